@@ -1,0 +1,26 @@
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+
+from sharing.roles import Role
+
+
+class IOMAdminSite(admin.AdminSite):
+    """Django admin, for system administrators only; everyone signs in through the service's page."""
+
+    site_header = "IOM system administration"
+    site_title = "IOM system administration"
+    index_title = "Agencies, users and configuration"
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        user = request.user
+        return bool(user.is_active and user.is_authenticated and user.has_role(Role.SYSTEM_ADMIN))  # type: ignore[union-attr]
+
+    def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        if request.user.is_authenticated:
+            raise PermissionDenied("System administration is for system administrators.")
+        return redirect_to_login(request.GET.get("next") or reverse("admin:index"))

@@ -1,0 +1,27 @@
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+
+from sharing.roles import Role
+
+
+def service(request: HttpRequest) -> dict[str, Any]:
+    """What every page's shell needs: the service's name and phase, and the navigation."""
+    user = getattr(request, "user", None)
+    navigation: list[dict[str, Any]] = []
+    if user is not None and user.is_authenticated:
+        path = request.path
+        home = reverse("home")
+        navigation.append({"text": "Home", "href": home, "active": path == home})
+        if user.has_role(Role.SYSTEM_ADMIN):
+            admin = reverse("admin:index")
+            navigation.append({"text": "System administration", "href": admin, "active": path.startswith(admin)})
+        docs = reverse("api-docs")
+        navigation.append({"text": "API", "href": docs, "active": path.startswith("/api/")})
+    return {
+        "service_name": settings.IOM_SERVICE_NAME,
+        "service_phase": settings.IOM_PHASE,
+        "service_navigation": navigation,
+    }

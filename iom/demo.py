@@ -1,0 +1,105 @@
+"""The demo IOM partnership: Northmoor, a fictional force area with its partners and a user for
+every role. Every later feature adds its own demo data here, so that a new user sees a living unit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from sharing.models import Agency, User
+from sharing.roles import Role
+
+# Shown by `make run`; the demo refuses to load outside development (settings.DEVELOPMENT).
+DEMO_PASSWORD = "northmoor-demo-2026"  # noqa: S105  (a published demo password, development only)
+
+
+@dataclass(frozen=True)
+class DemoAgency:
+    key: str
+    name: str
+    short_name: str
+    kind: Agency.Kind
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    first_name: str
+    last_name: str
+    agency: str
+    job_title: str
+    roles: tuple[Role, ...]
+
+
+AGENCIES = [
+    DemoAgency("police", "Northmoor Police", "NMP", Agency.Kind.POLICE),
+    DemoAgency("probation", "Probation Service – Northmoor", "PS Northmoor", Agency.Kind.PROBATION),
+    DemoAgency("yot_city", "Northmoor City Youth Justice Service", "City YJS", Agency.Kind.YOUTH_OFFENDING_TEAM),
+    DemoAgency("yot_county", "Northmoor County Youth Offending Team", "County YOT", Agency.Kind.YOUTH_OFFENDING_TEAM),
+    DemoAgency("prison", "HMP Fenwick", "HMP Fenwick", Agency.Kind.PRISON),
+    DemoAgency("drugs", "Compass Recovery Northmoor", "Compass Recovery", Agency.Kind.DRUG_AND_ALCOHOL),
+    DemoAgency("housing", "Northmoor Housing Partnership", "NHP", Agency.Kind.ACCOMMODATION),
+    DemoAgency("council", "Northmoor City Council", "NCC", Agency.Kind.LOCAL_AUTHORITY),
+    DemoAgency("health", "Northmoor Liaison and Diversion (NHS)", "L&D", Agency.Kind.HEALTH),
+    DemoAgency("charity", "New Leaf Mentoring", "New Leaf", Agency.Kind.VOLUNTARY_SECTOR),
+]
+
+USERS = [
+    DemoUser("sam.carter", "Sam", "Carter", "police", "Detective Constable, IOM team", (Role.PRACTITIONER,)),
+    DemoUser("priya.shah", "Priya", "Shah", "probation", "Probation Officer", (Role.PRACTITIONER,)),
+    DemoUser("helen.morris", "Helen", "Morris", "police", "Detective Sergeant, IOM team", (Role.SUPERVISOR,)),
+    DemoUser("daniel.okafor", "Daniel", "Okafor", "probation", "Senior Probation Officer", (Role.SUPERVISOR,)),
+    DemoUser("mark.reynolds", "Mark", "Reynolds", "police", "Inspector, IOM lead", (Role.PANEL_CHAIR, Role.SUPERVISOR)),
+    DemoUser("jo.evans", "Jo", "Evans", "drugs", "Recovery Coordinator", (Role.PARTNER_WORKER,)),
+    DemoUser("aisha.khan", "Aisha", "Khan", "yot_city", "Youth Justice Worker", (Role.PARTNER_WORKER,)),
+    DemoUser("tom.byrne", "Tom", "Byrne", "housing", "Housing Support Officer", (Role.PARTNER_WORKER,)),
+    DemoUser("grace.mensah", "Grace", "Mensah", "prison", "Offender Management Unit Officer", (Role.PARTNER_WORKER,)),
+    DemoUser("claire.wood", "Claire", "Wood", "police", "IOM Business Support Manager", (Role.AGENCY_ADMIN,)),
+    DemoUser("gareth.lloyd", "Gareth", "Lloyd", "probation", "Probation Delivery Unit Administrator", (Role.AGENCY_ADMIN,)),
+    DemoUser("ruth.green", "Ruth", "Green", "police", "Performance Analyst", (Role.ANALYST,)),
+    DemoUser("alex.reid", "Alex", "Reid", "police", "Systems Administrator", (Role.SYSTEM_ADMIN,)),
+]
+
+
+def demo_is_loaded() -> bool:
+    return User.objects.filter(username=USERS[0].username).exists()
+
+
+@transaction.atomic
+def load_demo() -> None:
+    """Create or bring up to date the demo partnership; running it again changes nothing."""
+    agencies: dict[str, Agency] = {}
+    for demo_agency in AGENCIES:
+        agency, _ = Agency.objects.update_or_create(
+            name=demo_agency.name, defaults={"short_name": demo_agency.short_name, "kind": demo_agency.kind}
+        )
+        agencies[demo_agency.key] = agency
+    groups = {group.name: group for group in Group.objects.filter(name__in=[role.value for role in Role])}
+    for demo_user in USERS:
+        user, created = User.objects.update_or_create(
+            username=demo_user.username,
+            defaults={
+                "first_name": demo_user.first_name,
+                "last_name": demo_user.last_name,
+                "email": f"{demo_user.username}@northmoor.example",
+                "agency": agencies[demo_user.agency],
+                "job_title": demo_user.job_title,
+                "is_active": True,
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        user.groups.set([groups[role.value] for role in demo_user.roles])
+
+
+def demo_logins() -> list[tuple[str, str, str]]:
+    """(username, roles, agency) for each demo user, as the run command prints them."""
+    names = {demo_agency.key: demo_agency.name for demo_agency in AGENCIES}
+    return [
+        (demo_user.username, ", ".join(role.label for role in demo_user.roles), names[demo_user.agency])
+        for demo_user in USERS
+    ]

@@ -1,0 +1,63 @@
+"""What the home page offers each role: the next things that role can do.
+
+Each feature adds its actions here as it is built; an action whose page does not exist yet is not
+offered (its URL name does not resolve), so the home page never links to nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+
+from sharing.roles import ROLE_DESCRIPTIONS, Role
+
+
+@dataclass(frozen=True)
+class HomeAction:
+    title: str
+    url_name: str
+    description: str
+
+
+ROLE_ACTIONS: dict[Role, list[HomeAction]] = {
+    Role.PRACTITIONER: [],
+    Role.SUPERVISOR: [],
+    Role.PANEL_CHAIR: [],
+    Role.PARTNER_WORKER: [],
+    Role.AGENCY_ADMIN: [],
+    Role.ANALYST: [],
+    Role.SYSTEM_ADMIN: [
+        HomeAction("Manage agencies and users", "admin:index", "Add agencies, create accounts and give roles."),
+    ],
+}
+EVERYONE_ACTIONS = [
+    HomeAction(
+        "Connect a partner system", "api-docs", "Read the API documentation. Your system administrator issues each partner system its token."
+    ),
+]
+
+
+@dataclass(frozen=True)
+class RoleSection:
+    role: Role
+    description: str
+    actions: list[tuple[HomeAction, str]]
+
+
+def _resolved(actions: list[HomeAction]) -> list[tuple[HomeAction, str]]:
+    resolved = []
+    for action in actions:
+        try:
+            resolved.append((action, reverse(action.url_name)))
+        except NoReverseMatch:
+            continue
+    return resolved
+
+
+def home_sections(roles: list[Role]) -> list[RoleSection]:
+    return [RoleSection(role, ROLE_DESCRIPTIONS[role], _resolved(ROLE_ACTIONS[role])) for role in roles]
+
+
+def everyone_actions() -> list[tuple[HomeAction, str]]:
+    return _resolved(EVERYONE_ACTIONS)

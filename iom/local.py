@@ -1,0 +1,180 @@
+"""Run the IOM application, or its test suite, on a laptop with nothing else installed.
+
+    python -m iom.local run                 # what `make run` calls
+    python -m iom.local test [pytest args]  # what `make test` calls
+    python -m iom.local manage COMMAND ...  # any manage.py command against the same services
+
+Unless DATABASE_URL is set, an embedded PostgreSQL (the pgserver package) runs from .data/postgres
+and keeps its data there between runs. Unless REDIS_URL is set, Celery uses kombu's filesystem
+transport under .data/broker (settings.py), so no broker server is needed either. Ctrl-C stops
+every process this started, the embedded PostgreSQL included.
+
+This module is imported before Django is configured and must not import Django at the top.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import FrameType
+from urllib.parse import parse_qs, quote, urlparse
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(os.environ.get("IOM_DATA_DIR", BASE_DIR / ".data"))
+PYTHON = sys.executable
+
+
+def say(message: str) -> None:
+    print(f"[iom] {message}", flush=True)
+
+
+def start_embedded_postgres(database: str) -> tuple[object, str]:
+    """Start (or reuse) the embedded PostgreSQL and return it with a DATABASE_URL for `database`."""
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(DATA_DIR / "runtime"))
+    Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True)
+    import pgserver  # a development dependency: only laptops and tests without DATABASE_URL need it
+
+    pgdata = DATA_DIR / "postgres"
+    pgdata.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    server = pgserver.get_server(pgdata, cleanup_mode="stop")
+    found = server.psql(f"SELECT datname FROM pg_database WHERE datname = '{database}';")
+    if "(0 rows)" in found:
+        server.psql(f'CREATE DATABASE "{database}";')
+    socket_dir = parse_qs(urlparse(server.get_uri()).query)["host"][0]
+    say(f"Embedded PostgreSQL ready in {time.monotonic() - started:.1f}s (data in {pgdata})")
+    return server, f"postgres://postgres@{quote(socket_dir, safe='')}/{database}"
+
+
+def prepare_environment(*, database: str, broker_dir: Path) -> object | None:
+    """Point DATABASE_URL and the broker at real services if given, else at embedded ones."""
+    os.environ.setdefault("IOM_DEVELOPMENT", "1")
+    server = None
+    if os.environ.get("DATABASE_URL"):
+        say("Using the PostgreSQL at DATABASE_URL")
+    else:
+        server, os.environ["DATABASE_URL"] = start_embedded_postgres(database)
+    if os.environ.get("REDIS_URL"):
+        say("Using the Redis broker at REDIS_URL")
+    else:
+        os.environ["IOM_BROKER_DIR"] = str(broker_dir)
+        for folder in ("queue", "control"):
+            (broker_dir / folder).mkdir(parents=True, exist_ok=True)
+        say(f"Using a file broker in {broker_dir} (no Redis needed)")
+    return server
+
+
+def manage(*args: str) -> None:
+    subprocess.run([PYTHON, str(BASE_DIR / "manage.py"), *args], check=True, cwd=BASE_DIR)
+
+
+class Processes:
+    """Child processes, each in its own session so that we stop them in order on Ctrl-C."""
+
+    def __init__(self) -> None:
+        self.children: list[tuple[str, subprocess.Popen[bytes]]] = []
+
+    def start(self, name: str, command: list[str]) -> None:
+        self.children.append((name, subprocess.Popen(command, cwd=BASE_DIR, start_new_session=True)))
+
+    def first_exited(self) -> tuple[str, int] | None:
+        for name, process in self.children:
+            code = process.poll()
+            if code is not None:
+                return name, code
+        return None
+
+    def stop(self) -> None:
+        # Each main process shuts its own children down (Celery's warm shutdown finishes the task
+        # in hand); whatever is left of a process group after that is killed.
+        for _, process in reversed(self.children):
+            if process.poll() is None:
+                process.terminate()
+        deadline = time.monotonic() + 20
+        for name, process in self.children:
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                say(f"The {name} process did not stop in time; killing it")
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+def run() -> int:
+    server = prepare_environment(database="iom", broker_dir=DATA_DIR / "broker")
+    manage("migrate", "--no-input", "-v", "0")
+    manage("seed_demo", "--skip-if-loaded")
+    host, port = os.environ.get("IOM_HOST", "127.0.0.1"), os.environ.get("IOM_PORT", "8000")
+    processes = Processes()
+    stopping = False
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    celery = [PYTHON, "-m", "celery", "-A", "iom"]
+    processes.start("worker", [*celery, "worker", "--loglevel=INFO", "--concurrency=2"])
+    processes.start("beat", [*celery, "beat", "--loglevel=INFO"])
+    processes.start("web", [PYTHON, str(BASE_DIR / "manage.py"), "runserver", f"{host}:{port}"])
+    say(f"Serving on http://{host}:{port}/ (Ctrl-C stops the web server, the worker, beat and the database)")
+    exit_code = 0
+    try:
+        while not stopping:
+            exited = processes.first_exited()
+            if exited is not None:
+                say(f"The {exited[0]} process stopped (exit code {exited[1]}); stopping the rest")
+                exit_code = exited[1] or 1
+                break
+            time.sleep(0.5)
+    finally:
+        say("Stopping ...")
+        processes.stop()
+        if server is not None:
+            server.cleanup()  # type: ignore[attr-defined]
+    return exit_code
+
+
+def test(pytest_args: list[str]) -> int:
+    broker_dir = DATA_DIR / "test-broker"
+    shutil.rmtree(broker_dir, ignore_errors=True)
+    server = prepare_environment(database="iom", broker_dir=broker_dir)
+    try:
+        return subprocess.run([PYTHON, "-m", "pytest", *pytest_args], cwd=BASE_DIR, check=False).returncode
+    finally:
+        if server is not None:
+            server.cleanup()  # type: ignore[attr-defined]
+
+
+def manage_command(args: list[str]) -> int:
+    server = prepare_environment(database="iom", broker_dir=DATA_DIR / "broker")
+    try:
+        command = [PYTHON, str(BASE_DIR / "manage.py"), *args]
+        return subprocess.run(command, cwd=BASE_DIR, check=False).returncode
+    finally:
+        if server is not None:
+            server.cleanup()  # type: ignore[attr-defined]
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in {"run", "test", "manage"}:
+        print(__doc__)
+        return 2
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    if argv[0] == "run":
+        return run()
+    if argv[0] == "manage":
+        return manage_command(argv[1:])
+    return test(argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,3 +1,5 @@
+from collections.abc import Callable
+from functools import update_wrapper
 from typing import Any
 
 from django.contrib import admin
@@ -19,6 +21,17 @@ class IOMAdminSite(admin.AdminSite):
     def has_permission(self, request: HttpRequest) -> bool:
         user = request.user
         return bool(user.is_active and user.is_authenticated and user.has_role(Role.SYSTEM_ADMIN))  # type: ignore[union-attr]
+
+    def admin_view(self, view: Callable[..., HttpResponse], cacheable: bool = False) -> Callable[..., HttpResponse]:
+        inner = super().admin_view(view, cacheable)
+
+        def refuse_the_signed_in_without_the_role(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            # Django would send them to its own sign-in page; they are signed in, so say no plainly.
+            if request.user.is_authenticated and not self.has_permission(request):
+                raise PermissionDenied("System administration is for system administrators.")
+            return inner(request, *args, **kwargs)
+
+        return update_wrapper(refuse_the_signed_in_without_the_role, inner)
 
     def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         if request.user.is_authenticated:

@@ -1,0 +1,65 @@
+"""Fixtures shared by every test: users by role, signed-in clients and a real Celery worker.
+
+The suite runs against a real PostgreSQL (DATABASE_URL; `make test` starts an embedded one when it
+is not set) and a real Celery worker consuming from the configured broker (Redis when REDIS_URL
+is set, otherwise kombu's filesystem transport).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.test import Client
+
+from iom.celery import app as celery_app
+from iom.celery import ensure_filesystem_broker_folders
+from sharing.models import User
+from sharing.roles import Role
+from tests.sharing.factories import AgencyFactory, UserFactory
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[..., User]:
+    def make(*roles: Role, **fields: object) -> User:
+        return UserFactory(roles=list(roles), **fields)
+
+    return make
+
+
+@pytest.fixture
+def practitioner(make_user: Callable[..., User]) -> User:
+    return make_user(Role.PRACTITIONER)
+
+
+@pytest.fixture
+def system_admin(make_user: Callable[..., User]) -> User:
+    return make_user(Role.SYSTEM_ADMIN)
+
+
+@pytest.fixture
+def signed_in(client: Client) -> Callable[[User], Client]:
+    """Sign a user in through the real authentication backends, as the sign-in page does."""
+
+    def sign_in(user: User) -> Client:
+        client.force_login(user)
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def other_agency(db: None) -> object:
+    return AgencyFactory()
+
+
+@pytest.fixture
+def celery_worker(transactional_db: None) -> Iterator[object]:
+    """A real Celery worker, in a thread of the test process, consuming from the real broker.
+
+    Tasks it runs see committed rows only, hence the transactional database.
+    """
+    ensure_filesystem_broker_folders()
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
+        yield worker

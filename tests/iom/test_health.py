@@ -1,0 +1,31 @@
+import pytest
+from django.urls import reverse
+
+from iom.celery import app as celery_app
+
+
+def test_healthz_is_open_and_reports_the_database_and_broker(client, db):
+    response = client.get(reverse("healthz"))
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "broker": "ok"}}
+    assert "no-cache" in response["Cache-Control"]
+
+
+@pytest.fixture
+def broker_unreachable():
+    """Point Celery at a Redis port where nothing listens, as when the broker is down."""
+    saved = celery_app.conf.broker_url, celery_app.conf.broker_transport_options
+    celery_app.conf.broker_url = "redis://127.0.0.1:9/0"
+    celery_app.conf.broker_transport_options = {}
+    celery_app.pool.force_close_all()
+    yield
+    celery_app.conf.broker_url, celery_app.conf.broker_transport_options = saved
+    celery_app.pool.force_close_all()
+
+
+def test_healthz_answers_503_naming_the_broker_when_it_is_down(client, db, broker_unreachable):
+    response = client.get(reverse("healthz"))
+
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "checks": {"database": "ok", "broker": "down"}}

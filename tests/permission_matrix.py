@@ -1,0 +1,105 @@
+"""The permission matrix: every URL pattern of the application, and who may reach it.
+
+DESIGN.md ("The permission model", point 2): a nominal is visible to an agency only with a reason,
+and everyone else gets 404 in pages and API alike. Every URL pattern must have an entry here, and
+tests/test_permission_matrix.py fails for a pattern that has none, so no page or endpoint can be
+added without saying who may see it.
+
+Kinds of entry:
+- Public: anyone, signed in or not (sign-in, health check).
+- SignedIn: any signed-in user, any role; it shows no nominal data (home, who-am-I, API schema).
+- RolesOnly: signed-in users holding one of the roles; others get 403 (function-level permission).
+- NominalData: shows a nominal's data. Checked for each role against a nominal in scope of the
+  user's agency, one known only to another agency, one outside any ISA, and one that does not
+  exist: the last three must be 404. (The nominal and its scopes arrive with issue 3; an endpoint
+  of this kind declares how to build its URL from a scenario's nominal.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from sharing.roles import Role
+
+
+@dataclass(frozen=True)
+class Public:
+    url: str
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    url: str
+    api: bool = False
+
+
+@dataclass(frozen=True)
+class RolesOnly:
+    url: str
+    roles: frozenset[Role]
+
+
+@dataclass(frozen=True)
+class Exempt:
+    """A pattern that is not a page of its own, with the reason (e.g. a POST-only action)."""
+
+    reason: str
+    covered_by: str = ""
+
+
+@dataclass(frozen=True)
+class NominalData:
+    url_for: str  # a format string taking {nominal}: the primary key of the scenario's nominal
+    api: bool = False
+    roles: frozenset[Role] = field(default_factory=lambda: frozenset(Role))
+
+
+Entry = Public | SignedIn | RolesOnly | Exempt | NominalData
+
+ADMIN = frozenset({Role.SYSTEM_ADMIN})
+
+# URL name (with namespace) or, for a whole namespace such as Django admin, "namespace:*".
+MATRIX: dict[str, Entry] = {
+    "login": Public("/sign-in/"),
+    "healthz": Public("/healthz"),
+    "logout": Exempt("POST-only; signing out needs no permission", covered_by="tests/iom/test_sign_in.py"),
+    "home": SignedIn("/"),
+    "api-me": SignedIn("/api/v1/me/", api=True),
+    "api-schema": SignedIn("/api/v1/schema/", api=True),
+    "api-docs": SignedIn("/api/v1/docs/"),
+    "admin:*": RolesOnly("/admin/", ADMIN),
+}
+
+
+@dataclass(frozen=True)
+class Pattern:
+    name: str  # "namespace:name", or the route where a pattern has no name
+    namespace: str
+    route: str
+
+
+def url_patterns(resolver: URLResolver | None = None, namespace: str = "", prefix: str = "") -> Iterator[Pattern]:
+    """Every URL pattern the application serves, with its full route and namespaced name."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}:{entry.namespace}".strip(":") if entry.namespace else namespace
+            yield from url_patterns(entry, inner, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            route = prefix + str(entry.pattern)
+            name = f"{namespace}:{entry.name}".strip(":") if entry.name else route
+            yield Pattern(name=name, namespace=namespace, route=route)
+
+
+def entry_for(pattern: Pattern, matrix: dict[str, Entry] = MATRIX) -> Entry | None:
+    if pattern.name in matrix:
+        return matrix[pattern.name]
+    top_namespace = pattern.namespace.split(":")[0]
+    return matrix.get(f"{top_namespace}:*") if top_namespace else None
+
+
+def missing_entries(patterns: list[Pattern], matrix: dict[str, Entry] = MATRIX) -> list[Pattern]:
+    return [pattern for pattern in patterns if entry_for(pattern, matrix) is None]

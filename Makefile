@@ -43,7 +43,7 @@ test: bootstrap
 lint: bootstrap
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m mypy .
+	DATABASE_URL=$${DATABASE_URL:-postgres://unused@localhost/unused} $(PY) -m mypy .
 	$(PY) -m iom.local manage makemigrations --check --dry-run
 	IOM_DEVELOPMENT=0 DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
 	  DJANGO_ALLOWED_HOSTS=iom.example DATABASE_URL=postgres://unused@localhost/unused REDIS_URL=redis://localhost:6379/0 \

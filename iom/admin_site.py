@@ -1,4 +1,3 @@
-from collections.abc import Callable
 from functools import update_wrapper
 from typing import Any
 
@@ -20,12 +19,14 @@ class IOMAdminSite(admin.AdminSite):
 
     def has_permission(self, request: HttpRequest) -> bool:
         user = request.user
-        return bool(user.is_active and user.is_authenticated and user.has_role(Role.SYSTEM_ADMIN))  # type: ignore[union-attr]
+        return bool(user.is_active and user.is_authenticated and user.has_role(Role.SYSTEM_ADMIN))
 
-    def admin_view(self, view: Callable[..., HttpResponse], cacheable: bool = False) -> Callable[..., HttpResponse]:
+    def admin_view(self, view: Any, cacheable: bool = False) -> Any:
         inner = super().admin_view(view, cacheable)
 
-        def refuse_the_signed_in_without_the_role(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def refuse_the_signed_in_without_the_role(
+            request: HttpRequest, *args: Any, **kwargs: Any
+        ) -> HttpResponse:
             # Django would send them to its own sign-in page; they are signed in, so say no plainly.
             if request.user.is_authenticated and not self.has_permission(request):
                 raise PermissionDenied("System administration is for system administrators.")

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from sharing.models import Agency, User
 
+
 class AgencySerializer(serializers.ModelSerializer):
     class Meta:
         model = Agency

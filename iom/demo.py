@@ -36,9 +36,13 @@ class DemoUser:
 
 AGENCIES = [
     DemoAgency("police", "Northmoor Police", "NMP", Agency.Kind.POLICE),
-    DemoAgency("probation", "Probation Service – Northmoor", "PS Northmoor", Agency.Kind.PROBATION),
-    DemoAgency("yot_city", "Northmoor City Youth Justice Service", "City YJS", Agency.Kind.YOUTH_OFFENDING_TEAM),
-    DemoAgency("yot_county", "Northmoor County Youth Offending Team", "County YOT", Agency.Kind.YOUTH_OFFENDING_TEAM),
+    DemoAgency("probation", "Probation Service (Northmoor)", "PS Northmoor", Agency.Kind.PROBATION),
+    DemoAgency(
+        "yot_city", "Northmoor City Youth Justice Service", "City YJS", Agency.Kind.YOUTH_OFFENDING_TEAM
+    ),
+    DemoAgency(
+        "yot_county", "Northmoor County Youth Offending Team", "County YOT", Agency.Kind.YOUTH_OFFENDING_TEAM
+    ),
     DemoAgency("prison", "HMP Fenwick", "HMP Fenwick", Agency.Kind.PRISON),
     DemoAgency("drugs", "Compass Recovery Northmoor", "Compass Recovery", Agency.Kind.DRUG_AND_ALCOHOL),
     DemoAgency("housing", "Northmoor Housing Partnership", "NHP", Agency.Kind.ACCOMMODATION),
@@ -51,14 +55,37 @@ USERS = [
     DemoUser("sam.carter", "Sam", "Carter", "police", "Detective Constable, IOM team", (Role.PRACTITIONER,)),
     DemoUser("priya.shah", "Priya", "Shah", "probation", "Probation Officer", (Role.PRACTITIONER,)),
     DemoUser("helen.morris", "Helen", "Morris", "police", "Detective Sergeant, IOM team", (Role.SUPERVISOR,)),
-    DemoUser("daniel.okafor", "Daniel", "Okafor", "probation", "Senior Probation Officer", (Role.SUPERVISOR,)),
-    DemoUser("mark.reynolds", "Mark", "Reynolds", "police", "Inspector, IOM lead", (Role.PANEL_CHAIR, Role.SUPERVISOR)),
+    DemoUser(
+        "daniel.okafor", "Daniel", "Okafor", "probation", "Senior Probation Officer", (Role.SUPERVISOR,)
+    ),
+    DemoUser(
+        "mark.reynolds",
+        "Mark",
+        "Reynolds",
+        "police",
+        "Inspector, IOM lead",
+        (Role.PANEL_CHAIR, Role.SUPERVISOR),
+    ),
     DemoUser("jo.evans", "Jo", "Evans", "drugs", "Recovery Coordinator", (Role.PARTNER_WORKER,)),
     DemoUser("aisha.khan", "Aisha", "Khan", "yot_city", "Youth Justice Worker", (Role.PARTNER_WORKER,)),
     DemoUser("tom.byrne", "Tom", "Byrne", "housing", "Housing Support Officer", (Role.PARTNER_WORKER,)),
-    DemoUser("grace.mensah", "Grace", "Mensah", "prison", "Offender Management Unit Officer", (Role.PARTNER_WORKER,)),
+    DemoUser(
+        "grace.mensah",
+        "Grace",
+        "Mensah",
+        "prison",
+        "Offender Management Unit Officer",
+        (Role.PARTNER_WORKER,),
+    ),
     DemoUser("claire.wood", "Claire", "Wood", "police", "IOM Business Support Manager", (Role.AGENCY_ADMIN,)),
-    DemoUser("gareth.lloyd", "Gareth", "Lloyd", "probation", "Probation Delivery Unit Administrator", (Role.AGENCY_ADMIN,)),
+    DemoUser(
+        "gareth.lloyd",
+        "Gareth",
+        "Lloyd",
+        "probation",
+        "Probation Delivery Unit Administrator",
+        (Role.AGENCY_ADMIN,),
+    ),
     DemoUser("ruth.green", "Ruth", "Green", "police", "Performance Analyst", (Role.ANALYST,)),
     DemoUser("alex.reid", "Alex", "Reid", "police", "Systems Administrator", (Role.SYSTEM_ADMIN,)),
 ]

@@ -28,12 +28,16 @@ ROLE_ACTIONS: dict[Role, list[HomeAction]] = {
     Role.AGENCY_ADMIN: [],
     Role.ANALYST: [],
     Role.SYSTEM_ADMIN: [
-        HomeAction("Manage agencies and users", "admin:index", "Add agencies, create accounts and give roles."),
+        HomeAction(
+            "Manage agencies and users", "admin:index", "Add agencies, create accounts and give roles."
+        ),
     ],
 }
 EVERYONE_ACTIONS = [
     HomeAction(
-        "Connect a partner system", "api-docs", "Read the API documentation. Your system administrator issues each partner system its token."
+        "Connect a partner system",
+        "api-docs",
+        "Read the API documentation. Your system administrator issues each partner system its token.",
     ),
 ]
 

@@ -14,6 +14,7 @@ This module is imported before Django is configured and must not import Django a
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -36,14 +37,17 @@ def say(message: str) -> None:
 def start_embedded_postgres(database: str) -> tuple[object, str]:
     """Start (or reuse) the embedded PostgreSQL and return it with a DATABASE_URL for `database`."""
     os.environ.setdefault("XDG_RUNTIME_DIR", str(DATA_DIR / "runtime"))
-    Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True)
+    Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(mode=0o700, parents=True, exist_ok=True)
+    Path(os.environ["XDG_RUNTIME_DIR"]).chmod(0o700)
     import pgserver  # a development dependency: only laptops and tests without DATABASE_URL need it
 
     pgdata = DATA_DIR / "postgres"
     pgdata.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     server = pgserver.get_server(pgdata, cleanup_mode="stop")
-    found = server.psql(f"SELECT datname FROM pg_database WHERE datname = '{database}';")
+    if not database.isidentifier():
+        raise ValueError(f"Not a plain database name: {database!r}")
+    found = server.psql(f"SELECT datname FROM pg_database WHERE datname = '{database}';")  # noqa: S608
     if "(0 rows)" in found:
         server.psql(f'CREATE DATABASE "{database}";')
     socket_dir = parse_qs(urlparse(server.get_uri()).query)["host"][0]
@@ -101,10 +105,8 @@ class Processes:
                 process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 say(f"The {name} process did not stop in time; killing it")
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
 
 
 def run() -> int:

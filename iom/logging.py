@@ -13,10 +13,13 @@ from typing import Any
 from pythonjsonlogger.json import JsonFormatter as _JsonFormatter
 
 REDACTED = "[redacted]"
-SECRET_NAME = re.compile(r"pass(word|wd)?|secret|token|session(id|_key)?|csrf|authori[sz]ation|cookie|api[-_]?key", re.I)
+SECRET_NAME = re.compile(
+    r"pass(word|wd)?|secret|token|session(id|_key)?|csrf|authori[sz]ation|cookie|api[-_]?key", re.I
+)
 SECRET_PAIR = re.compile(
     r"(?P<name>[\w-]*(?:pass(?:word|wd)?|secret|token|sessionid|session_key|csrftoken|csrfmiddlewaretoken|"
-    r"authorization|api[-_]?key)[\w-]*)(?P<sep>\s*[=:]\s*)(?P<quote>['\"]?)(?P<value>(?:Token |Bearer )?[^\s&;,'\"]+)",
+    r"authorization|api[-_]?key)[\w-]*)"
+    r"(?P<sep>\s*[=:]\s*)(?P<quote>['\"]?)(?P<value>(?:Token |Bearer )?[^\s&;,'\"]+)",
     re.I,
 )
 _STANDARD_ATTRIBUTES = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
@@ -56,5 +59,6 @@ class RedactSecretsFilter(logging.Filter):
 class JsonFormatter(_JsonFormatter):
     """One JSON object a line; exception text is scrubbed like the message."""
 
-    def formatException(self, ei: Any) -> str:  # noqa: N802  (logging's name)
-        return redact_text(super().formatException(ei))
+    def formatException(self, ei: Any) -> str:
+        text = super().formatException(ei)
+        return redact_text(text if isinstance(text, str) else "".join(text))

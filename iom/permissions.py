@@ -33,7 +33,7 @@ class IsAuthenticatedWithObjectPermissions(BasePermission):
         return bool(request.user and request.user.is_authenticated)
 
     def has_object_permission(self, request: Request, view: APIView, obj: Any) -> bool:
-        action = _ACTION_FOR_METHOD.get(request.method or "", None)
+        action = _ACTION_FOR_METHOD.get(request.method or "")
         if action is None:
             return False
         meta = obj._meta

@@ -64,7 +64,9 @@ def env_required(name: str, development_default: str | None = None) -> str:
 
 
 DEBUG = DEVELOPMENT and env_bool("DJANGO_DEBUG", default=True)
-SECRET_KEY = env_required("DJANGO_SECRET_KEY", "development-only-key-never-use-this-outside-a-laptop-0123456789")
+SECRET_KEY = env_required(
+    "DJANGO_SECRET_KEY", "development-only-key-never-use-this-outside-a-laptop-0123456789"
+)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEVELOPMENT else [])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
@@ -271,18 +273,25 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-CELERY_BEAT_SCHEDULE_FILENAME = str(Path(os.environ.get("CELERY_BEAT_SCHEDULE_FILENAME", DATA_DIR / "celerybeat-schedule")))
+CELERY_BEAT_SCHEDULE_FILENAME = str(
+    Path(os.environ.get("CELERY_BEAT_SCHEDULE_FILENAME", DATA_DIR / "celerybeat-schedule"))
+)
 CELERY_TIMEZONE = TIME_ZONE
 # Periodic work is code, reviewed and tested like the rest (DESIGN.md, "Scheduled work").
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "iom.tasks.heartbeat", "schedule": 60.0, "options": {"expires": 55}},
-    "clear-expired-sessions": {"task": "iom.tasks.clear_expired_sessions", "schedule": crontab(hour=3, minute=15)},
+    "clear-expired-sessions": {
+        "task": "iom.tasks.clear_expired_sessions",
+        "schedule": crontab(hour=3, minute=15),
+    },
 }
 
 # --- Email ---------------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend" if DEVELOPMENT else "django.core.mail.backends.smtp.EmailBackend",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEVELOPMENT
+    else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)

@@ -38,7 +38,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     """200 when the database and the broker answer; 503 naming what is down."""
     checks = health_report()
     healthy = all(state == "ok" for state in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "unavailable", "checks": checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": checks}, status=200 if healthy else 503
+    )
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
@@ -61,4 +63,6 @@ def server_error(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpRespons
     # No context processors: a 500 must render even when the database is the problem.
     from django.template import loader
 
-    return HttpResponse(loader.get_template("500.html").render({"service_name": "Integrated Offender Management"}), status=500)
+    return HttpResponse(
+        loader.get_template("500.html").render({"service_name": "Integrated Offender Management"}), status=500
+    )

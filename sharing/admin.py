@@ -22,6 +22,12 @@ class UserAdmin(DjangoUserAdmin):
         ("Agency", {"fields": ("agency", "job_title")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("username", "first_name", "last_name", "email", "agency", "job_title")}),
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "first_name", "last_name", "email", "agency", "job_title"),
+            },
+        ),
         *DjangoUserAdmin.add_fieldsets,
     )

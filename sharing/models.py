@@ -23,7 +23,9 @@ class Agency(models.Model):
         OTHER = "other", "Other"
 
     name = models.CharField(max_length=200)
-    short_name = models.CharField(max_length=50, blank=True, help_text="Shown where space is short, e.g. 'NMP'.")
+    short_name = models.CharField(
+        max_length=50, blank=True, help_text="Shown where space is short, e.g. 'NMP'."
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)

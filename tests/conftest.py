@@ -23,7 +23,7 @@ from tests.sharing.factories import AgencyFactory, UserFactory
 @pytest.fixture
 def make_user(db: None) -> Callable[..., User]:
     def make(*roles: Role, **fields: object) -> User:
-        return UserFactory(roles=list(roles), **fields)
+        return UserFactory.create(roles=list(roles), **fields)
 
     return make
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from sharing.roles import Role
@@ -44,7 +46,7 @@ def test_every_entry_names_a_pattern_that_exists():
     assert not stale, f"Entries for patterns that no longer exist: {stale}"
 
 
-def entries_of(kind: type) -> list[tuple[str, object]]:
+def entries_of(kind: type) -> list[tuple[str, Any]]:
     return [(name, entry) for name, entry in MATRIX.items() if isinstance(entry, kind)]
 
 
@@ -72,7 +74,9 @@ def test_signed_in_pages_open_to_every_role(make_user, signed_in, name, entry, r
 
 @pytest.mark.parametrize("role", list(Role))
 @pytest.mark.parametrize(("name", "entry"), entries_of(RolesOnly))
-def test_role_only_pages_open_to_their_roles_and_refuse_the_rest(make_user, signed_in, client, name, entry, role):
+def test_role_only_pages_open_to_their_roles_and_refuse_the_rest(
+    make_user, signed_in, client, name, entry, role
+):
     response = signed_in(make_user(role)).get(entry.url)
 
     assert response.status_code == (200 if role in entry.roles else 403)

@@ -10,7 +10,16 @@ def test_the_demo_is_a_whole_partnership_with_every_role(db):
     call_command("seed_demo")
 
     kinds = set(Agency.objects.values_list("kind", flat=True))
-    assert {"police", "probation", "yot", "prison", "drug_alcohol", "accommodation", "local_authority", "voluntary"} <= kinds
+    assert {
+        "police",
+        "probation",
+        "yot",
+        "prison",
+        "drug_alcohol",
+        "accommodation",
+        "local_authority",
+        "voluntary",
+    } <= kinds
     assert Agency.objects.filter(kind="yot").count() == 2
     held = {group for user in User.objects.all() for group in user.role_names}
     assert held == {role.value for role in Role}

@@ -15,13 +15,10 @@ def test_healthz_is_open_and_reports_the_database_and_broker(client, db):
 @pytest.fixture
 def broker_unreachable():
     """Point Celery at a Redis port where nothing listens, as when the broker is down."""
-    saved = celery_app.conf.broker_url, celery_app.conf.broker_transport_options
-    celery_app.conf.broker_url = "redis://127.0.0.1:9/0"
-    celery_app.conf.broker_transport_options = {}
-    celery_app.pool.force_close_all()
+    saved = {key: celery_app.conf[key] for key in ("broker_url", "broker_transport_options")}
+    celery_app.conf.update(broker_url="redis://127.0.0.1:9/0", broker_transport_options={})
     yield
-    celery_app.conf.broker_url, celery_app.conf.broker_transport_options = saved
-    celery_app.pool.force_close_all()
+    celery_app.conf.update(saved)
 
 
 def test_healthz_answers_503_naming_the_broker_when_it_is_down(client, db, broker_unreachable):

@@ -18,7 +18,9 @@ def settings_in(environment: dict[str, str], expression: str) -> subprocess.Comp
     """Import the settings module afresh in a process with exactly this environment."""
     env = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "iom.settings", **environment}
     code = f"import django; django.setup(); from django.conf import settings; print({expression})"
-    return subprocess.run([sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True, check=False
+    )
 
 
 def test_production_needs_a_secret_key():
@@ -41,8 +43,9 @@ def test_production_needs_a_redis_broker():
 def test_production_is_secure_by_default():
     result = settings_in(
         PRODUCTION,
-        "settings.DEBUG, settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, settings.SECURE_SSL_REDIRECT, "
-        "settings.PASSWORD_HASHERS[0].endswith('Argon2PasswordHasher'), settings.LOG_FORMAT",
+        "settings.DEBUG, settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, "
+        "settings.SECURE_SSL_REDIRECT, settings.PASSWORD_HASHERS[0].endswith('Argon2PasswordHasher'), "
+        "settings.LOG_FORMAT",
     )
 
     assert result.stdout.strip() == "False True True True True json", result.stderr

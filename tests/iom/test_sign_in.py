@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import time_machine
 from django.conf import settings
 from django.urls import reverse
@@ -22,7 +24,9 @@ def test_a_signed_out_request_to_any_page_goes_to_sign_in(client, db):
 
 
 def test_a_wrong_password_shows_a_govuk_error_summary_and_keeps_the_username(client, practitioner):
-    response = client.post(reverse("login"), {"username": practitioner.username, "password": "not-the-password"})
+    response = client.post(
+        reverse("login"), {"username": practitioner.username, "password": "not-the-password"}
+    )
 
     assert response.status_code == 200
     assert "govuk-error-summary" in response.text
@@ -42,7 +46,9 @@ def test_empty_fields_are_named_in_the_error_summary(client, db):
 
 def test_a_correct_password_signs_in_and_lands_on_the_page_asked_for(client, practitioner):
     response = client.post(
-        reverse("login"), {"username": practitioner.username, "password": TEST_PASSWORD, "next": "/"}, follow=True
+        reverse("login"),
+        {"username": practitioner.username, "password": TEST_PASSWORD, "next": "/"},
+        follow=True,
     )
 
     assert response.redirect_chain[-1][0] == "/"
@@ -68,7 +74,7 @@ def test_the_session_ends_after_the_idle_timeout(signed_in, practitioner):
     client.get(reverse("home"))
 
     assert client.session.get_expiry_age() == settings.SESSION_IDLE_TIMEOUT_SECONDS == 30 * 60
-    with time_machine.travel(timezone.now() + timezone.timedelta(minutes=31)):
+    with time_machine.travel(timezone.now() + timedelta(minutes=31)):
         response = client.get(reverse("home"))
 
     assert response.status_code == 302
@@ -81,9 +87,9 @@ def test_activity_keeps_the_session_alive_until_the_absolute_lifetime(client, pr
         client.post(reverse("login"), {"username": practitioner.username, "password": TEST_PASSWORD})
     # Active every 20 minutes: never idle for 30 minutes, but 12 hours is the limit.
     for minutes in range(20, 12 * 60, 20):
-        with time_machine.travel(start + timezone.timedelta(minutes=minutes), tick=False):
+        with time_machine.travel(start + timedelta(minutes=minutes), tick=False):
             assert client.get(reverse("home")).status_code == 200, f"signed out after {minutes} minutes"
-    with time_machine.travel(start + timezone.timedelta(hours=12, minutes=1), tick=False):
+    with time_machine.travel(start + timedelta(hours=12, minutes=1), tick=False):
         response = client.get(reverse("home"), follow=True)
 
     assert response.redirect_chain[0][0].startswith(reverse("login"))

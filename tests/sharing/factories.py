@@ -51,19 +51,6 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     password = factory.django.Password(TEST_PASSWORD)
 
     @factory.post_generation
-    def roles(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+    def roles(user: User, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create and extracted:
-            self.groups.set(Group.objects.filter(name__in=[Role(role).value for role in extracted]))
-
-
-class PractitionerFactory(UserFactory):
-    roles = factory.PostGeneration(lambda user, create, extracted, **kw: _give(user, create, extracted or [Role.PRACTITIONER]))
-
-
-class SystemAdminFactory(UserFactory):
-    roles = factory.PostGeneration(lambda user, create, extracted, **kw: _give(user, create, extracted or [Role.SYSTEM_ADMIN]))
-
-
-def _give(user: User, create: bool, roles: list[Role]) -> None:
-    if create:
-        user.groups.set(Group.objects.filter(name__in=[Role(role).value for role in roles]))
+            user.groups.set(Group.objects.filter(name__in=[Role(role).value for role in extracted]))

@@ -11,7 +11,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--skip-if-loaded", action="store_true", help="Do nothing if the demo is already there (fast restarts)."
+            "--skip-if-loaded",
+            action="store_true",
+            help="Do nothing if the demo is already there (fast restarts).",
         )
 
     def handle(self, *args: Any, skip_if_loaded: bool = False, **options: Any) -> None:

@@ -19,7 +19,12 @@ class IOMAdminSite(admin.AdminSite):
 
     def has_permission(self, request: HttpRequest) -> bool:
         user = request.user
-        return bool(user.is_active and user.is_authenticated and user.has_role(Role.SYSTEM_ADMIN))
+        # A superuser (the first account, made with createsuperuser) may enter to give roles.
+        return bool(
+            user.is_active
+            and user.is_authenticated
+            and (user.is_superuser or user.has_role(Role.SYSTEM_ADMIN))
+        )
 
     def admin_view(self, view: Any, cacheable: bool = False) -> Any:
         inner = super().admin_view(view, cacheable)

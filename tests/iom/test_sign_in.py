@@ -119,3 +119,13 @@ def test_a_form_posted_without_its_csrf_token_gets_the_govuk_page(practitioner):
 
     assert response.status_code == 403
     assert "your form could not be sent" in response.text
+
+
+def test_a_server_error_shows_the_govuk_500_page_without_needing_the_database(rf):
+    from iom.views import server_error
+
+    response = server_error(rf.get("/"))
+
+    assert response.status_code == 500
+    assert "Sorry, there is a problem with the service" in response.content.decode()
+    assert "govuk-template" in response.content.decode()

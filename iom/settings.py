@@ -80,11 +80,15 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
+    "pgtrigger",
+    "pghistory",
+    "pghistory.admin",
     "crispy_forms",
     "crispy_forms_gds",
     "govuk_frontend_django",
@@ -104,6 +108,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "iom.middleware.AbsoluteSessionLifetimeMiddleware",
+    "pghistory.middleware.HistoryMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -213,6 +218,12 @@ STORAGES = {
 # On a laptop WhiteNoise serves straight from the source folders; production serves collected files.
 WHITENOISE_USE_FINDERS = DEVELOPMENT
 WHITENOISE_AUTOREFRESH = DEVELOPMENT
+
+# Change history: every tracked table's event rows are append-only, like the access log.
+PGHISTORY_APPEND_ONLY = True
+# Guardian's anonymous user is not used: every page needs sign-in.
+ANONYMOUS_USER_NAME = None
+GUARDIAN_MONKEY_PATCH_USER = False
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"

@@ -38,7 +38,8 @@ def normalise_pnc_id(value: str) -> str:
         year = f"{20 if int(year) <= this_year else 19}{year}"
     if check != pnc_check_letter(year, serial):
         raise ValidationError(
-            "This PNC ID's check letter does not match its number: check it for a typing mistake", code="pnc_check"
+            "This PNC ID's check letter does not match its number: check it for a typing mistake",
+            code="pnc_check",
         )
     return f"{year}/{int(serial):07d}{check}"
 
@@ -47,7 +48,8 @@ def normalise_crn(value: str) -> str:
     squashed = _squash(value)
     if not CRN_PATTERN.match(squashed):
         raise ValidationError(
-            "Enter a probation case reference number (CRN) as a letter and 6 digits, like X123456", code="crn_format"
+            "Enter a probation case reference number (CRN) as a letter and 6 digits, like X123456",
+            code="crn_format",
         )
     return squashed
 
@@ -56,6 +58,7 @@ def normalise_prison_number(value: str) -> str:
     squashed = _squash(value)
     if not PRISON_NUMBER_PATTERN.match(squashed):
         raise ValidationError(
-            "Enter a prison number as a letter, 4 digits and 2 letters, like A1234BC", code="prison_number_format"
+            "Enter a prison number as a letter, 4 digits and 2 letters, like A1234BC",
+            code="prison_number_format",
         )
     return squashed

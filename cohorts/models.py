@@ -114,10 +114,14 @@ class Nominal(models.Model):
     community_safety_partnership = models.ForeignKey(
         CommunitySafetyPartnership, on_delete=models.PROTECT, null=True, blank=True
     )
-    custody_status = models.CharField(max_length=10, choices=CustodyStatus.choices, default=CustodyStatus.COMMUNITY)
+    custody_status = models.CharField(
+        max_length=10, choices=CustodyStatus.choices, default=CustodyStatus.COMMUNITY
+    )
 
     # Offending and risk: shared under the "offending-risk" category of an agreement.
-    statutory_status = models.CharField(max_length=20, choices=StatutoryStatus.choices, default=StatutoryStatus.NONE)
+    statutory_status = models.CharField(
+        max_length=20, choices=StatutoryStatus.choices, default=StatutoryStatus.NONE
+    )
     sentence_ends_on = models.DateField(null=True, blank=True)
     licence_ends_on = models.DateField(null=True, blank=True)
     mappa_category = models.CharField(max_length=1, choices=MappaCategory.choices, blank=True)
@@ -259,7 +263,11 @@ class Consent(models.Model):
         Agency, on_delete=models.PROTECT, null=True, blank=True, help_text="Leave empty for every agency."
     )
     category = models.ForeignKey(
-        DataCategory, on_delete=models.PROTECT, null=True, blank=True, help_text="Leave empty for every category."
+        DataCategory,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text="Leave empty for every category.",
     )
     given = models.BooleanField(help_text="Yes: consent given. No: consent refused or withdrawn.")
     recorded_on = models.DateField()
@@ -326,7 +334,9 @@ class NominalGroupObjectPermission(GroupObjectPermissionBase):
 
     class Meta(GroupObjectPermissionBase.Meta):
         abstract = False
-        indexes = [models.Index(fields=["group", "permission", "content_object"], name="nominal_grant_lookup")]
+        indexes = [
+            models.Index(fields=["group", "permission", "content_object"], name="nominal_grant_lookup")
+        ]
 
 
 class NominalUserObjectPermission(UserObjectPermissionBase):
@@ -354,7 +364,9 @@ class AccessEvent(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="access_events")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="access_events")
     action = models.CharField(max_length=20, choices=Action.choices)
-    nominal = models.ForeignKey(Nominal, on_delete=models.PROTECT, null=True, blank=True, related_name="access_events")
+    nominal = models.ForeignKey(
+        Nominal, on_delete=models.PROTECT, null=True, blank=True, related_name="access_events"
+    )
     nominal_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
     categories = ArrayField(models.CharField(max_length=40), default=list, blank=True)
     allowed_by = models.TextField(blank=True)

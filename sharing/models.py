@@ -40,7 +40,9 @@ class Agency(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # The group that holds the agency's object permissions (DESIGN.md, permission model point 4);
     # every user of the agency is in it.
-    permission_group = models.OneToOneField(Group, on_delete=models.PROTECT, null=True, editable=False, related_name="+")
+    permission_group = models.OneToOneField(
+        Group, on_delete=models.PROTECT, null=True, editable=False, related_name="+"
+    )
 
     class Meta:
         verbose_name_plural = "agencies"
@@ -129,7 +131,7 @@ class DataCategory(models.Model):
 
 
 class SharingAgreementQuerySet(models.QuerySet["SharingAgreement"]):
-    def in_force(self, on: datetime.date | None = None) -> "SharingAgreementQuerySet":
+    def in_force(self, on: datetime.date | None = None) -> SharingAgreementQuerySet:
         """Active, and today within its start and end dates: only these allow anything."""
         on = on or timezone.localdate()
         return self.filter(status=SharingAgreement.Status.ACTIVE, starts_on__lte=on).filter(

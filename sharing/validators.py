@@ -7,5 +7,6 @@ MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 def validate_document_size(document: File) -> None:  # type: ignore[type-arg]
     if document.size is not None and document.size > MAX_DOCUMENT_BYTES:
         raise ValidationError(
-            f"The file is {document.size / 1024 / 1024:.1f} MB; it must be at most 10 MB.", code="file_too_large"
+            f"The file is {document.size / 1024 / 1024:.1f} MB; it must be at most 10 MB.",
+            code="file_too_large",
         )

@@ -8,6 +8,7 @@ is set, otherwise kombu's filesystem transport).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -18,6 +19,13 @@ from iom.celery import ensure_filesystem_broker_folders
 from sharing.models import User
 from sharing.roles import Role
 from tests.sharing.factories import AgencyFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(request: pytest.FixtureRequest, settings: Any) -> None:
+    """Argon2 is slow by design; tests that do not test hashing itself use a fast hasher."""
+    if request.node.get_closest_marker("real_password_hashing") is None:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

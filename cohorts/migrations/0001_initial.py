@@ -11,525 +11,1545 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('pghistory', '0007_auto_20250421_0444'),
-        ('sharing', '0004_data_categories_and_agency_groups'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("pghistory", "0007_auto_20250421_0444"),
+        ("sharing", "0004_data_categories_and_agency_groups"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CohortMembership',
+            name="CohortMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_on', models.DateField()),
-                ('ended_on', models.DateField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("started_on", models.DateField()),
+                ("ended_on", models.DateField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['-started_on'],
+                "ordering": ["-started_on"],
             },
         ),
         migrations.CreateModel(
-            name='CommunitySafetyPartnership',
+            name="CommunitySafetyPartnership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('is_active', models.BooleanField(default=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True)),
+                ("is_active", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['name'],
-                'abstract': False,
+                "ordering": ["name"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='PathwayNeed',
+            name="PathwayNeed",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('pathway', models.CharField(choices=[('accommodation', 'Accommodation'), ('ete', 'Education, training and employment'), ('health', 'Health'), ('drugs_alcohol', 'Drugs and alcohol'), ('finance', 'Finance, benefit and debt'), ('family', 'Children and families'), ('attitudes', 'Attitudes, thinking and behaviour')], max_length=20)),
-                ('level', models.CharField(choices=[('none', 'No need'), ('low', 'Low'), ('medium', 'Medium'), ('high', 'High')], max_length=10)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "pathway",
+                    models.CharField(
+                        choices=[
+                            ("accommodation", "Accommodation"),
+                            ("ete", "Education, training and employment"),
+                            ("health", "Health"),
+                            ("drugs_alcohol", "Drugs and alcohol"),
+                            ("finance", "Finance, benefit and debt"),
+                            ("family", "Children and families"),
+                            ("attitudes", "Attitudes, thinking and behaviour"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("none", "No need"), ("low", "Low"), ("medium", "Medium"), ("high", "High")],
+                        max_length=10,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PolicingArea',
+            name="PolicingArea",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('is_active', models.BooleanField(default=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True)),
+                ("is_active", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['name'],
-                'abstract': False,
+                "ordering": ["name"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='CaseInvolvement',
+            name="CaseInvolvement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(choices=[('recorded', 'Recorded the person'), ('referred', 'Referred the person'), ('lead_professional', 'Lead professional'), ('police_lead', 'IOM police lead officer'), ('key_worker', 'Key worker'), ('team', 'Managing team')], max_length=20)),
-                ('started_on', models.DateField()),
-                ('ended_on', models.DateField(blank=True, null=True)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='involvements', to='sharing.agency')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("recorded", "Recorded the person"),
+                            ("referred", "Referred the person"),
+                            ("lead_professional", "Lead professional"),
+                            ("police_lead", "IOM police lead officer"),
+                            ("key_worker", "Key worker"),
+                            ("team", "Managing team"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("started_on", models.DateField()),
+                ("ended_on", models.DateField(blank=True, null=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="involvements",
+                        to="sharing.agency",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Consent',
+            name="Consent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('given', models.BooleanField(help_text='Yes: consent given. No: consent refused or withdrawn.')),
-                ('recorded_on', models.DateField()),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('note', models.TextField(blank=True)),
-                ('agency', models.ForeignKey(blank=True, help_text='Leave empty for every agency.', null=True, on_delete=django.db.models.deletion.PROTECT, to='sharing.agency')),
-                ('category', models.ForeignKey(blank=True, help_text='Leave empty for every category.', null=True, on_delete=django.db.models.deletion.PROTECT, to='sharing.datacategory')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "given",
+                    models.BooleanField(help_text="Yes: consent given. No: consent refused or withdrawn."),
+                ),
+                ("recorded_on", models.DateField()),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                ("note", models.TextField(blank=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Leave empty for every agency.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="sharing.agency",
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Leave empty for every category.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="sharing.datacategory",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-recorded_on', '-recorded_at'],
+                "ordering": ["-recorded_on", "-recorded_at"],
             },
         ),
         migrations.CreateModel(
-            name='Nominal',
+            name="Nominal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('first_name', models.CharField(max_length=100)),
-                ('middle_names', models.CharField(blank=True, max_length=200)),
-                ('last_name', models.CharField(max_length=100)),
-                ('date_of_birth', models.DateField()),
-                ('gender', models.CharField(choices=[('male', 'Male'), ('female', 'Female'), ('other', 'Other'), ('not_known', 'Not known')], default='not_known', max_length=10)),
-                ('nationality', models.CharField(blank=True, max_length=100)),
-                ('pnc_id', models.CharField(blank=True, max_length=13, null=True, unique=True, verbose_name='PNC ID')),
-                ('crn', models.CharField(blank=True, max_length=7, null=True, unique=True, verbose_name='CRN')),
-                ('prison_number', models.CharField(blank=True, max_length=7, null=True, unique=True)),
-                ('custody_status', models.CharField(choices=[('community', 'In the community'), ('custody', 'In custody'), ('ual', 'Unlawfully at large')], default='community', max_length=10)),
-                ('statutory_status', models.CharField(choices=[('licence', 'On licence'), ('community_order', 'Community order'), ('pss', 'Post-sentence supervision'), ('none', 'None')], default='none', max_length=20)),
-                ('sentence_ends_on', models.DateField(blank=True, null=True)),
-                ('licence_ends_on', models.DateField(blank=True, null=True)),
-                ('mappa_category', models.CharField(blank=True, choices=[('', 'Not MAPPA'), ('1', 'Category 1'), ('2', 'Category 2'), ('3', 'Category 3'), ('4', 'Category 4')], max_length=1)),
-                ('mappa_level', models.CharField(blank=True, choices=[('', 'Not MAPPA'), ('1', 'Level 1'), ('2', 'Level 2'), ('3', 'Level 3')], max_length=1)),
-                ('ogrs_percent', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='OGRS (%)')),
-                ('risk_of_serious_harm', models.CharField(blank=True, choices=[('', 'Not assessed'), ('low', 'Low'), ('medium', 'Medium'), ('high', 'High'), ('very_high', 'Very high')], max_length=10)),
-                ('first_name_key', models.CharField(default='', editable=False, max_length=40)),
-                ('last_name_key', models.CharField(default='', editable=False, max_length=40)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('community_safety_partnership', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='cohorts.communitysafetypartnership')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owning_agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='recorded_nominals', to='sharing.agency')),
-                ('policing_area', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='cohorts.policingarea')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("first_name", models.CharField(max_length=100)),
+                ("middle_names", models.CharField(blank=True, max_length=200)),
+                ("last_name", models.CharField(max_length=100)),
+                ("date_of_birth", models.DateField()),
+                (
+                    "gender",
+                    models.CharField(
+                        choices=[
+                            ("male", "Male"),
+                            ("female", "Female"),
+                            ("other", "Other"),
+                            ("not_known", "Not known"),
+                        ],
+                        default="not_known",
+                        max_length=10,
+                    ),
+                ),
+                ("nationality", models.CharField(blank=True, max_length=100)),
+                (
+                    "pnc_id",
+                    models.CharField(
+                        blank=True, max_length=13, null=True, unique=True, verbose_name="PNC ID"
+                    ),
+                ),
+                (
+                    "crn",
+                    models.CharField(blank=True, max_length=7, null=True, unique=True, verbose_name="CRN"),
+                ),
+                ("prison_number", models.CharField(blank=True, max_length=7, null=True, unique=True)),
+                (
+                    "custody_status",
+                    models.CharField(
+                        choices=[
+                            ("community", "In the community"),
+                            ("custody", "In custody"),
+                            ("ual", "Unlawfully at large"),
+                        ],
+                        default="community",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "statutory_status",
+                    models.CharField(
+                        choices=[
+                            ("licence", "On licence"),
+                            ("community_order", "Community order"),
+                            ("pss", "Post-sentence supervision"),
+                            ("none", "None"),
+                        ],
+                        default="none",
+                        max_length=20,
+                    ),
+                ),
+                ("sentence_ends_on", models.DateField(blank=True, null=True)),
+                ("licence_ends_on", models.DateField(blank=True, null=True)),
+                (
+                    "mappa_category",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Not MAPPA"),
+                            ("1", "Category 1"),
+                            ("2", "Category 2"),
+                            ("3", "Category 3"),
+                            ("4", "Category 4"),
+                        ],
+                        max_length=1,
+                    ),
+                ),
+                (
+                    "mappa_level",
+                    models.CharField(
+                        blank=True,
+                        choices=[("", "Not MAPPA"), ("1", "Level 1"), ("2", "Level 2"), ("3", "Level 3")],
+                        max_length=1,
+                    ),
+                ),
+                (
+                    "ogrs_percent",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                        verbose_name="OGRS (%)",
+                    ),
+                ),
+                (
+                    "risk_of_serious_harm",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Not assessed"),
+                            ("low", "Low"),
+                            ("medium", "Medium"),
+                            ("high", "High"),
+                            ("very_high", "Very high"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("first_name_key", models.CharField(default="", editable=False, max_length=40)),
+                ("last_name_key", models.CharField(default="", editable=False, max_length=40)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "community_safety_partnership",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="cohorts.communitysafetypartnership",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owning_agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="recorded_nominals",
+                        to="sharing.agency",
+                    ),
+                ),
+                (
+                    "policing_area",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="cohorts.policingarea",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['last_name', 'first_name', 'date_of_birth'],
-                'default_permissions': ('add', 'change', 'delete', 'view'),
+                "ordering": ["last_name", "first_name", "date_of_birth"],
+                "default_permissions": ("add", "change", "delete", "view"),
             },
         ),
         migrations.CreateModel(
-            name='ConsentEvent',
+            name="ConsentEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('given', models.BooleanField(help_text='Yes: consent given. No: consent refused or withdrawn.')),
-                ('recorded_on', models.DateField()),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('note', models.TextField(blank=True)),
-                ('agency', models.ForeignKey(blank=True, db_constraint=False, help_text='Leave empty for every agency.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='sharing.agency')),
-                ('category', models.ForeignKey(blank=True, db_constraint=False, help_text='Leave empty for every category.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='sharing.datacategory')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='cohorts.consent')),
-                ('recorded_by', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL)),
-                ('nominal', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='cohorts.nominal')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                (
+                    "given",
+                    models.BooleanField(help_text="Yes: consent given. No: consent refused or withdrawn."),
+                ),
+                ("recorded_on", models.DateField()),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                ("note", models.TextField(blank=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="Leave empty for every agency.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="sharing.agency",
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="Leave empty for every category.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="sharing.datacategory",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="cohorts.consent",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "nominal",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="cohorts.nominal",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='consent',
-            name='nominal',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consents', to='cohorts.nominal'),
+            model_name="consent",
+            name="nominal",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="consents", to="cohorts.nominal"
+            ),
         ),
         migrations.CreateModel(
-            name='CohortMembershipEvent',
+            name="CohortMembershipEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('started_on', models.DateField()),
-                ('ended_on', models.DateField(blank=True, null=True)),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='cohorts.cohortmembership')),
-                ('nominal', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='cohorts.nominal')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("started_on", models.DateField()),
+                ("ended_on", models.DateField(blank=True, null=True)),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="cohorts.cohortmembership",
+                    ),
+                ),
+                (
+                    "nominal",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="cohorts.nominal",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='cohortmembership',
-            name='nominal',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='cohorts.nominal'),
+            model_name="cohortmembership",
+            name="nominal",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="memberships", to="cohorts.nominal"
+            ),
         ),
         migrations.CreateModel(
-            name='CaseInvolvementEvent',
+            name="CaseInvolvementEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('reason', models.CharField(choices=[('recorded', 'Recorded the person'), ('referred', 'Referred the person'), ('lead_professional', 'Lead professional'), ('police_lead', 'IOM police lead officer'), ('key_worker', 'Key worker'), ('team', 'Managing team')], max_length=20)),
-                ('started_on', models.DateField()),
-                ('ended_on', models.DateField(blank=True, null=True)),
-                ('agency', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='sharing.agency')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='cohorts.caseinvolvement')),
-                ('nominal', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='cohorts.nominal')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("recorded", "Recorded the person"),
+                            ("referred", "Referred the person"),
+                            ("lead_professional", "Lead professional"),
+                            ("police_lead", "IOM police lead officer"),
+                            ("key_worker", "Key worker"),
+                            ("team", "Managing team"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("started_on", models.DateField()),
+                ("ended_on", models.DateField(blank=True, null=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="sharing.agency",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="cohorts.caseinvolvement",
+                    ),
+                ),
+                (
+                    "nominal",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="cohorts.nominal",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='caseinvolvement',
-            name='nominal',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='involvements', to='cohorts.nominal'),
+            model_name="caseinvolvement",
+            name="nominal",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="involvements", to="cohorts.nominal"
+            ),
         ),
         migrations.CreateModel(
-            name='AccessEvent',
+            name="AccessEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('action', models.CharField(choices=[('view', 'Viewed the record'), ('view_sensitive', 'Viewed sensitive items'), ('search', 'Searched'), ('export', 'Exported'), ('disclosure', 'Disclosed')], max_length=20)),
-                ('nominal_ids', django.contrib.postgres.fields.ArrayField(base_field=models.BigIntegerField(), blank=True, default=list, size=None)),
-                ('categories', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=40), blank=True, default=list, size=None)),
-                ('allowed_by', models.TextField(blank=True)),
-                ('reason', models.TextField(blank=True)),
-                ('query', models.CharField(blank=True, max_length=300)),
-                ('path', models.CharField(blank=True, max_length=500)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='access_events', to='sharing.agency')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='access_events', to=settings.AUTH_USER_MODEL)),
-                ('nominal', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='access_events', to='cohorts.nominal')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("view", "Viewed the record"),
+                            ("view_sensitive", "Viewed sensitive items"),
+                            ("search", "Searched"),
+                            ("export", "Exported"),
+                            ("disclosure", "Disclosed"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "nominal_ids",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.BigIntegerField(), blank=True, default=list, size=None
+                    ),
+                ),
+                (
+                    "categories",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=40), blank=True, default=list, size=None
+                    ),
+                ),
+                ("allowed_by", models.TextField(blank=True)),
+                ("reason", models.TextField(blank=True)),
+                ("query", models.CharField(blank=True, max_length=300)),
+                ("path", models.CharField(blank=True, max_length=500)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="access_events",
+                        to="sharing.agency",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="access_events",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "nominal",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="access_events",
+                        to="cohorts.nominal",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at'],
+                "ordering": ["-at"],
             },
         ),
         migrations.CreateModel(
-            name='NominalAlias',
+            name="NominalAlias",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('first_name', models.CharField(blank=True, max_length=100)),
-                ('last_name', models.CharField(max_length=100)),
-                ('date_of_birth', models.DateField(blank=True, null=True)),
-                ('first_name_key', models.CharField(default='', editable=False, max_length=40)),
-                ('last_name_key', models.CharField(default='', editable=False, max_length=40)),
-                ('nominal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='aliases', to='cohorts.nominal')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("first_name", models.CharField(blank=True, max_length=100)),
+                ("last_name", models.CharField(max_length=100)),
+                ("date_of_birth", models.DateField(blank=True, null=True)),
+                ("first_name_key", models.CharField(default="", editable=False, max_length=40)),
+                ("last_name_key", models.CharField(default="", editable=False, max_length=40)),
+                (
+                    "nominal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="aliases",
+                        to="cohorts.nominal",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'nominal aliases',
+                "verbose_name_plural": "nominal aliases",
             },
         ),
         migrations.CreateModel(
-            name='NominalAliasEvent',
+            name="NominalAliasEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('first_name', models.CharField(blank=True, max_length=100)),
-                ('last_name', models.CharField(max_length=100)),
-                ('date_of_birth', models.DateField(blank=True, null=True)),
-                ('first_name_key', models.CharField(default='', editable=False, max_length=40)),
-                ('last_name_key', models.CharField(default='', editable=False, max_length=40)),
-                ('nominal', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='cohorts.nominal')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='cohorts.nominalalias')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("first_name", models.CharField(blank=True, max_length=100)),
+                ("last_name", models.CharField(max_length=100)),
+                ("date_of_birth", models.DateField(blank=True, null=True)),
+                ("first_name_key", models.CharField(default="", editable=False, max_length=40)),
+                ("last_name_key", models.CharField(default="", editable=False, max_length=40)),
+                (
+                    "nominal",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="cohorts.nominal",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="cohorts.nominalalias",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='NominalGroupObjectPermission',
+            name="NominalGroupObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='cohorts.nominal')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.group')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "content_object",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="cohorts.nominal"),
+                ),
+                ("group", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="auth.group")),
+                (
+                    "permission",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="auth.permission"),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='NominalUserObjectPermission',
+            name="NominalUserObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='cohorts.nominal')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "content_object",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="cohorts.nominal"),
+                ),
+                (
+                    "permission",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="auth.permission"),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='NominalEvent',
+            name="NominalEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('first_name', models.CharField(max_length=100)),
-                ('middle_names', models.CharField(blank=True, max_length=200)),
-                ('last_name', models.CharField(max_length=100)),
-                ('date_of_birth', models.DateField()),
-                ('gender', models.CharField(choices=[('male', 'Male'), ('female', 'Female'), ('other', 'Other'), ('not_known', 'Not known')], default='not_known', max_length=10)),
-                ('nationality', models.CharField(blank=True, max_length=100)),
-                ('pnc_id', models.CharField(blank=True, max_length=13, null=True, verbose_name='PNC ID')),
-                ('crn', models.CharField(blank=True, max_length=7, null=True, verbose_name='CRN')),
-                ('prison_number', models.CharField(blank=True, max_length=7, null=True)),
-                ('custody_status', models.CharField(choices=[('community', 'In the community'), ('custody', 'In custody'), ('ual', 'Unlawfully at large')], default='community', max_length=10)),
-                ('statutory_status', models.CharField(choices=[('licence', 'On licence'), ('community_order', 'Community order'), ('pss', 'Post-sentence supervision'), ('none', 'None')], default='none', max_length=20)),
-                ('sentence_ends_on', models.DateField(blank=True, null=True)),
-                ('licence_ends_on', models.DateField(blank=True, null=True)),
-                ('mappa_category', models.CharField(blank=True, choices=[('', 'Not MAPPA'), ('1', 'Category 1'), ('2', 'Category 2'), ('3', 'Category 3'), ('4', 'Category 4')], max_length=1)),
-                ('mappa_level', models.CharField(blank=True, choices=[('', 'Not MAPPA'), ('1', 'Level 1'), ('2', 'Level 2'), ('3', 'Level 3')], max_length=1)),
-                ('ogrs_percent', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='OGRS (%)')),
-                ('risk_of_serious_harm', models.CharField(blank=True, choices=[('', 'Not assessed'), ('low', 'Low'), ('medium', 'Medium'), ('high', 'High'), ('very_high', 'Very high')], max_length=10)),
-                ('first_name_key', models.CharField(default='', editable=False, max_length=40)),
-                ('last_name_key', models.CharField(default='', editable=False, max_length=40)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('community_safety_partnership', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='cohorts.communitysafetypartnership')),
-                ('created_by', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owning_agency', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='sharing.agency')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='cohorts.nominal')),
-                ('policing_area', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='cohorts.policingarea')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("first_name", models.CharField(max_length=100)),
+                ("middle_names", models.CharField(blank=True, max_length=200)),
+                ("last_name", models.CharField(max_length=100)),
+                ("date_of_birth", models.DateField()),
+                (
+                    "gender",
+                    models.CharField(
+                        choices=[
+                            ("male", "Male"),
+                            ("female", "Female"),
+                            ("other", "Other"),
+                            ("not_known", "Not known"),
+                        ],
+                        default="not_known",
+                        max_length=10,
+                    ),
+                ),
+                ("nationality", models.CharField(blank=True, max_length=100)),
+                ("pnc_id", models.CharField(blank=True, max_length=13, null=True, verbose_name="PNC ID")),
+                ("crn", models.CharField(blank=True, max_length=7, null=True, verbose_name="CRN")),
+                ("prison_number", models.CharField(blank=True, max_length=7, null=True)),
+                (
+                    "custody_status",
+                    models.CharField(
+                        choices=[
+                            ("community", "In the community"),
+                            ("custody", "In custody"),
+                            ("ual", "Unlawfully at large"),
+                        ],
+                        default="community",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "statutory_status",
+                    models.CharField(
+                        choices=[
+                            ("licence", "On licence"),
+                            ("community_order", "Community order"),
+                            ("pss", "Post-sentence supervision"),
+                            ("none", "None"),
+                        ],
+                        default="none",
+                        max_length=20,
+                    ),
+                ),
+                ("sentence_ends_on", models.DateField(blank=True, null=True)),
+                ("licence_ends_on", models.DateField(blank=True, null=True)),
+                (
+                    "mappa_category",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Not MAPPA"),
+                            ("1", "Category 1"),
+                            ("2", "Category 2"),
+                            ("3", "Category 3"),
+                            ("4", "Category 4"),
+                        ],
+                        max_length=1,
+                    ),
+                ),
+                (
+                    "mappa_level",
+                    models.CharField(
+                        blank=True,
+                        choices=[("", "Not MAPPA"), ("1", "Level 1"), ("2", "Level 2"), ("3", "Level 3")],
+                        max_length=1,
+                    ),
+                ),
+                (
+                    "ogrs_percent",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                        verbose_name="OGRS (%)",
+                    ),
+                ),
+                (
+                    "risk_of_serious_harm",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Not assessed"),
+                            ("low", "Low"),
+                            ("medium", "Medium"),
+                            ("high", "High"),
+                            ("very_high", "Very high"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("first_name_key", models.CharField(default="", editable=False, max_length=40)),
+                ("last_name_key", models.CharField(default="", editable=False, max_length=40)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "community_safety_partnership",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="cohorts.communitysafetypartnership",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owning_agency",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="sharing.agency",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="cohorts.nominal",
+                    ),
+                ),
+                (
+                    "policing_area",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="cohorts.policingarea",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='RecordedItem',
+            name="RecordedItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('note', 'Note'), ('assessment', 'Assessment'), ('contact', 'Contact'), ('intervention', 'Intervention'), ('intelligence', 'Intelligence'), ('event', 'Event'), ('need', 'Pathway need')], max_length=20)),
-                ('summary', models.CharField(max_length=200)),
-                ('detail', models.TextField(blank=True)),
-                ('occurred_on', models.DateField()),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='items', to='sharing.datacategory')),
-                ('nominal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='cohorts.nominal')),
-                ('owning_agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='items', to='sharing.agency')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("note", "Note"),
+                            ("assessment", "Assessment"),
+                            ("contact", "Contact"),
+                            ("intervention", "Intervention"),
+                            ("intelligence", "Intelligence"),
+                            ("event", "Event"),
+                            ("need", "Pathway need"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("summary", models.CharField(max_length=200)),
+                ("detail", models.TextField(blank=True)),
+                ("occurred_on", models.DateField()),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="items",
+                        to="sharing.datacategory",
+                    ),
+                ),
+                (
+                    "nominal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="cohorts.nominal",
+                    ),
+                ),
+                (
+                    "owning_agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="items", to="sharing.agency"
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-occurred_on', '-recorded_at'],
+                "ordering": ["-occurred_on", "-recorded_at"],
             },
         ),
         migrations.CreateModel(
-            name='PathwayNeedEvent',
+            name="PathwayNeedEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('pathway', models.CharField(choices=[('accommodation', 'Accommodation'), ('ete', 'Education, training and employment'), ('health', 'Health'), ('drugs_alcohol', 'Drugs and alcohol'), ('finance', 'Finance, benefit and debt'), ('family', 'Children and families'), ('attitudes', 'Attitudes, thinking and behaviour')], max_length=20)),
-                ('level', models.CharField(choices=[('none', 'No need'), ('low', 'Low'), ('medium', 'Medium'), ('high', 'High')], max_length=10)),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='cohorts.pathwayneed')),
-                ('item', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='cohorts.recordeditem')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                (
+                    "pathway",
+                    models.CharField(
+                        choices=[
+                            ("accommodation", "Accommodation"),
+                            ("ete", "Education, training and employment"),
+                            ("health", "Health"),
+                            ("drugs_alcohol", "Drugs and alcohol"),
+                            ("finance", "Finance, benefit and debt"),
+                            ("family", "Children and families"),
+                            ("attitudes", "Attitudes, thinking and behaviour"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("none", "No need"), ("low", "Low"), ("medium", "Medium"), ("high", "High")],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="cohorts.pathwayneed",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="cohorts.recordeditem",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='pathwayneed',
-            name='item',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='pathway_need', to='cohorts.recordeditem'),
+            model_name="pathwayneed",
+            name="item",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="pathway_need",
+                to="cohorts.recordeditem",
+            ),
         ),
         migrations.CreateModel(
-            name='RecordedItemEvent',
+            name="RecordedItemEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('kind', models.CharField(choices=[('note', 'Note'), ('assessment', 'Assessment'), ('contact', 'Contact'), ('intervention', 'Intervention'), ('intelligence', 'Intelligence'), ('event', 'Event'), ('need', 'Pathway need')], max_length=20)),
-                ('summary', models.CharField(max_length=200)),
-                ('detail', models.TextField(blank=True)),
-                ('occurred_on', models.DateField()),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('category', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='sharing.datacategory')),
-                ('nominal', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='cohorts.nominal')),
-                ('owning_agency', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='sharing.agency')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='cohorts.recordeditem')),
-                ('recorded_by', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL)),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("note", "Note"),
+                            ("assessment", "Assessment"),
+                            ("contact", "Contact"),
+                            ("intervention", "Intervention"),
+                            ("intelligence", "Intelligence"),
+                            ("event", "Event"),
+                            ("need", "Pathway need"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("summary", models.CharField(max_length=200)),
+                ("detail", models.TextField(blank=True)),
+                ("occurred_on", models.DateField()),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="sharing.datacategory",
+                    ),
+                ),
+                (
+                    "nominal",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="cohorts.nominal",
+                    ),
+                ),
+                (
+                    "owning_agency",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="sharing.agency",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="cohorts.recordeditem",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='consentevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='27b9d9e8791dc1b95fd1fca81beeeb68963296e8', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_e35ff', table='cohorts_consentevent', when='BEFORE')),
+            model_name="consentevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="27b9d9e8791dc1b95fd1fca81beeeb68963296e8",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_e35ff",
+                    table="cohorts_consentevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='consent',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "cohorts_consentevent" ("agency_id", "category_id", "given", "id", "nominal_id", "note", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recorded_at", "recorded_by_id", "recorded_on") VALUES (NEW."agency_id", NEW."category_id", NEW."given", NEW."id", NEW."nominal_id", NEW."note", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."recorded_at", NEW."recorded_by_id", NEW."recorded_on"); RETURN NULL;', hash='455a6317c57d257ee7251d69aaab34b78924e69e', operation='INSERT', pgid='pgtrigger_insert_insert_8b869', table='cohorts_consent', when='AFTER')),
+            model_name="consent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "cohorts_consentevent" ("agency_id", "category_id", "given", "id", "nominal_id", "note", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recorded_at", "recorded_by_id", "recorded_on") VALUES (NEW."agency_id", NEW."category_id", NEW."given", NEW."id", NEW."nominal_id", NEW."note", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."recorded_at", NEW."recorded_by_id", NEW."recorded_on"); RETURN NULL;',
+                    hash="455a6317c57d257ee7251d69aaab34b78924e69e",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_8b869",
+                    table="cohorts_consent",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='consent',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "cohorts_consentevent" ("agency_id", "category_id", "given", "id", "nominal_id", "note", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recorded_at", "recorded_by_id", "recorded_on") VALUES (NEW."agency_id", NEW."category_id", NEW."given", NEW."id", NEW."nominal_id", NEW."note", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."recorded_at", NEW."recorded_by_id", NEW."recorded_on"); RETURN NULL;', hash='0a1f8b7fc4e5027d5b1868a8de17a238d2ac88db', operation='UPDATE', pgid='pgtrigger_update_update_c62fb', table='cohorts_consent', when='AFTER')),
+            model_name="consent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "cohorts_consentevent" ("agency_id", "category_id", "given", "id", "nominal_id", "note", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recorded_at", "recorded_by_id", "recorded_on") VALUES (NEW."agency_id", NEW."category_id", NEW."given", NEW."id", NEW."nominal_id", NEW."note", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."recorded_at", NEW."recorded_by_id", NEW."recorded_on"); RETURN NULL;',
+                    hash="0a1f8b7fc4e5027d5b1868a8de17a238d2ac88db",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_c62fb",
+                    table="cohorts_consent",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='cohortmembershipevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='8c305fc7e5d7147a9cdcb24d20e1ab7d639b93d5', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_8f584', table='cohorts_cohortmembershipevent', when='BEFORE')),
+            model_name="cohortmembershipevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="8c305fc7e5d7147a9cdcb24d20e1ab7d639b93d5",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_8f584",
+                    table="cohorts_cohortmembershipevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
         migrations.AddConstraint(
-            model_name='cohortmembership',
-            constraint=models.CheckConstraint(condition=models.Q(('ended_on__isnull', True), ('ended_on__gte', models.F('started_on')), _connector='OR'), name='membership_ends_after_it_starts'),
+            model_name="cohortmembership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ended_on__isnull", True), ("ended_on__gte", models.F("started_on")), _connector="OR"
+                ),
+                name="membership_ends_after_it_starts",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='cohortmembership',
-            constraint=models.UniqueConstraint(condition=models.Q(('ended_on__isnull', True)), fields=('nominal',), name='one_open_membership_per_nominal'),
+            model_name="cohortmembership",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("ended_on__isnull", True)),
+                fields=("nominal",),
+                name="one_open_membership_per_nominal",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='cohortmembership',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "cohorts_cohortmembershipevent" ("ended_on", "id", "nominal_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "started_on") VALUES (NEW."ended_on", NEW."id", NEW."nominal_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."started_on"); RETURN NULL;', hash='a77813cf29650fc831a0dd4596678f3f9140c00b', operation='INSERT', pgid='pgtrigger_insert_insert_ccc7f', table='cohorts_cohortmembership', when='AFTER')),
+            model_name="cohortmembership",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "cohorts_cohortmembershipevent" ("ended_on", "id", "nominal_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "started_on") VALUES (NEW."ended_on", NEW."id", NEW."nominal_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."started_on"); RETURN NULL;',
+                    hash="a77813cf29650fc831a0dd4596678f3f9140c00b",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_ccc7f",
+                    table="cohorts_cohortmembership",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='cohortmembership',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "cohorts_cohortmembershipevent" ("ended_on", "id", "nominal_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "started_on") VALUES (NEW."ended_on", NEW."id", NEW."nominal_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."started_on"); RETURN NULL;', hash='614b9a54652319fc13bc6a09c0c779890a9ed83c', operation='UPDATE', pgid='pgtrigger_update_update_d13a8', table='cohorts_cohortmembership', when='AFTER')),
+            model_name="cohortmembership",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "cohorts_cohortmembershipevent" ("ended_on", "id", "nominal_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "started_on") VALUES (NEW."ended_on", NEW."id", NEW."nominal_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."started_on"); RETURN NULL;',
+                    hash="614b9a54652319fc13bc6a09c0c779890a9ed83c",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_d13a8",
+                    table="cohorts_cohortmembership",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='caseinvolvementevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='411504654641506bd5edf778777955add53158d3', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_16491', table='cohorts_caseinvolvementevent', when='BEFORE')),
+            model_name="caseinvolvementevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="411504654641506bd5edf778777955add53158d3",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_16491",
+                    table="cohorts_caseinvolvementevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
         migrations.AddConstraint(
-            model_name='caseinvolvement',
-            constraint=models.UniqueConstraint(condition=models.Q(('ended_on__isnull', True)), fields=('nominal', 'agency', 'reason'), name='one_open_involvement_per_reason'),
+            model_name="caseinvolvement",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("ended_on__isnull", True)),
+                fields=("nominal", "agency", "reason"),
+                name="one_open_involvement_per_reason",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='caseinvolvement',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "cohorts_caseinvolvementevent" ("agency_id", "ended_on", "id", "nominal_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reason", "started_on") VALUES (NEW."agency_id", NEW."ended_on", NEW."id", NEW."nominal_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."reason", NEW."started_on"); RETURN NULL;', hash='ff29102e349d6237952a41522191fc51e17ac0db', operation='INSERT', pgid='pgtrigger_insert_insert_85eeb', table='cohorts_caseinvolvement', when='AFTER')),
+            model_name="caseinvolvement",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "cohorts_caseinvolvementevent" ("agency_id", "ended_on", "id", "nominal_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reason", "started_on") VALUES (NEW."agency_id", NEW."ended_on", NEW."id", NEW."nominal_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."reason", NEW."started_on"); RETURN NULL;',
+                    hash="ff29102e349d6237952a41522191fc51e17ac0db",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_85eeb",
+                    table="cohorts_caseinvolvement",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='caseinvolvement',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "cohorts_caseinvolvementevent" ("agency_id", "ended_on", "id", "nominal_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reason", "started_on") VALUES (NEW."agency_id", NEW."ended_on", NEW."id", NEW."nominal_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."reason", NEW."started_on"); RETURN NULL;', hash='166a8772123464d0e36b01056cc5ecfc61eabc18', operation='UPDATE', pgid='pgtrigger_update_update_0a698', table='cohorts_caseinvolvement', when='AFTER')),
+            model_name="caseinvolvement",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "cohorts_caseinvolvementevent" ("agency_id", "ended_on", "id", "nominal_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reason", "started_on") VALUES (NEW."agency_id", NEW."ended_on", NEW."id", NEW."nominal_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."reason", NEW."started_on"); RETURN NULL;',
+                    hash="166a8772123464d0e36b01056cc5ecfc61eabc18",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_0a698",
+                    table="cohorts_caseinvolvement",
+                    when="AFTER",
+                ),
+            ),
         ),
         migrations.AddIndex(
-            model_name='accessevent',
-            index=models.Index(fields=['nominal', '-at'], name='access_by_nominal'),
+            model_name="accessevent",
+            index=models.Index(fields=["nominal", "-at"], name="access_by_nominal"),
         ),
         migrations.AddIndex(
-            model_name='accessevent',
-            index=models.Index(fields=['agency', '-at'], name='access_by_agency'),
+            model_name="accessevent",
+            index=models.Index(fields=["agency", "-at"], name="access_by_agency"),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='accessevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='c207425ce6a9cf636f1711c7e76a82623d151500', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_a9322', table='cohorts_accessevent', when='BEFORE')),
+            model_name="accessevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="c207425ce6a9cf636f1711c7e76a82623d151500",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_a9322",
+                    table="cohorts_accessevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
         migrations.AddIndex(
-            model_name='nominalalias',
-            index=models.Index(fields=['last_name_key', 'first_name_key'], name='alias_sounds_like'),
+            model_name="nominalalias",
+            index=models.Index(fields=["last_name_key", "first_name_key"], name="alias_sounds_like"),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='nominalalias',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "cohorts_nominalaliasevent" ("date_of_birth", "first_name", "first_name_key", "id", "last_name", "last_name_key", "nominal_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (NEW."date_of_birth", NEW."first_name", NEW."first_name_key", NEW."id", NEW."last_name", NEW."last_name_key", NEW."nominal_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id"); RETURN NULL;', hash='3e3709aef7c949e2ccee9d52bc27a80d26373e7d', operation='INSERT', pgid='pgtrigger_insert_insert_66d16', table='cohorts_nominalalias', when='AFTER')),
+            model_name="nominalalias",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "cohorts_nominalaliasevent" ("date_of_birth", "first_name", "first_name_key", "id", "last_name", "last_name_key", "nominal_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (NEW."date_of_birth", NEW."first_name", NEW."first_name_key", NEW."id", NEW."last_name", NEW."last_name_key", NEW."nominal_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id"); RETURN NULL;',
+                    hash="3e3709aef7c949e2ccee9d52bc27a80d26373e7d",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_66d16",
+                    table="cohorts_nominalalias",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='nominalalias',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "cohorts_nominalaliasevent" ("date_of_birth", "first_name", "first_name_key", "id", "last_name", "last_name_key", "nominal_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (NEW."date_of_birth", NEW."first_name", NEW."first_name_key", NEW."id", NEW."last_name", NEW."last_name_key", NEW."nominal_id", _pgh_attach_context(), NOW(), \'update\', NEW."id"); RETURN NULL;', hash='cfd3ff9fd352d9f303c3c9d742691b24a85a97b9', operation='UPDATE', pgid='pgtrigger_update_update_18a2c', table='cohorts_nominalalias', when='AFTER')),
+            model_name="nominalalias",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "cohorts_nominalaliasevent" ("date_of_birth", "first_name", "first_name_key", "id", "last_name", "last_name_key", "nominal_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (NEW."date_of_birth", NEW."first_name", NEW."first_name_key", NEW."id", NEW."last_name", NEW."last_name_key", NEW."nominal_id", _pgh_attach_context(), NOW(), \'update\', NEW."id"); RETURN NULL;',
+                    hash="cfd3ff9fd352d9f303c3c9d742691b24a85a97b9",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_18a2c",
+                    table="cohorts_nominalalias",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='nominalaliasevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='9704af71416a9a4297828a1a6f8eb2e3b7ad8aa7', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_8e06b', table='cohorts_nominalaliasevent', when='BEFORE')),
+            model_name="nominalaliasevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="9704af71416a9a4297828a1a6f8eb2e3b7ad8aa7",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_8e06b",
+                    table="cohorts_nominalaliasevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
         migrations.AddIndex(
-            model_name='nominalgroupobjectpermission',
-            index=models.Index(fields=['group', 'permission', 'content_object'], name='nominal_grant_lookup'),
+            model_name="nominalgroupobjectpermission",
+            index=models.Index(fields=["group", "permission", "content_object"], name="nominal_grant_lookup"),
         ),
         migrations.AlterUniqueTogether(
-            name='nominalgroupobjectpermission',
-            unique_together={('group', 'permission', 'content_object')},
+            name="nominalgroupobjectpermission",
+            unique_together={("group", "permission", "content_object")},
         ),
         migrations.AlterUniqueTogether(
-            name='nominaluserobjectpermission',
-            unique_together={('user', 'permission', 'content_object')},
+            name="nominaluserobjectpermission",
+            unique_together={("user", "permission", "content_object")},
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='nominalevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='163b241ffd30f818c6847bb3a778811247f0b117', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_80d26', table='cohorts_nominalevent', when='BEFORE')),
+            model_name="nominalevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="163b241ffd30f818c6847bb3a778811247f0b117",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_80d26",
+                    table="cohorts_nominalevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
         migrations.AddIndex(
-            model_name='nominal',
-            index=models.Index(fields=['last_name_key', 'first_name_key'], name='nominal_sounds_like'),
+            model_name="nominal",
+            index=models.Index(fields=["last_name_key", "first_name_key"], name="nominal_sounds_like"),
         ),
         migrations.AddIndex(
-            model_name='nominal',
-            index=models.Index(django.db.models.functions.text.Upper('last_name'), name='nominal_last_name_upper'),
+            model_name="nominal",
+            index=models.Index(
+                django.db.models.functions.text.Upper("last_name"), name="nominal_last_name_upper"
+            ),
         ),
         migrations.AddIndex(
-            model_name='nominal',
-            index=models.Index(fields=['date_of_birth'], name='nominal_date_of_birth'),
+            model_name="nominal",
+            index=models.Index(fields=["date_of_birth"], name="nominal_date_of_birth"),
         ),
         migrations.AddConstraint(
-            model_name='nominal',
-            constraint=models.CheckConstraint(condition=models.Q(('ogrs_percent__isnull', True), ('ogrs_percent__lte', 100), _connector='OR'), name='ogrs_is_a_percentage'),
+            model_name="nominal",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ogrs_percent__isnull", True), ("ogrs_percent__lte", 100), _connector="OR"
+                ),
+                name="ogrs_is_a_percentage",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='nominal',
-            constraint=models.CheckConstraint(condition=models.Q(('mappa_level', ''), models.Q(('mappa_category', ''), _negated=True), _connector='OR'), name='mappa_level_needs_a_category'),
+            model_name="nominal",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("mappa_level", ""), models.Q(("mappa_category", ""), _negated=True), _connector="OR"
+                ),
+                name="mappa_level_needs_a_category",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='nominal',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "cohorts_nominalevent" ("community_safety_partnership_id", "created_at", "created_by_id", "crn", "custody_status", "date_of_birth", "first_name", "first_name_key", "gender", "id", "last_name", "last_name_key", "licence_ends_on", "mappa_category", "mappa_level", "middle_names", "nationality", "ogrs_percent", "owning_agency_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "pnc_id", "policing_area_id", "prison_number", "risk_of_serious_harm", "sentence_ends_on", "statutory_status", "updated_at") VALUES (NEW."community_safety_partnership_id", NEW."created_at", NEW."created_by_id", NEW."crn", NEW."custody_status", NEW."date_of_birth", NEW."first_name", NEW."first_name_key", NEW."gender", NEW."id", NEW."last_name", NEW."last_name_key", NEW."licence_ends_on", NEW."mappa_category", NEW."mappa_level", NEW."middle_names", NEW."nationality", NEW."ogrs_percent", NEW."owning_agency_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."pnc_id", NEW."policing_area_id", NEW."prison_number", NEW."risk_of_serious_harm", NEW."sentence_ends_on", NEW."statutory_status", NEW."updated_at"); RETURN NULL;', hash='19d1115e853c38b66c9e6f27483b245769d2906c', operation='INSERT', pgid='pgtrigger_insert_insert_3a759', table='cohorts_nominal', when='AFTER')),
+            model_name="nominal",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "cohorts_nominalevent" ("community_safety_partnership_id", "created_at", "created_by_id", "crn", "custody_status", "date_of_birth", "first_name", "first_name_key", "gender", "id", "last_name", "last_name_key", "licence_ends_on", "mappa_category", "mappa_level", "middle_names", "nationality", "ogrs_percent", "owning_agency_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "pnc_id", "policing_area_id", "prison_number", "risk_of_serious_harm", "sentence_ends_on", "statutory_status", "updated_at") VALUES (NEW."community_safety_partnership_id", NEW."created_at", NEW."created_by_id", NEW."crn", NEW."custody_status", NEW."date_of_birth", NEW."first_name", NEW."first_name_key", NEW."gender", NEW."id", NEW."last_name", NEW."last_name_key", NEW."licence_ends_on", NEW."mappa_category", NEW."mappa_level", NEW."middle_names", NEW."nationality", NEW."ogrs_percent", NEW."owning_agency_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."pnc_id", NEW."policing_area_id", NEW."prison_number", NEW."risk_of_serious_harm", NEW."sentence_ends_on", NEW."statutory_status", NEW."updated_at"); RETURN NULL;',
+                    hash="19d1115e853c38b66c9e6f27483b245769d2906c",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_3a759",
+                    table="cohorts_nominal",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='nominal',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "cohorts_nominalevent" ("community_safety_partnership_id", "created_at", "created_by_id", "crn", "custody_status", "date_of_birth", "first_name", "first_name_key", "gender", "id", "last_name", "last_name_key", "licence_ends_on", "mappa_category", "mappa_level", "middle_names", "nationality", "ogrs_percent", "owning_agency_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "pnc_id", "policing_area_id", "prison_number", "risk_of_serious_harm", "sentence_ends_on", "statutory_status", "updated_at") VALUES (NEW."community_safety_partnership_id", NEW."created_at", NEW."created_by_id", NEW."crn", NEW."custody_status", NEW."date_of_birth", NEW."first_name", NEW."first_name_key", NEW."gender", NEW."id", NEW."last_name", NEW."last_name_key", NEW."licence_ends_on", NEW."mappa_category", NEW."mappa_level", NEW."middle_names", NEW."nationality", NEW."ogrs_percent", NEW."owning_agency_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."pnc_id", NEW."policing_area_id", NEW."prison_number", NEW."risk_of_serious_harm", NEW."sentence_ends_on", NEW."statutory_status", NEW."updated_at"); RETURN NULL;', hash='1852e50df60dbd095379da8e4ad39d8e908d8289', operation='UPDATE', pgid='pgtrigger_update_update_93043', table='cohorts_nominal', when='AFTER')),
+            model_name="nominal",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "cohorts_nominalevent" ("community_safety_partnership_id", "created_at", "created_by_id", "crn", "custody_status", "date_of_birth", "first_name", "first_name_key", "gender", "id", "last_name", "last_name_key", "licence_ends_on", "mappa_category", "mappa_level", "middle_names", "nationality", "ogrs_percent", "owning_agency_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "pnc_id", "policing_area_id", "prison_number", "risk_of_serious_harm", "sentence_ends_on", "statutory_status", "updated_at") VALUES (NEW."community_safety_partnership_id", NEW."created_at", NEW."created_by_id", NEW."crn", NEW."custody_status", NEW."date_of_birth", NEW."first_name", NEW."first_name_key", NEW."gender", NEW."id", NEW."last_name", NEW."last_name_key", NEW."licence_ends_on", NEW."mappa_category", NEW."mappa_level", NEW."middle_names", NEW."nationality", NEW."ogrs_percent", NEW."owning_agency_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."pnc_id", NEW."policing_area_id", NEW."prison_number", NEW."risk_of_serious_harm", NEW."sentence_ends_on", NEW."statutory_status", NEW."updated_at"); RETURN NULL;',
+                    hash="1852e50df60dbd095379da8e4ad39d8e908d8289",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_93043",
+                    table="cohorts_nominal",
+                    when="AFTER",
+                ),
+            ),
         ),
         migrations.AddIndex(
-            model_name='recordeditem',
-            index=models.Index(fields=['nominal', 'owning_agency', 'category'], name='item_sharing_lookup'),
+            model_name="recordeditem",
+            index=models.Index(fields=["nominal", "owning_agency", "category"], name="item_sharing_lookup"),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='recordeditem',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "cohorts_recordeditemevent" ("category_id", "detail", "id", "kind", "nominal_id", "occurred_on", "owning_agency_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recorded_at", "recorded_by_id", "summary", "updated_at", "version") VALUES (NEW."category_id", NEW."detail", NEW."id", NEW."kind", NEW."nominal_id", NEW."occurred_on", NEW."owning_agency_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."recorded_at", NEW."recorded_by_id", NEW."summary", NEW."updated_at", NEW."version"); RETURN NULL;', hash='300c05fee83a7089aebba4f6999e60a035da24d5', operation='INSERT', pgid='pgtrigger_insert_insert_2058d', table='cohorts_recordeditem', when='AFTER')),
+            model_name="recordeditem",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "cohorts_recordeditemevent" ("category_id", "detail", "id", "kind", "nominal_id", "occurred_on", "owning_agency_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recorded_at", "recorded_by_id", "summary", "updated_at", "version") VALUES (NEW."category_id", NEW."detail", NEW."id", NEW."kind", NEW."nominal_id", NEW."occurred_on", NEW."owning_agency_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."recorded_at", NEW."recorded_by_id", NEW."summary", NEW."updated_at", NEW."version"); RETURN NULL;',
+                    hash="300c05fee83a7089aebba4f6999e60a035da24d5",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_2058d",
+                    table="cohorts_recordeditem",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='recordeditem',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "cohorts_recordeditemevent" ("category_id", "detail", "id", "kind", "nominal_id", "occurred_on", "owning_agency_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recorded_at", "recorded_by_id", "summary", "updated_at", "version") VALUES (NEW."category_id", NEW."detail", NEW."id", NEW."kind", NEW."nominal_id", NEW."occurred_on", NEW."owning_agency_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."recorded_at", NEW."recorded_by_id", NEW."summary", NEW."updated_at", NEW."version"); RETURN NULL;', hash='da8ab0acbdf69432afd9982212b0893c06f52d6e', operation='UPDATE', pgid='pgtrigger_update_update_5c2c7', table='cohorts_recordeditem', when='AFTER')),
+            model_name="recordeditem",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "cohorts_recordeditemevent" ("category_id", "detail", "id", "kind", "nominal_id", "occurred_on", "owning_agency_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recorded_at", "recorded_by_id", "summary", "updated_at", "version") VALUES (NEW."category_id", NEW."detail", NEW."id", NEW."kind", NEW."nominal_id", NEW."occurred_on", NEW."owning_agency_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."recorded_at", NEW."recorded_by_id", NEW."summary", NEW."updated_at", NEW."version"); RETURN NULL;',
+                    hash="da8ab0acbdf69432afd9982212b0893c06f52d6e",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_5c2c7",
+                    table="cohorts_recordeditem",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='pathwayneedevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='b04c5f9caf7e3bb60a7e04259d957e62a69c6c57', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_70a9a', table='cohorts_pathwayneedevent', when='BEFORE')),
+            model_name="pathwayneedevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="b04c5f9caf7e3bb60a7e04259d957e62a69c6c57",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_70a9a",
+                    table="cohorts_pathwayneedevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='pathwayneed',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "cohorts_pathwayneedevent" ("id", "item_id", "level", "pathway", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (NEW."id", NEW."item_id", NEW."level", NEW."pathway", _pgh_attach_context(), NOW(), \'insert\', NEW."id"); RETURN NULL;', hash='70fd0946d3b08b269d7d5298711e2127b2e909f5', operation='INSERT', pgid='pgtrigger_insert_insert_5bda5', table='cohorts_pathwayneed', when='AFTER')),
+            model_name="pathwayneed",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "cohorts_pathwayneedevent" ("id", "item_id", "level", "pathway", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (NEW."id", NEW."item_id", NEW."level", NEW."pathway", _pgh_attach_context(), NOW(), \'insert\', NEW."id"); RETURN NULL;',
+                    hash="70fd0946d3b08b269d7d5298711e2127b2e909f5",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_5bda5",
+                    table="cohorts_pathwayneed",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='pathwayneed',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "cohorts_pathwayneedevent" ("id", "item_id", "level", "pathway", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (NEW."id", NEW."item_id", NEW."level", NEW."pathway", _pgh_attach_context(), NOW(), \'update\', NEW."id"); RETURN NULL;', hash='422f847bbf92451868d11a497f559a2d01700240', operation='UPDATE', pgid='pgtrigger_update_update_f6a28', table='cohorts_pathwayneed', when='AFTER')),
+            model_name="pathwayneed",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "cohorts_pathwayneedevent" ("id", "item_id", "level", "pathway", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (NEW."id", NEW."item_id", NEW."level", NEW."pathway", _pgh_attach_context(), NOW(), \'update\', NEW."id"); RETURN NULL;',
+                    hash="422f847bbf92451868d11a497f559a2d01700240",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_f6a28",
+                    table="cohorts_pathwayneed",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='recordeditemevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='d0901c680785ff151114b3935f7ca89aebfa0ef6', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_ddddb', table='cohorts_recordeditemevent', when='BEFORE')),
+            model_name="recordeditemevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="d0901c680785ff151114b3935f7ca89aebfa0ef6",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_ddddb",
+                    table="cohorts_recordeditemevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
     ]

@@ -22,7 +22,12 @@ def create_categories(apps, schema_editor):
     for position, (code, name, sensitive, description) in enumerate(CATEGORIES, start=1):
         DataCategory.objects.get_or_create(
             code=code,
-            defaults={"name": name, "is_sensitive": sensitive, "description": description, "position": position},
+            defaults={
+                "name": name,
+                "is_sensitive": sensitive,
+                "description": description,
+                "position": position,
+            },
         )
 
 

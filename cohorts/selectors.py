@@ -1,0 +1,217 @@
+"""Every read of nominal data that leaves the app, already scoped to the user: an out-of-scope
+person is "not found", never "forbidden"."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from cohorts.access import (
+    agency_may_see_item,
+    current_involvements,
+    current_memberships,
+    granted_nominals,
+    offending_and_risk_shared,
+    reasons_to_see_nominal,
+    today,
+)
+from cohorts.identifiers import normalise_crn, normalise_pnc_id, normalise_prison_number
+from cohorts.models import Nominal, NominalAlias, RecordedItem
+from cohorts.names import name_key
+from sharing.models import DataCategory, User
+from sharing.roles import Role
+
+DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d %m %Y")
+
+
+def nominals_visible_to(user: User) -> QuerySet[Nominal]:
+    """Everyone the user's agency may see; system administrators find anyone (to fix records)."""
+    if user.has_role(Role.SYSTEM_ADMIN):
+        return Nominal.objects.all()
+    return granted_nominals(user.agency)
+
+
+def _parse_date(text: str) -> datetime.date | None:
+    for date_format in DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(text, date_format).date()  # noqa: DTZ007  (a date, no time)
+        except ValueError:
+            continue
+    return None
+
+
+def _identifier_filter(text: str) -> Q | None:
+    for normalise, field_name in (
+        (normalise_pnc_id, "pnc_id"),
+        (normalise_crn, "crn"),
+        (normalise_prison_number, "prison_number"),
+    ):
+        try:
+            return Q(**{field_name: normalise(text)})
+        except ValidationError:
+            continue
+    return None
+
+
+def _name_filter(words: list[str]) -> Q:
+    """Every word must match a first or last name, by sound or by its start, or an alias."""
+    condition = Q()
+    for word in words:
+        key = name_key(word)
+        by_name = Q(last_name__istartswith=word) | Q(first_name__istartswith=word)
+        if key:
+            by_name |= Q(last_name_key=key) | Q(first_name_key=key)
+        alias_match = NominalAlias.objects.filter(nominal=OuterRef("pk")).filter(
+            Q(last_name__istartswith=word)
+            | Q(first_name__istartswith=word)
+            | (Q(last_name_key=key) if key else Q(pk=None))
+        )
+        condition &= by_name | Exists(alias_match)
+    return condition
+
+
+@dataclass(frozen=True)
+class NominalFilters:
+    query: str = ""
+    policing_area_id: int | None = None
+    custody_status: str = ""
+    on_cohort: bool | None = None
+    agency_id: int | None = None
+
+
+def nominal_search(user: User, filters: NominalFilters) -> QuerySet[Nominal]:
+    """Search by name (tolerant of spelling, aliases included), PNC ID, CRN, prison number or date
+    of birth, within what the user may see, then filter."""
+    nominals = nominals_visible_to(user)
+    text = filters.query.strip()
+    if text:
+        identifier = _identifier_filter(text)
+        date = _parse_date(text)
+        if identifier is not None:
+            nominals = nominals.filter(identifier)
+        elif date is not None:
+            nominals = nominals.filter(
+                Q(date_of_birth=date)
+                | Exists(NominalAlias.objects.filter(nominal=OuterRef("pk"), date_of_birth=date))
+            )
+        else:
+            words = [word for word in re.split(r"[\s,]+", text) if word]
+            nominals = nominals.filter(_name_filter(words))
+    if filters.policing_area_id:
+        nominals = nominals.filter(policing_area_id=filters.policing_area_id)
+    if filters.custody_status:
+        nominals = nominals.filter(custody_status=filters.custody_status)
+    if filters.on_cohort is not None:
+        on_cohort = Exists(current_memberships(today()).filter(nominal=OuterRef("pk")))
+        nominals = nominals.filter(on_cohort) if filters.on_cohort else nominals.exclude(on_cohort)
+    if filters.agency_id:
+        nominals = nominals.filter(
+            Exists(current_involvements(today()).filter(nominal=OuterRef("pk"), agency_id=filters.agency_id))
+        )
+    return (
+        nominals.select_related("policing_area")
+        .annotate(is_on_cohort=Exists(current_memberships(today()).filter(nominal=OuterRef("pk"))))
+        .order_by("last_name", "first_name", "date_of_birth", "pk")
+    )
+
+
+def nominal_get_for_user(user: User, pk: int) -> Nominal:
+    """The person, if the user may see them; Nominal.DoesNotExist otherwise (a 404 to the user)."""
+    return (
+        nominals_visible_to(user)
+        .select_related("owning_agency", "policing_area", "community_safety_partnership")
+        .get(pk=pk)
+    )
+
+
+@dataclass(frozen=True)
+class Withheld:
+    agency_name: str
+    count: int
+
+    def __str__(self) -> str:
+        items = "item" if self.count == 1 else "items"
+        verb = "is" if self.count == 1 else "are"
+        return f"{self.count} {items} held by {self.agency_name} {verb} not shared with your agency"
+
+
+@dataclass(frozen=True)
+class LockedCategory:
+    category: DataCategory
+    count: int
+
+
+@dataclass
+class NominalRecord:
+    """What one user may see of one person's record, with what is withheld said out loud."""
+
+    nominal: Nominal
+    offending_and_risk_shown: bool
+    items: list[RecordedItem]
+    withheld: list[Withheld]
+    locked: list[LockedCategory]
+    aliases: list[NominalAlias]
+    reasons: list[str]
+    on_cohort_since: datetime.date | None
+    categories_shown: list[str] = field(default_factory=list)
+
+
+def nominal_record_for_user(
+    user: User, nominal: Nominal, *, sensitive_unlocked: bool = False
+) -> NominalRecord:
+    """The record as this user may see it, in a fixed number of queries whatever its size."""
+    agency = user.agency
+    visible = agency_may_see_item(agency.pk)
+    items_of_nominal = RecordedItem.objects.filter(nominal=nominal)
+    shown_items = list(
+        items_of_nominal.filter(visible)
+        .select_related("category", "owning_agency", "recorded_by", "pathway_need")
+        .order_by("-occurred_on", "-recorded_at")
+    )
+    withheld = [
+        Withheld(row["owning_agency__name"], row["count"])
+        for row in items_of_nominal.exclude(visible)
+        .values("owning_agency__name")
+        .annotate(count=Count("pk"))
+        .order_by("owning_agency__name")
+    ]
+    locked_counts: dict[int, LockedCategory] = {}
+    items: list[RecordedItem] = []
+    for item in shown_items:
+        if item.category.is_sensitive and not sensitive_unlocked:
+            current = locked_counts.get(item.category_id)
+            locked_counts[item.category_id] = LockedCategory(
+                item.category, (current.count if current else 0) + 1
+            )
+        else:
+            items.append(item)
+    offending_shown = offending_and_risk_shared(agency, nominal)
+    membership = current_memberships(today()).filter(nominal=nominal).first()
+    categories = {"identity"} | {item.category.code for item in items}
+    if offending_shown:
+        categories.add(Nominal.OFFENDING_AND_RISK_CATEGORY)
+    return NominalRecord(
+        nominal=nominal,
+        offending_and_risk_shown=offending_shown,
+        items=items,
+        withheld=withheld,
+        locked=sorted(locked_counts.values(), key=lambda locked: locked.category.position),
+        aliases=list(nominal.aliases.all()),
+        reasons=reasons_to_see_nominal(agency, nominal),
+        on_cohort_since=membership.started_on if membership else None,
+        categories_shown=sorted(categories),
+    )
+
+
+def item_get_for_user(user: User, nominal: Nominal, pk: int) -> RecordedItem:
+    """An item of a person the user may see, if rule 2 lets their agency see it."""
+    return (
+        RecordedItem.objects.filter(nominal=nominal)
+        .filter(agency_may_see_item(user.agency_id))
+        .select_related("category", "owning_agency", "recorded_by", "nominal")
+        .get(pk=pk)
+    )

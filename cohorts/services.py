@@ -1,0 +1,279 @@
+"""Every write to a nominal's record. Each change that can alter who may see the person updates the
+materialised grants in the same transaction, so access follows at once."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from cohorts.access import GrantChanges, grants_recompute
+from cohorts.identifiers import normalise_crn, normalise_pnc_id, normalise_prison_number
+from cohorts.models import (
+    AccessEvent,
+    CaseInvolvement,
+    CohortMembership,
+    Consent,
+    Nominal,
+    NominalAlias,
+    RecordedItem,
+)
+from sharing.errors import StaleVersion, StateError
+from sharing.models import Agency, DataCategory, User
+
+IDENTIFIER_NORMALISERS = {
+    "pnc_id": normalise_pnc_id,
+    "crn": normalise_crn,
+    "prison_number": normalise_prison_number,
+}
+IDENTIFIER_LABELS = {"pnc_id": "PNC ID", "crn": "CRN", "prison_number": "prison number"}
+
+
+def _clean_identifiers(fields: dict[str, Any], *, exclude_pk: int | None = None) -> dict[str, Any]:
+    """Normalise identifiers and check they are free; field errors name the field."""
+    errors: dict[str, list[str]] = {}
+    for name, normalise in IDENTIFIER_NORMALISERS.items():
+        if name not in fields:
+            continue
+        raw = (fields[name] or "").strip()
+        if not raw:
+            fields[name] = None
+            continue
+        try:
+            fields[name] = normalise(raw)
+        except ValidationError as error:
+            errors[name] = error.messages
+            continue
+        taken = Nominal.objects.filter(**{name: fields[name]})
+        if exclude_pk is not None:
+            taken = taken.exclude(pk=exclude_pk)
+        if taken.exists():
+            errors[name] = [
+                f"This {IDENTIFIER_LABELS[name]} is already recorded for another person. "
+                "If you need to work with them, ask the IOM team to share their record."
+            ]
+    if errors:
+        raise ValidationError(errors)
+    return fields
+
+
+def _check_dates(fields: dict[str, Any]) -> None:
+    errors: dict[str, list[str]] = {}
+    today = timezone.localdate()
+    date_of_birth = fields.get("date_of_birth")
+    if date_of_birth is not None and date_of_birth > today:
+        errors["date_of_birth"] = ["Date of birth must be in the past"]
+    sentence_ends_on, licence_ends_on = fields.get("sentence_ends_on"), fields.get("licence_ends_on")
+    if date_of_birth and sentence_ends_on and sentence_ends_on < date_of_birth:
+        errors["sentence_ends_on"] = ["Sentence end date must be after the date of birth"]
+    if sentence_ends_on and licence_ends_on and licence_ends_on > sentence_ends_on:
+        errors["licence_ends_on"] = ["Licence end date must be on or before the sentence end date"]
+    if fields.get("mappa_level") and not fields.get("mappa_category"):
+        errors["mappa_level"] = ["Choose a MAPPA category before a MAPPA level"]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def nominal_create(*, by: User, aliases: Sequence[dict[str, Any]] = (), **fields: Any) -> Nominal:
+    """Record a person. The recording agency is involved from now, so it sees them at once."""
+    fields = _clean_identifiers(dict(fields))
+    _check_dates(fields)
+    try:
+        nominal = Nominal.objects.create(owning_agency=by.agency, created_by=by, **fields)
+    except IntegrityError as error:  # two officers recording the same identifier at once
+        raise ValidationError(
+            "Another person with one of these identifiers was recorded just now."
+        ) from error
+    for alias in aliases:
+        NominalAlias.objects.create(nominal=nominal, **alias)
+    CaseInvolvement.objects.create(
+        nominal=nominal,
+        agency=by.agency,
+        reason=CaseInvolvement.Reason.RECORDED,
+        started_on=timezone.localdate(),
+    )
+    grants_recompute(nominal_ids=[nominal.pk])
+    return nominal
+
+
+@transaction.atomic
+def nominal_update(*, nominal: Nominal, by: User, **fields: Any) -> Nominal:
+    """Change a person's details; identifiers are re-checked."""
+    nominal = Nominal.objects.select_for_update().get(pk=nominal.pk)
+    fields = _clean_identifiers(dict(fields), exclude_pk=nominal.pk)
+    merged = {
+        name: getattr(nominal, name)
+        for name in ("date_of_birth", "sentence_ends_on", "licence_ends_on", "mappa_category", "mappa_level")
+    }
+    merged.update(fields)
+    _check_dates(merged)
+    for name, value in fields.items():
+        setattr(nominal, name, value)
+    nominal.save()
+    return nominal
+
+
+@transaction.atomic
+def involvement_start(
+    *, nominal: Nominal, agency: Agency, reason: str, started_on: datetime.date | None = None
+) -> CaseInvolvement:
+    """Involve an agency in the case (referral, assignment); it sees the person from now."""
+    involvement, _ = CaseInvolvement.objects.get_or_create(
+        nominal=nominal,
+        agency=agency,
+        reason=reason,
+        ended_on=None,
+        defaults={"started_on": started_on or timezone.localdate()},
+    )
+    grants_recompute(nominal_ids=[nominal.pk])
+    return involvement
+
+
+@transaction.atomic
+def involvement_end(
+    *, involvement: CaseInvolvement, ended_on: datetime.date | None = None
+) -> CaseInvolvement:
+    involvement = CaseInvolvement.objects.select_for_update().get(pk=involvement.pk)
+    if involvement.ended_on is not None:
+        raise StateError("This involvement has already ended.")
+    involvement.ended_on = ended_on or timezone.localdate()
+    if involvement.ended_on < involvement.started_on:
+        raise ValidationError({"ended_on": ["The end date must be on or after the start date"]})
+    involvement.save(update_fields=["ended_on"])
+    grants_recompute(nominal_ids=[involvement.nominal_id])
+    return involvement
+
+
+@transaction.atomic
+def cohort_membership_start(*, nominal: Nominal, started_on: datetime.date | None = None) -> CohortMembership:
+    """Put the person on the IOM cohort; agreements covering the cohort reach them from now."""
+    if CohortMembership.objects.filter(nominal=nominal, ended_on__isnull=True).exists():
+        raise StateError(f"{nominal.full_name} is already on the cohort.")
+    membership = CohortMembership.objects.create(
+        nominal=nominal, started_on=started_on or timezone.localdate()
+    )
+    grants_recompute(nominal_ids=[nominal.pk])
+    return membership
+
+
+@transaction.atomic
+def cohort_membership_end(*, nominal: Nominal, ended_on: datetime.date | None = None) -> CohortMembership:
+    membership = (
+        CohortMembership.objects.select_for_update().filter(nominal=nominal, ended_on__isnull=True).first()
+    )
+    if membership is None:
+        raise StateError(f"{nominal.full_name} is not on the cohort.")
+    membership.ended_on = ended_on or timezone.localdate()
+    membership.save(update_fields=["ended_on"])
+    grants_recompute(nominal_ids=[nominal.pk])
+    return membership
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    nominal: Nominal,
+    by: User,
+    given: bool,
+    agency: Agency | None = None,
+    category: DataCategory | None = None,
+    recorded_on: datetime.date | None = None,
+    note: str = "",
+) -> Consent:
+    """Record the person's consent to share, or its withdrawal. Items follow at once (rule 2 reads
+    consent live); who may see the person does not depend on consent."""
+    recorded_on = recorded_on or timezone.localdate()
+    if recorded_on > timezone.localdate():
+        raise ValidationError(
+            {"recorded_on": ["The date consent was given or withdrawn cannot be in the future"]}
+        )
+    return Consent.objects.create(
+        nominal=nominal,
+        agency=agency,
+        category=category,
+        given=given,
+        recorded_on=recorded_on,
+        recorded_by=by,
+        note=note,
+    )
+
+
+@transaction.atomic
+def item_record(
+    *,
+    nominal: Nominal,
+    by: User,
+    category: DataCategory,
+    kind: str,
+    summary: str,
+    detail: str = "",
+    occurred_on: datetime.date | None = None,
+) -> RecordedItem:
+    """Record an item on the person's record, owned by the recorder's agency."""
+    occurred_on = occurred_on or timezone.localdate()
+    if occurred_on > timezone.localdate():
+        raise ValidationError({"occurred_on": ["The date must be today or in the past"]})
+    return RecordedItem.objects.create(
+        nominal=nominal,
+        owning_agency=by.agency,
+        category=category,
+        kind=kind,
+        summary=summary,
+        detail=detail,
+        occurred_on=occurred_on,
+        recorded_by=by,
+    )
+
+
+@transaction.atomic
+def item_update(*, item: RecordedItem, by: User, version: int, **fields: Any) -> RecordedItem:
+    """Change an item your agency owns; refuses a save based on an older version."""
+    item = RecordedItem.objects.select_for_update().get(pk=item.pk)
+    if item.owning_agency_id != by.agency_id:
+        raise StateError("Only the agency that recorded an item can change it.")
+    if item.version != version:
+        raise StaleVersion(
+            "Someone else changed this item while you were editing it. Reload it to see their changes."
+        )
+    for name, value in fields.items():
+        setattr(item, name, value)
+    item.version += 1
+    item.save()
+    return item
+
+
+def access_event_record(
+    *,
+    user: User,
+    action: str,
+    nominal: Nominal | None = None,
+    nominal_ids: Sequence[int] = (),
+    categories: Sequence[str] = (),
+    allowed_by: str = "",
+    reason: str = "",
+    query: str = "",
+    path: str = "",
+) -> AccessEvent:
+    """Write one access event (Data Protection Act 2018, s.62). Never updated, never deleted."""
+    return AccessEvent.objects.create(
+        user=user,
+        agency_id=user.agency_id,
+        action=action,
+        nominal=nominal,
+        nominal_ids=list(nominal_ids),
+        categories=sorted(set(categories)),
+        allowed_by=allowed_by,
+        reason=reason,
+        query=query[:300],
+        path=path[:500],
+    )
+
+
+def grants_reconcile() -> GrantChanges:
+    """The nightly check: make every grant match the rules; anything it fixes is logged."""
+    return grants_recompute()

@@ -43,15 +43,11 @@ def today() -> datetime.date:
 
 
 def current_involvements(on: datetime.date) -> QuerySet[CaseInvolvement]:
-    return CaseInvolvement.objects.filter(started_on__lte=on).filter(
-        Q(ended_on__isnull=True) | Q(ended_on__gte=on)
-    )
+    return CaseInvolvement.objects.filter(started_on__lte=on).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on))
 
 
 def current_memberships(on: datetime.date) -> QuerySet[CohortMembership]:
-    return CohortMembership.objects.filter(started_on__lte=on).filter(
-        Q(ended_on__isnull=True) | Q(ended_on__gte=on)
-    )
+    return CohortMembership.objects.filter(started_on__lte=on).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on))
 
 
 def agency_may_see_nominal(agency_id: int, on: datetime.date | None = None) -> Q:
@@ -100,9 +96,7 @@ def grants_recompute(
         if to_add:
             NominalGroupObjectPermission.objects.bulk_create(
                 [
-                    NominalGroupObjectPermission(
-                        group_id=group_id, permission=permission, content_object_id=pk
-                    )
+                    NominalGroupObjectPermission(group_id=group_id, permission=permission, content_object_id=pk)
                     for pk in sorted(to_add)
                 ],
                 ignore_conflicts=True,
@@ -115,6 +109,8 @@ def grants_recompute(
 
 def granted_nominals(agency: Agency) -> QuerySet[Nominal]:
     """The nominals the agency's grants reach: one join, for lists and lookups."""
+    if agency.permission_group_id is None:
+        return Nominal.objects.none()
     return Nominal.objects.filter(
         nominalgroupobjectpermission__group_id=agency.permission_group_id,
         nominalgroupobjectpermission__permission__codename="view_nominal",
@@ -208,9 +204,7 @@ def reasons_to_see_nominal(agency: Agency, nominal: Nominal, on: datetime.date |
     on = on or today()
     reasons = [
         f"Your agency: {involvement.get_reason_display().lower()} (since {involvement.started_on:%-d %B %Y})"
-        for involvement in current_involvements(on)
-        .filter(nominal=nominal, agency=agency)
-        .order_by("started_on")
+        for involvement in current_involvements(on).filter(nominal=nominal, agency=agency).order_by("started_on")
     ]
     membership = current_memberships(on).filter(nominal=nominal).first()
     if membership is not None:

@@ -114,14 +114,10 @@ class Nominal(models.Model):
     community_safety_partnership = models.ForeignKey(
         CommunitySafetyPartnership, on_delete=models.PROTECT, null=True, blank=True
     )
-    custody_status = models.CharField(
-        max_length=10, choices=CustodyStatus.choices, default=CustodyStatus.COMMUNITY
-    )
+    custody_status = models.CharField(max_length=10, choices=CustodyStatus.choices, default=CustodyStatus.COMMUNITY)
 
     # Offending and risk: shared under the "offending-risk" category of an agreement.
-    statutory_status = models.CharField(
-        max_length=20, choices=StatutoryStatus.choices, default=StatutoryStatus.NONE
-    )
+    statutory_status = models.CharField(max_length=20, choices=StatutoryStatus.choices, default=StatutoryStatus.NONE)
     sentence_ends_on = models.DateField(null=True, blank=True)
     licence_ends_on = models.DateField(null=True, blank=True)
     mappa_category = models.CharField(max_length=1, choices=MappaCategory.choices, blank=True)
@@ -171,13 +167,13 @@ class Nominal(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
-    @property
-    def full_name(self) -> str:
-        return " ".join(part for part in (self.first_name, self.middle_names, self.last_name) if part)
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.first_name_key, self.last_name_key = name_key(self.first_name), name_key(self.last_name)
         super().save(*args, **kwargs)
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.first_name, self.middle_names, self.last_name) if part)
 
 
 @pghistory.track()
@@ -223,6 +219,9 @@ class CohortMembership(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"On the cohort from {self.started_on}" + (f" to {self.ended_on}" if self.ended_on else "")
+
 
 @pghistory.track()
 class CaseInvolvement(models.Model):
@@ -252,6 +251,9 @@ class CaseInvolvement(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.agency}: {self.get_reason_display()}"
+
 
 @pghistory.track()
 class Consent(models.Model):
@@ -277,6 +279,10 @@ class Consent(models.Model):
 
     class Meta:
         ordering = ["-recorded_on", "-recorded_at"]
+
+    def __str__(self) -> str:
+        given = "given" if self.given else "withdrawn"
+        return f"Consent {given} on {self.recorded_on}"
 
 
 @pghistory.track()
@@ -326,6 +332,9 @@ class PathwayNeed(models.Model):
     pathway = models.CharField(max_length=20, choices=Pathway.choices)
     level = models.CharField(max_length=10, choices=Level.choices)
 
+    def __str__(self) -> str:
+        return f"{self.get_pathway_display()}: {self.get_level_display()}"
+
 
 class NominalGroupObjectPermission(GroupObjectPermissionBase):
     """The materialised sharing grants: agency group x nominal (django-guardian, direct key)."""
@@ -334,9 +343,7 @@ class NominalGroupObjectPermission(GroupObjectPermissionBase):
 
     class Meta(GroupObjectPermissionBase.Meta):
         abstract = False
-        indexes = [
-            models.Index(fields=["group", "permission", "content_object"], name="nominal_grant_lookup")
-        ]
+        indexes = [models.Index(fields=["group", "permission", "content_object"], name="nominal_grant_lookup")]
 
 
 class NominalUserObjectPermission(UserObjectPermissionBase):
@@ -364,9 +371,7 @@ class AccessEvent(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="access_events")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="access_events")
     action = models.CharField(max_length=20, choices=Action.choices)
-    nominal = models.ForeignKey(
-        Nominal, on_delete=models.PROTECT, null=True, blank=True, related_name="access_events"
-    )
+    nominal = models.ForeignKey(Nominal, on_delete=models.PROTECT, null=True, blank=True, related_name="access_events")
     nominal_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
     categories = ArrayField(models.CharField(max_length=40), default=list, blank=True)
     allowed_by = models.TextField(blank=True)

@@ -70,7 +70,7 @@ def _name_filter(words: list[str]) -> Q:
             | Q(first_name__istartswith=word)
             | (Q(last_name_key=key) if key else Q(pk=None))
         )
-        condition &= by_name | Exists(alias_match)
+        condition &= by_name | Q(Exists(alias_match))
     return condition
 
 
@@ -95,8 +95,7 @@ def nominal_search(user: User, filters: NominalFilters) -> QuerySet[Nominal]:
             nominals = nominals.filter(identifier)
         elif date is not None:
             nominals = nominals.filter(
-                Q(date_of_birth=date)
-                | Exists(NominalAlias.objects.filter(nominal=OuterRef("pk"), date_of_birth=date))
+                Q(date_of_birth=date) | Exists(NominalAlias.objects.filter(nominal=OuterRef("pk"), date_of_birth=date))
             )
         else:
             words = [word for word in re.split(r"[\s,]+", text) if word]
@@ -160,9 +159,7 @@ class NominalRecord:
     categories_shown: list[str] = field(default_factory=list)
 
 
-def nominal_record_for_user(
-    user: User, nominal: Nominal, *, sensitive_unlocked: bool = False
-) -> NominalRecord:
+def nominal_record_for_user(user: User, nominal: Nominal, *, sensitive_unlocked: bool = False) -> NominalRecord:
     """The record as this user may see it, in a fixed number of queries whatever its size."""
     agency = user.agency
     visible = agency_may_see_item(agency.pk)
@@ -184,9 +181,7 @@ def nominal_record_for_user(
     for item in shown_items:
         if item.category.is_sensitive and not sensitive_unlocked:
             current = locked_counts.get(item.category_id)
-            locked_counts[item.category_id] = LockedCategory(
-                item.category, (current.count if current else 0) + 1
-            )
+            locked_counts[item.category_id] = LockedCategory(item.category, (current.count if current else 0) + 1)
         else:
             items.append(item)
     offending_shown = offending_and_risk_shared(agency, nominal)

@@ -86,9 +86,7 @@ def nominal_create(*, by: User, aliases: Sequence[dict[str, Any]] = (), **fields
     try:
         nominal = Nominal.objects.create(owning_agency=by.agency, created_by=by, **fields)
     except IntegrityError as error:  # two officers recording the same identifier at once
-        raise ValidationError(
-            "Another person with one of these identifiers was recorded just now."
-        ) from error
+        raise ValidationError("Another person with one of these identifiers was recorded just now.") from error
     for alias in aliases:
         NominalAlias.objects.create(nominal=nominal, **alias)
     CaseInvolvement.objects.create(
@@ -135,9 +133,7 @@ def involvement_start(
 
 
 @transaction.atomic
-def involvement_end(
-    *, involvement: CaseInvolvement, ended_on: datetime.date | None = None
-) -> CaseInvolvement:
+def involvement_end(*, involvement: CaseInvolvement, ended_on: datetime.date | None = None) -> CaseInvolvement:
     involvement = CaseInvolvement.objects.select_for_update().get(pk=involvement.pk)
     if involvement.ended_on is not None:
         raise StateError("This involvement has already ended.")
@@ -154,18 +150,14 @@ def cohort_membership_start(*, nominal: Nominal, started_on: datetime.date | Non
     """Put the person on the IOM cohort; agreements covering the cohort reach them from now."""
     if CohortMembership.objects.filter(nominal=nominal, ended_on__isnull=True).exists():
         raise StateError(f"{nominal.full_name} is already on the cohort.")
-    membership = CohortMembership.objects.create(
-        nominal=nominal, started_on=started_on or timezone.localdate()
-    )
+    membership = CohortMembership.objects.create(nominal=nominal, started_on=started_on or timezone.localdate())
     grants_recompute(nominal_ids=[nominal.pk])
     return membership
 
 
 @transaction.atomic
 def cohort_membership_end(*, nominal: Nominal, ended_on: datetime.date | None = None) -> CohortMembership:
-    membership = (
-        CohortMembership.objects.select_for_update().filter(nominal=nominal, ended_on__isnull=True).first()
-    )
+    membership = CohortMembership.objects.select_for_update().filter(nominal=nominal, ended_on__isnull=True).first()
     if membership is None:
         raise StateError(f"{nominal.full_name} is not on the cohort.")
     membership.ended_on = ended_on or timezone.localdate()
@@ -189,9 +181,7 @@ def consent_record(
     consent live); who may see the person does not depend on consent."""
     recorded_on = recorded_on or timezone.localdate()
     if recorded_on > timezone.localdate():
-        raise ValidationError(
-            {"recorded_on": ["The date consent was given or withdrawn cannot be in the future"]}
-        )
+        raise ValidationError({"recorded_on": ["The date consent was given or withdrawn cannot be in the future"]})
     return Consent.objects.create(
         nominal=nominal,
         agency=agency,
@@ -237,9 +227,7 @@ def item_update(*, item: RecordedItem, by: User, version: int, **fields: Any) ->
     if item.owning_agency_id != by.agency_id:
         raise StateError("Only the agency that recorded an item can change it.")
     if item.version != version:
-        raise StaleVersion(
-            "Someone else changed this item while you were editing it. Reload it to see their changes."
-        )
+        raise StaleVersion("Someone else changed this item while you were editing it. Reload it to see their changes.")
     for name, value in fields.items():
         setattr(item, name, value)
     item.version += 1

@@ -21,17 +21,13 @@ class IOMAdminSite(admin.AdminSite):
         user = request.user
         # A superuser (the first account, made with createsuperuser) may enter to give roles.
         return bool(
-            user.is_active
-            and user.is_authenticated
-            and (user.is_superuser or user.has_role(Role.SYSTEM_ADMIN))
+            user.is_active and user.is_authenticated and (user.is_superuser or user.has_role(Role.SYSTEM_ADMIN))
         )
 
     def admin_view(self, view: Any, cacheable: bool = False) -> Any:
         inner = super().admin_view(view, cacheable)
 
-        def refuse_the_signed_in_without_the_role(
-            request: HttpRequest, *args: Any, **kwargs: Any
-        ) -> HttpResponse:
+        def refuse_the_signed_in_without_the_role(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             # Django would send them to its own sign-in page; they are signed in, so say no plainly.
             if request.user.is_authenticated and not self.has_permission(request):
                 raise PermissionDenied("System administration is for system administrators.")

@@ -17,9 +17,7 @@ def service(request: HttpRequest) -> dict[str, Any]:
         navigation.append({"text": "Home", "href": home, "active": path == home})
         if user.has_role(Role.SYSTEM_ADMIN):
             admin = reverse("admin:index")
-            navigation.append(
-                {"text": "System administration", "href": admin, "active": path.startswith(admin)}
-            )
+            navigation.append({"text": "System administration", "href": admin, "active": path.startswith(admin)})
         docs = reverse("api-docs")
         navigation.append({"text": "API", "href": docs, "active": path.startswith("/api/")})
     return {

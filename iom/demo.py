@@ -37,12 +37,8 @@ class DemoUser:
 AGENCIES = [
     DemoAgency("police", "Northmoor Police", "NMP", Agency.Kind.POLICE),
     DemoAgency("probation", "Probation Service (Northmoor)", "PS Northmoor", Agency.Kind.PROBATION),
-    DemoAgency(
-        "yot_city", "Northmoor City Youth Justice Service", "City YJS", Agency.Kind.YOUTH_OFFENDING_TEAM
-    ),
-    DemoAgency(
-        "yot_county", "Northmoor County Youth Offending Team", "County YOT", Agency.Kind.YOUTH_OFFENDING_TEAM
-    ),
+    DemoAgency("yot_city", "Northmoor City Youth Justice Service", "City YJS", Agency.Kind.YOUTH_OFFENDING_TEAM),
+    DemoAgency("yot_county", "Northmoor County Youth Offending Team", "County YOT", Agency.Kind.YOUTH_OFFENDING_TEAM),
     DemoAgency("prison", "HMP Fenwick", "HMP Fenwick", Agency.Kind.PRISON),
     DemoAgency("drugs", "Compass Recovery Northmoor", "Compass Recovery", Agency.Kind.DRUG_AND_ALCOHOL),
     DemoAgency("housing", "Northmoor Housing Partnership", "NHP", Agency.Kind.ACCOMMODATION),
@@ -55,9 +51,7 @@ USERS = [
     DemoUser("sam.carter", "Sam", "Carter", "police", "Detective Constable, IOM team", (Role.PRACTITIONER,)),
     DemoUser("priya.shah", "Priya", "Shah", "probation", "Probation Officer", (Role.PRACTITIONER,)),
     DemoUser("helen.morris", "Helen", "Morris", "police", "Detective Sergeant, IOM team", (Role.SUPERVISOR,)),
-    DemoUser(
-        "daniel.okafor", "Daniel", "Okafor", "probation", "Senior Probation Officer", (Role.SUPERVISOR,)
-    ),
+    DemoUser("daniel.okafor", "Daniel", "Okafor", "probation", "Senior Probation Officer", (Role.SUPERVISOR,)),
     DemoUser(
         "mark.reynolds",
         "Mark",

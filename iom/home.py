@@ -28,9 +28,7 @@ ROLE_ACTIONS: dict[Role, list[HomeAction]] = {
     Role.AGENCY_ADMIN: [],
     Role.ANALYST: [],
     Role.SYSTEM_ADMIN: [
-        HomeAction(
-            "Manage agencies and users", "admin:index", "Add agencies, create accounts and give roles."
-        ),
+        HomeAction("Manage agencies and users", "admin:index", "Add agencies, create accounts and give roles."),
     ],
 }
 EVERYONE_ACTIONS = [

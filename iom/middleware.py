@@ -24,8 +24,6 @@ class AbsoluteSessionLifetimeMiddleware:
             if signed_in_at is None or now - float(signed_in_at) > settings.SESSION_ABSOLUTE_LIFETIME_SECONDS:
                 logout(request)
                 hours = settings.SESSION_ABSOLUTE_LIFETIME_SECONDS / 3600
-                messages.info(
-                    request, f"For your security you are signed out after {hours:g} hours. Sign in again."
-                )
+                messages.info(request, f"For your security you are signed out after {hours:g} hours. Sign in again.")
                 return redirect_to_login(request.get_full_path())
         return self.get_response(request)

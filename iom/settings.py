@@ -64,9 +64,7 @@ def env_required(name: str, development_default: str | None = None) -> str:
 
 
 DEBUG = DEVELOPMENT and env_bool("DJANGO_DEBUG", default=True)
-SECRET_KEY = env_required(
-    "DJANGO_SECRET_KEY", "development-only-key-never-use-this-outside-a-laptop-0123456789"
-)
+SECRET_KEY = env_required("DJANGO_SECRET_KEY", "development-only-key-never-use-this-outside-a-laptop-0123456789")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEVELOPMENT else [])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
@@ -300,9 +298,7 @@ CELERY_BEAT_SCHEDULE = {
 # --- Email ---------------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend"
-    if DEVELOPMENT
-    else "django.core.mail.backends.smtp.EmailBackend",
+    "django.core.mail.backends.console.EmailBackend" if DEVELOPMENT else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)

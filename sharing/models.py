@@ -32,9 +32,7 @@ class Agency(models.Model):
         OTHER = "other", "Other"
 
     name = models.CharField(max_length=200)
-    short_name = models.CharField(
-        max_length=50, blank=True, help_text="Shown where space is short, e.g. 'NMP'."
-    )
+    short_name = models.CharField(max_length=50, blank=True, help_text="Shown where space is short, e.g. 'NMP'.")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -52,15 +50,15 @@ class Agency(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def display_name(self) -> str:
-        return self.short_name or self.name
-
     def save(self, *args: object, **kwargs: object) -> None:
         super().save(*args, **kwargs)  # type: ignore[arg-type]
         if self.permission_group_id is None:
             self.permission_group = Group.objects.create(name=f"agency-{self.pk}")
             super().save(update_fields=["permission_group"])
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
 
 
 @pghistory.track(exclude=["password", "last_login"])
@@ -103,7 +101,9 @@ class User(AbstractUser):
     def join_agency_group(self) -> None:
         """Be in exactly one agency group, your own: object permissions come through it."""
         group_id = self.agency.permission_group_id
-        stale = self.groups.filter(name__startswith="agency-").exclude(pk=group_id)
+        stale = self.groups.filter(name__startswith="agency-")
+        if group_id is not None:
+            stale = stale.exclude(pk=group_id)
         if stale.exists():
             self.groups.remove(*stale)
         if group_id is not None:
@@ -200,9 +200,7 @@ class SharingAgreement(models.Model):
     def is_in_force(self, on: datetime.date | None = None) -> bool:
         on = on or timezone.localdate()
         return (
-            self.status == self.Status.ACTIVE
-            and self.starts_on <= on
-            and (self.ends_on is None or self.ends_on >= on)
+            self.status == self.Status.ACTIVE and self.starts_on <= on and (self.ends_on is None or self.ends_on >= on)
         )
 
 

@@ -19,8 +19,7 @@ ROLE_DESCRIPTIONS: dict[Role, str] = {
     "and work the plan.",
     Role.SUPERVISOR: "Supervisors who review each case's management report and their team's caseload.",
     Role.PANEL_CHAIR: "Chairs of the selection panel, the MAP meeting and the youth-to-adult transfer panel.",
-    Role.PARTNER_WORKER: "Workers of partner agencies who see and add what an information sharing "
-    "agreement allows.",
+    Role.PARTNER_WORKER: "Workers of partner agencies who see and add what an information sharing agreement allows.",
     Role.AGENCY_ADMIN: "Administrators of one agency's users and information sharing agreements.",
     Role.ANALYST: "Analysts who read cohort and performance reports.",
     Role.SYSTEM_ADMIN: "Administrators of the whole system: agencies, users and configuration.",

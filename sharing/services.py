@@ -23,9 +23,7 @@ class ClauseSpec:
     consent_required: bool = False
 
 
-def _require_admin_of_a_party(
-    by: User, agreement: SharingAgreement | None, parties: Iterable[Agency]
-) -> None:
+def _require_admin_of_a_party(by: User, agreement: SharingAgreement | None, parties: Iterable[Agency]) -> None:
     if by.has_role(Role.SYSTEM_ADMIN):
         return
     if not by.has_role(Role.AGENCY_ADMIN):
@@ -96,9 +94,8 @@ def agreement_activate(*, agreement: SharingAgreement, by: User) -> SharingAgree
     agreement = SharingAgreement.objects.select_for_update().get(pk=agreement.pk)
     _require_admin_of_a_party(by, agreement, agreement.parties.all())
     if agreement.status not in (SharingAgreement.Status.DRAFT, SharingAgreement.Status.SUSPENDED):
-        raise StateError(
-            f"Only a draft or suspended agreement can be activated; this one is {agreement.get_status_display().lower()}."
-        )
+        status = agreement.get_status_display().lower()
+        raise StateError(f"Only a draft or suspended agreement can be activated; this one is {status}.")
     if agreement.parties.count() < 2:
         raise StateError("An agreement needs at least two agencies as parties before it can be activated.")
     if not agreement.clauses.exists():
@@ -127,9 +124,7 @@ def agreement_suspend(*, agreement: SharingAgreement, by: User) -> SharingAgreem
 
 
 @transaction.atomic
-def agreement_end(
-    *, agreement: SharingAgreement, by: User, ends_on: datetime.date | None = None
-) -> SharingAgreement:
+def agreement_end(*, agreement: SharingAgreement, by: User, ends_on: datetime.date | None = None) -> SharingAgreement:
     """End an agreement for good; nothing is shared under it from the end date."""
     agreement = SharingAgreement.objects.select_for_update().get(pk=agreement.pk)
     _require_admin_of_a_party(by, agreement, agreement.parties.all())

@@ -81,9 +81,7 @@ class Pattern:
     route: str
 
 
-def url_patterns(
-    resolver: URLResolver | None = None, namespace: str = "", prefix: str = ""
-) -> Iterator[Pattern]:
+def url_patterns(resolver: URLResolver | None = None, namespace: str = "", prefix: str = "") -> Iterator[Pattern]:
     """Every URL pattern the application serves, with its full route and namespaced name."""
     resolver = resolver or get_resolver()
     for entry in resolver.url_patterns:

@@ -74,9 +74,7 @@ def test_signed_in_pages_open_to_every_role(make_user, signed_in, name, entry, r
 
 @pytest.mark.parametrize("role", list(Role))
 @pytest.mark.parametrize(("name", "entry"), entries_of(RolesOnly))
-def test_role_only_pages_open_to_their_roles_and_refuse_the_rest(
-    make_user, signed_in, client, name, entry, role
-):
+def test_role_only_pages_open_to_their_roles_and_refuse_the_rest(make_user, signed_in, client, name, entry, role):
     response = signed_in(make_user(role)).get(entry.url)
 
     assert response.status_code == (200 if role in entry.roles else 403)

@@ -26,9 +26,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("started_on", models.DateField()),
                 ("ended_on", models.DateField(blank=True, null=True)),
@@ -42,9 +40,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("name", models.CharField(max_length=100, unique=True)),
                 ("is_active", models.BooleanField(default=True)),
@@ -59,9 +55,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 (
                     "pathway",
@@ -92,9 +86,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("name", models.CharField(max_length=100, unique=True)),
                 ("is_active", models.BooleanField(default=True)),
@@ -109,9 +101,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 (
                     "reason",
@@ -144,9 +134,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 (
                     "given",
@@ -193,9 +181,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("first_name", models.CharField(max_length=100)),
                 ("middle_names", models.CharField(blank=True, max_length=200)),
@@ -217,9 +203,7 @@ class Migration(migrations.Migration):
                 ("nationality", models.CharField(blank=True, max_length=100)),
                 (
                     "pnc_id",
-                    models.CharField(
-                        blank=True, max_length=13, null=True, unique=True, verbose_name="PNC ID"
-                    ),
+                    models.CharField(blank=True, max_length=13, null=True, unique=True, verbose_name="PNC ID"),
                 ),
                 (
                     "crn",
@@ -562,9 +546,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("at", models.DateTimeField(auto_now_add=True, db_index=True)),
                 (
@@ -632,9 +614,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("first_name", models.CharField(blank=True, max_length=100)),
                 ("last_name", models.CharField(max_length=100)),
@@ -705,9 +685,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 (
                     "content_object",
@@ -728,9 +706,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 (
                     "content_object",
@@ -742,9 +718,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "user",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL
-                    ),
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL),
                 ),
             ],
             options={
@@ -928,9 +902,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 (
                     "kind",
@@ -1407,9 +1379,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="nominal",
-            index=models.Index(
-                django.db.models.functions.text.Upper("last_name"), name="nominal_last_name_upper"
-            ),
+            index=models.Index(django.db.models.functions.text.Upper("last_name"), name="nominal_last_name_upper"),
         ),
         migrations.AddIndex(
             model_name="nominal",
@@ -1418,9 +1388,7 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="nominal",
             constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("ogrs_percent__isnull", True), ("ogrs_percent__lte", 100), _connector="OR"
-                ),
+                condition=models.Q(("ogrs_percent__isnull", True), ("ogrs_percent__lte", 100), _connector="OR"),
                 name="ogrs_is_a_percentage",
             ),
         ),

@@ -21,16 +21,12 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("name", models.CharField(max_length=200)),
                 (
                     "short_name",
-                    models.CharField(
-                        blank=True, help_text="Shown where space is short, e.g. 'NMP'.", max_length=50
-                    ),
+                    models.CharField(blank=True, help_text="Shown where space is short, e.g. 'NMP'.", max_length=50),
                 ),
                 (
                     "kind",
@@ -57,9 +53,7 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "agencies",
                 "ordering": ["name"],
                 "constraints": [
-                    models.UniqueConstraint(
-                        django.db.models.functions.text.Lower("name"), name="agency_name_unique_ci"
-                    )
+                    models.UniqueConstraint(django.db.models.functions.text.Lower("name"), name="agency_name_unique_ci")
                 ],
             },
         ),
@@ -68,9 +62,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("password", models.CharField(max_length=128, verbose_name="password")),
                 ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),

@@ -41,9 +41,7 @@ def create_roles(apps, schema_editor):
     for name in ROLES:
         group, _ = Group.objects.get_or_create(name=name)
         for app_label, codename in ROLE_PERMISSIONS.get(name, []):
-            group.permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
+            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
 
 
 def remove_roles(apps, schema_editor):

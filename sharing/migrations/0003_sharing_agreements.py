@@ -30,9 +30,7 @@ class Migration(migrations.Migration):
                 ("name", models.CharField(max_length=200)),
                 (
                     "short_name",
-                    models.CharField(
-                        blank=True, help_text="Shown where space is short, e.g. 'NMP'.", max_length=50
-                    ),
+                    models.CharField(blank=True, help_text="Shown where space is short, e.g. 'NMP'.", max_length=50),
                 ),
                 (
                     "kind",
@@ -64,9 +62,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("code", models.SlugField(max_length=40, unique=True)),
                 ("name", models.CharField(max_length=100)),
@@ -113,9 +109,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("reference", models.CharField(editable=False, max_length=20, unique=True)),
                 ("title", models.CharField(max_length=200)),
@@ -235,9 +229,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("number", models.PositiveSmallIntegerField()),
                 (
@@ -665,9 +657,7 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="sharingagreement",
             constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("ends_on__isnull", True), ("ends_on__gte", models.F("starts_on")), _connector="OR"
-                ),
+                condition=models.Q(("ends_on__isnull", True), ("ends_on__gte", models.F("starts_on")), _connector="OR"),
                 name="agreement_ends_after_it_starts",
             ),
         ),
@@ -725,9 +715,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name="sharingclause",
-            constraint=models.UniqueConstraint(
-                fields=("agreement", "category"), name="one_clause_per_category"
-            ),
+            constraint=models.UniqueConstraint(fields=("agreement", "category"), name="one_clause_per_category"),
         ),
         migrations.AddConstraint(
             model_name="sharingclause",

@@ -30,9 +30,7 @@ def make_nominal(by: User, **fields: Any) -> Nominal:
     return nominal_create(by=by, **defaults)
 
 
-def make_item(
-    nominal: Nominal, by: User, category_code: str, summary: str = "", **fields: Any
-) -> RecordedItem:
+def make_item(nominal: Nominal, by: User, category_code: str, summary: str = "", **fields: Any) -> RecordedItem:
     category = DataCategory.objects.get(code=category_code)
     return item_record(
         nominal=nominal,

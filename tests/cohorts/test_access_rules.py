@@ -147,9 +147,7 @@ def test_consent_decides_items_under_a_clause_that_asks_for_it(partnership, shar
     assert summaries(nominal_record_for_user(partnership.officer, shared_person)) == set()
 
     consent_record(nominal=shared_person, by=partnership.drugs_worker, given=True, category=substance)
-    assert summaries(nominal_record_for_user(partnership.officer, shared_person)) == {
-        "Started methadone script"
-    }
+    assert summaries(nominal_record_for_user(partnership.officer, shared_person)) == {"Started methadone script"}
 
     consent_record(nominal=shared_person, by=partnership.drugs_worker, given=False)
     record = nominal_record_for_user(partnership.officer, shared_person)
@@ -162,20 +160,14 @@ def test_consent_decides_items_under_a_clause_that_asks_for_it(partnership, shar
 def test_consent_for_one_agency_does_not_share_with_another(partnership, shared_person):
     make_item(shared_person, partnership.drugs_worker, "substance-misuse", "Missed appointment")
 
-    consent_record(
-        nominal=shared_person, by=partnership.drugs_worker, given=True, agency=partnership.probation
-    )
+    consent_record(nominal=shared_person, by=partnership.drugs_worker, given=True, agency=partnership.probation)
 
-    assert summaries(nominal_record_for_user(partnership.probation_officer, shared_person)) == {
-        "Missed appointment"
-    }
+    assert summaries(nominal_record_for_user(partnership.probation_officer, shared_person)) == {"Missed appointment"}
     assert summaries(nominal_record_for_user(partnership.officer, shared_person)) == set()
 
 
 def test_items_shared_under_an_ended_agreement_are_withheld(partnership, shared_person):
-    involvement_start(
-        nominal=shared_person, agency=partnership.housing, reason=CaseInvolvement.Reason.KEY_WORKER
-    )
+    involvement_start(nominal=shared_person, agency=partnership.housing, reason=CaseInvolvement.Reason.KEY_WORKER)
     make_item(shared_person, partnership.housing_worker, "accommodation", "Tenancy signed")
 
     assert summaries(nominal_record_for_user(partnership.officer, shared_person)) == set()
@@ -205,7 +197,6 @@ def test_why_can_i_see_this_names_the_agreement_or_the_involvement(partnership, 
 
     assert police_reasons[0].startswith("Your agency: recorded the person")
     assert any(
-        reason.startswith(f"{partnership.substance.reference} Substance misuse treatment")
-        for reason in drugs_reasons
+        reason.startswith(f"{partnership.substance.reference} Substance misuse treatment") for reason in drugs_reasons
     )
     assert not any(partnership.housing_agreement.reference in reason for reason in police_reasons)

@@ -77,7 +77,4 @@ def test_object_permissions_deny_by_default(rf, practitioner, other_agency):
     request = Request(rf.get("/"))
     request.user = practitioner
 
-    assert (
-        IsAuthenticatedWithObjectPermissions().has_object_permission(request, APIView(), other_agency)
-        is False
-    )
+    assert IsAuthenticatedWithObjectPermissions().has_object_permission(request, APIView(), other_agency) is False

@@ -52,9 +52,7 @@ def test_passwords_and_session_keys_never_reach_the_log(json_log):
 
 
 def test_a_request_is_logged_as_its_method_and_path_only(json_log, rf):
-    request = rf.post(
-        "/sign-in/?next=/", {"password": "hunter2-secret"}, HTTP_COOKIE="sessionid=abc123sessionkey"
-    )
+    request = rf.post("/sign-in/?next=/", {"password": "hunter2-secret"}, HTTP_COOKIE="sessionid=abc123sessionkey")
 
     line = json_log("Bad request", request=request, status_code=400)
 

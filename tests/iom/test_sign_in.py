@@ -25,9 +25,7 @@ def test_a_signed_out_request_to_any_page_goes_to_sign_in(client, db):
 
 
 def test_a_wrong_password_shows_a_govuk_error_summary_and_keeps_the_username(client, practitioner):
-    response = client.post(
-        reverse("login"), {"username": practitioner.username, "password": "not-the-password"}
-    )
+    response = client.post(reverse("login"), {"username": practitioner.username, "password": "not-the-password"})
 
     assert response.status_code == 200
     assert "govuk-error-summary" in response.text

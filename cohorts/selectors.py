@@ -210,3 +210,19 @@ def item_get_for_user(user: User, nominal: Nominal, pk: int) -> RecordedItem:
         .select_related("category", "owning_agency", "recorded_by", "nominal")
         .get(pk=pk)
     )
+
+
+def nominal_possible_matches(
+    user: User, *, first_name: str, last_name: str, date_of_birth: datetime.date | None, identifiers: dict[str, str]
+) -> list[Nominal]:
+    """People the user may see who may be the person about to be recorded: the same-sounding
+    surname with the same date of birth or first name, or one of the same identifiers."""
+    last_key, first_key = name_key(last_name), name_key(first_name)
+    same_person = Q(last_name_key=last_key) & (Q(date_of_birth=date_of_birth) | Q(first_name_key=first_key))
+    same_person |= Q(
+        Exists(NominalAlias.objects.filter(nominal=OuterRef("pk"), last_name_key=last_key, first_name_key=first_key))
+    )
+    for field_name, value in identifiers.items():
+        if value:
+            same_person |= Q(**{field_name: value})
+    return list(nominals_visible_to(user).filter(same_person).order_by("last_name", "first_name")[:10])

@@ -61,7 +61,8 @@ def _clean_identifiers(fields: dict[str, Any], *, exclude_pk: int | None = None)
     return fields
 
 
-def _check_dates(fields: dict[str, Any]) -> None:
+def nominal_dates_check(fields: dict[str, Any]) -> None:
+    """The dates of a person's record in a possible order; field errors say which is wrong."""
     errors: dict[str, list[str]] = {}
     today = timezone.localdate()
     date_of_birth = fields.get("date_of_birth")
@@ -82,7 +83,7 @@ def _check_dates(fields: dict[str, Any]) -> None:
 def nominal_create(*, by: User, aliases: Sequence[dict[str, Any]] = (), **fields: Any) -> Nominal:
     """Record a person. The recording agency is involved from now, so it sees them at once."""
     fields = _clean_identifiers(dict(fields))
-    _check_dates(fields)
+    nominal_dates_check(fields)
     try:
         nominal = Nominal.objects.create(owning_agency=by.agency, created_by=by, **fields)
     except IntegrityError as error:  # two officers recording the same identifier at once
@@ -109,7 +110,7 @@ def nominal_update(*, nominal: Nominal, by: User, **fields: Any) -> Nominal:
         for name in ("date_of_birth", "sentence_ends_on", "licence_ends_on", "mappa_category", "mappa_level")
     }
     merged.update(fields)
-    _check_dates(merged)
+    nominal_dates_check(merged)
     for name, value in fields.items():
         setattr(nominal, name, value)
     nominal.save()

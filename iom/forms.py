@@ -22,6 +22,8 @@ class SignInForm(AuthenticationForm):
         self.fields["password"].error_messages["required"] = "Enter your password"
         self.fields["password"].widget = forms.PasswordInput(attrs={"autocomplete": "current-password"})
         self.helper = FormHelper()
+        self.helper.form_tag = False  # the page's template holds the <form> and its CSRF token
+        self.helper.disable_csrf = True
         self.helper.label_size = Size.SMALL
         self.helper.layout = Layout(
             Field.text("username", field_width=20),

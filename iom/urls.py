@@ -19,6 +19,7 @@ urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
+    path("people/", include("cohorts.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
 ]

@@ -18,6 +18,7 @@ from iom.celery import app as celery_app
 from iom.celery import ensure_filesystem_broker_folders
 from sharing.models import User
 from sharing.roles import Role
+from tests.partnership import Partnership, build_partnership
 from tests.sharing.factories import AgencyFactory, UserFactory
 
 
@@ -55,6 +56,13 @@ def signed_in(client: Client) -> Callable[[User], Client]:
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def partnership(db: None) -> Partnership:
+    """Police, probation, prison, a drug service, a housing provider and another force, with three
+    agreements (tests/partnership.py)."""
+    return build_partnership()
 
 
 @pytest.fixture

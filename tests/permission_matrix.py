@@ -17,8 +17,9 @@ Kinds of entry:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -52,12 +53,27 @@ class Exempt:
 
 @dataclass(frozen=True)
 class NominalData:
-    url_for: str  # a format string taking {nominal}: the primary key of the scenario's nominal
+    """A page of one person's record. url_for builds its address from the scenario (its person,
+    its items); method is how it is called; roles may reach it when the person is in scope."""
+
+    url_for: Callable[[Any], str]
+    method: str = "get"
+    data: dict[str, str] = field(default_factory=dict)
     api: bool = False
     roles: frozenset[Role] = field(default_factory=lambda: frozenset(Role))
+    ok_status: int = 200
+    needs_item: bool = False  # the page is about one item, which must itself be visible
 
 
-Entry = Public | SignedIn | RolesOnly | Exempt | NominalData
+@dataclass(frozen=True)
+class NominalList:
+    """A page that lists or searches people: each scope's person is listed or absent, never leaked."""
+
+    url: str
+    api: bool = False
+
+
+Entry = Public | SignedIn | RolesOnly | Exempt | NominalData | NominalList
 
 ADMIN = frozenset({Role.SYSTEM_ADMIN})
 
@@ -71,6 +87,15 @@ MATRIX: dict[str, Entry] = {
     "api-schema": SignedIn("/api/v1/schema/", api=True),
     "api-docs": SignedIn("/api/v1/docs/"),
     "admin:*": RolesOnly("/admin/", ADMIN),
+    # People's records (cohorts/urls.py).
+    "nominal-list": NominalList("/people/"),
+    "nominal-new": SignedIn("/people/new/"),
+    "nominal-detail": NominalData(lambda s: f"/people/{s.nominal_pk}/"),
+    "nominal-sensitive-reason": NominalData(
+        lambda s: f"/people/{s.nominal_pk}/sensitive/", method="post", data={"reason": "Risk assessment"}, ok_status=302
+    ),
+    "item-new": NominalData(lambda s: f"/people/{s.nominal_pk}/items/new/"),
+    "item-why": NominalData(lambda s: f"/people/{s.nominal_pk}/items/{s.item_pk}/why/", needs_item=True),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from tests.permission_matrix import (
     MATRIX,
     Exempt,
     NominalData,
+    NominalList,
     Pattern,
     Public,
     RolesOnly,
@@ -31,11 +33,11 @@ def test_every_url_pattern_has_a_matrix_entry():
 def test_a_pattern_without_an_entry_is_reported():
     patterns = [
         Pattern(name="home", namespace="", route=""),
-        Pattern(name="nominal-detail", namespace="", route="people/<int:pk>/"),
+        Pattern(name="nominal-export", namespace="", route="people/<int:pk>/export/"),
         Pattern(name="admin:index", namespace="admin", route="admin/"),
     ]
 
-    assert [pattern.name for pattern in missing_entries(patterns)] == ["nominal-detail"]
+    assert [pattern.name for pattern in missing_entries(patterns)] == ["nominal-export"]
 
 
 def test_every_entry_names_a_pattern_that_exists():
@@ -92,9 +94,88 @@ def test_exempt_entries_give_a_reason():
         assert entry.reason, name
 
 
-def test_nominal_data_endpoints_are_checked_against_every_scope():
-    """Until the nominal exists (issue 3) no endpoint may claim to show nominal data unchecked."""
-    assert entries_of(NominalData) == [], (
-        "A NominalData entry needs the role x scope cases (in scope, other agency, outside ISA, missing) "
-        "added to this module with the nominal factories."
-    )
+# --- People's records: role x scope ---------------------------------------------------------------
+
+
+@dataclass
+class Scenario:
+    """One person recorded by the police and on the cohort, with an item of each kind of sharing."""
+
+    nominal_pk: int
+    item_pk: int
+    secrets: dict[str, str]
+
+
+@pytest.fixture
+def scenario(partnership) -> Scenario:
+    from cohorts.services import cohort_membership_start, consent_record
+    from tests.cohorts.factories import make_item, make_nominal
+
+    nominal = make_nominal(partnership.officer, first_name="Matrixperson", last_name="Scopetest")
+    cohort_membership_start(nominal=nominal)
+    shared = make_item(nominal, partnership.officer, "offending-risk", "SHARED-OFFENDING-ITEM")
+    make_item(nominal, partnership.officer, "accommodation", "POLICE-ONLY-ACCOMMODATION-ITEM")
+    make_item(nominal, partnership.drugs_worker, "substance-misuse", "CONSENT-WITHDRAWN-SUBSTANCE-ITEM")
+    consent_record(nominal=nominal, by=partnership.drugs_worker, given=False)
+    return Scenario(nominal_pk=nominal.pk, item_pk=shared.pk, secrets={})
+
+
+# scope -> (the viewer's agency, may they see the person, which item markers may appear)
+SCOPES = {
+    "own agency": ("police", True, {"SHARED-OFFENDING-ITEM", "POLICE-ONLY-ACCOMMODATION-ITEM"}),
+    "other agency with ISA": ("probation", True, {"SHARED-OFFENDING-ITEM"}),
+    "other agency without ISA": ("elsewhere", False, set()),
+    "ISA ended": ("housing", False, set()),
+    "consent withdrawn": ("police", True, {"SHARED-OFFENDING-ITEM", "POLICE-ONLY-ACCOMMODATION-ITEM"}),
+    "missing": ("police", False, set()),
+}
+ALL_MARKERS = {"SHARED-OFFENDING-ITEM", "POLICE-ONLY-ACCOMMODATION-ITEM", "CONSENT-WITHDRAWN-SUBSTANCE-ITEM"}
+
+
+def viewer(partnership, agency_key: str, role: Role):
+    from tests.sharing.factories import UserFactory
+
+    return UserFactory.create(agency=getattr(partnership, agency_key), roles=[role])
+
+
+@pytest.mark.parametrize("scope", list(SCOPES))
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize(("name", "entry"), entries_of(NominalData))
+def test_nominal_pages_by_role_and_scope(client, partnership, scenario, name, entry, role, scope):
+    agency_key, may_see, allowed_markers = SCOPES[scope]
+    client.force_login(viewer(partnership, agency_key, role))
+    target = scenario if scope != "missing" else Scenario(nominal_pk=10**9, item_pk=10**9, secrets={})
+
+    response = getattr(client, entry.method)(entry.url_for(target), entry.data)
+    body = response.content.decode()
+
+    # System administrators find any person (to put records right) but read items only as their
+    # own agency's agreements allow.
+    person_visible = scope != "missing" and (may_see or role == Role.SYSTEM_ADMIN)
+    reachable = person_visible and role in entry.roles
+    if entry.needs_item:
+        reachable = reachable and "SHARED-OFFENDING-ITEM" in allowed_markers
+    if reachable:
+        assert response.status_code == entry.ok_status, body[:500]
+    else:
+        assert response.status_code == 404
+        assert "matrixperson" not in body.lower()
+        assert "scopetest" not in body.lower()
+    for marker in ALL_MARKERS - allowed_markers:
+        assert marker not in body, f"{marker} leaked to {role} ({scope})"
+
+
+@pytest.mark.parametrize("scope", [scope for scope in SCOPES if scope != "missing"])
+@pytest.mark.parametrize(("name", "entry"), entries_of(NominalList))
+def test_lists_show_a_person_only_in_scope(client, partnership, scenario, name, entry, scope):
+    agency_key, may_see, _ = SCOPES[scope]
+    client.force_login(viewer(partnership, agency_key, Role.PRACTITIONER))
+
+    for query in ("", "?q=Scopetest", "?q=Matrixperson+Scopetest"):
+        body = client.get(entry.url + query).content.decode()
+
+        # The search box echoes what was typed; the person is leaked only by a result.
+        assert (f'href="/people/{scenario.nominal_pk}/"' in body) is may_see, f"{scope}: {query}"
+        assert ("scopetest, matrixperson" in body.lower()) is may_see, f"{scope}: {query}"
+        for marker in ALL_MARKERS:
+            assert marker not in body

@@ -19,8 +19,8 @@ from cohorts.services import (
 )
 from sharing.roles import Role
 from sharing.services import agreement_activate, agreement_end, agreement_suspend
-from tests.cohorts.conftest import category
 from tests.cohorts.factories import make_item, make_nominal
+from tests.partnership import category
 from tests.sharing.factories import UserFactory
 
 

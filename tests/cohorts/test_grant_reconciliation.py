@@ -40,7 +40,14 @@ OPERATIONS = st.lists(
 def test_reconciliation_finds_nothing_to_fix_after_any_sequence(partnership, operations):
     with transaction.atomic():
         admin = UserFactory.create(agency=partnership.police, roles=[Role.SYSTEM_ADMIN])
-        agencies = [partnership.police, partnership.probation, partnership.prison, partnership.drugs, partnership.housing, partnership.elsewhere]
+        agencies = [
+            partnership.police,
+            partnership.probation,
+            partnership.prison,
+            partnership.drugs,
+            partnership.housing,
+            partnership.elsewhere,
+        ]
         agreements = [partnership.core, partnership.substance, partnership.housing_agreement]
         people = [make_nominal(partnership.officer)]
         yesterday = timezone.localdate() - datetime.timedelta(days=1)
@@ -56,7 +63,11 @@ def test_reconciliation_finds_nothing_to_fix_after_any_sequence(partnership, ope
                     if CohortMembership.objects.filter(nominal=person, ended_on__isnull=True).exists():
                         cohort_membership_end(nominal=person, ended_on=yesterday)
                 elif operation == "involve":
-                    involvement_start(nominal=person, agency=agencies[second % len(agencies)], reason=CaseInvolvement.Reason.KEY_WORKER)
+                    involvement_start(
+                        nominal=person,
+                        agency=agencies[second % len(agencies)],
+                        reason=CaseInvolvement.Reason.KEY_WORKER,
+                    )
                 elif operation == "uninvolve":
                     open_involvement = CaseInvolvement.objects.filter(nominal=person, ended_on__isnull=True).first()
                     if open_involvement is not None:

@@ -4,8 +4,11 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from cohorts.models import AccessEvent, Nominal
+
 from cohorts.services import access_event_record, nominal_update
 from tests.cohorts.factories import make_nominal
+
+NominalEvent = Nominal.pgh_event_model  # type: ignore[attr-defined]
 
 
 @pytest.fixture
@@ -34,14 +37,14 @@ def test_every_change_to_a_nominal_is_kept_with_the_acting_context(partnership):
 
     nominal_update(nominal=nominal, by=partnership.officer, last_name="After")
 
-    events = Nominal.pgh_event_model.objects.filter(pgh_obj=nominal).order_by("pgh_id")
+    events = NominalEvent.objects.filter(pgh_obj=nominal).order_by("pgh_id")
     assert [event.last_name for event in events] == ["Before", "After"]
     assert [event.pgh_label for event in events] == ["insert", "update"]
 
 
 def test_the_change_history_cannot_be_rewritten(partnership):
     nominal = make_nominal(partnership.officer)
-    history = Nominal.pgh_event_model.objects.filter(pgh_obj=nominal)
+    history = NominalEvent.objects.filter(pgh_obj=nominal)
 
     with pytest.raises(DatabaseError), transaction.atomic():
         history.update(last_name="Rewritten")

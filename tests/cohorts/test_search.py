@@ -28,7 +28,9 @@ def test_an_alias_finds_the_person(partnership):
 
 def test_identifiers_and_dates_of_birth_find_the_person(partnership):
     pnc_id = valid_pnc_id(2012)
-    make_nominal(partnership.officer, last_name="Byrne", pnc_id=pnc_id, crn="X654321", date_of_birth=datetime.date(2001, 2, 3))
+    make_nominal(
+        partnership.officer, last_name="Byrne", pnc_id=pnc_id, crn="X654321", date_of_birth=datetime.date(2001, 2, 3)
+    )
 
     assert found(partnership.officer, pnc_id[2:]) == {"Byrne"}
     assert found(partnership.officer, "x654321") == {"Byrne"}

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-import pytest
 from django.utils import timezone
 
 from sharing.models import Agency, DataCategory, SharingAgreement, User
@@ -53,8 +52,7 @@ def category(code: str) -> DataCategory:
     return DataCategory.objects.get(code=code)
 
 
-@pytest.fixture
-def partnership(db: None) -> Partnership:
+def build_partnership() -> Partnership:
     police = AgencyFactory.create(name="Northmoor Police", kind=Agency.Kind.POLICE)
     probation = AgencyFactory.create(name="Probation Northmoor", kind=Agency.Kind.PROBATION)
     prison = AgencyFactory.create(name="HMP Fenwick", kind=Agency.Kind.PRISON)

@@ -1,0 +1,194 @@
+from __future__ import annotations
+
+from typing import Any
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button, Field, Fieldset, Layout, Size
+from django import forms
+from django.core.exceptions import ValidationError
+
+from cohorts.identifiers import normalise_crn, normalise_pnc_id, normalise_prison_number
+from cohorts.models import CommunitySafetyPartnership, Nominal, PolicingArea, RecordedItem
+from cohorts.services import nominal_dates_check
+from iom.forms_fields import GovDateField
+from sharing.models import Agency, DataCategory
+
+
+class NominalFilterForm(forms.Form):
+    """The search box and filters of the people list (MoJ filter pattern); all optional."""
+
+    q = forms.CharField(label="Name, PNC ID, CRN, prison number or date of birth", required=False, max_length=100)
+    area = forms.ModelChoiceField(
+        PolicingArea.objects.filter(is_active=True),
+        label="Neighbourhood policing area",
+        required=False,
+        empty_label="Any",
+    )
+    custody = forms.ChoiceField(
+        label="Custody status", required=False, choices=[("", "Any"), *Nominal.CustodyStatus.choices]
+    )
+    cohort = forms.ChoiceField(
+        label="On the IOM cohort",
+        required=False,
+        choices=[("", "Either"), ("yes", "On the cohort"), ("no", "Not on the cohort")],
+    )
+    agency = forms.ModelChoiceField(
+        Agency.objects.filter(is_active=True), label="Agency involved", required=False, empty_label="Any"
+    )
+
+
+class NominalForm(forms.ModelForm[Nominal]):
+    """Record a person. Identifiers are checked and normalised by the service."""
+
+    date_of_birth = GovDateField(label="Date of birth")
+    sentence_ends_on = GovDateField(label="Sentence end date", required=False)
+    licence_ends_on = GovDateField(label="Licence end date", required=False)
+    pnc_id = forms.CharField(label="PNC ID", required=False, max_length=20, help_text="For example, 2019/0123456Q")
+    crn = forms.CharField(
+        label="CRN (probation case reference)", required=False, max_length=10, help_text="For example, X123456"
+    )
+    prison_number = forms.CharField(
+        label="Prison number", required=False, max_length=10, help_text="For example, A1234BC"
+    )
+
+    class Meta:
+        model = Nominal
+        fields = [
+            "first_name",
+            "middle_names",
+            "last_name",
+            "date_of_birth",
+            "gender",
+            "nationality",
+            "pnc_id",
+            "crn",
+            "prison_number",
+            "policing_area",
+            "community_safety_partnership",
+            "custody_status",
+            "statutory_status",
+            "sentence_ends_on",
+            "licence_ends_on",
+            "mappa_category",
+            "mappa_level",
+            "ogrs_percent",
+            "risk_of_serious_harm",
+        ]
+        error_messages = {
+            "first_name": {"required": "Enter the first name"},
+            "last_name": {"required": "Enter the last name"},
+            "ogrs_percent": {"invalid": "OGRS must be a whole number from 0 to 100"},
+        }
+
+    def clean_pnc_id(self) -> str:
+        return normalise_pnc_id(self.cleaned_data["pnc_id"]) if self.cleaned_data["pnc_id"] else ""
+
+    def clean_crn(self) -> str:
+        return normalise_crn(self.cleaned_data["crn"]) if self.cleaned_data["crn"] else ""
+
+    def clean_prison_number(self) -> str:
+        return normalise_prison_number(self.cleaned_data["prison_number"]) if self.cleaned_data["prison_number"] else ""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        try:
+            nominal_dates_check(cleaned)
+        except ValidationError as error:
+            for field_name, messages in error.message_dict.items():
+                self.add_error(field_name, messages)
+        return cleaned
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["policing_area"].queryset = PolicingArea.objects.filter(is_active=True)  # type: ignore[attr-defined]
+        self.fields["community_safety_partnership"].queryset = CommunitySafetyPartnership.objects.filter(is_active=True)  # type: ignore[attr-defined]
+        self.fields["ogrs_percent"].widget.attrs.update({"inputmode": "numeric"})
+        self.helper = FormHelper()
+        self.helper.form_tag = False  # the page's template holds the <form> and its CSRF token
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Fieldset(
+                Field.text("first_name", field_width=20),
+                Field.text("middle_names", field_width=20),
+                Field.text("last_name", field_width=20),
+                Field("date_of_birth"),
+                Field.select("gender"),
+                Field.text("nationality", field_width=20),
+                legend="The person",
+                legend_size=Size.MEDIUM,
+            ),
+            Fieldset(
+                Field.text("pnc_id", field_width=10),
+                Field.text("crn", field_width=10),
+                Field.text("prison_number", field_width=10),
+                legend="Identifiers",
+                legend_size=Size.MEDIUM,
+            ),
+            Fieldset(
+                Field.select("policing_area"),
+                Field.select("community_safety_partnership"),
+                Field.select("custody_status"),
+                legend="Where they are",
+                legend_size=Size.MEDIUM,
+            ),
+            Fieldset(
+                Field.select("statutory_status"),
+                Field("sentence_ends_on"),
+                Field("licence_ends_on"),
+                Field.select("mappa_category"),
+                Field.select("mappa_level"),
+                Field.text("ogrs_percent", field_width=3),
+                Field.select("risk_of_serious_harm"),
+                legend="Offending and risk",
+                legend_size=Size.MEDIUM,
+            ),
+        )
+
+
+class SensitiveReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Why do you need to see these items?",
+        help_text="Your reason is recorded in the access log with your name.",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter why you need to see these items"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False  # the page's template holds the <form> and its CSRF token
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(Field.textarea("reason", rows=3), Button("show", "Show the items"))
+
+
+class ItemForm(forms.ModelForm[RecordedItem]):
+    occurred_on = GovDateField(label="Date")
+
+    class Meta:
+        model = RecordedItem
+        fields = ["kind", "category", "summary", "detail", "occurred_on"]
+        labels = {"kind": "Type", "category": "What it is about", "summary": "Summary", "detail": "Details"}
+        help_texts = {"category": "Who may see it depends on this: your agency's sharing agreements share by category."}
+        error_messages = {
+            "summary": {"required": "Enter a summary"},
+            "category": {"required": "Choose what it is about"},
+            "kind": {"required": "Choose the type"},
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = DataCategory.objects.all()  # type: ignore[attr-defined]
+        self.fields["category"].empty_label = None  # type: ignore[attr-defined]
+        self.fields["kind"].choices = [c for c in RecordedItem.Kind.choices if c[0] != RecordedItem.Kind.NEED]  # type: ignore[attr-defined]
+        self.helper = FormHelper()
+        self.helper.form_tag = False  # the page's template holds the <form> and its CSRF token
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Field.radios("kind", inline=False),
+            Field.radios("category"),
+            Field.text("summary"),
+            Field.textarea("detail", rows=6),
+            Field("occurred_on"),
+            Button("save", "Save"),
+        )

@@ -1,0 +1,221 @@
+"""Pages of people's records. Thin: parse, call a selector or a service, render. A person the user
+may not see is a 404, the same as one that does not exist."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cohorts.access import reasons_to_see_item
+from cohorts.forms import ItemForm, NominalFilterForm, NominalForm, SensitiveReasonForm
+from cohorts.models import AccessEvent, Nominal, RecordedItem
+from cohorts.selectors import (
+    NominalFilters,
+    item_get_for_user,
+    nominal_get_for_user,
+    nominal_possible_matches,
+    nominal_record_for_user,
+    nominal_search,
+)
+from cohorts.services import access_event_record, item_record, nominal_create
+from sharing.models import User
+from sharing.roles import Role
+
+PAGE_SIZE = 50
+SENSITIVE_UNLOCK_SECONDS = 30 * 60
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _nominal_or_404(request: HttpRequest, pk: int) -> Nominal:
+    try:
+        return nominal_get_for_user(_user(request), pk)
+    except Nominal.DoesNotExist as error:
+        raise Http404("No such person") from error
+
+
+def _sensitive_unlock_key(nominal: Nominal) -> str:
+    return f"sensitive-unlocked-{nominal.pk}"
+
+
+def _sensitive_unlocked(request: HttpRequest, nominal: Nominal) -> bool:
+    unlocked_at = request.session.get(_sensitive_unlock_key(nominal))
+    return unlocked_at is not None and time.time() - float(unlocked_at) < SENSITIVE_UNLOCK_SECONDS
+
+
+def nominal_list(request: HttpRequest) -> HttpResponse:
+    """Search and filter the people the user's agency may see."""
+    form = NominalFilterForm(request.GET or None)
+    filters = NominalFilters()
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = NominalFilters(
+            query=data["q"],
+            policing_area_id=data["area"].pk if data["area"] else None,
+            custody_status=data["custody"],
+            on_cohort={"yes": True, "no": False}.get(data["cohort"]),
+            agency_id=data["agency"].pk if data["agency"] else None,
+        )
+    user = _user(request)
+    page = Paginator(nominal_search(user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    if shown:
+        access_event_record(
+            user=user,
+            action=AccessEvent.Action.SEARCH,
+            nominal_ids=[nominal.pk for nominal in shown],
+            categories=["identity"],
+            query=request.GET.urlencode(),
+            path=request.path,
+        )
+    query_without_page = request.GET.copy()
+    query_without_page.pop("page", None)
+    return render(
+        request,
+        "cohorts/nominal_list.html",
+        {
+            "form": form,
+            "page": page,
+            "nominals": shown,
+            "searched": bool(filters.query or request.GET),
+            "query_without_page": query_without_page.urlencode(),
+            "can_record": user.has_role(Role.PRACTITIONER) or user.has_role(Role.PARTNER_WORKER),
+        },
+    )
+
+
+def nominal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A person's record as the user's agency may see it; each view is logged."""
+    nominal = _nominal_or_404(request, pk)
+    user = _user(request)
+    record = nominal_record_for_user(user, nominal, sensitive_unlocked=_sensitive_unlocked(request, nominal))
+    access_event_record(
+        user=user,
+        action=AccessEvent.Action.VIEW,
+        nominal=nominal,
+        categories=record.categories_shown,
+        allowed_by="; ".join(record.reasons) or "System administration",
+        path=request.path,
+    )
+    return render(
+        request,
+        "cohorts/nominal_detail.html",
+        {
+            "nominal": nominal,
+            "record": record,
+            "reason_form": SensitiveReasonForm(),
+            "can_read_access_log": user.has_role(Role.SUPERVISOR) or user.has_role(Role.AGENCY_ADMIN),
+        },
+    )
+
+
+@require_POST
+def nominal_sensitive_reason(request: HttpRequest, pk: int) -> HttpResponse:
+    """Give a reason, then see the sensitive items for half an hour; the reason is logged."""
+    nominal = _nominal_or_404(request, pk)
+    user = _user(request)
+    form = SensitiveReasonForm(request.POST)
+    if not form.is_valid():
+        record = nominal_record_for_user(user, nominal)
+        return render(
+            request,
+            "cohorts/nominal_detail.html",
+            {"nominal": nominal, "record": record, "reason_form": form, "reason_error": True},
+            status=400,
+        )
+    unlocked = nominal_record_for_user(user, nominal, sensitive_unlocked=True)
+    sensitive = sorted({item.category.code for item in unlocked.items if item.category.is_sensitive})
+    access_event_record(
+        user=user,
+        action=AccessEvent.Action.VIEW_SENSITIVE,
+        nominal=nominal,
+        categories=sensitive,
+        allowed_by="; ".join(unlocked.reasons),
+        reason=form.cleaned_data["reason"],
+        path=request.path,
+    )
+    request.session[_sensitive_unlock_key(nominal)] = time.time()
+    return redirect(reverse("nominal-detail", args=[nominal.pk]) + "#record")
+
+
+def item_why(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    """Why the user's agency may see this item: the agreement and clause, or its own record."""
+    nominal = _nominal_or_404(request, pk)
+    try:
+        item = item_get_for_user(_user(request), nominal, item_pk)
+    except RecordedItem.DoesNotExist as error:
+        raise Http404("No such item") from error
+    if item.category.is_sensitive and not _sensitive_unlocked(request, nominal):
+        raise Http404("No such item")
+    return render(
+        request,
+        "cohorts/item_why.html",
+        {"nominal": nominal, "item": item, "reasons": reasons_to_see_item(_user(request).agency, item)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def nominal_new(request: HttpRequest) -> HttpResponse:
+    """Record a person, after showing anyone already recorded who may be them."""
+    user = _user(request)
+    form = NominalForm(request.POST or None)
+    matches: list[Nominal] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        identifiers = {name: data.get(name) or "" for name in ("pnc_id", "crn", "prison_number")}
+        if request.POST.get("confirmed") != "yes":
+            matches = nominal_possible_matches(
+                user,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                date_of_birth=data["date_of_birth"],
+                identifiers=identifiers,
+            )
+        if not matches:
+            try:
+                nominal = nominal_create(by=user, **data)
+            except ValidationError as error:
+                _attach_errors(form, error)
+            else:
+                messages.success(request, f"{nominal.full_name} has been recorded.")
+                return redirect("nominal-detail", pk=nominal.pk)
+    return render(
+        request, "cohorts/nominal_form.html", {"form": form, "matches": matches}, status=400 if form.errors else 200
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def item_new(request: HttpRequest, pk: int) -> HttpResponse:
+    nominal = _nominal_or_404(request, pk)
+    user = _user(request)
+    form = ItemForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            item_record(nominal=nominal, by=user, **form.cleaned_data)
+        except ValidationError as error:
+            _attach_errors(form, error)
+        else:
+            messages.success(request, "The item has been added to the record.")
+            return redirect(reverse("nominal-detail", args=[nominal.pk]) + "#record")
+    return render(
+        request, "cohorts/item_form.html", {"form": form, "nominal": nominal}, status=400 if form.errors else 200
+    )
+
+
+def _attach_errors(form: Any, error: ValidationError) -> None:
+    """Put a service's errors on the form's fields, so the page shows them beside what was typed."""
+    if hasattr(error, "error_dict"):
+        for field_name, errors in error.message_dict.items():
+            form.add_error(field_name if field_name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)

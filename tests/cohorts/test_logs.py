@@ -4,7 +4,6 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from cohorts.models import AccessEvent, Nominal
-
 from cohorts.services import access_event_record, nominal_update
 from tests.cohorts.factories import make_nominal
 

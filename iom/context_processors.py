@@ -15,6 +15,8 @@ def service(request: HttpRequest) -> dict[str, Any]:
         path = request.path
         home = reverse("home")
         navigation.append({"text": "Home", "href": home, "active": path == home})
+        people = reverse("nominal-list")
+        navigation.append({"text": "People", "href": people, "active": path.startswith(people)})
         if user.has_role(Role.SYSTEM_ADMIN):
             admin = reverse("admin:index")
             navigation.append({"text": "System administration", "href": admin, "active": path.startswith(admin)})

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from iom.demo_records import load_demo_records
 from sharing.models import Agency, User
 from sharing.roles import Role
 
@@ -115,6 +116,9 @@ def load_demo() -> None:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
         user.groups.set([groups[role.value] for role in demo_user.roles])
+        user.join_agency_group()
+    users = {user.username: user for user in User.objects.filter(username__in=[u.username for u in USERS])}
+    load_demo_records(users, agencies)
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

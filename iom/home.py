@@ -20,13 +20,20 @@ class HomeAction:
     description: str
 
 
+FIND_A_PERSON = HomeAction(
+    "Find a person", "nominal-list", "Search by name, PNC ID, CRN, prison number or date of birth."
+)
+RECORD_A_PERSON = HomeAction(
+    "Record a person", "nominal-new", "Add someone new, after checking they are not already recorded."
+)
+
 ROLE_ACTIONS: dict[Role, list[HomeAction]] = {
-    Role.PRACTITIONER: [],
-    Role.SUPERVISOR: [],
-    Role.PANEL_CHAIR: [],
-    Role.PARTNER_WORKER: [],
+    Role.PRACTITIONER: [FIND_A_PERSON, RECORD_A_PERSON],
+    Role.SUPERVISOR: [FIND_A_PERSON],
+    Role.PANEL_CHAIR: [FIND_A_PERSON],
+    Role.PARTNER_WORKER: [FIND_A_PERSON, RECORD_A_PERSON],
     Role.AGENCY_ADMIN: [],
-    Role.ANALYST: [],
+    Role.ANALYST: [FIND_A_PERSON],
     Role.SYSTEM_ADMIN: [
         HomeAction("Manage agencies and users", "admin:index", "Add agencies, create accounts and give roles."),
     ],

@@ -20,6 +20,7 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
     path("people/", include("cohorts.urls")),
+    path("sharing/", include("sharing.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
 ]

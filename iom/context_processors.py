@@ -17,6 +17,8 @@ def service(request: HttpRequest) -> dict[str, Any]:
         navigation.append({"text": "Home", "href": home, "active": path == home})
         people = reverse("nominal-list")
         navigation.append({"text": "People", "href": people, "active": path.startswith(people)})
+        agreements = reverse("agreement-list")
+        navigation.append({"text": "Sharing agreements", "href": agreements, "active": path.startswith(agreements)})
         if user.has_role(Role.SYSTEM_ADMIN):
             admin = reverse("admin:index")
             navigation.append({"text": "System administration", "href": admin, "active": path.startswith(admin)})

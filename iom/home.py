@@ -32,7 +32,13 @@ ROLE_ACTIONS: dict[Role, list[HomeAction]] = {
     Role.SUPERVISOR: [FIND_A_PERSON],
     Role.PANEL_CHAIR: [FIND_A_PERSON],
     Role.PARTNER_WORKER: [FIND_A_PERSON, RECORD_A_PERSON],
-    Role.AGENCY_ADMIN: [],
+    Role.AGENCY_ADMIN: [
+        HomeAction(
+            "Manage information sharing agreements",
+            "agreement-list",
+            "Draft, activate, suspend and end the agreements your agency is party to.",
+        ),
+    ],
     Role.ANALYST: [FIND_A_PERSON],
     Role.SYSTEM_ADMIN: [
         HomeAction("Manage agencies and users", "admin:index", "Add agencies, create accounts and give roles."),

@@ -8,6 +8,7 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
@@ -58,8 +59,10 @@ def agreement_create(
     review_on: datetime.date | None = None,
     ends_on: datetime.date | None = None,
     legal_basis_detail: str = "",
+    document: File | None = None,  # type: ignore[type-arg]
 ) -> SharingAgreement:
-    """Draft a new agreement; it allows nothing until it is activated."""
+    """Draft a new agreement, the drafter's agency a party; it allows nothing until it is activated."""
+    parties = [*parties, by.agency] if by.agency not in parties else list(parties)
     _require_admin_of_a_party(by, None, parties)
     agreement = SharingAgreement.objects.create(
         reference=_next_reference(),
@@ -73,6 +76,8 @@ def agreement_create(
         owner_agency=by.agency,
         created_by=by,
     )
+    if document is not None:
+        agreement.document.save(document.name or "agreement", document, save=True)
     agreement.parties.set(parties)
     agreement_set_clauses(agreement=agreement, clauses=clauses)
     return agreement

@@ -87,6 +87,12 @@ MATRIX: dict[str, Entry] = {
     "api-schema": SignedIn("/api/v1/schema/", api=True),
     "api-docs": SignedIn("/api/v1/docs/"),
     "admin:*": RolesOnly("/admin/", ADMIN),
+    # Information sharing agreements (sharing/urls.py): not nominal data; party agencies only.
+    "agreement-list": SignedIn("/sharing/agreements/"),
+    "agreement-new": RolesOnly("/sharing/agreements/new/", frozenset({Role.AGENCY_ADMIN, Role.SYSTEM_ADMIN})),
+    "agreement-detail": Exempt("party agencies only, others 404", covered_by="tests/sharing/test_agreement_pages.py"),
+    "agreement-document": Exempt("party agencies only, others 404", covered_by="tests/sharing/test_agreement_pages.py"),
+    "agreement-action": Exempt("agency admins of a party only", covered_by="tests/sharing/test_agreement_pages.py"),
     # People's records (cohorts/urls.py).
     "nominal-list": NominalList("/people/"),
     "nominal-new": SignedIn("/people/new/"),

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from sharing.models import Agency, SharingAgreement, SharingClause, User
+from sharing.roles import Role
+
+
+def agreements_visible_to(user: User) -> QuerySet[SharingAgreement]:
+    """The agreements the user's agency is party to; system administrators see all."""
+    agreements = SharingAgreement.objects.all()
+    if not user.has_role(Role.SYSTEM_ADMIN):
+        agreements = agreements.filter(parties=user.agency_id)
+    return agreements.prefetch_related(
+        Prefetch("parties", queryset=Agency.objects.order_by("name")),
+        Prefetch("clauses", queryset=SharingClause.objects.select_related("category").order_by("number")),
+    ).order_by("-starts_on", "reference")
+
+
+def agreement_get_for_user(user: User, pk: int) -> SharingAgreement:
+    """SharingAgreement.DoesNotExist unless the user's agency is a party (a 404 to the user)."""
+    return agreements_visible_to(user).select_related("owner_agency", "created_by").get(pk=pk)
+
+
+def user_may_manage_agreement(user: User, agreement: SharingAgreement) -> bool:
+    if user.has_role(Role.SYSTEM_ADMIN):
+        return True
+    return user.has_role(Role.AGENCY_ADMIN) and any(party.pk == user.agency_id for party in agreement.parties.all())

@@ -1,0 +1,160 @@
+"""Agreement pages: every role of a party agency reads them; only its agency administrators (and
+system administrators) change them; everyone else gets 404."""
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from cohorts.services import cohort_membership_start
+from sharing.models import DataCategory, SharingAgreement
+from sharing.roles import Role
+from tests.cohorts.factories import make_nominal
+from tests.sharing.factories import UserFactory
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_role_of_a_party_reads_an_agreement_and_outsiders_get_404(client, partnership, role):
+    core = partnership.core
+    client.force_login(UserFactory.create(agency=partnership.probation, roles=[role]))
+    assert client.get(reverse("agreement-detail", args=[core.pk])).status_code == 200
+    assert core.reference in client.get(reverse("agreement-list")).content.decode()
+
+    client.force_login(UserFactory.create(agency=partnership.elsewhere, roles=[role]))
+    expected = 200 if role == Role.SYSTEM_ADMIN else 404
+    assert client.get(reverse("agreement-detail", args=[core.pk])).status_code == expected
+    assert client.get(reverse("agreement-document", args=[core.pk])).status_code == 404  # none uploaded
+    listed = core.reference in client.get(reverse("agreement-list")).content.decode()
+    assert listed is (role == Role.SYSTEM_ADMIN)
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_only_agency_admins_of_a_party_change_an_agreement(client, partnership, role):
+    client.force_login(UserFactory.create(agency=partnership.probation, roles=[role]))
+    url = reverse("agreement-action", args=[partnership.core.pk, "suspend"])
+
+    response = client.post(url)
+
+    may = role in (Role.AGENCY_ADMIN, Role.SYSTEM_ADMIN)
+    assert response.status_code == (302 if may else 403)
+    partnership.core.refresh_from_db()
+    assert (partnership.core.status == SharingAgreement.Status.SUSPENDED) is may
+
+
+def test_an_agency_admin_of_another_agency_gets_404(client, partnership):
+    client.force_login(UserFactory.create(agency=partnership.elsewhere, roles=[Role.AGENCY_ADMIN]))
+
+    assert client.post(reverse("agreement-action", args=[partnership.core.pk, "end"])).status_code == 404
+    partnership.core.refresh_from_db()
+    assert partnership.core.status == SharingAgreement.Status.ACTIVE
+
+
+def test_ending_an_agreement_in_the_page_ends_access_on_the_next_request(client, partnership):
+    nominal = make_nominal(partnership.officer)
+    cohort_membership_start(nominal=nominal)
+    worker = client
+    worker.force_login(partnership.drugs_worker)
+    assert worker.get(reverse("nominal-detail", args=[nominal.pk])).status_code == 200
+
+    worker.force_login(UserFactory.create(agency=partnership.drugs, roles=[Role.AGENCY_ADMIN]))
+    confirm = worker.get(reverse("agreement-action", args=[partnership.substance.pk, "end"]))
+    assert "This cannot be undone" in confirm.content.decode()
+    worker.post(reverse("agreement-action", args=[partnership.substance.pk, "end"]))
+
+    worker.force_login(partnership.drugs_worker)
+    assert worker.get(reverse("nominal-detail", args=[nominal.pk])).status_code == 404
+
+
+def form_data(partnership, **overrides):
+    today = timezone.localdate()
+    data = {
+        "title": "Youth to adult transfer sharing",
+        "purpose": "Planning transfers at 18",
+        "legal_basis": SharingAgreement.LegalBasis.CRIME_AND_DISORDER,
+        "parties": [partnership.probation.pk],
+        "categories": [DataCategory.objects.get(code="identity").pk, DataCategory.objects.get(code="family").pk],
+        "consent_categories": [DataCategory.objects.get(code="family").pk],
+        "starts_on_0": str(today.day),
+        "starts_on_1": str(today.month),
+        "starts_on_2": str(today.year),
+    }
+    data.update(overrides)
+    return data
+
+
+def test_an_agency_admin_drafts_an_agreement_with_its_signed_document(client, partnership):
+    client.force_login(UserFactory.create(agency=partnership.police, roles=[Role.AGENCY_ADMIN]))
+    document = SimpleUploadedFile("signed.pdf", b"%PDF-1.7 signed", content_type="application/pdf")
+
+    response = client.post(reverse("agreement-new"), {**form_data(partnership), "document": document})
+
+    agreement = SharingAgreement.objects.get(title="Youth to adult transfer sharing")
+    assert response["Location"] == reverse("agreement-detail", args=[agreement.pk])
+    assert agreement.status == SharingAgreement.Status.DRAFT
+    assert set(agreement.parties.all()) == {partnership.police, partnership.probation}
+    assert [(c.category.code, c.consent_required) for c in agreement.clauses.all()] == [
+        ("identity", False),
+        ("family", True),
+    ]
+    download = client.get(reverse("agreement-document", args=[agreement.pk]))
+    assert b"".join(download.streaming_content) == b"%PDF-1.7 signed"
+
+
+def test_bad_agreement_input_is_explained_and_kept(client, partnership):
+    client.force_login(UserFactory.create(agency=partnership.police, roles=[Role.AGENCY_ADMIN]))
+    today = timezone.localdate()
+    earlier = today - datetime.timedelta(days=10)
+    too_big = SimpleUploadedFile("signed.pdf", b"x" * (10 * 1024 * 1024 + 1), content_type="application/pdf")
+
+    response = client.post(
+        reverse("agreement-new"),
+        {
+            **form_data(partnership, consent_categories=[DataCategory.objects.get(code="health").pk]),
+            "ends_on_0": str(earlier.day),
+            "ends_on_1": str(earlier.month),
+            "ends_on_2": str(earlier.year),
+            "document": too_big,
+        },
+    )
+    body = response.content.decode()
+
+    assert response.status_code == 400
+    assert "The end date must be on or after the start date" in body
+    assert "Consent can only be asked for categories the agreement shares" in body
+    assert "it must be at most 10 MB" in body
+    assert 'value="Youth to adult transfer sharing"' in body
+    assert not SharingAgreement.objects.filter(title="Youth to adult transfer sharing").exists()
+
+
+def test_a_document_of_the_wrong_type_is_refused(client, partnership):
+    client.force_login(UserFactory.create(agency=partnership.police, roles=[Role.AGENCY_ADMIN]))
+    script = SimpleUploadedFile("agreement.exe", b"MZ", content_type="application/octet-stream")
+
+    response = client.post(reverse("agreement-new"), {**form_data(partnership), "document": script})
+
+    assert response.status_code == 400
+    assert "must be a PDF, Word or OpenDocument file" in response.content.decode()
+
+
+def test_activating_needs_a_second_party(client, partnership):
+    admin = UserFactory.create(agency=partnership.police, roles=[Role.AGENCY_ADMIN])
+    client.force_login(admin)
+    client.post(reverse("agreement-new"), form_data(partnership))
+    agreement = SharingAgreement.objects.get(title="Youth to adult transfer sharing")
+    agreement.parties.remove(partnership.probation)
+
+    response = client.post(reverse("agreement-action", args=[agreement.pk, "activate"]))
+
+    assert response.status_code == 400
+    assert "at least two agencies" in response.content.decode()
+
+
+def test_the_agreement_page_shows_its_history(client, partnership):
+    client.force_login(UserFactory.create(agency=partnership.police, roles=[Role.AGENCY_ADMIN]))
+    client.post(reverse("agreement-action", args=[partnership.core.pk, "suspend"]))
+
+    body = client.get(reverse("agreement-detail", args=[partnership.core.pk])).content.decode()
+
+    assert "Status changed to suspended" in body

@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from cohorts.identifiers import normalise_crn, normalise_pnc_id, normalise_prison_number
-from cohorts.models import CommunitySafetyPartnership, Nominal, PolicingArea, RecordedItem
+from cohorts.models import AccessEvent, CommunitySafetyPartnership, Nominal, PolicingArea, RecordedItem
 from cohorts.services import nominal_dates_check
 from iom.forms_fields import GovDateField
 from sharing.models import Agency, DataCategory
@@ -191,4 +191,52 @@ class ItemForm(forms.ModelForm[RecordedItem]):
             Field.textarea("detail", rows=6),
             Field("occurred_on"),
             Button("save", "Save"),
+        )
+
+
+class AccessLogFilterForm(forms.Form):
+    username = forms.CharField(label="Username", required=False, max_length=150)
+    person = forms.IntegerField(label="Person's record number", required=False, min_value=1)
+    action = forms.ChoiceField(
+        label="What they did", required=False, choices=[("", "Anything"), *AccessEvent.Action.choices]
+    )
+    date_from = GovDateField(label="From", required=False)
+    date_to = GovDateField(label="To", required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("date_from") and cleaned.get("date_to") and cleaned["date_to"] < cleaned["date_from"]:
+            self.add_error("date_to", "The 'to' date must be on or after the 'from' date")
+        return cleaned
+
+
+class ConsentForm(forms.Form):
+    given = forms.TypedChoiceField(
+        label="Consent",
+        choices=[("yes", "Consent given"), ("no", "Consent refused or withdrawn")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether consent was given or withdrawn"},
+    )
+    agency = forms.ModelChoiceField(
+        Agency.objects.filter(is_active=True), label="Sharing with", required=False, empty_label="Every agency"
+    )
+    category = forms.ModelChoiceField(
+        DataCategory.objects.all(), label="For", required=False, empty_label="Every category"
+    )
+    recorded_on = GovDateField(label="Date given or withdrawn")
+    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False  # the page's template holds the <form> and its CSRF token
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Field.radios("given", legend_size=Size.SMALL),
+            Field.select("agency"),
+            Field.select("category"),
+            Field("recorded_on"),
+            Field.textarea("note", rows=2),
+            Button("save", "Record consent"),
         )

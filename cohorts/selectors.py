@@ -20,7 +20,7 @@ from cohorts.access import (
     today,
 )
 from cohorts.identifiers import normalise_crn, normalise_pnc_id, normalise_prison_number
-from cohorts.models import Nominal, NominalAlias, RecordedItem
+from cohorts.models import AccessEvent, Consent, Nominal, NominalAlias, RecordedItem
 from cohorts.names import name_key
 from sharing.models import DataCategory, User
 from sharing.roles import Role
@@ -226,3 +226,112 @@ def nominal_possible_matches(
         if value:
             same_person |= Q(**{field_name: value})
     return list(nominals_visible_to(user).filter(same_person).order_by("last_name", "first_name")[:10])
+
+
+@dataclass(frozen=True)
+class AccessLogFilters:
+    username: str = ""
+    nominal_id: int | None = None
+    action: str = ""
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+
+
+def user_may_read_access_log(user: User) -> bool:
+    return any(user.has_role(role) for role in (Role.SUPERVISOR, Role.AGENCY_ADMIN, Role.SYSTEM_ADMIN))
+
+
+def access_log_for_user(user: User, filters: AccessLogFilters) -> QuerySet[AccessEvent]:
+    """Access events of the user's agency (all agencies for system administrators), newest first."""
+    events = AccessEvent.objects.select_related("user", "agency", "nominal")
+    if not user.has_role(Role.SYSTEM_ADMIN):
+        events = events.filter(agency_id=user.agency_id)
+    if filters.username:
+        events = events.filter(user__username__iexact=filters.username.strip())
+    if filters.nominal_id:
+        events = events.filter(Q(nominal_id=filters.nominal_id) | Q(nominal_ids__contains=[filters.nominal_id]))
+    if filters.action:
+        events = events.filter(action=filters.action)
+    if filters.date_from:
+        events = events.filter(at__date__gte=filters.date_from)
+    if filters.date_to:
+        events = events.filter(at__date__lte=filters.date_to)
+    return events.order_by("-at", "-pk")
+
+
+def visible_nominal_ids(user: User, ids: set[int]) -> set[int]:
+    """Which of these people the user may see now (one query), so a log never names anyone else."""
+    if not ids:
+        return set()
+    return set(nominals_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def consents_for_user(user: User, nominal: Nominal) -> QuerySet[Consent]:
+    """Consent records the user's agency made, or that concern it: a record of consent to share with
+    a treatment service says the person is in treatment, so others' records are not shown."""
+    return (
+        Consent.objects.filter(nominal=nominal)
+        .filter(Q(recorded_by__agency_id=user.agency_id) | Q(agency_id=user.agency_id) | Q(agency__isnull=True))
+        .select_related("agency", "category", "recorded_by")
+        .order_by("-recorded_on", "-recorded_at")
+    )
+
+
+HISTORY_IDENTITY_FIELDS = (
+    "first_name",
+    "middle_names",
+    "last_name",
+    "date_of_birth",
+    "gender",
+    "nationality",
+    "pnc_id",
+    "crn",
+    "prison_number",
+    "custody_status",
+)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime.datetime
+    label: str
+    by: str
+    changes: list[tuple[str, str, str]]
+
+
+def nominal_history_for_user(user: User, nominal: Nominal, *, offending_and_risk_shown: bool) -> list[HistoryEntry]:
+    """The record's change history, limited to the fields the user may see, newest first."""
+    import pghistory.models
+
+    fields = list(HISTORY_IDENTITY_FIELDS)
+    if offending_and_risk_shown:
+        fields += list(Nominal.OFFENDING_AND_RISK_FIELDS)
+    labels = {field_name: Nominal._meta.get_field(field_name).verbose_name for field_name in fields}
+    events = (
+        pghistory.models.MiddlewareEvents.objects.tracks(nominal)
+        .select_related("user")
+        .order_by("-pgh_created_at", "-pgh_id")[:100]
+    )
+    entries = []
+    for event in events:
+        if event.pgh_label == "insert":
+            changes: list[tuple[str, str, str]] = []
+        else:
+            diff = event.pgh_diff or {}
+            changes = [
+                (str(labels[name])[:1].upper() + str(labels[name])[1:], str(old or "none"), str(new or "none"))
+                for name, (old, new) in diff.items()
+                if name in labels
+            ]
+            if not changes:
+                continue
+        by = str(event.user) if event.user else "the system"
+        entries.append(
+            HistoryEntry(
+                at=event.pgh_created_at,
+                label="Recorded" if event.pgh_label == "insert" else "Changed",
+                by=by,
+                changes=changes,
+            )
+        )
+    return entries

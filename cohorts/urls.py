@@ -5,8 +5,11 @@ from cohorts import views
 urlpatterns = [
     path("", views.nominal_list, name="nominal-list"),
     path("new/", views.nominal_new, name="nominal-new"),
+    path("access-log/", views.access_log, name="access-log"),
     path("<int:pk>/", views.nominal_detail, name="nominal-detail"),
     path("<int:pk>/sensitive/", views.nominal_sensitive_reason, name="nominal-sensitive-reason"),
+    path("<int:pk>/consent/", views.nominal_consent, name="nominal-consent"),
+    path("<int:pk>/history/", views.nominal_history, name="nominal-history"),
     path("<int:pk>/items/new/", views.item_new, name="item-new"),
     path("<int:pk>/items/<int:item_pk>/why/", views.item_why, name="item-why"),
 ]

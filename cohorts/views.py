@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,17 +15,30 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cohorts.access import reasons_to_see_item
-from cohorts.forms import ItemForm, NominalFilterForm, NominalForm, SensitiveReasonForm
+from cohorts.forms import (
+    AccessLogFilterForm,
+    ConsentForm,
+    ItemForm,
+    NominalFilterForm,
+    NominalForm,
+    SensitiveReasonForm,
+)
 from cohorts.models import AccessEvent, Nominal, RecordedItem
 from cohorts.selectors import (
+    AccessLogFilters,
     NominalFilters,
+    access_log_for_user,
+    consents_for_user,
     item_get_for_user,
     nominal_get_for_user,
+    nominal_history_for_user,
     nominal_possible_matches,
     nominal_record_for_user,
     nominal_search,
+    user_may_read_access_log,
+    visible_nominal_ids,
 )
-from cohorts.services import access_event_record, item_record, nominal_create
+from cohorts.services import access_event_record, consent_record, item_record, nominal_create
 from sharing.models import User
 from sharing.roles import Role
 
@@ -107,15 +120,15 @@ def nominal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         allowed_by="; ".join(record.reasons) or "System administration",
         path=request.path,
     )
+    recent_access = (
+        list(access_log_for_user(user, AccessLogFilters(nominal_id=nominal.pk))[:10])
+        if user_may_read_access_log(user)
+        else None
+    )
     return render(
         request,
         "cohorts/nominal_detail.html",
-        {
-            "nominal": nominal,
-            "record": record,
-            "reason_form": SensitiveReasonForm(),
-            "can_read_access_log": user.has_role(Role.SUPERVISOR) or user.has_role(Role.AGENCY_ADMIN),
-        },
+        {"nominal": nominal, "record": record, "reason_form": SensitiveReasonForm(), "recent_access": recent_access},
     )
 
 
@@ -219,3 +232,75 @@ def _attach_errors(form: Any, error: ValidationError) -> None:
             form.add_error(field_name if field_name in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
+
+
+ACCESS_LOG_PAGE_SIZE = 100
+
+
+def access_log(request: HttpRequest) -> HttpResponse:
+    """Supervisors and agency administrators search their agency's access log (s.62 DPA 2018)."""
+    user = _user(request)
+    if not user_may_read_access_log(user):
+        raise PermissionDenied("The access log is for supervisors and agency administrators.")
+    form = AccessLogFilterForm(request.GET or None)
+    filters = AccessLogFilters()
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = AccessLogFilters(
+            username=data["username"],
+            nominal_id=data["person"],
+            action=data["action"],
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+        )
+    page = Paginator(access_log_for_user(user, filters), ACCESS_LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    events = list(page.object_list)
+    nameable = visible_nominal_ids(user, {event.nominal_id for event in events if event.nominal_id})
+    query_without_page = request.GET.copy()
+    query_without_page.pop("page", None)
+    return render(
+        request,
+        "cohorts/access_log.html",
+        {
+            "form": form,
+            "page": page,
+            "events": events,
+            "nameable": nameable,
+            "query_without_page": query_without_page.urlencode(),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def nominal_consent(request: HttpRequest, pk: int) -> HttpResponse:
+    """The person's consent to share: what the user's agency recorded or what concerns it; record more."""
+    nominal = _nominal_or_404(request, pk)
+    user = _user(request)
+    form = ConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            consent_record(nominal=nominal, by=user, **form.cleaned_data)
+        except ValidationError as error:
+            _attach_errors(form, error)
+        else:
+            messages.success(request, "The consent has been recorded. What is shared follows it from now.")
+            return redirect("nominal-consent", pk=nominal.pk)
+    return render(
+        request,
+        "cohorts/nominal_consent.html",
+        {"nominal": nominal, "form": form, "consents": list(consents_for_user(user, nominal))},
+        status=400 if form.errors else 200,
+    )
+
+
+def nominal_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """Changes to the person's details, limited to the fields the user may see."""
+    nominal = _nominal_or_404(request, pk)
+    user = _user(request)
+    from cohorts.access import offending_and_risk_shared
+
+    entries = nominal_history_for_user(
+        user, nominal, offending_and_risk_shown=offending_and_risk_shared(user.agency, nominal)
+    )
+    return render(request, "cohorts/nominal_history.html", {"nominal": nominal, "entries": entries})

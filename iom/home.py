@@ -27,12 +27,17 @@ RECORD_A_PERSON = HomeAction(
     "Record a person", "nominal-new", "Add someone new, after checking they are not already recorded."
 )
 
+ACCESS_LOG = HomeAction(
+    "Search the access log", "access-log", "Who in your agency viewed which records, when, and why."
+)
+
 ROLE_ACTIONS: dict[Role, list[HomeAction]] = {
     Role.PRACTITIONER: [FIND_A_PERSON, RECORD_A_PERSON],
-    Role.SUPERVISOR: [FIND_A_PERSON],
+    Role.SUPERVISOR: [FIND_A_PERSON, ACCESS_LOG],
     Role.PANEL_CHAIR: [FIND_A_PERSON],
     Role.PARTNER_WORKER: [FIND_A_PERSON, RECORD_A_PERSON],
     Role.AGENCY_ADMIN: [
+        ACCESS_LOG,
         HomeAction(
             "Manage information sharing agreements",
             "agreement-list",

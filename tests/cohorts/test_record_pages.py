@@ -1,0 +1,142 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from cohorts.models import AccessEvent, Consent
+from cohorts.services import cohort_membership_start, nominal_update
+from sharing.models import DataCategory
+from sharing.roles import Role
+from tests.cohorts.factories import make_item, make_nominal
+from tests.sharing.factories import UserFactory
+
+
+@pytest.fixture
+def person(partnership):
+    nominal = make_nominal(partnership.officer, first_name="Ellis", last_name="Marsh")
+    cohort_membership_start(nominal=nominal)
+    return nominal
+
+
+def test_supervisors_search_their_agencys_access_log_only(client, partnership, person):
+    client.force_login(partnership.officer)
+    client.get(reverse("nominal-detail", args=[person.pk]))
+    client.force_login(partnership.probation_officer)
+    client.get(reverse("nominal-detail", args=[person.pk]))
+
+    client.force_login(UserFactory.create(agency=partnership.police, roles=[Role.SUPERVISOR]))
+    body = client.get(reverse("access-log"), {"person": person.pk}).content.decode()
+
+    assert partnership.officer.username in body
+    assert partnership.probation_officer.username not in body
+    assert "Ellis Marsh" in body
+
+
+def test_the_access_log_is_refused_to_practitioners(client, partnership):
+    client.force_login(partnership.officer)
+
+    assert client.get(reverse("access-log")).status_code == 403
+
+
+def test_the_log_does_not_name_a_person_no_longer_shared(client, partnership, person):
+    client.force_login(partnership.drugs_worker)
+    client.get(reverse("nominal-detail", args=[person.pk]))
+    from sharing.services import agreement_end
+
+    agreement_end(agreement=partnership.substance, by=UserFactory.create(roles=[Role.SYSTEM_ADMIN]))
+
+    client.force_login(UserFactory.create(agency=partnership.drugs, roles=[Role.AGENCY_ADMIN]))
+    body = client.get(reverse("access-log")).content.decode()
+
+    assert "Ellis Marsh" not in body
+    assert f"Record {person.pk} (no longer shared with your agency)" in body
+
+
+def test_a_bad_date_range_in_the_log_search_is_explained(client, partnership):
+    client.force_login(UserFactory.create(agency=partnership.police, roles=[Role.SUPERVISOR]))
+
+    response = client.get(
+        reverse("access-log"),
+        {
+            "date_from_0": "10",
+            "date_from_1": "11",
+            "date_from_2": "2026",
+            "date_to_0": "1",
+            "date_to_1": "11",
+            "date_to_2": "2026",
+        },
+    )
+
+    assert response.status_code == 400
+    assert "must be on or after the" in response.content.decode()
+
+
+def test_the_record_shows_who_in_the_agency_viewed_it_to_supervisors(client, partnership, person):
+    client.force_login(partnership.officer)
+    client.get(reverse("nominal-detail", args=[person.pk]))
+
+    assert 'data-testid="recent-access"' not in client.get(reverse("nominal-detail", args=[person.pk])).content.decode()
+    client.force_login(UserFactory.create(agency=partnership.police, roles=[Role.SUPERVISOR]))
+    body = client.get(reverse("nominal-detail", args=[person.pk])).content.decode()
+    assert 'data-testid="recent-access"' in body
+    assert str(partnership.officer) in body
+
+
+def test_withdrawing_consent_on_the_page_stops_sharing_at_once(client, partnership, person):
+    make_item(person, partnership.drugs_worker, "substance-misuse", "Engaged with needle exchange")
+    substance = DataCategory.objects.get(code="substance-misuse")
+    client.force_login(partnership.drugs_worker)
+    today = timezone.localdate()
+    dated = {"recorded_on_0": str(today.day), "recorded_on_1": str(today.month), "recorded_on_2": str(today.year)}
+
+    client.post(reverse("nominal-consent", args=[person.pk]), {"given": "yes", "category": substance.pk, **dated})
+    client.force_login(partnership.officer)
+    assert "Engaged with needle exchange" in client.get(reverse("nominal-detail", args=[person.pk])).content.decode()
+
+    client.force_login(partnership.drugs_worker)
+    client.post(reverse("nominal-consent", args=[person.pk]), {"given": "no", **dated})
+    client.force_login(partnership.officer)
+    assert (
+        "Engaged with needle exchange" not in client.get(reverse("nominal-detail", args=[person.pk])).content.decode()
+    )
+    assert Consent.objects.filter(nominal=person).count() == 2
+
+
+def test_consent_in_the_future_is_refused(client, partnership, person):
+    client.force_login(partnership.drugs_worker)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+
+    response = client.post(
+        reverse("nominal-consent", args=[person.pk]),
+        {
+            "given": "yes",
+            "recorded_on_0": str(tomorrow.day),
+            "recorded_on_1": str(tomorrow.month),
+            "recorded_on_2": str(tomorrow.year),
+        },
+    )
+
+    assert response.status_code == 400
+    assert "cannot be in the future" in response.content.decode()
+
+
+def test_history_shows_changes_the_agency_may_see_and_who_made_them(client, partnership, person):
+    nominal_update(nominal=person, by=partnership.officer, last_name="Marsh-Cole", ogrs_percent=77)
+
+    client.force_login(partnership.probation_officer)
+    probation_view = client.get(reverse("nominal-history", args=[person.pk])).content.decode()
+    client.force_login(partnership.drugs_worker)
+    drugs_view = client.get(reverse("nominal-history", args=[person.pk])).content.decode()
+
+    assert "Marsh → Marsh-Cole" in probation_view
+    assert "OGRS" in probation_view
+    assert "Marsh → Marsh-Cole" in drugs_view
+    assert "OGRS" not in drugs_view, "offending and risk is not shared with the drug service"
+
+
+def test_viewing_history_and_consent_pages_does_not_log_a_record_view(client, partnership, person):
+    client.force_login(partnership.officer)
+    client.get(reverse("nominal-history", args=[person.pk]))
+
+    assert not AccessEvent.objects.filter(action=AccessEvent.Action.VIEW).exists()

@@ -38,7 +38,8 @@ from cohorts.selectors import (
     user_may_read_access_log,
     visible_nominal_ids,
 )
-from cohorts.services import access_event_record, consent_record, item_record, nominal_create
+from cohorts.services import access_event_record, consent_record, item_record, item_update, nominal_create
+from sharing.errors import StaleVersion
 from sharing.models import User
 from sharing.roles import Role
 
@@ -222,6 +223,40 @@ def item_new(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(reverse("nominal-detail", args=[nominal.pk]) + "#record")
     return render(
         request, "cohorts/item_form.html", {"form": form, "nominal": nominal}, status=400 if form.errors else 200
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def item_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    """Change an item your agency recorded; a save based on an older version is refused, keeping
+    what was typed."""
+    nominal = _nominal_or_404(request, pk)
+    user = _user(request)
+    try:
+        item = item_get_for_user(user, nominal, item_pk)
+    except RecordedItem.DoesNotExist as error:
+        raise Http404("No such item") from error
+    if item.owning_agency_id != user.agency_id:
+        raise Http404("No such item")
+    form = ItemForm(request.POST or None, instance=item if request.method == "GET" else None)
+    if request.method == "GET":
+        form.initial["occurred_on"] = item.occurred_on
+    version = int(request.POST.get("version") or item.version) if request.method == "POST" else item.version
+    if request.method == "POST" and form.is_valid():
+        try:
+            item_update(item=item, by=user, version=version, **form.cleaned_data)
+        except StaleVersion as stale:
+            form.add_error(None, str(stale))
+        except ValidationError as error:
+            _attach_errors(form, error)
+        else:
+            messages.success(request, "The item has been changed.")
+            return redirect(reverse("nominal-detail", args=[nominal.pk]) + "#record")
+    return render(
+        request,
+        "cohorts/item_form.html",
+        {"form": form, "nominal": nominal, "item": item, "version": version},
+        status=400 if form.errors else 200,
     )
 
 

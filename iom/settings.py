@@ -299,6 +299,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "iom.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=15),
     },
+    # The sharing grants should always match the rules; this proves it nightly and repairs drift.
+    "reconcile-grants": {"task": "cohorts.tasks.reconcile_grants", "schedule": crontab(hour=2, minute=30)},
 }
 
 # --- Email ---------------------------------------------------------------------------------------

@@ -140,3 +140,41 @@ def test_viewing_history_and_consent_pages_does_not_log_a_record_view(client, pa
     client.get(reverse("nominal-history", args=[person.pk]))
 
     assert not AccessEvent.objects.filter(action=AccessEvent.Action.VIEW).exists()
+
+
+def item_form(summary, version, occurred=datetime.date(2026, 11, 1)):
+    return {
+        "kind": "note",
+        "category": str(DataCategory.objects.get(code="offending-risk").pk),
+        "summary": summary,
+        "detail": "",
+        "occurred_on_0": str(occurred.day),
+        "occurred_on_1": str(occurred.month),
+        "occurred_on_2": str(occurred.year),
+        "version": str(version),
+    }
+
+
+def test_two_officers_editing_one_item_the_second_save_is_refused_and_kept(client, partnership, person):
+    item = make_item(person, partnership.officer, "offending-risk", "Original summary")
+    url = reverse("item-edit", args=[person.pk, item.pk])
+    client.force_login(partnership.officer)
+
+    first = client.post(url, item_form("First officer's change", version=1))
+    second = client.post(url, item_form("Second officer's change", version=1))
+
+    assert first.status_code == 302
+    assert second.status_code == 400
+    body = second.content.decode()
+    assert "Someone else changed this item while you were editing it" in body
+    assert 'value="Second officer&#x27;s change"' in body
+    item.refresh_from_db()
+    assert (item.summary, item.version) == ("First officer's change", 2)
+
+
+def test_only_the_owning_agency_changes_an_item(client, partnership, person):
+    item = make_item(person, partnership.officer, "offending-risk", "Police item")
+    client.force_login(partnership.probation_officer)
+
+    assert client.get(reverse("item-edit", args=[person.pk, item.pk])).status_code == 404
+    assert client.post(reverse("item-edit", args=[person.pk, item.pk]), item_form("Hijack", 1)).status_code == 404

@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+import pghistory
 from django.utils import timezone
 
 from cohorts.identifiers import pnc_check_letter
 from cohorts.models import (
+    AccessEvent,
     CaseInvolvement,
     CommunitySafetyPartnership,
     Nominal,
@@ -21,7 +23,15 @@ from cohorts.models import (
     PolicingArea,
     RecordedItem,
 )
-from cohorts.services import cohort_membership_start, consent_record, involvement_start, item_record, nominal_create
+from cohorts.selectors import nominal_record_for_user
+from cohorts.services import (
+    access_event_record,
+    cohort_membership_start,
+    consent_record,
+    involvement_start,
+    item_record,
+    nominal_create,
+)
 from sharing.models import Agency, DataCategory, SharingAgreement, User
 from sharing.services import ClauseSpec, agreement_activate, agreement_create, agreement_end
 
@@ -260,6 +270,11 @@ def _agreements(users: dict[str, User], agencies: dict[str, Agency]) -> None:
     admin = users["claire.wood"]
     if SharingAgreement.objects.filter(title="Northmoor IOM core agreement").exists():
         return
+    with pghistory.context(user=admin.pk, url="demo data"):
+        _make_agreements(admin, category, agencies)
+
+
+def _make_agreements(admin: User, category: dict[str, DataCategory], agencies: dict[str, Agency]) -> None:
     core = agreement_create(
         by=admin,
         title="Northmoor IOM core agreement",
@@ -315,68 +330,122 @@ def load_demo_records(users: dict[str, User], agencies: dict[str, Agency]) -> No
         "priya.shah": ("probation", CaseInvolvement.Reason.LEAD_PROFESSIONAL),
     }
     for person in PEOPLE:
-        pnc_id = _pnc(person.born[0] + 16, person.pnc_serial) if person.pnc_serial else None
         if Nominal.objects.filter(first_name=person.first_name, last_name=person.last_name).exists():
             continue
-        nominal = nominal_create(
-            by=users[person.recorded_by],
-            first_name=person.first_name,
-            last_name=person.last_name,
-            date_of_birth=datetime.date(*person.born),
-            gender=person.gender,
-            nationality="British",
-            pnc_id=pnc_id,
-            crn=person.crn,
-            prison_number=person.prison_number,
-            policing_area=areas[person.area % len(areas)],
-            community_safety_partnership=partnerships[person.area % len(partnerships)],
-            custody_status=person.custody,
-            statutory_status=person.statutory,
-            licence_ends_on=_date_ago(-person.licence_ends_in_days) if person.licence_ends_in_days else None,
-            sentence_ends_on=_date_ago(-(person.licence_ends_in_days + 180)) if person.licence_ends_in_days else None,
-            ogrs_percent=person.ogrs,
-            risk_of_serious_harm=person.rosh,
-            aliases=[{"first_name": first, "last_name": last} for first, last in person.aliases],
+        with pghistory.context(user=users[person.recorded_by].pk, url="demo data"):
+            _make_person(person, users, agencies, areas, partnerships, categories, involvement_of)
+    _access_events(users)
+
+
+def _make_person(
+    person: DemoPerson,
+    users: dict[str, User],
+    agencies: dict[str, Agency],
+    areas: list[PolicingArea],
+    partnerships: list[CommunitySafetyPartnership],
+    categories: dict[str, DataCategory],
+    involvement_of: dict[str, tuple[str, str]],
+) -> None:
+    pnc_id = _pnc(person.born[0] + 16, person.pnc_serial) if person.pnc_serial else None
+    nominal = nominal_create(
+        by=users[person.recorded_by],
+        first_name=person.first_name,
+        last_name=person.last_name,
+        date_of_birth=datetime.date(*person.born),
+        gender=person.gender,
+        nationality="British",
+        pnc_id=pnc_id,
+        crn=person.crn,
+        prison_number=person.prison_number,
+        policing_area=areas[person.area % len(areas)],
+        community_safety_partnership=partnerships[person.area % len(partnerships)],
+        custody_status=person.custody,
+        statutory_status=person.statutory,
+        licence_ends_on=_date_ago(-person.licence_ends_in_days) if person.licence_ends_in_days else None,
+        sentence_ends_on=_date_ago(-(person.licence_ends_in_days + 180)) if person.licence_ends_in_days else None,
+        ogrs_percent=person.ogrs,
+        risk_of_serious_harm=person.rosh,
+        aliases=[{"first_name": first, "last_name": last} for first, last in person.aliases],
+    )
+    if person.on_cohort_days is not None:
+        cohort_membership_start(nominal=nominal, started_on=_date_ago(person.on_cohort_days))
+    involved = {username for username, *_ in person.items} - {person.recorded_by}
+    for username in sorted(involved):
+        if username in involvement_of:
+            key, reason = involvement_of[username]
+            involvement_start(nominal=nominal, agency=agencies[key], reason=reason, started_on=_date_ago(150))
+    for username, code, kind, summary, days_ago in person.items:
+        item_record(
+            nominal=nominal,
+            by=users[username],
+            category=categories[code],
+            kind=kind,
+            summary=summary,
+            occurred_on=_date_ago(days_ago),
         )
-        if person.on_cohort_days is not None:
-            cohort_membership_start(nominal=nominal, started_on=_date_ago(person.on_cohort_days))
-        involved = {username for username, *_ in person.items} - {person.recorded_by}
-        for username in sorted(involved):
-            if username in involvement_of:
-                key, reason = involvement_of[username]
-                involvement_start(nominal=nominal, agency=agencies[key], reason=reason, started_on=_date_ago(150))
-        for username, code, kind, summary, days_ago in person.items:
-            item_record(
-                nominal=nominal,
-                by=users[username],
-                category=categories[code],
-                kind=kind,
-                summary=summary,
-                occurred_on=_date_ago(days_ago),
-            )
-        # Consent to share treatment data: given by most, withdrawn by one, so both show.
-        if any(code == "substance-misuse" for _, code, *_ in person.items):
+    # Consent to share treatment data: given by most, withdrawn by one, so both show.
+    if any(code == "substance-misuse" for _, code, *_ in person.items):
+        consent_record(
+            nominal=nominal,
+            by=users["jo.evans"],
+            given=True,
+            category=categories["substance-misuse"],
+            recorded_on=_date_ago(100),
+        )
+        if person.last_name == "Whitfield":
             consent_record(
                 nominal=nominal,
                 by=users["jo.evans"],
-                given=True,
-                category=categories["substance-misuse"],
-                recorded_on=_date_ago(100),
+                given=False,
+                recorded_on=_date_ago(10),
+                note="Withdrew consent at review",
             )
-            if person.last_name == "Whitfield":
-                consent_record(
-                    nominal=nominal,
-                    by=users["jo.evans"],
-                    given=False,
-                    recorded_on=_date_ago(10),
-                    note="Withdrew consent at review",
-                )
-        need = item_record(
+    need = item_record(
+        nominal=nominal,
+        by=users[person.recorded_by],
+        category=categories["accommodation"],
+        kind=RecordedItem.Kind.NEED,
+        summary="Accommodation need assessed",
+        occurred_on=_date_ago(45),
+    )
+    PathwayNeed.objects.create(item=need, pathway=Pathway.ACCOMMODATION, level=PathwayNeed.Level.MEDIUM)
+
+
+def _access_events(users: dict[str, User]) -> None:
+    """A few days of the access log: views and a search, one with a reason for sensitive items."""
+    if AccessEvent.objects.exists():
+        return
+    viewers = ["sam.carter", "priya.shah", "helen.morris", "jo.evans", "grace.mensah"]
+    people = list(Nominal.objects.order_by("pk")[:8])
+    for index, nominal in enumerate(people):
+        user = users[viewers[index % len(viewers)]]
+        record = nominal_record_for_user(user, nominal)
+        if not record.reasons:
+            continue
+        access_event_record(
+            user=user,
+            action=AccessEvent.Action.VIEW,
             nominal=nominal,
-            by=users[person.recorded_by],
-            category=categories["accommodation"],
-            kind=RecordedItem.Kind.NEED,
-            summary="Accommodation need assessed",
-            occurred_on=_date_ago(45),
+            categories=record.categories_shown,
+            allowed_by="; ".join(record.reasons),
+            path=f"/people/{nominal.pk}/",
         )
-        PathwayNeed.objects.create(item=need, pathway=Pathway.ACCOMMODATION, level=PathwayNeed.Level.MEDIUM)
+    doherty = Nominal.objects.filter(last_name="Doherty").first()
+    if doherty is not None:
+        access_event_record(
+            user=users["priya.shah"],
+            action=AccessEvent.Action.VIEW_SENSITIVE,
+            nominal=doherty,
+            categories=["intelligence"],
+            allowed_by="; ".join(nominal_record_for_user(users["priya.shah"], doherty).reasons),
+            reason="Preparing the risk management plan for the MAP meeting",
+            path=f"/people/{doherty.pk}/sensitive/",
+        )
+    access_event_record(
+        user=users["sam.carter"],
+        action=AccessEvent.Action.SEARCH,
+        nominal_ids=[nominal.pk for nominal in people[:3]],
+        categories=["identity"],
+        query="q=burglary+elm+street",
+        path="/people/",
+    )

@@ -81,7 +81,7 @@ class User(AbstractUser):
         """The user's roles, fetched once per request-scoped instance."""
         cached: set[str] | None = getattr(self, "_role_names", None)
         if cached is None:
-            cached = set(self.groups.values_list("name", flat=True))
+            cached = set(self.groups.filter(name__in=Role.values).values_list("name", flat=True))
             self._role_names = cached
         return cached
 

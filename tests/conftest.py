@@ -7,6 +7,7 @@ is set, otherwise kombu's filesystem transport).
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -71,7 +72,23 @@ def other_agency(db: None) -> object:
 
 
 @pytest.fixture
-def celery_worker(transactional_db: None) -> Iterator[object]:
+def reference_data(transactional_db: None) -> None:
+    """Rows that data migrations create (roles, data categories). A transactional test empties
+    every table when it ends, so tests that commit put these back first."""
+    from django.apps import apps
+    from django.contrib.auth.models import Group, Permission
+
+    roles = importlib.import_module("sharing.migrations.0002_roles")
+    for name in roles.ROLES:
+        group, _ = Group.objects.get_or_create(name=name)
+        for app_label, codename in roles.ROLE_PERMISSIONS.get(name, []):
+            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    categories = importlib.import_module("sharing.migrations.0004_data_categories_and_agency_groups")
+    categories.create_categories(apps, None)
+
+
+@pytest.fixture
+def celery_worker(reference_data: None) -> Iterator[object]:
     """A real Celery worker, in a thread of the test process, consuming from the real broker.
 
     Tasks it runs see committed rows only, hence the transactional database.

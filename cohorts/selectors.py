@@ -306,7 +306,9 @@ def nominal_history_for_user(user: User, nominal: Nominal, *, offending_and_risk
     fields = list(HISTORY_IDENTITY_FIELDS)
     if offending_and_risk_shown:
         fields += list(Nominal.OFFENDING_AND_RISK_FIELDS)
-    labels = {field_name: Nominal._meta.get_field(field_name).verbose_name for field_name in fields}
+    labels = {
+        field_name: getattr(Nominal._meta.get_field(field_name), "verbose_name", field_name) for field_name in fields
+    }
     events = (
         pghistory.models.MiddlewareEvents.objects.tracks(nominal)
         .select_related("user")

@@ -7,6 +7,7 @@ the demo is loaded."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pghistory
@@ -344,7 +345,7 @@ def _make_person(
     areas: list[PolicingArea],
     partnerships: list[CommunitySafetyPartnership],
     categories: dict[str, DataCategory],
-    involvement_of: dict[str, tuple[str, str]],
+    involvement_of: Mapping[str, tuple[str, str]],
 ) -> None:
     pnc_id = _pnc(person.born[0] + 16, person.pnc_serial) if person.pnc_serial else None
     nominal = nominal_create(

@@ -4,11 +4,16 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from cohorts import api as cohorts_api
 from iom import views
 from iom.api import MeView
 
 api_v1 = [
     path("me/", MeView.as_view(), name="api-me"),
+    path("people/", cohorts_api.NominalListView.as_view(), name="api-nominal-list"),
+    path("people/<int:pk>/", cohorts_api.NominalDetailView.as_view(), name="api-nominal-detail"),
+    path("people/<int:pk>/items/", cohorts_api.ItemCreateView.as_view(), name="api-item-create"),
+    path("people/<int:pk>/items/<int:item_pk>/why/", cohorts_api.ItemWhyView.as_view(), name="api-item-why"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The docs page is for people: signed out, they are sent to sign in like any other page.
     path("docs/", login_required(SpectacularSwaggerView.as_view(url_name="api-schema")), name="api-docs"),

@@ -59,7 +59,7 @@ def agreement_create(
     review_on: datetime.date | None = None,
     ends_on: datetime.date | None = None,
     legal_basis_detail: str = "",
-    document: File | None = None,  # type: ignore[type-arg]
+    document: File | None = None,
 ) -> SharingAgreement:
     """Draft a new agreement, the drafter's agency a party; it allows nothing until it is activated."""
     parties = [*parties, by.agency] if by.agency not in parties else list(parties)

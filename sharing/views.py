@@ -150,5 +150,7 @@ def agreement_document(request: HttpRequest, pk: int) -> FileResponse:
     if not agreement.document:
         raise Http404("No document")
     return FileResponse(
-        agreement.document.open("rb"), as_attachment=True, filename=agreement.document.name.rsplit("/", 1)[-1]
+        agreement.document.open("rb"),
+        as_attachment=True,
+        filename=(agreement.document.name or "agreement").rsplit("/", 1)[-1],
     )

@@ -63,6 +63,8 @@ class NominalData:
     roles: frozenset[Role] = field(default_factory=lambda: frozenset(Role))
     ok_status: int = 200
     needs_item: bool = False  # the page is about one item, which must itself be visible
+    owner_only: bool = False  # only the agency that owns the item reaches the page
+    content_type: str | None = None  # how data is sent, e.g. "application/json"; None: a form
 
 
 @dataclass(frozen=True)
@@ -96,12 +98,37 @@ MATRIX: dict[str, Entry] = {
     # People's records (cohorts/urls.py).
     "nominal-list": NominalList("/people/"),
     "nominal-new": SignedIn("/people/new/"),
+    "access-log": RolesOnly("/people/access-log/", frozenset({Role.SUPERVISOR, Role.AGENCY_ADMIN, Role.SYSTEM_ADMIN})),
+    "nominal-consent": NominalData(lambda s: f"/people/{s.nominal_pk}/consent/"),
+    "nominal-history": NominalData(lambda s: f"/people/{s.nominal_pk}/history/"),
     "nominal-detail": NominalData(lambda s: f"/people/{s.nominal_pk}/"),
     "nominal-sensitive-reason": NominalData(
         lambda s: f"/people/{s.nominal_pk}/sensitive/", method="post", data={"reason": "Risk assessment"}, ok_status=302
     ),
     "item-new": NominalData(lambda s: f"/people/{s.nominal_pk}/items/new/"),
     "item-why": NominalData(lambda s: f"/people/{s.nominal_pk}/items/{s.item_pk}/why/", needs_item=True),
+    "item-edit": NominalData(
+        lambda s: f"/people/{s.nominal_pk}/items/{s.item_pk}/edit/", needs_item=True, owner_only=True
+    ),
+    # People's records through the API (cohorts/api.py): the same rules, the same 404s.
+    "api-nominal-list": NominalList("/api/v1/people/", api=True),
+    "api-nominal-detail": NominalData(lambda s: f"/api/v1/people/{s.nominal_pk}/", api=True),
+    "api-item-create": NominalData(
+        lambda s: f"/api/v1/people/{s.nominal_pk}/items/",
+        method="post",
+        data={
+            "kind": "note",
+            "category": "accommodation",
+            "summary": "Added through the API",
+            "occurred_on": "2024-01-15",
+        },
+        content_type="application/json",
+        api=True,
+        ok_status=201,
+    ),
+    "api-item-why": NominalData(
+        lambda s: f"/api/v1/people/{s.nominal_pk}/items/{s.item_pk}/why/", api=True, needs_item=True
+    ),
 }
 
 

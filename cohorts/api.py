@@ -1,0 +1,468 @@
+"""The people API (/api/v1/people/). Thin, like the pages: each endpoint calls the selectors and
+services that cohorts/views.py calls, so every sharing rule lives in one place, and a person or an
+item the caller's agency may not see is 404, the same as one that does not exist.
+
+The selectors scope every read by the materialised grants, so these views do not also run the
+default permission class's object check: it would refuse system administrators the records the
+selectors let them find, and answer 403 where the rules say 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cohorts.access import reasons_to_see_item
+from cohorts.identifiers import normalise_crn, normalise_pnc_id, normalise_prison_number
+from cohorts.models import (
+    AccessEvent,
+    CommunitySafetyPartnership,
+    Nominal,
+    NominalAlias,
+    PathwayNeed,
+    PolicingArea,
+    RecordedItem,
+)
+from cohorts.selectors import (
+    NominalFilters,
+    NominalRecord,
+    item_get_for_user,
+    nominal_get_for_user,
+    nominal_record_for_user,
+    nominal_search,
+)
+from cohorts.services import access_event_record, item_record, nominal_create, nominal_dates_check
+from sharing.models import Agency, DataCategory, User
+
+NOT_FOUND = OpenApiResponse(description="No such person or item, or not one your agency may see.")
+IDENTITY_FIELDS = (
+    "id",
+    "first_name",
+    "middle_names",
+    "last_name",
+    "full_name",
+    "date_of_birth",
+    "gender",
+    "nationality",
+    "pnc_id",
+    "crn",
+    "prison_number",
+    "policing_area",
+    "community_safety_partnership",
+    "custody_status",
+    "owning_agency",
+)
+
+
+def _real_date(label: str) -> dict[str, Any]:
+    return {"invalid": f"The {label} must be a real date, in the format YYYY-MM-DD"}
+
+
+# --- Serializers -----------------------------------------------------------------------------------
+
+
+class NamedEntrySerializer(serializers.Serializer):
+    """A policing area, a community safety partnership or an agency: its id and name."""
+
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+class DataCategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DataCategory
+        fields = ["code", "name"]
+        read_only_fields = fields
+
+
+class NominalFilterSerializer(serializers.Serializer):
+    """The list's query parameters: the same filters as the people page (NominalFilters)."""
+
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text="Name (tolerant of spelling, aliases included), PNC ID, CRN, prison number or date of birth.",
+    )
+    area = serializers.PrimaryKeyRelatedField(
+        queryset=PolicingArea.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        help_text="Neighbourhood policing area id.",
+    )
+    custody = serializers.ChoiceField(choices=Nominal.CustodyStatus.choices, required=False, allow_blank=True)
+    cohort = serializers.ChoiceField(
+        choices=[("yes", "On the cohort"), ("no", "Not on the cohort")],
+        required=False,
+        allow_blank=True,
+        help_text="yes: on the IOM cohort today; no: not on it.",
+    )
+    agency = serializers.PrimaryKeyRelatedField(
+        queryset=Agency.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        help_text="Id of an agency involved in the case.",
+    )
+
+    def to_filters(self) -> NominalFilters:
+        data = self.validated_data
+        return NominalFilters(
+            query=data.get("q", ""),
+            policing_area_id=data["area"].pk if data.get("area") else None,
+            custody_status=data.get("custody", ""),
+            on_cohort={"yes": True, "no": False}.get(data.get("cohort", "")),
+            agency_id=data["agency"].pk if data.get("agency") else None,
+        )
+
+
+class NominalSummarySerializer(serializers.ModelSerializer):
+    """One person in a list: identity only, as on the people page."""
+
+    policing_area = NamedEntrySerializer(read_only=True, allow_null=True)
+    on_cohort = serializers.BooleanField(source="is_on_cohort", read_only=True)
+
+    class Meta:
+        model = Nominal
+        fields = [
+            "id",
+            "first_name",
+            "middle_names",
+            "last_name",
+            "date_of_birth",
+            "gender",
+            "pnc_id",
+            "crn",
+            "prison_number",
+            "policing_area",
+            "custody_status",
+            "on_cohort",
+        ]
+        read_only_fields = fields
+
+
+class NominalCreateSerializer(serializers.ModelSerializer):
+    """A person to record. Identifiers are checked and normalised as on the page; the service checks
+    them again, and that none is already recorded."""
+
+    date_of_birth = serializers.DateField(error_messages=_real_date("date of birth"))
+    sentence_ends_on = serializers.DateField(
+        required=False, allow_null=True, error_messages=_real_date("sentence end date")
+    )
+    licence_ends_on = serializers.DateField(
+        required=False, allow_null=True, error_messages=_real_date("licence end date")
+    )
+    # Declared rather than generated: the model's unique check would run on the raw, unnormalised text.
+    pnc_id = serializers.CharField(
+        label="PNC ID", required=False, allow_blank=True, allow_null=True, max_length=20, help_text="2019/0123456Q"
+    )
+    crn = serializers.CharField(
+        label="CRN", required=False, allow_blank=True, allow_null=True, max_length=10, help_text="X123456"
+    )
+    prison_number = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, max_length=10, help_text="A1234BC"
+    )
+    policing_area = serializers.PrimaryKeyRelatedField(
+        queryset=PolicingArea.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    community_safety_partnership = serializers.PrimaryKeyRelatedField(
+        queryset=CommunitySafetyPartnership.objects.filter(is_active=True), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = Nominal
+        fields = [
+            "first_name",
+            "middle_names",
+            "last_name",
+            "date_of_birth",
+            "gender",
+            "nationality",
+            "pnc_id",
+            "crn",
+            "prison_number",
+            "policing_area",
+            "community_safety_partnership",
+            "custody_status",
+            *Nominal.OFFENDING_AND_RISK_FIELDS,
+        ]
+        extra_kwargs = {"ogrs_percent": {"error_messages": {"max_value": "OGRS must be a whole number from 0 to 100"}}}
+
+    def validate_pnc_id(self, value: str | None) -> str:
+        return normalise_pnc_id(value) if value else ""
+
+    def validate_crn(self, value: str | None) -> str:
+        return normalise_crn(value) if value else ""
+
+    def validate_prison_number(self, value: str | None) -> str:
+        return normalise_prison_number(value) if value else ""
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        nominal_dates_check(attrs)  # its field errors become this serializer's
+        return attrs
+
+
+class NominalSerializer(serializers.ModelSerializer):
+    """A person's details. The identity fields are always present; the offending and risk fields
+    only where the sharing rules show them."""
+
+    full_name = serializers.CharField(read_only=True)
+    policing_area = NamedEntrySerializer(read_only=True, allow_null=True)
+    community_safety_partnership = NamedEntrySerializer(read_only=True, allow_null=True)
+    owning_agency = NamedEntrySerializer(read_only=True)
+
+    class Meta:
+        model = Nominal
+        fields = [*IDENTITY_FIELDS, *Nominal.OFFENDING_AND_RISK_FIELDS]
+        # Read-only fields are "required" (always present) in the schema; the offending and risk
+        # fields are left optional there, since they are absent where withheld.
+        read_only_fields = IDENTITY_FIELDS
+
+
+class AliasSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = NominalAlias
+        fields = ["first_name", "last_name", "date_of_birth"]
+        read_only_fields = fields
+
+
+class PathwayNeedSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PathwayNeed
+        fields = ["pathway", "level"]
+        read_only_fields = fields
+
+
+class RecordedItemSerializer(serializers.ModelSerializer):
+    """One item of the record, as the page shows it."""
+
+    category = DataCategorySerializer(read_only=True)
+    owning_agency = NamedEntrySerializer(read_only=True)
+    recorded_by: serializers.StringRelatedField[User] = serializers.StringRelatedField(read_only=True)
+    pathway_need = PathwayNeedSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = RecordedItem
+        fields = [
+            "id",
+            "kind",
+            "category",
+            "summary",
+            "detail",
+            "occurred_on",
+            "owning_agency",
+            "recorded_by",
+            "recorded_at",
+            "pathway_need",
+        ]
+        read_only_fields = fields
+
+
+class LockedCategorySerializer(serializers.Serializer):
+    category = serializers.CharField(source="category.code", read_only=True)
+    count = serializers.IntegerField(read_only=True)
+
+
+class NominalRecordSerializer(serializers.Serializer):
+    """A person's record as the caller's agency may see it: the person's details, then the items
+    shown, the items withheld and the sensitive items locked."""
+
+    offending_and_risk_withheld = serializers.SerializerMethodField()
+    on_cohort_since = serializers.DateField(read_only=True, allow_null=True)
+    aliases = AliasSerializer(many=True, read_only=True)
+    items = RecordedItemSerializer(many=True, read_only=True)
+    withheld = serializers.SerializerMethodField(
+        help_text="Items recorded by other agencies and not shared with yours, counted by agency."
+    )
+    locked = LockedCategorySerializer(
+        many=True, read_only=True, help_text="Sensitive items, by category: the pages show them once a reason is given."
+    )
+    reasons = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="Why your agency may see this person."
+    )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # The person's details, flattened into the record, read from record.nominal.
+        person = NominalSerializer().get_fields()
+        for name, field in person.items():
+            field.source = f"nominal.{field.source or name}"
+        return {**person, **super().get_fields()}
+
+    def get_offending_and_risk_withheld(self, record: NominalRecord) -> bool:
+        return not record.offending_and_risk_shown
+
+    def get_withheld(self, record: NominalRecord) -> list[str]:
+        return [str(withheld) for withheld in record.withheld]
+
+    def to_representation(self, instance: NominalRecord) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        if not instance.offending_and_risk_shown:
+            for name in Nominal.OFFENDING_AND_RISK_FIELDS:
+                del data[name]
+        return data
+
+
+class ItemCreateSerializer(serializers.ModelSerializer):
+    """An item to add to a person's record; it belongs to the caller's agency."""
+
+    kind = serializers.ChoiceField(choices=[c for c in RecordedItem.Kind.choices if c[0] != RecordedItem.Kind.NEED])
+    category = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=DataCategory.objects.all(),
+        help_text="The data category's code, e.g. accommodation. Who may see the item depends on it.",
+    )
+    occurred_on = serializers.DateField(error_messages=_real_date("date"))
+
+    class Meta:
+        model = RecordedItem
+        fields = ["kind", "category", "summary", "detail", "occurred_on"]
+
+
+class ItemWhySerializer(serializers.Serializer):
+    """Why the caller's agency may see an item: its own record, or the agreement and clause."""
+
+    id = serializers.IntegerField(source="item.pk", read_only=True)
+    summary = serializers.CharField(source="item.summary", read_only=True)
+    category = DataCategorySerializer(source="item.category", read_only=True)
+    owning_agency = NamedEntrySerializer(source="item.owning_agency", read_only=True)
+    reasons = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+
+# --- Views -----------------------------------------------------------------------------------------
+
+
+def _user(request: Request) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _nominal_or_404(request: Request, pk: int) -> Nominal:
+    try:
+        return nominal_get_for_user(_user(request), pk)
+    except Nominal.DoesNotExist as error:
+        raise NotFound("No such person.") from error
+
+
+def _bad_request(error: DjangoValidationError) -> NoReturn:
+    """A service's refusal as a 400, with its errors on the fields it names."""
+    raise ValidationError(serializers.as_serializer_error(error)) from error
+
+
+class NominalPagination(LimitOffsetPagination):
+    max_limit = 200
+
+
+class NominalListView(GenericAPIView):
+    """Search the people the caller's agency may see, or record a person."""
+
+    pagination_class = NominalPagination
+    serializer_class = NominalSummarySerializer
+
+    @extend_schema(
+        summary="Search people",
+        description="The people your agency may see, filtered. Each page of results is logged.",
+        parameters=[NominalFilterSerializer],
+        responses={200: NominalSummarySerializer(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        filters = NominalFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        user = _user(request)
+        shown = self.paginate_queryset(nominal_search(user, filters.to_filters())) or []
+        if shown:
+            access_event_record(
+                user=user,
+                action=AccessEvent.Action.SEARCH,
+                nominal_ids=[nominal.pk for nominal in shown],
+                categories=["identity"],
+                query=request.query_params.urlencode(),
+                path=request.path,
+            )
+        return self.get_paginated_response(NominalSummarySerializer(shown, many=True).data)
+
+    @extend_schema(
+        summary="Record a person",
+        description="Your agency is recorded as involved, and sees the person at once.",
+        request=NominalCreateSerializer,
+        responses={201: NominalSerializer, 400: OpenApiResponse(description="Field errors.")},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = NominalCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = _user(request)
+        try:
+            created = nominal_create(by=user, **serializer.validated_data)
+        except DjangoValidationError as error:
+            _bad_request(error)
+        nominal = nominal_get_for_user(user, created.pk)
+        return Response(
+            NominalSerializer(nominal).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": reverse("api-nominal-detail", args=[nominal.pk])},
+        )
+
+
+class NominalDetailView(APIView):
+    """A person's record as the caller's agency may see it; each call is logged."""
+
+    @extend_schema(summary="Read a person's record", responses={200: NominalRecordSerializer, 404: NOT_FOUND})
+    def get(self, request: Request, pk: int) -> Response:
+        nominal = _nominal_or_404(request, pk)
+        user = _user(request)
+        # The API has no way to give a reason, so sensitive items stay locked (counted, not shown).
+        record = nominal_record_for_user(user, nominal, sensitive_unlocked=False)
+        access_event_record(
+            user=user,
+            action=AccessEvent.Action.VIEW,
+            nominal=nominal,
+            categories=record.categories_shown,
+            allowed_by="; ".join(record.reasons) or "System administration",
+            path=request.path,
+        )
+        return Response(NominalRecordSerializer(record).data)
+
+
+class ItemCreateView(APIView):
+    """Add an item to the record of a person the caller's agency may see."""
+
+    @extend_schema(
+        summary="Add an item to a person's record",
+        request=ItemCreateSerializer,
+        responses={201: RecordedItemSerializer, 400: OpenApiResponse(description="Field errors."), 404: NOT_FOUND},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        nominal = _nominal_or_404(request, pk)
+        user = _user(request)
+        serializer = ItemCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            created = item_record(nominal=nominal, by=user, **serializer.validated_data)
+        except DjangoValidationError as error:
+            _bad_request(error)
+        item = item_get_for_user(user, nominal, created.pk)
+        return Response(RecordedItemSerializer(item).data, status=status.HTTP_201_CREATED)
+
+
+class ItemWhyView(APIView):
+    """Why the caller's agency may see an item: the agreement and clause, or its own record."""
+
+    @extend_schema(summary="Why can I see this item?", responses={200: ItemWhySerializer, 404: NOT_FOUND})
+    def get(self, request: Request, pk: int, item_pk: int) -> Response:
+        nominal = _nominal_or_404(request, pk)
+        user = _user(request)
+        try:
+            item = item_get_for_user(user, nominal, item_pk)
+        except RecordedItem.DoesNotExist as error:
+            raise NotFound("No such item.") from error
+        # As on the page without a reason given: a sensitive item is not there to ask about.
+        if item.category.is_sensitive:
+            raise NotFound("No such item.")
+        return Response(ItemWhySerializer({"item": item, "reasons": reasons_to_see_item(user.agency, item)}).data)

@@ -8,7 +8,15 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from cohorts.identifiers import normalise_crn, normalise_pnc_id, normalise_prison_number
-from cohorts.models import AccessEvent, CommunitySafetyPartnership, Nominal, PolicingArea, RecordedItem
+from cohorts.models import (
+    AccessEvent,
+    CommunitySafetyPartnership,
+    Nominal,
+    Pathway,
+    PathwayNeed,
+    PolicingArea,
+    RecordedItem,
+)
 from cohorts.services import nominal_dates_check
 from iom.forms_fields import GovDateField
 from sharing.models import Agency, DataCategory
@@ -79,6 +87,9 @@ class NominalForm(forms.ModelForm[Nominal]):
             "last_name": {"required": "Enter the last name"},
             "ogrs_percent": {"invalid": "OGRS must be a whole number from 0 to 100"},
         }
+
+    def validate_unique(self) -> None:
+        """Identifiers are checked by the service, with a message that says what to do next."""
 
     def clean_pnc_id(self) -> str:
         return normalise_pnc_id(self.cleaned_data["pnc_id"]) if self.cleaned_data["pnc_id"] else ""
@@ -239,4 +250,31 @@ class ConsentForm(forms.Form):
             Field("recorded_on"),
             Field.textarea("note", rows=2),
             Button("save", "Record consent"),
+        )
+
+
+class PathwayNeedForm(forms.Form):
+    pathway = forms.ChoiceField(
+        choices=Pathway.choices, widget=forms.RadioSelect, error_messages={"required": "Choose the pathway"}
+    )
+    level = forms.ChoiceField(
+        label="Level of need",
+        choices=PathwayNeed.Level.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the level of need"},
+    )
+    note = forms.CharField(label="What the need is", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    assessed_on = GovDateField(label="Date assessed")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False  # the page's template holds the <form> and its CSRF token
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Field.radios("pathway", legend_size=Size.SMALL),
+            Field.radios("level", legend_size=Size.SMALL, inline=True),
+            Field.textarea("note", rows=3),
+            Field("assessed_on"),
+            Button("save", "Save the need"),
         )

@@ -36,6 +36,18 @@ class Pathway(models.TextChoices):
     ATTITUDES_THINKING_BEHAVIOUR = "attitudes", "Attitudes, thinking and behaviour"
 
 
+# Which data category a need on each pathway is recorded under (so its sharing follows that category).
+PATHWAY_CATEGORY = {
+    Pathway.ACCOMMODATION: "accommodation",
+    Pathway.EDUCATION_TRAINING_EMPLOYMENT: "offending-risk",
+    Pathway.HEALTH: "health",
+    Pathway.DRUGS_AND_ALCOHOL: "substance-misuse",
+    Pathway.FINANCE_BENEFIT_DEBT: "finance",
+    Pathway.CHILDREN_AND_FAMILIES: "family",
+    Pathway.ATTITUDES_THINKING_BEHAVIOUR: "offending-risk",
+}
+
+
 class NamedListEntry(models.Model):
     """A local, configurable list (areas and partnerships differ in every force)."""
 

@@ -20,7 +20,7 @@ from cohorts.access import (
     today,
 )
 from cohorts.identifiers import normalise_crn, normalise_pnc_id, normalise_prison_number
-from cohorts.models import AccessEvent, Consent, Nominal, NominalAlias, RecordedItem
+from cohorts.models import AccessEvent, Consent, Nominal, NominalAlias, Pathway, RecordedItem
 from cohorts.names import name_key
 from sharing.models import DataCategory, User
 from sharing.roles import Role
@@ -157,6 +157,7 @@ class NominalRecord:
     reasons: list[str]
     on_cohort_since: datetime.date | None
     categories_shown: list[str] = field(default_factory=list)
+    needs: list[tuple[str, str | None, datetime.date | None]] = field(default_factory=list)
 
 
 def nominal_record_for_user(user: User, nominal: Nominal, *, sensitive_unlocked: bool = False) -> NominalRecord:
@@ -189,8 +190,22 @@ def nominal_record_for_user(user: User, nominal: Nominal, *, sensitive_unlocked:
     categories = {"identity"} | {item.category.code for item in items}
     if offending_shown:
         categories.add(Nominal.OFFENDING_AND_RISK_CATEGORY)
+    latest_need: dict[str, RecordedItem] = {}
+    for item in items:  # newest first
+        need = getattr(item, "pathway_need", None)
+        if need is not None and need.pathway not in latest_need:
+            latest_need[need.pathway] = item
+    needs = [
+        (
+            label,
+            latest_need[value].pathway_need.get_level_display() if value in latest_need else None,
+            latest_need[value].occurred_on if value in latest_need else None,
+        )
+        for value, label in Pathway.choices
+    ]
     return NominalRecord(
         nominal=nominal,
+        needs=needs,
         offending_and_risk_shown=offending_shown,
         items=items,
         withheld=withheld,

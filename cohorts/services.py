@@ -14,12 +14,15 @@ from django.utils import timezone
 from cohorts.access import GrantChanges, grants_recompute
 from cohorts.identifiers import normalise_crn, normalise_pnc_id, normalise_prison_number
 from cohorts.models import (
+    PATHWAY_CATEGORY,
     AccessEvent,
     CaseInvolvement,
     CohortMembership,
     Consent,
     Nominal,
     NominalAlias,
+    Pathway,
+    PathwayNeed,
     RecordedItem,
 )
 from sharing.errors import StaleVersion, StateError
@@ -219,6 +222,30 @@ def item_record(
         occurred_on=occurred_on,
         recorded_by=by,
     )
+
+
+@transaction.atomic
+def pathway_need_record(
+    *,
+    nominal: Nominal,
+    by: User,
+    pathway: str,
+    level: str,
+    note: str = "",
+    assessed_on: datetime.date | None = None,
+) -> PathwayNeed:
+    """Record the person's need on a pathway, as an item of the pathway's data category."""
+    category = DataCategory.objects.get(code=PATHWAY_CATEGORY[Pathway(pathway)])
+    item = item_record(
+        nominal=nominal,
+        by=by,
+        category=category,
+        kind=RecordedItem.Kind.NEED,
+        summary=f"{Pathway(pathway).label}: {PathwayNeed.Level(level).label.lower()} need",
+        detail=note,
+        occurred_on=assessed_on,
+    )
+    return PathwayNeed.objects.create(item=item, pathway=pathway, level=level)
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/consent/", views.nominal_consent, name="nominal-consent"),
     path("<int:pk>/history/", views.nominal_history, name="nominal-history"),
     path("<int:pk>/items/new/", views.item_new, name="item-new"),
+    path("<int:pk>/needs/new/", views.need_new, name="need-new"),
     path("<int:pk>/items/<int:item_pk>/edit/", views.item_edit, name="item-edit"),
     path("<int:pk>/items/<int:item_pk>/why/", views.item_why, name="item-why"),
 ]

@@ -21,6 +21,7 @@ from cohorts.forms import (
     ItemForm,
     NominalFilterForm,
     NominalForm,
+    PathwayNeedForm,
     SensitiveReasonForm,
 )
 from cohorts.models import AccessEvent, Nominal, RecordedItem
@@ -38,7 +39,14 @@ from cohorts.selectors import (
     user_may_read_access_log,
     visible_nominal_ids,
 )
-from cohorts.services import access_event_record, consent_record, item_record, item_update, nominal_create
+from cohorts.services import (
+    access_event_record,
+    consent_record,
+    item_record,
+    item_update,
+    nominal_create,
+    pathway_need_record,
+)
 from sharing.errors import StaleVersion
 from sharing.models import User
 from sharing.roles import Role
@@ -223,6 +231,24 @@ def item_new(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(reverse("nominal-detail", args=[nominal.pk]) + "#record")
     return render(
         request, "cohorts/item_form.html", {"form": form, "nominal": nominal}, status=400 if form.errors else 200
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def need_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the person's need on one of the seven pathways."""
+    nominal = _nominal_or_404(request, pk)
+    form = PathwayNeedForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            pathway_need_record(nominal=nominal, by=_user(request), **form.cleaned_data)
+        except ValidationError as error:
+            _attach_errors(form, error)
+        else:
+            messages.success(request, "The need has been recorded.")
+            return redirect(reverse("nominal-detail", args=[nominal.pk]) + "#needs")
+    return render(
+        request, "cohorts/need_form.html", {"form": form, "nominal": nominal}, status=400 if form.errors else 200
     )
 
 

@@ -22,7 +22,6 @@ from cohorts.models import (
     Pathway,
     PathwayNeed,
     PolicingArea,
-    RecordedItem,
 )
 from cohorts.selectors import nominal_record_for_user
 from cohorts.services import (
@@ -32,6 +31,7 @@ from cohorts.services import (
     involvement_start,
     item_record,
     nominal_create,
+    pathway_need_record,
 )
 from sharing.models import Agency, DataCategory, SharingAgreement, User
 from sharing.services import ClauseSpec, agreement_activate, agreement_create, agreement_end
@@ -401,15 +401,23 @@ def _make_person(
                 recorded_on=_date_ago(10),
                 note="Withdrew consent at review",
             )
-    need = item_record(
-        nominal=nominal,
-        by=users[person.recorded_by],
-        category=categories["accommodation"],
-        kind=RecordedItem.Kind.NEED,
-        summary="Accommodation need assessed",
-        occurred_on=_date_ago(45),
-    )
-    PathwayNeed.objects.create(item=need, pathway=Pathway.ACCOMMODATION, level=PathwayNeed.Level.MEDIUM)
+    # Needs on a few pathways, recorded by the agencies that assess them.
+    levels = [PathwayNeed.Level.HIGH, PathwayNeed.Level.MEDIUM, PathwayNeed.Level.LOW]
+    for offset, (pathway, username) in enumerate(
+        [
+            (Pathway.ACCOMMODATION, person.recorded_by),
+            (Pathway.EDUCATION_TRAINING_EMPLOYMENT, "priya.shah"),
+            (Pathway.DRUGS_AND_ALCOHOL, "jo.evans"),
+            (Pathway.ATTITUDES_THINKING_BEHAVIOUR, "priya.shah"),
+        ]
+    ):
+        pathway_need_record(
+            nominal=nominal,
+            by=users[username],
+            pathway=pathway,
+            level=levels[(len(person.last_name) + offset) % len(levels)],
+            assessed_on=_date_ago(45 - offset * 7),
+        )
 
 
 def _access_events(users: dict[str, User]) -> None:

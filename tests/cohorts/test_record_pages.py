@@ -178,3 +178,42 @@ def test_only_the_owning_agency_changes_an_item(client, partnership, person):
 
     assert client.get(reverse("item-edit", args=[person.pk, item.pk])).status_code == 404
     assert client.post(reverse("item-edit", args=[person.pk, item.pk]), item_form("Hijack", 1)).status_code == 404
+
+
+def test_needs_by_pathway_follow_their_category(client, partnership, person):
+    client.force_login(partnership.officer)
+    today = timezone.localdate()
+    dated = {"assessed_on_0": str(today.day), "assessed_on_1": str(today.month), "assessed_on_2": str(today.year)}
+
+    client.post(reverse("need-new", args=[person.pk]), {"pathway": "accommodation", "level": "high", **dated})
+    client.post(reverse("need-new", args=[person.pk]), {"pathway": "drugs_alcohol", "level": "medium", **dated})
+
+    own = client.get(reverse("nominal-detail", args=[person.pk])).content.decode()
+    assert "Accommodation: high need" in own
+    client.force_login(partnership.drugs_worker)
+    theirs = client.get(reverse("nominal-detail", args=[person.pk])).content.decode()
+    assert "Accommodation: high need" not in theirs, "the drug service has no accommodation clause"
+    assert "2 items held by Northmoor Police are not shared with your agency" in theirs
+
+
+def test_a_need_without_a_level_is_explained(client, partnership, person):
+    client.force_login(partnership.officer)
+
+    response = client.post(reverse("need-new", args=[person.pk]), {"pathway": "health"})
+
+    assert response.status_code == 400
+    assert "Choose the level of need" in response.content.decode()
+
+
+def test_a_duplicate_identifier_on_the_page_is_a_field_error(client, partnership):
+    from tests.cohorts.factories import valid_pnc_id
+    from tests.cohorts.test_views import new_person_form
+
+    pnc_id = valid_pnc_id()
+    make_nominal(partnership.probation_officer, pnc_id=pnc_id, last_name="Someoneelse")
+    client.force_login(partnership.officer)
+
+    response = client.post(reverse("nominal-new"), new_person_form(pnc_id=pnc_id, confirmed="yes"))
+
+    assert response.status_code == 400
+    assert "already recorded for another person" in response.content.decode()

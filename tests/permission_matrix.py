@@ -106,6 +106,7 @@ MATRIX: dict[str, Entry] = {
         lambda s: f"/people/{s.nominal_pk}/sensitive/", method="post", data={"reason": "Risk assessment"}, ok_status=302
     ),
     "item-new": NominalData(lambda s: f"/people/{s.nominal_pk}/items/new/"),
+    "need-new": NominalData(lambda s: f"/people/{s.nominal_pk}/needs/new/"),
     "item-why": NominalData(lambda s: f"/people/{s.nominal_pk}/items/{s.item_pk}/why/", needs_item=True),
     "item-edit": NominalData(
         lambda s: f"/people/{s.nominal_pk}/items/{s.item_pk}/edit/", needs_item=True, owner_only=True

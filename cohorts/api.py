@@ -45,23 +45,7 @@ from cohorts.services import access_event_record, item_record, nominal_create, n
 from sharing.models import Agency, DataCategory, User
 
 NOT_FOUND = OpenApiResponse(description="No such person or item, or not one your agency may see.")
-IDENTITY_FIELDS = (
-    "id",
-    "first_name",
-    "middle_names",
-    "last_name",
-    "full_name",
-    "date_of_birth",
-    "gender",
-    "nationality",
-    "pnc_id",
-    "crn",
-    "prison_number",
-    "policing_area",
-    "community_safety_partnership",
-    "custody_status",
-    "owning_agency",
-)
+IDENTITY_FIELDS = ("id", *Nominal.IDENTITY_FIELDS, "full_name", "owning_agency")
 
 
 def _real_date(label: str) -> dict[str, Any]:
@@ -180,21 +164,7 @@ class NominalCreateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Nominal
-        fields = [
-            "first_name",
-            "middle_names",
-            "last_name",
-            "date_of_birth",
-            "gender",
-            "nationality",
-            "pnc_id",
-            "crn",
-            "prison_number",
-            "policing_area",
-            "community_safety_partnership",
-            "custody_status",
-            *Nominal.OFFENDING_AND_RISK_FIELDS,
-        ]
+        fields = [*Nominal.IDENTITY_FIELDS, *Nominal.OFFENDING_AND_RISK_FIELDS]
         extra_kwargs = {"ogrs_percent": {"error_messages": {"max_value": "OGRS must be a whole number from 0 to 100"}}}
 
     def validate_pnc_id(self, value: str | None) -> str:
@@ -340,18 +310,19 @@ class ItemWhySerializer(serializers.Serializer):
 # --- Views -----------------------------------------------------------------------------------------
 
 
-def _user(request: Request) -> User:
+def request_user(request: Request) -> User:
+    """The signed-in user (every endpoint needs one)."""
     return request.user  # type: ignore[return-value]
 
 
-def _nominal_or_404(request: Request, pk: int) -> Nominal:
+def nominal_or_404(request: Request, pk: int) -> Nominal:
     try:
-        return nominal_get_for_user(_user(request), pk)
+        return nominal_get_for_user(request_user(request), pk)
     except Nominal.DoesNotExist as error:
         raise NotFound("No such person.") from error
 
 
-def _bad_request(error: DjangoValidationError) -> NoReturn:
+def bad_request(error: DjangoValidationError) -> NoReturn:
     """A service's refusal as a 400, with its errors on the fields it names."""
     raise ValidationError(serializers.as_serializer_error(error)) from error
 
@@ -375,7 +346,7 @@ class NominalListView(GenericAPIView):
     def get(self, request: Request) -> Response:
         filters = NominalFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        user = _user(request)
+        user = request_user(request)
         shown = self.paginate_queryset(nominal_search(user, filters.to_filters())) or []
         if shown:
             access_event_record(
@@ -397,11 +368,11 @@ class NominalListView(GenericAPIView):
     def post(self, request: Request) -> Response:
         serializer = NominalCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = _user(request)
+        user = request_user(request)
         try:
             created = nominal_create(by=user, **serializer.validated_data)
         except DjangoValidationError as error:
-            _bad_request(error)
+            bad_request(error)
         nominal = nominal_get_for_user(user, created.pk)
         return Response(
             NominalSerializer(nominal).data,
@@ -415,8 +386,8 @@ class NominalDetailView(APIView):
 
     @extend_schema(summary="Read a person's record", responses={200: NominalRecordSerializer, 404: NOT_FOUND})
     def get(self, request: Request, pk: int) -> Response:
-        nominal = _nominal_or_404(request, pk)
-        user = _user(request)
+        nominal = nominal_or_404(request, pk)
+        user = request_user(request)
         # The API has no way to give a reason, so sensitive items stay locked (counted, not shown).
         record = nominal_record_for_user(user, nominal, sensitive_unlocked=False)
         access_event_record(
@@ -439,14 +410,14 @@ class ItemCreateView(APIView):
         responses={201: RecordedItemSerializer, 400: OpenApiResponse(description="Field errors."), 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
-        nominal = _nominal_or_404(request, pk)
-        user = _user(request)
+        nominal = nominal_or_404(request, pk)
+        user = request_user(request)
         serializer = ItemCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
             created = item_record(nominal=nominal, by=user, **serializer.validated_data)
         except DjangoValidationError as error:
-            _bad_request(error)
+            bad_request(error)
         item = item_get_for_user(user, nominal, created.pk)
         return Response(RecordedItemSerializer(item).data, status=status.HTTP_201_CREATED)
 
@@ -456,8 +427,8 @@ class ItemWhyView(APIView):
 
     @extend_schema(summary="Why can I see this item?", responses={200: ItemWhySerializer, 404: NOT_FOUND})
     def get(self, request: Request, pk: int, item_pk: int) -> Response:
-        nominal = _nominal_or_404(request, pk)
-        user = _user(request)
+        nominal = nominal_or_404(request, pk)
+        user = request_user(request)
         try:
             item = item_get_for_user(user, nominal, item_pk)
         except RecordedItem.DoesNotExist as error:

@@ -61,27 +61,7 @@ class NominalForm(forms.ModelForm[Nominal]):
 
     class Meta:
         model = Nominal
-        fields = [
-            "first_name",
-            "middle_names",
-            "last_name",
-            "date_of_birth",
-            "gender",
-            "nationality",
-            "pnc_id",
-            "crn",
-            "prison_number",
-            "policing_area",
-            "community_safety_partnership",
-            "custody_status",
-            "statutory_status",
-            "sentence_ends_on",
-            "licence_ends_on",
-            "mappa_category",
-            "mappa_level",
-            "ogrs_percent",
-            "risk_of_serious_harm",
-        ]
+        fields = [*Nominal.IDENTITY_FIELDS, *Nominal.OFFENDING_AND_RISK_FIELDS]
         error_messages = {
             "first_name": {"required": "Enter the first name"},
             "last_name": {"required": "Enter the last name"},

@@ -148,6 +148,21 @@ class Nominal(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # The editable fields in each sharing group: identity shows to every agency that sees the person.
+    IDENTITY_FIELDS = (
+        "first_name",
+        "middle_names",
+        "last_name",
+        "date_of_birth",
+        "gender",
+        "nationality",
+        "pnc_id",
+        "crn",
+        "prison_number",
+        "policing_area",
+        "community_safety_partnership",
+        "custody_status",
+    )
     OFFENDING_AND_RISK_FIELDS = (
         "statutory_status",
         "sentence_ends_on",
@@ -354,8 +369,7 @@ class NominalGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Nominal, on_delete=models.CASCADE)
 
     class Meta(GroupObjectPermissionBase.Meta):
-        abstract = False
-        indexes = [models.Index(fields=["group", "permission", "content_object"], name="nominal_grant_lookup")]
+        abstract = False  # its unique (group, permission, content_object) index serves the lookups
 
 
 class NominalUserObjectPermission(UserObjectPermissionBase):

@@ -292,20 +292,6 @@ def consents_for_user(user: User, nominal: Nominal) -> QuerySet[Consent]:
     )
 
 
-HISTORY_IDENTITY_FIELDS = (
-    "first_name",
-    "middle_names",
-    "last_name",
-    "date_of_birth",
-    "gender",
-    "nationality",
-    "pnc_id",
-    "crn",
-    "prison_number",
-    "custody_status",
-)
-
-
 @dataclass(frozen=True)
 class HistoryEntry:
     at: datetime.datetime
@@ -318,7 +304,7 @@ def nominal_history_for_user(user: User, nominal: Nominal, *, offending_and_risk
     """The record's change history, limited to the fields the user may see, newest first."""
     import pghistory.models
 
-    fields = list(HISTORY_IDENTITY_FIELDS)
+    fields = [name for name in Nominal.IDENTITY_FIELDS if name not in ("policing_area", "community_safety_partnership")]
     if offending_and_risk_shown:
         fields += list(Nominal.OFFENDING_AND_RISK_FIELDS)
     labels = {

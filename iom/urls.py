@@ -5,8 +5,10 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from cohorts import api as cohorts_api
+from cohorts import api_consent as consent_api
 from iom import views
 from iom.api import MeView
+from sharing import api as sharing_api
 
 api_v1 = [
     path("me/", MeView.as_view(), name="api-me"),
@@ -14,6 +16,12 @@ api_v1 = [
     path("people/<int:pk>/", cohorts_api.NominalDetailView.as_view(), name="api-nominal-detail"),
     path("people/<int:pk>/items/", cohorts_api.ItemCreateView.as_view(), name="api-item-create"),
     path("people/<int:pk>/items/<int:item_pk>/why/", cohorts_api.ItemWhyView.as_view(), name="api-item-why"),
+    path("people/<int:pk>/consent/", consent_api.NominalConsentView.as_view(), name="api-nominal-consent"),
+    path("agreements/", sharing_api.AgreementListView.as_view(), name="api-agreement-list"),
+    path("agreements/<int:pk>/", sharing_api.AgreementDetailView.as_view(), name="api-agreement-detail"),
+    path("agreements/<int:pk>/activate/", sharing_api.AgreementActivateView.as_view(), name="api-agreement-activate"),
+    path("agreements/<int:pk>/suspend/", sharing_api.AgreementSuspendView.as_view(), name="api-agreement-suspend"),
+    path("agreements/<int:pk>/end/", sharing_api.AgreementEndView.as_view(), name="api-agreement-end"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The docs page is for people: signed out, they are sent to sign in like any other page.
     path("docs/", login_required(SpectacularSwaggerView.as_view(url_name="api-schema")), name="api-docs"),

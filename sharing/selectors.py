@@ -26,3 +26,7 @@ def user_may_manage_agreement(user: User, agreement: SharingAgreement) -> bool:
     if user.has_role(Role.SYSTEM_ADMIN):
         return True
     return user.has_role(Role.AGENCY_ADMIN) and any(party.pk == user.agency_id for party in agreement.parties.all())
+
+
+def user_may_draft_agreements(user: User) -> bool:
+    return user.has_role(Role.AGENCY_ADMIN) or user.has_role(Role.SYSTEM_ADMIN)

@@ -15,8 +15,12 @@ from django.views.decorators.http import require_http_methods
 from sharing.errors import DomainError
 from sharing.forms import AgreementForm
 from sharing.models import SharingAgreement, User
-from sharing.roles import Role
-from sharing.selectors import agreement_get_for_user, agreements_visible_to, user_may_manage_agreement
+from sharing.selectors import (
+    agreement_get_for_user,
+    agreements_visible_to,
+    user_may_draft_agreements,
+    user_may_manage_agreement,
+)
 from sharing.services import ClauseSpec, agreement_activate, agreement_create, agreement_end, agreement_suspend
 
 
@@ -31,16 +35,12 @@ def _agreement_or_404(request: HttpRequest, pk: int) -> SharingAgreement:
         raise Http404("No such agreement") from error
 
 
-def _may_draft(user: User) -> bool:
-    return user.has_role(Role.AGENCY_ADMIN) or user.has_role(Role.SYSTEM_ADMIN)
-
-
 def agreement_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     return render(
         request,
         "sharing/agreement_list.html",
-        {"agreements": list(agreements_visible_to(user)), "may_draft": _may_draft(user)},
+        {"agreements": list(agreements_visible_to(user)), "may_draft": user_may_draft_agreements(user)},
     )
 
 
@@ -65,7 +65,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def agreement_new(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    if not _may_draft(user):
+    if not user_may_draft_agreements(user):
         raise PermissionDenied("Only an agency administrator can draft an agreement.")
     form = AgreementForm(request.POST or None, request.FILES or None, own_agency=user.agency)
     if request.method == "POST" and form.is_valid():

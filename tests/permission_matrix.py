@@ -95,6 +95,12 @@ MATRIX: dict[str, Entry] = {
     "agreement-detail": Exempt("party agencies only, others 404", covered_by="tests/sharing/test_agreement_pages.py"),
     "agreement-document": Exempt("party agencies only, others 404", covered_by="tests/sharing/test_agreement_pages.py"),
     "agreement-action": Exempt("agency admins of a party only", covered_by="tests/sharing/test_agreement_pages.py"),
+    # The same through the API (sharing/api.py).
+    "api-agreement-list": SignedIn("/api/v1/agreements/", api=True),
+    "api-agreement-detail": Exempt("party agencies only, others 404", covered_by="tests/sharing/test_agreement_api.py"),
+    "api-agreement-activate": Exempt("agency admins of a party only", covered_by="tests/sharing/test_agreement_api.py"),
+    "api-agreement-suspend": Exempt("agency admins of a party only", covered_by="tests/sharing/test_agreement_api.py"),
+    "api-agreement-end": Exempt("agency admins of a party only", covered_by="tests/sharing/test_agreement_api.py"),
     # People's records (cohorts/urls.py).
     "nominal-list": NominalList("/people/"),
     "nominal-new": SignedIn("/people/new/"),
@@ -130,6 +136,7 @@ MATRIX: dict[str, Entry] = {
     "api-item-why": NominalData(
         lambda s: f"/api/v1/people/{s.nominal_pk}/items/{s.item_pk}/why/", api=True, needs_item=True
     ),
+    "api-nominal-consent": NominalData(lambda s: f"/api/v1/people/{s.nominal_pk}/consent/", api=True),
 }
 
 

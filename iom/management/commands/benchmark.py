@@ -1,0 +1,113 @@
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from iom.benchmark import (
+    BenchmarkError,
+    Results,
+    Sizes,
+    dataset_build,
+    dataset_clean,
+    dataset_sizes,
+    measure,
+    results_table,
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Measure the speed and memory of the people list, a large record and the grant recompute on a large "
+        "invented partnership (development only). Fails if the partner's people list takes more than "
+        "--max-ratio times the system admin's."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--nominals", type=int, default=20_000, help="People in the dataset (20,000).")
+        parser.add_argument("--items", type=int, default=500_000, help="Recorded items in the dataset (500,000).")
+        parser.add_argument("--agencies", type=int, default=50, help="Agencies in the dataset (50).")
+        parser.add_argument("--repeat", type=int, default=20, help="Timed requests per page (20).")
+        parser.add_argument("--warmup", type=int, default=3, help="Untimed requests per page first (3).")
+        parser.add_argument(
+            "--max-ratio",
+            type=float,
+            default=2.0,
+            help="Fail if the partner's people list takes more than this many times the admin's (2.0).",
+        )
+        parser.add_argument("--seed", type=int, default=2026, help="Seed of the invented data.")
+        what = parser.add_mutually_exclusive_group()
+        what.add_argument(
+            "--keep",
+            action="store_true",
+            help="Measure the benchmark data already there, whatever its sizes (build only if there is none).",
+        )
+        what.add_argument("--rebuild", action="store_true", help="Remove the benchmark data and build it afresh.")
+        what.add_argument("--clean", action="store_true", help="Remove the benchmark data, and measure nothing.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEVELOPMENT:
+            raise CommandError(
+                "The benchmark is for development only: it fills the database with invented people. "
+                "Set IOM_DEVELOPMENT=1 on a development machine, ideally with a database of its own."
+            )
+        try:
+            self._run(**options)
+        except BenchmarkError as error:
+            raise CommandError(str(error)) from error
+
+    def _run(self, **options: Any) -> None:
+        if options["clean"]:
+            removed = dataset_clean()
+            self.stdout.write(f"Removed the benchmark data ({removed} agencies and everything they held).")
+            return
+        if options["repeat"] < 1 or options["warmup"] < 0:
+            raise CommandError("--repeat must be at least 1 and --warmup at least 0.")
+        wanted = Sizes(nominals=options["nominals"], items=options["items"], agencies=options["agencies"])
+        found = dataset_sizes()
+        built = ""
+        if found is not None and (options["keep"] or (found == wanted and not options["rebuild"])):
+            sizes = found
+            built = "Dataset: reused (already in the database; --rebuild builds it afresh)."
+        else:
+            if found is not None:
+                self.say(f"Removing the benchmark data there ({found}) ...")
+                dataset_clean()
+            sizes = wanted
+            report = dataset_build(sizes, seed=options["seed"], say=self.say)
+            built = (
+                f"Dataset: built in {report.seconds:,.1f} s, of which grants_recompute() from no grants took "
+                f"{report.grants_seconds:,.1f} s and made {report.grants:,} grants."
+            )
+        results = measure(sizes, repeat=options["repeat"], warmup=options["warmup"], say=self.say)
+        self.report(results, built)
+        limit = options["max_ratio"]
+        verdict = f"Partner/admin ratio, people list (median): {results.list_ratio:.2f} (limit {limit:.2f})"
+        if results.list_ratio > limit:
+            self.stdout.write(self.style.ERROR(f"{verdict}: TOO SLOW"))
+            raise CommandError(
+                f"The partner's people list took {results.list_ratio:.2f} times the system admin's "
+                f"(the limit is {limit:.2f})."
+            )
+        self.stdout.write(self.style.SUCCESS(f"{verdict}: OK"))
+
+    def say(self, message: str) -> None:
+        self.stderr.write(message)
+        self.stderr.flush()
+
+    def report(self, results: Results, built: str) -> None:
+        write = self.stdout.write
+        write("")
+        debug = "on" if results.debug else "off"
+        write(f"Benchmark: {results.sizes}; database {results.database}; DEBUG {debug}.")
+        write(built)
+        write(
+            f"The partner ({results.partner.username}, {results.partner.agency.name}) may see "
+            f"{results.partner_sees:,} people; the system admin ({results.admin.username}) sees "
+            f"{results.admin_sees:,}. Each page is the first of the people list (50 rows)."
+        )
+        write(f"The record measured is nominal {results.heavy_nominal_id}, with {results.heavy_items:,} items.")
+        write("")
+        for line in results_table(results):
+            write(line)
+        write("")
+        write(f"Peak memory of this process (max RSS): {results.max_rss_bytes / 2**20:,.0f} MiB")

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from sharing.models import Agency, User
+from sharing.models import Agency, DataCategory, User
 
 
 @admin.register(Agency)
@@ -31,3 +31,12 @@ class UserAdmin(DjangoUserAdmin):
         ),
         *DjangoUserAdmin.add_fieldsets,
     )
+
+
+@admin.register(DataCategory)
+class DataCategoryAdmin(admin.ModelAdmin[DataCategory]):
+    """Categories are configurable; a category in use by an item or a clause cannot be deleted."""
+
+    list_display = ["name", "code", "is_sensitive", "position"]
+    list_editable = ["is_sensitive", "position"]
+    search_fields = ["name", "code"]

@@ -83,6 +83,13 @@ def reference_data(transactional_db: None) -> None:
         group, _ = Group.objects.get_or_create(name=name)
         for app_label, codename in roles.ROLE_PERMISSIONS.get(name, []):
             group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    lists = importlib.import_module("sharing.migrations.0005_system_admin_manages_lists")
+    admins = Group.objects.get(name="System admin")
+    for app_label, model in lists.LISTS:
+        for action in ("add", "change", "delete", "view"):
+            admins.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=f"{action}_{model}")
+            )
     categories = importlib.import_module("sharing.migrations.0004_data_categories_and_agency_groups")
     categories.create_categories(apps, None)
 

@@ -47,3 +47,16 @@ def test_a_system_admin_creates_a_user_in_an_agency(signed_in, system_admin, oth
     from sharing.models import User
 
     assert User.objects.get(username="new.officer").agency == other_agency
+
+
+def test_system_admins_manage_the_configurable_lists(signed_in, system_admin):
+    client = signed_in(system_admin)
+
+    for name in (
+        "admin:sharing_datacategory_changelist",
+        "admin:cohorts_policingarea_changelist",
+        "admin:cohorts_communitysafetypartnership_changelist",
+    ):
+        assert client.get(reverse(name)).status_code == 200, name
+    response = client.post(reverse("admin:cohorts_policingarea_add"), {"name": "Harbour", "is_active": "on"})
+    assert response.status_code == 302

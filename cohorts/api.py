@@ -41,7 +41,7 @@ from cohorts.selectors import (
     nominal_record_for_user,
     nominal_search,
 )
-from cohorts.services import access_event_record, item_record, nominal_create, nominal_dates_check
+from cohorts.services import access_event_record, item_record, nominal_create, nominal_dates_check, nominal_view_log
 from sharing.models import Agency, DataCategory, User
 
 NOT_FOUND = OpenApiResponse(description="No such person or item, or not one your agency may see.")
@@ -436,4 +436,5 @@ class ItemWhyView(APIView):
         # As on the page without a reason given: a sensitive item is not there to ask about.
         if item.category.is_sensitive:
             raise NotFound("No such item.")
+        nominal_view_log(user=user, nominal=nominal, categories=[item.category.code], path=request.path)
         return Response(ItemWhySerializer({"item": item, "reasons": reasons_to_see_item(user.agency, item)}).data)

@@ -23,7 +23,7 @@ from cohorts.api import (
 )
 from cohorts.models import Consent
 from cohorts.selectors import consents_for_user
-from cohorts.services import consent_record
+from cohorts.services import consent_record, nominal_view_log
 from sharing.models import Agency, DataCategory, User
 
 
@@ -77,6 +77,7 @@ class NominalConsentView(APIView):
     def get(self, request: Request, pk: int) -> Response:
         nominal = nominal_or_404(request, pk)
         consents = consents_for_user(request_user(request), nominal)
+        nominal_view_log(user=request_user(request), nominal=nominal, categories=["identity"], path=request.path)
         return Response(ConsentSerializer(consents, many=True).data)
 
     @extend_schema(

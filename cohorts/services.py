@@ -290,6 +290,21 @@ def access_event_record(
     )
 
 
+def nominal_view_log(*, user: User, nominal: Nominal, categories: Sequence[str], path: str) -> AccessEvent:
+    """Log that the user consulted part of the person's record (any page or endpoint showing it,
+    besides the record itself, which logs its own view with what it showed)."""
+    from cohorts.access import reasons_to_see_nominal
+
+    return access_event_record(
+        user=user,
+        action=AccessEvent.Action.VIEW,
+        nominal=nominal,
+        categories=categories,
+        allowed_by="; ".join(reasons_to_see_nominal(user.agency, nominal)) or "System administration",
+        path=path,
+    )
+
+
 def grants_reconcile() -> GrantChanges:
     """The nightly check: make every grant match the rules; anything it fixes is logged."""
     return grants_recompute()

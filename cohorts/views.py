@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cohorts.access import reasons_to_see_item
+from cohorts.access import offending_and_risk_shared, reasons_to_see_item
 from cohorts.forms import (
     AccessLogFilterForm,
     ConsentForm,
@@ -45,6 +45,7 @@ from cohorts.services import (
     item_record,
     item_update,
     nominal_create,
+    nominal_view_log,
     pathway_need_record,
 )
 from sharing.errors import StaleVersion
@@ -179,6 +180,7 @@ def item_why(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
         raise Http404("No such item") from error
     if item.category.is_sensitive and not _sensitive_unlocked(request, nominal):
         raise Http404("No such item")
+    nominal_view_log(user=_user(request), nominal=nominal, categories=[item.category.code], path=request.path)
     return render(
         request,
         "cohorts/item_why.html",
@@ -267,6 +269,7 @@ def item_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     form = ItemForm(request.POST or None, instance=item if request.method == "GET" else None)
     if request.method == "GET":
         form.initial["occurred_on"] = item.occurred_on
+        nominal_view_log(user=user, nominal=nominal, categories=[item.category.code], path=request.path)
     version = int(request.POST.get("version") or item.version) if request.method == "POST" else item.version
     if request.method == "POST" and form.is_valid():
         try:
@@ -347,6 +350,8 @@ def nominal_consent(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "The consent has been recorded. What is shared follows it from now.")
             return redirect("nominal-consent", pk=nominal.pk)
+    if request.method == "GET":
+        nominal_view_log(user=user, nominal=nominal, categories=["identity"], path=request.path)
     return render(
         request,
         "cohorts/nominal_consent.html",
@@ -359,9 +364,8 @@ def nominal_history(request: HttpRequest, pk: int) -> HttpResponse:
     """Changes to the person's details, limited to the fields the user may see."""
     nominal = _nominal_or_404(request, pk)
     user = _user(request)
-    from cohorts.access import offending_and_risk_shared
-
-    entries = nominal_history_for_user(
-        user, nominal, offending_and_risk_shown=offending_and_risk_shared(user.agency, nominal)
-    )
+    shown = offending_and_risk_shared(user.agency, nominal)
+    entries = nominal_history_for_user(user, nominal, offending_and_risk_shown=shown)
+    categories = ["identity", Nominal.OFFENDING_AND_RISK_CATEGORY] if shown else ["identity"]
+    nominal_view_log(user=user, nominal=nominal, categories=categories, path=request.path)
     return render(request, "cohorts/nominal_history.html", {"nominal": nominal, "entries": entries})

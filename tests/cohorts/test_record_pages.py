@@ -135,11 +135,22 @@ def test_history_shows_changes_the_agency_may_see_and_who_made_them(client, part
     assert "OGRS" not in drugs_view, "offending and risk is not shared with the drug service"
 
 
-def test_viewing_history_and_consent_pages_does_not_log_a_record_view(client, partnership, person):
+def test_every_page_showing_part_of_the_record_logs_one_view(client, partnership, person):
+    item = make_item(person, partnership.officer, "offending-risk", "Logged item")
     client.force_login(partnership.officer)
-    client.get(reverse("nominal-history", args=[person.pk]))
 
-    assert not AccessEvent.objects.filter(action=AccessEvent.Action.VIEW).exists()
+    for path in (
+        reverse("nominal-history", args=[person.pk]),
+        reverse("nominal-consent", args=[person.pk]),
+        reverse("item-why", args=[person.pk, item.pk]),
+        reverse("item-edit", args=[person.pk, item.pk]),
+    ):
+        before = AccessEvent.objects.count()
+        client.get(path)
+        event = AccessEvent.objects.order_by("-pk").first()
+        assert AccessEvent.objects.count() == before + 1, path
+        assert (event.nominal, event.action, event.path) == (person, AccessEvent.Action.VIEW, path)
+        assert "recorded the person" in event.allowed_by
 
 
 def item_form(summary, version, occurred=datetime.date(2026, 11, 1)):

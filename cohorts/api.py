@@ -422,6 +422,48 @@ class ItemCreateView(APIView):
         return Response(RecordedItemSerializer(item).data, status=status.HTTP_201_CREATED)
 
 
+class SensitiveReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=500,
+        help_text="Why the caller needs to see the sensitive items; recorded in the access log with their name.",
+        error_messages={
+            "blank": "Enter why you need to see these items",
+            "required": "Enter why you need to see these items",
+        },
+    )
+
+
+class SensitiveItemsView(APIView):
+    """The sensitive items (intelligence, health, victim ...) the caller's agency may see, given a reason."""
+
+    @extend_schema(
+        summary="Read the sensitive items of a person's record, giving a reason",
+        request=SensitiveReasonSerializer,
+        responses={
+            200: RecordedItemSerializer(many=True),
+            400: OpenApiResponse(description="No reason given."),
+            404: NOT_FOUND,
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        nominal = nominal_or_404(request, pk)
+        user = request_user(request)
+        serializer = SensitiveReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        record = nominal_record_for_user(user, nominal, sensitive_unlocked=True)
+        sensitive = [item for item in record.items if item.category.is_sensitive]
+        access_event_record(
+            user=user,
+            action=AccessEvent.Action.VIEW_SENSITIVE,
+            nominal=nominal,
+            categories=[item.category.code for item in sensitive],
+            allowed_by="; ".join(record.reasons) or "System administration",
+            reason=serializer.validated_data["reason"],
+            path=request.path,
+        )
+        return Response(RecordedItemSerializer(sensitive, many=True).data)
+
+
 class ItemWhyView(APIView):
     """Why the caller's agency may see an item: the agreement and clause, or its own record."""
 

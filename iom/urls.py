@@ -15,6 +15,7 @@ api_v1 = [
     path("people/", cohorts_api.NominalListView.as_view(), name="api-nominal-list"),
     path("people/<int:pk>/", cohorts_api.NominalDetailView.as_view(), name="api-nominal-detail"),
     path("people/<int:pk>/items/", cohorts_api.ItemCreateView.as_view(), name="api-item-create"),
+    path("people/<int:pk>/sensitive/", cohorts_api.SensitiveItemsView.as_view(), name="api-nominal-sensitive"),
     path("people/<int:pk>/items/<int:item_pk>/why/", cohorts_api.ItemWhyView.as_view(), name="api-item-why"),
     path("people/<int:pk>/consent/", consent_api.NominalConsentView.as_view(), name="api-nominal-consent"),
     path("agreements/", sharing_api.AgreementListView.as_view(), name="api-agreement-list"),

@@ -133,6 +133,13 @@ MATRIX: dict[str, Entry] = {
         api=True,
         ok_status=201,
     ),
+    "api-nominal-sensitive": NominalData(
+        lambda s: f"/api/v1/people/{s.nominal_pk}/sensitive/",
+        method="post",
+        data={"reason": "Preparing the MAP meeting"},
+        content_type="application/json",
+        api=True,
+    ),
     "api-item-why": NominalData(
         lambda s: f"/api/v1/people/{s.nominal_pk}/items/{s.item_pk}/why/", api=True, needs_item=True
     ),

@@ -395,3 +395,27 @@ def test_the_list_and_the_record_run_a_fixed_number_of_queries(api, partnership,
 
     assert count_queries(api, reverse("api-nominal-list")) == list_small
     assert count_queries(api, detail_url(people[0])) == record_small
+
+
+def test_sensitive_items_come_with_a_reason_which_is_logged(partnership):
+    from rest_framework.test import APIClient
+
+    from cohorts.models import AccessEvent
+    from cohorts.services import cohort_membership_start
+    from tests.cohorts.factories import make_item, make_nominal
+
+    nominal = make_nominal(partnership.officer)
+    cohort_membership_start(nominal=nominal)
+    make_item(nominal, partnership.officer, "intelligence", "Graded intelligence")
+    api = APIClient()
+    api.force_login(partnership.probation_officer)
+    url = f"/api/v1/people/{nominal.pk}/sensitive/"
+
+    refused = api.post(url, {"reason": ""}, format="json")
+    shown = api.post(url, {"reason": "Risk review"}, format="json")
+
+    assert refused.status_code == 400
+    assert "reason" in refused.json()
+    assert [item["summary"] for item in shown.json()] == ["Graded intelligence"]
+    event = AccessEvent.objects.get(action=AccessEvent.Action.VIEW_SENSITIVE)
+    assert (event.reason, event.categories) == ("Risk review", ["intelligence"])

@@ -147,7 +147,7 @@ def test_every_page_showing_part_of_the_record_logs_one_view(client, partnership
     ):
         before = AccessEvent.objects.count()
         client.get(path)
-        event = AccessEvent.objects.order_by("-pk").first()
+        event = AccessEvent.objects.order_by("-pk")[0]
         assert AccessEvent.objects.count() == before + 1, path
         assert (event.nominal, event.action, event.path) == (person, AccessEvent.Action.VIEW, path)
         assert "recorded the person" in event.allowed_by

@@ -105,8 +105,10 @@ def nominal_create(*, by: User, aliases: Sequence[dict[str, Any]] = (), **fields
 
 @transaction.atomic
 def nominal_update(*, nominal: Nominal, by: User, **fields: Any) -> Nominal:
-    """Change a person's details; identifiers are re-checked."""
+    """Change a person's details, as the agency that recorded them; identifiers are re-checked."""
     nominal = Nominal.objects.select_for_update().get(pk=nominal.pk)
+    if nominal.owning_agency_id != by.agency_id:
+        raise StateError("Only the agency that recorded a person can change their details.")
     fields = _clean_identifiers(dict(fields), exclude_pk=nominal.pk)
     merged = {
         name: getattr(nominal, name)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("access-log/", views.access_log, name="access-log"),
     path("<int:pk>/", views.nominal_detail, name="nominal-detail"),
     path("<int:pk>/sensitive/", views.nominal_sensitive_reason, name="nominal-sensitive-reason"),
+    path("<int:pk>/edit/", views.nominal_edit, name="nominal-edit"),
     path("<int:pk>/consent/", views.nominal_consent, name="nominal-consent"),
     path("<int:pk>/history/", views.nominal_history, name="nominal-history"),
     path("<int:pk>/items/new/", views.item_new, name="item-new"),

@@ -45,6 +45,7 @@ from cohorts.services import (
     item_record,
     item_update,
     nominal_create,
+    nominal_update,
     nominal_view_log,
     pathway_need_record,
 )
@@ -215,6 +216,36 @@ def nominal_new(request: HttpRequest) -> HttpResponse:
                 return redirect("nominal-detail", pk=nominal.pk)
     return render(
         request, "cohorts/nominal_form.html", {"form": form, "matches": matches}, status=400 if form.errors else 200
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def nominal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct or update a person's details: the agency that recorded them keeps them."""
+    nominal = _nominal_or_404(request, pk)
+    user = _user(request)
+    if nominal.owning_agency_id != user.agency_id:
+        raise Http404("No such person")
+    form = NominalForm(request.POST or None, instance=nominal if request.method == "GET" else None)
+    if request.method == "GET":
+        for name in ("date_of_birth", "sentence_ends_on", "licence_ends_on"):
+            form.initial[name] = getattr(nominal, name)
+        nominal_view_log(
+            user=user, nominal=nominal, categories=["identity", Nominal.OFFENDING_AND_RISK_CATEGORY], path=request.path
+        )
+    if request.method == "POST" and form.is_valid():
+        try:
+            nominal_update(nominal=nominal, by=user, **form.cleaned_data)
+        except ValidationError as error:
+            _attach_errors(form, error)
+        else:
+            messages.success(request, f"{nominal.full_name}'s details have been changed.")
+            return redirect("nominal-detail", pk=nominal.pk)
+    return render(
+        request,
+        "cohorts/nominal_form.html",
+        {"form": form, "matches": [], "nominal": nominal},
+        status=400 if form.errors else 200,
     )
 
 

@@ -63,7 +63,7 @@ class NominalData:
     roles: frozenset[Role] = field(default_factory=lambda: frozenset(Role))
     ok_status: int = 200
     needs_item: bool = False  # the page is about one item, which must itself be visible
-    owner_only: bool = False  # only the agency that owns the item reaches the page
+    owner_only: bool = False  # only the agency that owns the person or item (the police) reaches the page
     content_type: str | None = None  # how data is sent, e.g. "application/json"; None: a form
 
 
@@ -105,6 +105,7 @@ MATRIX: dict[str, Entry] = {
     "nominal-list": NominalList("/people/"),
     "nominal-new": SignedIn("/people/new/"),
     "access-log": RolesOnly("/people/access-log/", frozenset({Role.SUPERVISOR, Role.AGENCY_ADMIN, Role.SYSTEM_ADMIN})),
+    "nominal-edit": NominalData(lambda s: f"/people/{s.nominal_pk}/edit/", owner_only=True),
     "nominal-consent": NominalData(lambda s: f"/people/{s.nominal_pk}/consent/"),
     "nominal-history": NominalData(lambda s: f"/people/{s.nominal_pk}/history/"),
     "nominal-detail": NominalData(lambda s: f"/people/{s.nominal_pk}/"),

@@ -228,3 +228,37 @@ def test_a_duplicate_identifier_on_the_page_is_a_field_error(client, partnership
 
     assert response.status_code == 400
     assert "already recorded for another person" in response.content.decode()
+
+
+def test_the_recording_agency_corrects_a_persons_details(client, partnership, person):
+    from tests.cohorts.test_views import new_person_form
+
+    client.force_login(partnership.officer)
+    page = client.get(reverse("nominal-edit", args=[person.pk])).content.decode()
+    assert 'value="Marsh"' in page
+
+    response = client.post(
+        reverse("nominal-edit", args=[person.pk]), new_person_form(first_name="Ellis", last_name="Marsh-Hughes")
+    )
+
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.last_name == "Marsh-Hughes"
+
+
+def test_a_bad_correction_is_explained_and_kept(client, partnership, person):
+    from tests.cohorts.test_views import new_person_form
+
+    client.force_login(partnership.officer)
+
+    response = client.post(reverse("nominal-edit", args=[person.pk]), new_person_form(last_name="Marsh", crn="99"))
+
+    assert response.status_code == 400
+    assert 'value="99"' in response.content.decode()
+    assert "letter and 6 digits" in response.content.decode()
+
+
+def test_another_agency_cannot_change_a_persons_details(client, partnership, person):
+    client.force_login(partnership.probation_officer)
+
+    assert client.get(reverse("nominal-edit", args=[person.pk])).status_code == 404

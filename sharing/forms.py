@@ -104,5 +104,39 @@ class AgreementForm(forms.Form):
         return cleaned
 
 
-class ConfirmForm(forms.Form):
-    """An empty form: the confirmation page's button posts it."""
+class DocumentForm(forms.Form):
+    document = forms.FileField(
+        label="The signed agreement",
+        help_text="PDF, Word or OpenDocument, at most 10 MB.",
+        validators=[
+            FileExtensionValidator(
+                ["pdf", "docx", "odt"], message="The signed agreement must be a PDF, Word or OpenDocument file"
+            ),
+            validate_document_size,
+        ],
+        error_messages={"required": "Choose the signed agreement to upload"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False  # the page's template holds the <form> and its CSRF token
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(Field("document"), Button("upload", "Upload"))
+
+
+def agreement_initial(agreement: SharingAgreement) -> dict[str, Any]:
+    """The draft form's starting values for an agreement being changed."""
+    clauses = list(agreement.clauses.all())
+    return {
+        "title": agreement.title,
+        "purpose": agreement.purpose,
+        "legal_basis": agreement.legal_basis,
+        "legal_basis_detail": agreement.legal_basis_detail,
+        "parties": [party.pk for party in agreement.parties.all()],
+        "categories": [clause.category_id for clause in clauses],
+        "consent_categories": [clause.category_id for clause in clauses if clause.consent_required],
+        "starts_on": agreement.starts_on,
+        "review_on": agreement.review_on,
+        "ends_on": agreement.ends_on,
+    }

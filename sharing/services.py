@@ -94,6 +94,51 @@ def agreement_set_clauses(*, agreement: SharingAgreement, clauses: Sequence[Clau
 
 
 @transaction.atomic
+def agreement_update_draft(
+    *,
+    agreement: SharingAgreement,
+    by: User,
+    title: str,
+    purpose: str,
+    legal_basis: str,
+    parties: Sequence[Agency],
+    clauses: Sequence[ClauseSpec],
+    starts_on: datetime.date,
+    review_on: datetime.date | None = None,
+    ends_on: datetime.date | None = None,
+    legal_basis_detail: str = "",
+    document: File | None = None,
+) -> SharingAgreement:
+    """Change a draft before it is activated; an agreement in force is changed by ending it and
+    drafting another, so what was agreed when stays on the record."""
+    agreement = SharingAgreement.objects.select_for_update().get(pk=agreement.pk)
+    _require_admin_of_a_party(by, agreement, agreement.parties.all())
+    if agreement.status != SharingAgreement.Status.DRAFT:
+        raise StateError("Only a draft can be changed. End this agreement and draft a new one instead.")
+    parties = [*parties, by.agency] if by.agency not in parties else list(parties)
+    agreement.title, agreement.purpose, agreement.legal_basis = title, purpose, legal_basis
+    agreement.legal_basis_detail = legal_basis_detail
+    agreement.starts_on, agreement.review_on, agreement.ends_on = starts_on, review_on, ends_on
+    agreement.save()
+    if document is not None:
+        agreement.document.save(document.name or "agreement", document, save=True)
+    agreement.parties.set(parties)
+    agreement_set_clauses(agreement=agreement, clauses=clauses)
+    return agreement
+
+
+@transaction.atomic
+def agreement_attach_document(*, agreement: SharingAgreement, by: User, document: File) -> SharingAgreement:
+    """Attach the signed agreement (it is often signed after it was drafted)."""
+    agreement = SharingAgreement.objects.select_for_update().get(pk=agreement.pk)
+    _require_admin_of_a_party(by, agreement, agreement.parties.all())
+    if agreement.status == SharingAgreement.Status.ENDED:
+        raise StateError("This agreement has ended; its record can no longer be changed.")
+    agreement.document.save(document.name or "agreement", document, save=True)
+    return agreement
+
+
+@transaction.atomic
 def agreement_activate(*, agreement: SharingAgreement, by: User) -> SharingAgreement:
     """Bring a draft or suspended agreement into force."""
     agreement = SharingAgreement.objects.select_for_update().get(pk=agreement.pk)

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from sharing.errors import DomainError
-from sharing.forms import AgreementForm
+from sharing.forms import AgreementForm, DocumentForm, agreement_initial
 from sharing.models import SharingAgreement, User
 from sharing.selectors import (
     agreement_get_for_user,
@@ -21,7 +21,15 @@ from sharing.selectors import (
     user_may_draft_agreements,
     user_may_manage_agreement,
 )
-from sharing.services import ClauseSpec, agreement_activate, agreement_create, agreement_end, agreement_suspend
+from sharing.services import (
+    ClauseSpec,
+    agreement_activate,
+    agreement_attach_document,
+    agreement_create,
+    agreement_end,
+    agreement_suspend,
+    agreement_update_draft,
+)
 
 
 def _user(request: HttpRequest) -> User:
@@ -70,7 +78,6 @@ def agreement_new(request: HttpRequest) -> HttpResponse:
     form = AgreementForm(request.POST or None, request.FILES or None, own_agency=user.agency)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        consent = set(data["consent_categories"])
         try:
             agreement = agreement_create(
                 by=user,
@@ -79,7 +86,7 @@ def agreement_new(request: HttpRequest) -> HttpResponse:
                 legal_basis=data["legal_basis"],
                 legal_basis_detail=data["legal_basis_detail"],
                 parties=list(data["parties"]),
-                clauses=[ClauseSpec(category, category in consent) for category in data["categories"]],
+                clauses=_clauses(data),
                 starts_on=data["starts_on"],
                 review_on=data["review_on"],
                 ends_on=data["ends_on"],
@@ -93,6 +100,78 @@ def agreement_new(request: HttpRequest) -> HttpResponse:
             )
             return redirect("agreement-detail", pk=agreement.pk)
     return render(request, "sharing/agreement_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _clauses(data: dict[str, Any]) -> list[ClauseSpec]:
+    consent = set(data["consent_categories"])
+    return [ClauseSpec(category, category in consent) for category in data["categories"]]
+
+
+@require_http_methods(["GET", "POST"])
+def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a draft before it is activated."""
+    agreement = _agreement_or_404(request, pk)
+    user = _user(request)
+    if not user_may_manage_agreement(user, agreement):
+        raise PermissionDenied("Only an agency administrator of a party can change an agreement.")
+    if agreement.status != SharingAgreement.Status.DRAFT:
+        messages.info(request, "Only a draft can be changed. End this agreement and draft a new one instead.")
+        return redirect("agreement-detail", pk=agreement.pk)
+    form = AgreementForm(
+        request.POST or None, request.FILES or None, own_agency=user.agency, initial=agreement_initial(agreement)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            agreement_update_draft(
+                agreement=agreement,
+                by=user,
+                title=data["title"],
+                purpose=data["purpose"],
+                legal_basis=data["legal_basis"],
+                legal_basis_detail=data["legal_basis_detail"],
+                parties=list(data["parties"]),
+                clauses=_clauses(data),
+                starts_on=data["starts_on"],
+                review_on=data["review_on"],
+                ends_on=data["ends_on"],
+                document=data["document"],
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{agreement.reference} has been changed.")
+            return redirect("agreement-detail", pk=agreement.pk)
+    return render(
+        request,
+        "sharing/agreement_form.html",
+        {"form": form, "agreement": agreement},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def agreement_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """Attach the signed agreement."""
+    agreement = _agreement_or_404(request, pk)
+    user = _user(request)
+    if not user_may_manage_agreement(user, agreement):
+        raise PermissionDenied("Only an agency administrator of a party can change an agreement.")
+    form = DocumentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            agreement_attach_document(agreement=agreement, by=user, document=form.cleaned_data["document"])
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "The signed agreement has been uploaded.")
+            return redirect("agreement-detail", pk=agreement.pk)
+    return render(
+        request,
+        "sharing/agreement_upload.html",
+        {"form": form, "agreement": agreement},
+        status=400 if form.errors else 200,
+    )
 
 
 ACTIONS: dict[str, dict[str, Any]] = {

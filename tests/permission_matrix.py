@@ -94,6 +94,8 @@ MATRIX: dict[str, Entry] = {
     "agreement-new": RolesOnly("/sharing/agreements/new/", frozenset({Role.AGENCY_ADMIN, Role.SYSTEM_ADMIN})),
     "agreement-detail": Exempt("party agencies only, others 404", covered_by="tests/sharing/test_agreement_pages.py"),
     "agreement-document": Exempt("party agencies only, others 404", covered_by="tests/sharing/test_agreement_pages.py"),
+    "agreement-edit": Exempt("agency admins of a party only", covered_by="tests/sharing/test_agreement_pages.py"),
+    "agreement-upload": Exempt("agency admins of a party only", covered_by="tests/sharing/test_agreement_pages.py"),
     "agreement-action": Exempt("agency admins of a party only", covered_by="tests/sharing/test_agreement_pages.py"),
     # The same through the API (sharing/api.py).
     "api-agreement-list": SignedIn("/api/v1/agreements/", api=True),

@@ -62,6 +62,8 @@ def test_every_page_of_the_record_and_the_agreements_passes_the_accessibility_ch
         "/people/",
         "/people/new/",
         f"/people/{nominal.pk}/",
+        f"/people/{nominal.pk}/edit/",
+        f"/people/{nominal.pk}/needs/new/",
         f"/people/{nominal.pk}/consent/",
         f"/people/{nominal.pk}/history/",
         f"/people/{nominal.pk}/items/new/",
@@ -72,6 +74,7 @@ def test_every_page_of_the_record_and_the_agreements_passes_the_accessibility_ch
         "/sharing/agreements/new/",
         f"/sharing/agreements/{partnership.core.pk}/",
         f"/sharing/agreements/{partnership.core.pk}/suspend/",
+        f"/sharing/agreements/{partnership.core.pk}/upload/",
     ):
         response = page.goto(path)
         assert response.status == 200, path

@@ -158,3 +158,56 @@ def test_the_agreement_page_shows_its_history(client, partnership):
     body = client.get(reverse("agreement-detail", args=[partnership.core.pk])).content.decode()
 
     assert "Status changed to suspended" in body
+
+
+def test_a_draft_is_changed_before_it_is_activated(client, partnership):
+    admin = UserFactory.create(agency=partnership.police, roles=[Role.AGENCY_ADMIN])
+    client.force_login(admin)
+    client.post(reverse("agreement-new"), form_data(partnership))
+    agreement = SharingAgreement.objects.get(title="Youth to adult transfer sharing")
+
+    page = client.get(reverse("agreement-edit", args=[agreement.pk])).content.decode()
+    assert 'value="Youth to adult transfer sharing"' in page
+    client.post(
+        reverse("agreement-edit", args=[agreement.pk]),
+        form_data(partnership, title="Y2A transfer sharing", parties=[partnership.probation.pk, partnership.prison.pk]),
+    )
+
+    agreement.refresh_from_db()
+    assert agreement.title == "Y2A transfer sharing"
+    assert set(agreement.parties.all()) == {partnership.police, partnership.probation, partnership.prison}
+
+
+def test_an_active_agreement_is_not_changed_but_its_signed_document_can_be_uploaded(client, partnership):
+    client.force_login(UserFactory.create(agency=partnership.probation, roles=[Role.AGENCY_ADMIN]))
+
+    edit = client.get(reverse("agreement-edit", args=[partnership.core.pk]))
+    upload = client.post(
+        reverse("agreement-upload", args=[partnership.core.pk]),
+        {"document": SimpleUploadedFile("core-signed.pdf", b"%PDF signed", content_type="application/pdf")},
+    )
+
+    assert edit.status_code == 302
+    assert upload.status_code == 302
+    partnership.core.refresh_from_db()
+    assert partnership.core.document.name.endswith(".pdf")
+
+
+@pytest.mark.parametrize("role", [role for role in Role if role not in (Role.AGENCY_ADMIN, Role.SYSTEM_ADMIN)])
+def test_only_agency_admins_change_or_upload(client, partnership, role):
+    client.force_login(UserFactory.create(agency=partnership.police, roles=[role]))
+
+    assert client.get(reverse("agreement-edit", args=[partnership.core.pk])).status_code == 403
+    assert client.get(reverse("agreement-upload", args=[partnership.core.pk])).status_code == 403
+
+
+def test_an_upload_of_the_wrong_type_is_explained(client, partnership):
+    client.force_login(UserFactory.create(agency=partnership.police, roles=[Role.AGENCY_ADMIN]))
+
+    response = client.post(
+        reverse("agreement-upload", args=[partnership.core.pk]),
+        {"document": SimpleUploadedFile("notes.txt", b"hello", content_type="text/plain")},
+    )
+
+    assert response.status_code == 400
+    assert "must be a PDF, Word or OpenDocument file" in response.content.decode()

@@ -36,6 +36,28 @@ class Pathway(models.TextChoices):
     ATTITUDES_THINKING_BEHAVIOUR = "attitudes", "Attitudes, thinking and behaviour"
 
 
+class OffenceType(models.TextChoices):
+    """Offence types as IOM uses them: the first four are neighbourhood crime (the Fixed strand)."""
+
+    BURGLARY = "burglary", "Burglary"
+    ROBBERY = "robbery", "Robbery"
+    VEHICLE_CRIME = "vehicle", "Vehicle crime"
+    THEFT = "theft", "Theft (other than shoplifting)"
+    SHOPLIFTING = "shoplifting", "Shoplifting"
+    VIOLENCE = "violence", "Violence against the person"
+    DOMESTIC_ABUSE = "domestic_abuse", "Domestic abuse"
+    KNIFE_CRIME = "knife", "Knife or weapon offence"
+    DRUGS = "drugs", "Drug offence"
+    CRIMINAL_DAMAGE = "criminal_damage", "Criminal damage"
+    SEXUAL = "sexual", "Sexual offence"
+    OTHER = "other", "Other"
+
+
+NEIGHBOURHOOD_CRIME = frozenset(
+    {OffenceType.BURGLARY, OffenceType.ROBBERY, OffenceType.VEHICLE_CRIME, OffenceType.THEFT}
+)
+
+
 # Which data category a need on each pathway is recorded under (so its sharing follows that category).
 PATHWAY_CATEGORY = {
     Pathway.ACCOMMODATION: "accommodation",

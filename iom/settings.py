@@ -232,6 +232,10 @@ GUARDIAN_MONKEY_PATCH_USER = False
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
+# Referral eligibility where local practice differs (referrals/eligibility.py).
+IOM_ELIGIBILITY_RULES_OFF = env_list("IOM_ELIGIBILITY_RULES_OFF", [])
+IOM_PRIORITY_MIN_AGE = env_int("IOM_PRIORITY_MIN_AGE", 18)
+
 # The service as users see it.
 IOM_SERVICE_NAME = os.environ.get("IOM_SERVICE_NAME", "Integrated Offender Management")
 IOM_PHASE = os.environ.get("IOM_PHASE", "alpha")

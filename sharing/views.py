@@ -77,20 +77,10 @@ def agreement_new(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("Only an agency administrator can draft an agreement.")
     form = AgreementForm(request.POST or None, request.FILES or None, own_agency=user.agency)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             agreement = agreement_create(
                 by=user,
-                title=data["title"],
-                purpose=data["purpose"],
-                legal_basis=data["legal_basis"],
-                legal_basis_detail=data["legal_basis_detail"],
-                parties=list(data["parties"]),
-                clauses=_clauses(data),
-                starts_on=data["starts_on"],
-                review_on=data["review_on"],
-                ends_on=data["ends_on"],
-                document=data["document"],
+                **_agreement_fields(form.cleaned_data),
             )
         except DomainError as error:
             form.add_error(None, str(error))
@@ -102,9 +92,21 @@ def agreement_new(request: HttpRequest) -> HttpResponse:
     return render(request, "sharing/agreement_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
-def _clauses(data: dict[str, Any]) -> list[ClauseSpec]:
+def _agreement_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """The draft form's answers as the services take them."""
     consent = set(data["consent_categories"])
-    return [ClauseSpec(category, category in consent) for category in data["categories"]]
+    return {
+        "title": data["title"],
+        "purpose": data["purpose"],
+        "legal_basis": data["legal_basis"],
+        "legal_basis_detail": data["legal_basis_detail"],
+        "parties": list(data["parties"]),
+        "clauses": [ClauseSpec(category, category in consent) for category in data["categories"]],
+        "starts_on": data["starts_on"],
+        "review_on": data["review_on"],
+        "ends_on": data["ends_on"],
+        "document": data["document"],
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -121,21 +123,11 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None, request.FILES or None, own_agency=user.agency, initial=agreement_initial(agreement)
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             agreement_update_draft(
                 agreement=agreement,
                 by=user,
-                title=data["title"],
-                purpose=data["purpose"],
-                legal_basis=data["legal_basis"],
-                legal_basis_detail=data["legal_basis_detail"],
-                parties=list(data["parties"]),
-                clauses=_clauses(data),
-                starts_on=data["starts_on"],
-                review_on=data["review_on"],
-                ends_on=data["ends_on"],
-                document=data["document"],
+                **_agreement_fields(form.cleaned_data),
             )
         except DomainError as error:
             form.add_error(None, str(error))

@@ -42,6 +42,7 @@ from cohorts.selectors import (
     nominal_search,
 )
 from cohorts.services import access_event_record, item_record, nominal_create, nominal_dates_check, nominal_view_log
+from sharing.api import DataCategorySerializer
 from sharing.models import Agency, DataCategory, User
 
 NOT_FOUND = OpenApiResponse(description="No such person or item, or not one your agency may see.")
@@ -60,13 +61,6 @@ class NamedEntrySerializer(serializers.Serializer):
 
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True)
-
-
-class DataCategorySerializer(serializers.ModelSerializer):
-    class Meta:
-        model = DataCategory
-        fields = ["code", "name"]
-        read_only_fields = fields
 
 
 class NominalFilterSerializer(serializers.Serializer):

@@ -15,7 +15,6 @@ from rest_framework.views import APIView
 
 from cohorts.api import (
     NOT_FOUND,
-    DataCategorySerializer,
     NamedEntrySerializer,
     bad_request,
     nominal_or_404,
@@ -24,6 +23,7 @@ from cohorts.api import (
 from cohorts.models import Consent
 from cohorts.selectors import consents_for_user
 from cohorts.services import consent_record, nominal_view_log
+from sharing.api import DataCategorySerializer
 from sharing.models import Agency, DataCategory, User
 
 

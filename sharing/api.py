@@ -54,7 +54,9 @@ class AgreementPartySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AgreementCategorySerializer(serializers.ModelSerializer):
+class DataCategorySerializer(serializers.ModelSerializer):
+    """A data category by its code and name (agreements' clauses, items of a record)."""
+
     class Meta:
         model = DataCategory
         fields = ["code", "name"]
@@ -64,7 +66,7 @@ class AgreementCategorySerializer(serializers.ModelSerializer):
 class AgreementClauseSerializer(serializers.ModelSerializer):
     """One category the agreement shares, numbered as in the signed document."""
 
-    category = AgreementCategorySerializer(read_only=True)
+    category = DataCategorySerializer(read_only=True)
 
     class Meta:
         model = SharingClause

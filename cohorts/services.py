@@ -16,13 +16,19 @@ from cohorts.identifiers import normalise_crn, normalise_pnc_id, normalise_priso
 from cohorts.models import (
     PATHWAY_CATEGORY,
     AccessEvent,
+    CaseAssignment,
     CaseInvolvement,
+    CohortManagement,
     CohortMembership,
     Consent,
+    ManagementLevel,
     Nominal,
     NominalAlias,
     Pathway,
     PathwayNeed,
+    PriorityCohort,
+    RagAssessment,
+    RagRating,
     RecordedItem,
 )
 from sharing.errors import StaleVersion, StateError
@@ -152,13 +158,103 @@ def involvement_end(*, involvement: CaseInvolvement, ended_on: datetime.date | N
 
 
 @transaction.atomic
-def cohort_membership_start(*, nominal: Nominal, started_on: datetime.date | None = None) -> CohortMembership:
-    """Put the person on the IOM cohort; agreements covering the cohort reach them from now."""
+def cohort_membership_start(
+    *,
+    nominal: Nominal,
+    started_on: datetime.date | None = None,
+    strand: str = "",
+    level: ManagementLevel | None = None,
+    priority_cohorts: Sequence[PriorityCohort] = (),
+    mappa_level: str = "",
+) -> CohortMembership:
+    """Put the person on the IOM cohort, managed on a strand at a level where the panel said so;
+    agreements covering the cohort reach them from now."""
+    nominal = Nominal.objects.select_for_update().get(pk=nominal.pk)
     if CohortMembership.objects.filter(nominal=nominal, ended_on__isnull=True).exists():
         raise StateError(f"{nominal.full_name} is already on the cohort.")
     membership = CohortMembership.objects.create(nominal=nominal, started_on=started_on or timezone.localdate())
+    if strand and level is not None:
+        management = CohortManagement.objects.create(
+            membership=membership, strand=strand, level=level, mappa_level=mappa_level
+        )
+        management.priority_cohorts.set(priority_cohorts)
     grants_recompute(nominal_ids=[nominal.pk])
     return membership
+
+
+@transaction.atomic
+def rag_assess(*, nominal: Nominal, rating: RagRating, rationale: str, by: User) -> RagAssessment:
+    """Give the person a RAG rating; the rationale is required and kept with who and when."""
+    if not rationale.strip():
+        raise ValidationError({"rationale": ["Give the reason for the rating"]})
+    if not rating.is_active:
+        raise ValidationError({"rating": ["This rating is no longer in use; choose another"]})
+    return RagAssessment.objects.create(nominal=nominal, rating=rating, rationale=rationale.strip(), assessed_by=by)
+
+
+ASSIGNMENT_INVOLVEMENT = {
+    CaseAssignment.Role.LEAD_PROFESSIONAL: CaseInvolvement.Reason.LEAD_PROFESSIONAL,
+    CaseAssignment.Role.POLICE_LEAD: CaseInvolvement.Reason.POLICE_LEAD,
+    CaseAssignment.Role.KEY_WORKER: CaseInvolvement.Reason.KEY_WORKER,
+}
+
+
+@transaction.atomic
+def case_assign(
+    *,
+    nominal: Nominal,
+    role: str,
+    worker: User,
+    by: User,
+    reason: str = "",
+    started_on: datetime.date | None = None,
+) -> CaseAssignment:
+    """Assign a worker to a role in the case, ending whoever held it (a transfer). The worker's
+    agency is involved from the start date and the previous agency's involvement in that role ends
+    when it no longer holds it, so the sharing grants follow the assignment at once."""
+    role = CaseAssignment.Role(role)
+    started_on = started_on or timezone.localdate()
+    if not worker.is_active:
+        raise ValidationError({"worker": ["This person can no longer sign in; choose someone else"]})
+    if role == CaseAssignment.Role.POLICE_LEAD and worker.agency.kind != worker.agency.Kind.POLICE:
+        raise ValidationError({"worker": ["The IOM police lead officer must work for a police force"]})
+    nominal = Nominal.objects.select_for_update().get(pk=nominal.pk)
+    current = CaseAssignment.objects.select_for_update().filter(nominal=nominal, role=role, ended_on__isnull=True)
+    if role == CaseAssignment.Role.KEY_WORKER:
+        current = current.filter(agency=worker.agency)
+    reason_for_agency = ASSIGNMENT_INVOLVEMENT[role]
+    # The previous holder's last day is the day before; their agency's reason ends with it.
+    last_day = started_on - datetime.timedelta(days=1)
+    for previous in current.order_by("pk"):
+        if previous.worker_id == worker.pk:
+            raise StateError(f"{worker} is already the {role.label.lower()}.")
+        previous.ended_on = max(last_day, previous.started_on)
+        previous.save(update_fields=["ended_on"])
+        still_held = CaseAssignment.objects.filter(
+            nominal=nominal, role=role, agency_id=previous.agency_id, ended_on__isnull=True
+        ).exists()
+        if not still_held and previous.agency_id != worker.agency_id:
+            CaseInvolvement.objects.filter(
+                nominal=nominal, agency_id=previous.agency_id, reason=reason_for_agency, ended_on__isnull=True
+            ).update(ended_on=last_day)
+    assignment = CaseAssignment.objects.create(
+        nominal=nominal,
+        role=role,
+        worker=worker,
+        agency=worker.agency,
+        started_on=started_on,
+        reason=reason,
+        assigned_by=by,
+    )
+    CaseInvolvement.objects.get_or_create(
+        nominal=nominal,
+        agency=worker.agency,
+        reason=reason_for_agency,
+        ended_on=None,
+        defaults={"started_on": started_on},
+    )
+    grants_recompute(nominal_ids=[nominal.pk])
+    return assignment
 
 
 @transaction.atomic

@@ -235,10 +235,14 @@ CRISPY_TEMPLATE_PACK = "gds"
 # Referral eligibility where local practice differs (referrals/eligibility.py).
 IOM_ELIGIBILITY_RULES_OFF = env_list("IOM_ELIGIBILITY_RULES_OFF", [])
 IOM_PRIORITY_MIN_AGE = env_int("IOM_PRIORITY_MIN_AGE", 18)
+# The IOM team (who screen and list referrals): users of these kinds of agency with the permission.
+IOM_UNIT_AGENCY_KINDS = env_list("IOM_UNIT_AGENCY_KINDS", ["police", "probation"])
 
 # The service as users see it.
 IOM_SERVICE_NAME = os.environ.get("IOM_SERVICE_NAME", "Integrated Offender Management")
 IOM_PHASE = os.environ.get("IOM_PHASE", "alpha")
+# Where users reach the service, for links in emails.
+IOM_BASE_URL = os.environ.get("IOM_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- API -----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from cohorts.models import NEIGHBOURHOOD_CRIME, Nominal, OffenceType
-from referrals.dates import age_on
+from cohorts.models import NEIGHBOURHOOD_CRIME, Nominal, OffenceType, Strand
+from referrals.dates import add_months, age_on, birthday
 
-FIXED, FLEX, FREE = "fixed", "flex", "free"
-STANDARD, ENHANCED, PRIORITY = "standard", "enhanced", "priority"
+FIXED, FLEX, FREE = Strand.FIXED.value, Strand.FLEX.value, Strand.FREE.value
+# "A Youth Rehabilitation Order or above" (referrals.models.Referral.YouthOrder)
+YRO_OR_ABOVE = frozenset({"yro", "dto", "s250"})
 STATUTORY_SUPERVISION = frozenset(
     {
         Nominal.StatutoryStatus.LICENCE,
@@ -35,11 +36,17 @@ class ReferralFacts:
     today: datetime.date
     date_of_birth: datetime.date
     strand: str
-    level: str = ""
+    level: str = ""  # the proposed or decided level's name
+    level_adults_only: bool = False
     statutory_status: str = Nominal.StatutoryStatus.NONE
     offence_types: frozenset[str] = field(default_factory=frozenset)
     on_cohort: bool = False
     referral_in_progress: str = ""  # the reference of an open referral of the same person, if any
+    # Youth-to-adult (Y2A) referrals only:
+    y2a: bool = False
+    management_passed_to_probation: bool | None = None
+    youth_order: str = ""
+    order_ends_on: datetime.date | None = None
 
 
 @dataclass(frozen=True)
@@ -86,8 +93,9 @@ def _fixed_needs_neighbourhood_crime(facts: ReferralFacts) -> str | None:
 
 def _priority_is_for_adults(facts: ReferralFacts) -> str | None:
     minimum = getattr(settings, "IOM_PRIORITY_MIN_AGE", 18)
-    if facts.level == PRIORITY and age_on(facts.date_of_birth, facts.today) < minimum:
-        return f"Priority-level management is for adults ({minimum} and over). Choose enhanced or standard."
+    if facts.level_adults_only and age_on(facts.date_of_birth, facts.today) < minimum:
+        level = facts.level or "This level of"
+        return f"{level} management is for adults ({minimum} and over). Choose a level that takes any age."
     return None
 
 
@@ -101,12 +109,50 @@ def _no_referral_in_progress(facts: ReferralFacts) -> str | None:
     return None
 
 
+def _y2a_before_the_18th_birthday(facts: ReferralFacts) -> str | None:
+    if facts.y2a and facts.today >= birthday(facts.date_of_birth, 18):
+        return "A youth-to-adult referral is made before the 18th birthday. Make an adult referral instead."
+    return None
+
+
+def _y2a_management_passed_to_probation(facts: ReferralFacts) -> str | None:
+    if facts.y2a and facts.management_passed_to_probation is not True:
+        return (
+            "A youth-to-adult referral needs the case's management to pass to probation; a case the youth "
+            "offending team retains after 18 does not transfer."
+        )
+    return None
+
+
+def _y2a_order_is_yro_or_above(facts: ReferralFacts) -> str | None:
+    if facts.y2a and facts.youth_order not in YRO_OR_ABOVE:
+        return "A youth-to-adult referral needs a Youth Rehabilitation Order or above (DTO, section 250)."
+    return None
+
+
+def _y2a_three_months_left_at_18(facts: ReferralFacts) -> str | None:
+    if not facts.y2a:
+        return None
+    eighteenth = birthday(facts.date_of_birth, 18)
+    needed = add_months(eighteenth, 3)
+    if facts.order_ends_on is None or facts.order_ends_on < needed:
+        return (
+            f"A youth-to-adult referral needs at least 3 months left on the order at the 18th birthday "
+            f"({eighteenth:%-d %B %Y}): the order must end on or after {needed:%-d %B %Y}."
+        )
+    return None
+
+
 RULES: Sequence[Rule] = (
     Rule("fixed-statutory", "Fixed strand: statutory supervision", _fixed_needs_statutory_supervision),
     Rule("fixed-neighbourhood-crime", "Fixed strand: neighbourhood-crime offending", _fixed_needs_neighbourhood_crime),
     Rule("priority-adults", "Priority level: adults only", _priority_is_for_adults),
     Rule("not-on-cohort", "Not already on the cohort", _not_already_on_the_cohort),
     Rule("no-open-referral", "No referral already in progress", _no_referral_in_progress),
+    Rule("y2a-before-18", "Youth to adult: referred before the 18th birthday", _y2a_before_the_18th_birthday),
+    Rule("y2a-probation", "Youth to adult: management passes to probation", _y2a_management_passed_to_probation),
+    Rule("y2a-order", "Youth to adult: a Youth Rehabilitation Order or above", _y2a_order_is_yro_or_above),
+    Rule("y2a-three-months", "Youth to adult: 3 months left on the order at 18", _y2a_three_months_left_at_18),
 )
 
 

@@ -67,6 +67,14 @@ class User(AbstractUser):
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="users")
     job_title = models.CharField(max_length=100, blank=True)
+    supervisor = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="supervisees",
+        help_text="Follows the user's referrals and reviews their cases' management reports.",
+    )
 
     REQUIRED_FIELDS = ["email", "agency"]
 

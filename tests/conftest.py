@@ -92,6 +92,9 @@ def reference_data(transactional_db: None) -> None:
             )
     categories = importlib.import_module("sharing.migrations.0004_data_categories_and_agency_groups")
     categories.create_categories(apps, None)
+    # Levels, RAG ratings, priority cohorts, referral permissions and the selection matrix.
+    importlib.import_module("cohorts.migrations.0004_default_lists").seed(apps, None)
+    importlib.import_module("referrals.migrations.0002_roles_and_selection_matrix").seed(apps, None)
 
 
 @pytest.fixture

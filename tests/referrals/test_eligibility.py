@@ -4,10 +4,8 @@ from typing import Any
 import pytest
 
 from referrals.eligibility import (
-    ENHANCED,
     FIXED,
     FLEX,
-    PRIORITY,
     ReferralFacts,
     check_eligibility,
     eligibility_problems,
@@ -21,7 +19,7 @@ def facts(**overrides):
         "today": TODAY,
         "date_of_birth": datetime.date(1995, 1, 1),
         "strand": FIXED,
-        "level": ENHANCED,
+        "level": "Enhanced",
         "statutory_status": "licence",
         "offence_types": frozenset({"burglary"}),
     }
@@ -65,7 +63,7 @@ def test_flex_takes_anyone_with_any_offending():
     ],
 )
 def test_priority_level_is_for_adults_from_the_18th_birthday(born, eligible):
-    problems = eligibility_problems(facts(level=PRIORITY, date_of_birth=born))
+    problems = eligibility_problems(facts(level="Priority", level_adults_only=True, date_of_birth=born))
 
     assert (problems == []) is eligible
 
@@ -73,8 +71,12 @@ def test_priority_level_is_for_adults_from_the_18th_birthday(born, eligible):
 def test_a_leap_day_birth_becomes_an_adult_on_1_march():
     born = datetime.date(2008, 2, 29)
 
-    assert eligibility_problems(facts(level=PRIORITY, date_of_birth=born, today=datetime.date(2026, 2, 28)))
-    assert not eligibility_problems(facts(level=PRIORITY, date_of_birth=born, today=datetime.date(2026, 3, 1)))
+    assert eligibility_problems(
+        facts(level="Priority", level_adults_only=True, date_of_birth=born, today=datetime.date(2026, 2, 28))
+    )
+    assert not eligibility_problems(
+        facts(level="Priority", level_adults_only=True, date_of_birth=born, today=datetime.date(2026, 3, 1))
+    )
 
 
 def test_someone_on_the_cohort_or_already_referred_cannot_be_referred_again():
@@ -99,4 +101,6 @@ def test_a_deployment_switches_a_rule_off(settings):
 def test_a_deployment_changes_the_adult_age(settings):
     settings.IOM_PRIORITY_MIN_AGE = 21
 
-    assert eligibility_problems(facts(level=PRIORITY, date_of_birth=datetime.date(2006, 1, 1)))
+    assert eligibility_problems(
+        facts(level="Priority", level_adults_only=True, date_of_birth=datetime.date(2006, 1, 1))
+    )

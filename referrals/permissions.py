@@ -1,0 +1,31 @@
+"""Who may do what with referrals (function level). Which referrals a user may see at all is the
+sharing rules' business (referrals/selectors.py)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from sharing.models import User
+from sharing.roles import Role
+
+REFERRER_ROLES = frozenset({Role.PRACTITIONER, Role.PARTNER_WORKER, Role.SUPERVISOR, Role.PANEL_CHAIR})
+
+
+def may_refer(user: User) -> bool:
+    """Any practitioner (police, probation, youth offending team, partner) refers."""
+    return any(user.has_role(role) for role in REFERRER_ROLES)
+
+
+def is_iom_team(user: User) -> bool:
+    """The IOM team screens and lists referrals: police and probation staff (by default) with the
+    permission, which practitioners, supervisors and panel chairs hold."""
+    return user.agency.kind in settings.IOM_UNIT_AGENCY_KINDS and user.has_perm("referrals.screen_referral")
+
+
+def may_decide(user: User) -> bool:
+    """Panel chairs decide referrals, in a panel or, when urgent, outside one."""
+    return user.has_perm("referrals.decide_referral")
+
+
+def may_change_selection_matrix(user: User) -> bool:
+    return user.has_perm("referrals.change_selectioncriterion_weights")

@@ -23,6 +23,7 @@ api_v1 = [
     path("agreements/<int:pk>/activate/", sharing_api.AgreementActivateView.as_view(), name="api-agreement-activate"),
     path("agreements/<int:pk>/suspend/", sharing_api.AgreementSuspendView.as_view(), name="api-agreement-suspend"),
     path("agreements/<int:pk>/end/", sharing_api.AgreementEndView.as_view(), name="api-agreement-end"),
+    path("", include("referrals.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The docs page is for people: signed out, they are sent to sign in like any other page.
     path("docs/", login_required(SpectacularSwaggerView.as_view(url_name="api-schema")), name="api-docs"),
@@ -35,6 +36,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("people/", include("cohorts.urls")),
     path("sharing/", include("sharing.urls")),
+    path("referrals/", include("referrals.urls")),
+    path("cohort/", include("cohorts.cohort_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
 ]

@@ -56,7 +56,7 @@ class NominalData:
     """A page of one person's record. url_for builds its address from the scenario (its person,
     its items); method is how it is called; roles may reach it when the person is in scope."""
 
-    url_for: Callable[[Any], str]
+    url_for: Callable[[Any], str]  # the scenario has nominal_pk, item_pk and referral_pk
     method: str = "get"
     data: dict[str, str] = field(default_factory=dict)
     api: bool = False
@@ -147,6 +147,11 @@ MATRIX: dict[str, Entry] = {
         lambda s: f"/api/v1/people/{s.nominal_pk}/items/{s.item_pk}/why/", api=True, needs_item=True
     ),
     "api-nominal-consent": NominalData(lambda s: f"/api/v1/people/{s.nominal_pk}/consent/", api=True),
+    # --- Referral pages: list, intake and the referral page (referrals/urls.py, referrals/views.py) ---
+    # --- Referral workflow pages (referrals/workflow_urls.py) ---
+    # --- Selection matrix pages (referrals/matrix_urls.py) ---
+    # --- Referrals through the API (referrals/api_urls.py) ---
+    # --- The cohort and the nominal page's cohort panels (cohorts/cohort_urls.py) ---
 }
 
 

@@ -99,11 +99,13 @@ def test_exempt_entries_give_a_reason():
 
 @dataclass
 class Scenario:
-    """One person recorded by the police and on the cohort, with an item of each kind of sharing."""
+    """One person recorded by the police and on the cohort, with an item of each kind of sharing,
+    and the police's referral of them (submitted, its content offending and risk information)."""
 
     nominal_pk: int
     item_pk: int
     secrets: dict[str, str]
+    referral_pk: int = 10**9
 
 
 @pytest.fixture
@@ -111,13 +113,18 @@ def scenario(partnership) -> Scenario:
     from cohorts.services import cohort_membership_start, consent_record
     from tests.cohorts.factories import make_item, make_nominal
 
+    from referrals.services import referral_submit
+    from tests.referrals.factories import draft_referral
+
     nominal = make_nominal(partnership.officer, first_name="Matrixperson", last_name="Scopetest")
+    referral = draft_referral(nominal, partnership.officer, why={"why_now": "REFERRAL-WHY-NOW-SECRET"})
+    referral = referral_submit(referral=referral, by=partnership.officer)
     cohort_membership_start(nominal=nominal)
     shared = make_item(nominal, partnership.officer, "offending-risk", "SHARED-OFFENDING-ITEM")
     make_item(nominal, partnership.officer, "accommodation", "POLICE-ONLY-ACCOMMODATION-ITEM")
     make_item(nominal, partnership.drugs_worker, "substance-misuse", "CONSENT-WITHDRAWN-SUBSTANCE-ITEM")
     consent_record(nominal=nominal, by=partnership.drugs_worker, given=False)
-    return Scenario(nominal_pk=nominal.pk, item_pk=shared.pk, secrets={})
+    return Scenario(nominal_pk=nominal.pk, item_pk=shared.pk, secrets={}, referral_pk=referral.pk)
 
 
 # scope -> (the viewer's agency, may they see the person, which item markers may appear)
@@ -129,7 +136,20 @@ SCOPES = {
     "consent withdrawn": ("police", True, {"SHARED-OFFENDING-ITEM", "POLICE-ONLY-ACCOMMODATION-ITEM"}),
     "missing": ("police", False, set()),
 }
-ALL_MARKERS = {"SHARED-OFFENDING-ITEM", "POLICE-ONLY-ACCOMMODATION-ITEM", "CONSENT-WITHDRAWN-SUBSTANCE-ITEM"}
+ALL_MARKERS = {
+    "SHARED-OFFENDING-ITEM",
+    "POLICE-ONLY-ACCOMMODATION-ITEM",
+    "CONSENT-WITHDRAWN-SUBSTANCE-ITEM",
+    "REFERRAL-WHY-NOW-SECRET",
+}
+
+
+def markers_allowed(scope: str) -> set[str]:
+    """The referral's content is the police's offending and risk information, like the shared item."""
+    allowed = set(SCOPES[scope][2])
+    if "SHARED-OFFENDING-ITEM" in allowed:
+        allowed.add("REFERRAL-WHY-NOW-SECRET")
+    return allowed
 
 
 def viewer(partnership, agency_key: str, role: Role):
@@ -142,7 +162,8 @@ def viewer(partnership, agency_key: str, role: Role):
 @pytest.mark.parametrize("role", list(Role))
 @pytest.mark.parametrize(("name", "entry"), entries_of(NominalData))
 def test_nominal_pages_by_role_and_scope(client, partnership, scenario, name, entry, role, scope):
-    agency_key, may_see, allowed_markers = SCOPES[scope]
+    agency_key, may_see, _ = SCOPES[scope]
+    allowed_markers = markers_allowed(scope)
     client.force_login(viewer(partnership, agency_key, role))
     target = scenario if scope != "missing" else Scenario(nominal_pk=10**9, item_pk=10**9, secrets={})
 
@@ -153,12 +174,15 @@ def test_nominal_pages_by_role_and_scope(client, partnership, scenario, name, en
     # System administrators find any person (to put records right) but read items only as their
     # own agency's agreements allow.
     person_visible = scope != "missing" and (may_see or role == Role.SYSTEM_ADMIN)
-    reachable = person_visible and role in entry.roles
+    reachable = person_visible
     if entry.needs_item:
         reachable = reachable and "SHARED-OFFENDING-ITEM" in allowed_markers
     if entry.owner_only:
         reachable = reachable and agency_key == "police"  # the scenario's item is the police's
-    if reachable:
+    if reachable and role not in entry.roles:
+        # Function-level refusal: the person is in scope, the role may not do this.
+        assert response.status_code == 403, body[:500]
+    elif reachable:
         assert response.status_code == entry.ok_status, body[:500]
     else:
         assert response.status_code == 404

@@ -1,0 +1,3 @@
+"""The cohort: everyone on IOM now (cohorts/cohort_views.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Referrals under /api/v1/ (referrals/api.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""The selection matrix pages (referrals/matrix_views.py)."""
+
+urlpatterns: list = []

@@ -200,6 +200,21 @@ def _check_section(referral: Referral, section: str, fields: dict[str, Any]) -> 
         raise ValidationError(errors)
 
 
+def _needs_replace(referral: Referral, needs: Sequence[dict[str, Any]]) -> None:
+    """Keep a need already recorded on the person's record when it is unchanged; a changed need is
+    recorded again on the next submit (the earlier item stays on the record as it was)."""
+    existing = {need.pathway: need for need in referral.needs.all()}
+    wanted = {need["pathway"]: need for need in needs}
+    referral.needs.exclude(pathway__in=list(wanted)).delete()
+    for pathway, fields in wanted.items():
+        current = existing.get(pathway)
+        if current is None:
+            ReferralNeed.objects.create(referral=referral, **fields)
+        elif (current.level, current.note) != (fields["level"], fields.get("note", "")):
+            current.level, current.note, current.item = fields["level"], fields.get("note", ""), None
+            current.save(update_fields=["level", "note", "item"])
+
+
 @transaction.atomic
 def referral_section_save(
     *, referral: Referral, by: User, section: str, fields: dict[str, Any], version: int | None = None
@@ -227,8 +242,7 @@ def referral_section_save(
             referral.offences.all().delete()
             ReferralOffence.objects.bulk_create([ReferralOffence(referral=referral, **offence) for offence in value])
         elif name == "needs":
-            referral.needs.all().delete()
-            ReferralNeed.objects.bulk_create([ReferralNeed(referral=referral, **need) for need in value])
+            _needs_replace(referral, value)
         elif name == "urgency_reason" and not fields.get("urgent"):
             referral.urgency_reason = ""
         else:

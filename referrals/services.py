@@ -541,7 +541,8 @@ def referral_decide(
     _event(referral, ReferralActivity.Action.DECIDED, by, from_status, f"{note}: {decision.rationale}")
     from referrals.tasks import referral_decision_notify_task
 
-    transaction.on_commit(lambda: referral_decision_notify_task.delay(decision_id=decision.pk))
+    # robust: the decision stands if the broker is down; the notification is logged as failed.
+    transaction.on_commit(lambda: referral_decision_notify_task.delay(decision_id=decision.pk), robust=True)
     return decision
 
 

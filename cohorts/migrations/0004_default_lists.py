@@ -49,9 +49,11 @@ def seed(apps, schema_editor):
         PriorityCohort.objects.get_or_create(code=code, defaults={"name": name, "pcc_priority": pcc})
 
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
+        # Historical app configs have no models module; the tests call this with the real ones.
+        previous = getattr(app_config, "models_module", None)
+        app_config.models_module = previous or True
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        app_config.models_module = previous
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     group = Group.objects.get(name="System admin")

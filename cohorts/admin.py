@@ -3,7 +3,7 @@ through the pages and services, where the sharing rules and the access log apply
 
 from django.contrib import admin
 
-from cohorts.models import CommunitySafetyPartnership, PolicingArea
+from cohorts.models import CommunitySafetyPartnership, ManagementLevel, PolicingArea, PriorityCohort, RagRating
 
 
 @admin.register(PolicingArea)
@@ -18,3 +18,32 @@ class CommunitySafetyPartnershipAdmin(admin.ModelAdmin[CommunitySafetyPartnershi
     list_display = ["name", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name"]
+
+
+@admin.register(ManagementLevel)
+class ManagementLevelAdmin(admin.ModelAdmin[ManagementLevel]):
+    list_display = ["name", "code", "order", "adults_only", "is_active", "description"]
+    list_editable = ["order"]
+    list_filter = ["is_active", "adults_only"]
+    search_fields = ["name", "code"]
+    ordering = ["order", "name"]
+
+
+@admin.register(PriorityCohort)
+class PriorityCohortAdmin(admin.ModelAdmin[PriorityCohort]):
+    list_display = ["name", "code", "pcc_priority", "is_active"]
+    list_filter = ["is_active", "pcc_priority"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(RagRating)
+class RagRatingAdmin(admin.ModelAdmin[RagRating]):
+    list_display = ["label", "code", "order", "colour", "review_cadence", "is_active", "description"]
+    list_editable = ["order"]
+    list_filter = ["is_active"]
+    search_fields = ["label", "code"]
+    ordering = ["order", "label"]
+
+    @admin.display(description="Supervisor review")
+    def review_cadence(self, rating: RagRating) -> str:
+        return rating.review_cadence

@@ -1,3 +1,9 @@
 """The cohort: everyone on IOM now (cohorts/cohort_views.py)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from cohorts import cohort_views
+
+urlpatterns = [
+    path("", cohort_views.cohort_list_view, name="cohort-list"),
+]

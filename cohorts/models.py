@@ -280,6 +280,7 @@ class CaseInvolvement(models.Model):
     class Reason(models.TextChoices):
         RECORDED = "recorded", "Recorded the person"
         REFERRED = "referred", "Referred the person"
+        REFERRAL_RECEIVED = "referral_received", "Received a referral to IOM (the IOM team)"
         LEAD_PROFESSIONAL = "lead_professional", "Lead professional"
         POLICE_LEAD = "police_lead", "IOM police lead officer"
         KEY_WORKER = "key_worker", "Key worker"

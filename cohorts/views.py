@@ -25,12 +25,14 @@ from cohorts.forms import (
     SensitiveReasonForm,
 )
 from cohorts.models import AccessEvent, Nominal, RecordedItem
+from cohorts.panels import person_page_panels_render
 from cohorts.selectors import (
     AccessLogFilters,
     NominalFilters,
     access_log_for_user,
     consents_for_user,
     item_get_for_user,
+    nominal_cohort_panel,
     nominal_get_for_user,
     nominal_history_for_user,
     nominal_possible_matches,
@@ -139,8 +141,19 @@ def nominal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "cohorts/nominal_detail.html",
-        {"nominal": nominal, "record": record, "reason_form": SensitiveReasonForm(), "recent_access": recent_access},
+        {
+            **_person_panels(request, nominal),
+            "nominal": nominal,
+            "record": record,
+            "reason_form": SensitiveReasonForm(),
+            "recent_access": recent_access,
+        },
     )
+
+
+def _person_panels(request: HttpRequest, nominal: Nominal) -> dict[str, Any]:
+    """The person page's panels: their time on IOM, and those other apps register (cohorts/panels.py)."""
+    return {"cohort": nominal_cohort_panel(nominal), "panels": person_page_panels_render(request, nominal)}
 
 
 @require_POST
@@ -154,7 +167,13 @@ def nominal_sensitive_reason(request: HttpRequest, pk: int) -> HttpResponse:
         return render(
             request,
             "cohorts/nominal_detail.html",
-            {"nominal": nominal, "record": record, "reason_form": form, "reason_error": True},
+            {
+                **_person_panels(request, nominal),
+                "nominal": nominal,
+                "record": record,
+                "reason_form": form,
+                "reason_error": True,
+            },
             status=400,
         )
     unlocked = nominal_record_for_user(user, nominal, sensitive_unlocked=True)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
+from referrals import permissions as referrals_permissions
 from sharing.roles import Role
 
 
@@ -17,6 +18,12 @@ def service(request: HttpRequest) -> dict[str, Any]:
         navigation.append({"text": "Home", "href": home, "active": path == home})
         people = reverse("nominal-list")
         navigation.append({"text": "People", "href": people, "active": path.startswith(people)})
+        if set(user.roles) != {Role.SYSTEM_ADMIN}:
+            cohort = reverse("cohort-list")
+            navigation.append({"text": "Cohort", "href": cohort, "active": path.startswith(cohort)})
+        if referrals_permissions.may_refer(user) or referrals_permissions.is_iom_team(user):
+            referrals = reverse("referral-list")
+            navigation.append({"text": "Referrals", "href": referrals, "active": path.startswith(referrals)})
         agreements = reverse("agreement-list")
         navigation.append({"text": "Sharing agreements", "href": agreements, "active": path.startswith(agreements)})
         if user.has_role(Role.SYSTEM_ADMIN):

@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from iom.demo_records import load_demo_records
+from iom.demo_referrals import load_demo_referrals
 from sharing.models import Agency, User
 from sharing.roles import Role
 
@@ -33,6 +34,7 @@ class DemoUser:
     agency: str
     job_title: str
     roles: tuple[Role, ...]
+    supervisor: str = ""  # the demo username of their supervisor in the same agency
 
 
 AGENCIES = [
@@ -49,8 +51,24 @@ AGENCIES = [
 ]
 
 USERS = [
-    DemoUser("sam.carter", "Sam", "Carter", "police", "Detective Constable, IOM team", (Role.PRACTITIONER,)),
-    DemoUser("priya.shah", "Priya", "Shah", "probation", "Probation Officer", (Role.PRACTITIONER,)),
+    DemoUser(
+        "sam.carter",
+        "Sam",
+        "Carter",
+        "police",
+        "Detective Constable, IOM team",
+        (Role.PRACTITIONER,),
+        supervisor="helen.morris",
+    ),
+    DemoUser(
+        "priya.shah",
+        "Priya",
+        "Shah",
+        "probation",
+        "Probation Officer",
+        (Role.PRACTITIONER,),
+        supervisor="daniel.okafor",
+    ),
     DemoUser("helen.morris", "Helen", "Morris", "police", "Detective Sergeant, IOM team", (Role.SUPERVISOR,)),
     DemoUser("daniel.okafor", "Daniel", "Okafor", "probation", "Senior Probation Officer", (Role.SUPERVISOR,)),
     DemoUser(
@@ -118,7 +136,13 @@ def load_demo() -> None:
         user.groups.set([groups[role.value] for role in demo_user.roles])
         user.join_agency_group()
     users = {user.username: user for user in User.objects.filter(username__in=[u.username for u in USERS])}
+    for demo_user in USERS:  # supervisors, once everyone exists
+        user, supervisor = users[demo_user.username], users.get(demo_user.supervisor)
+        if user.supervisor_id != (supervisor.pk if supervisor else None):
+            user.supervisor = supervisor
+            user.save(update_fields=["supervisor"])
     load_demo_records(users, agencies)
+    load_demo_referrals(users, agencies)
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

@@ -18,6 +18,8 @@ class HomeAction:
     title: str
     url_name: str
     description: str
+    query: str = ""  # e.g. "status=submitted": the page opened already filtered
+    iom_team_only: bool = False  # offered only to users of the IOM unit's agencies (police, probation)
 
 
 FIND_A_PERSON = HomeAction(
@@ -31,11 +33,50 @@ ACCESS_LOG = HomeAction(
     "Search the access log", "access-log", "Who in your agency viewed which records, when, and why."
 )
 
+REFER_A_PERSON = HomeAction(
+    "Refer a person", "referral-new", "Refer someone to the IOM selection panel: save as you go, then submit."
+)
+YOUR_REFERRALS = HomeAction(
+    "Your referrals", "referral-list", "Follow the referrals you and your team made, from draft to decision."
+)
+REFERRALS_TO_SCREEN = HomeAction(
+    "Referrals to screen",
+    "referral-list",
+    "Submitted referrals for the IOM team to check: list them for a panel, or return them with questions.",
+    query="status=submitted",
+    iom_team_only=True,
+)
+THE_COHORT = HomeAction(
+    "The IOM cohort", "cohort-list", "Everyone on IOM now, with their RAG rating, level and lead professional."
+)
+
 ROLE_ACTIONS: dict[Role, list[HomeAction]] = {
-    Role.PRACTITIONER: [FIND_A_PERSON, RECORD_A_PERSON],
-    Role.SUPERVISOR: [FIND_A_PERSON, ACCESS_LOG],
-    Role.PANEL_CHAIR: [FIND_A_PERSON],
-    Role.PARTNER_WORKER: [FIND_A_PERSON, RECORD_A_PERSON],
+    Role.PRACTITIONER: [
+        FIND_A_PERSON,
+        RECORD_A_PERSON,
+        REFER_A_PERSON,
+        YOUR_REFERRALS,
+        REFERRALS_TO_SCREEN,
+        THE_COHORT,
+    ],
+    Role.SUPERVISOR: [FIND_A_PERSON, ACCESS_LOG, REFERRALS_TO_SCREEN, THE_COHORT],
+    Role.PANEL_CHAIR: [
+        FIND_A_PERSON,
+        HomeAction(
+            "Referrals listed for panel",
+            "referral-list",
+            "Screened referrals awaiting the selection panel's decision.",
+            query="status=listed",
+        ),
+        HomeAction(
+            "Urgent decisions to ratify",
+            "referral-list",
+            "Urgent referrals decided outside a meeting, for the next panel to ratify.",
+            query="to_be_ratified=on",
+        ),
+        THE_COHORT,
+    ],
+    Role.PARTNER_WORKER: [FIND_A_PERSON, RECORD_A_PERSON, REFER_A_PERSON, YOUR_REFERRALS, THE_COHORT],
     Role.AGENCY_ADMIN: [
         ACCESS_LOG,
         HomeAction(
@@ -44,9 +85,14 @@ ROLE_ACTIONS: dict[Role, list[HomeAction]] = {
             "Draft, activate, suspend and end the agreements your agency is party to.",
         ),
     ],
-    Role.ANALYST: [FIND_A_PERSON],
+    Role.ANALYST: [FIND_A_PERSON, THE_COHORT],
     Role.SYSTEM_ADMIN: [
         HomeAction("Manage agencies and users", "admin:index", "Add agencies, create accounts and give roles."),
+        HomeAction(
+            "Selection matrix",
+            "selection-matrix",
+            "The criteria and weights that score referrals; changing them re-scores open referrals.",
+        ),
     ],
 }
 EVERYONE_ACTIONS = [
@@ -65,18 +111,24 @@ class RoleSection:
     actions: list[tuple[HomeAction, str]]
 
 
-def _resolved(actions: list[HomeAction]) -> list[tuple[HomeAction, str]]:
+def _resolved(actions: list[HomeAction], *, iom_team: bool = True) -> list[tuple[HomeAction, str]]:
     resolved = []
     for action in actions:
+        if action.iom_team_only and not iom_team:
+            continue
         try:
-            resolved.append((action, reverse(action.url_name)))
+            url = reverse(action.url_name)
         except NoReverseMatch:
             continue
+        resolved.append((action, f"{url}?{action.query}" if action.query else url))
     return resolved
 
 
-def home_sections(roles: list[Role]) -> list[RoleSection]:
-    return [RoleSection(role, ROLE_DESCRIPTIONS[role], _resolved(ROLE_ACTIONS[role])) for role in roles]
+def home_sections(roles: list[Role], *, iom_team: bool = True) -> list[RoleSection]:
+    """The actions of each of the user's roles; iom_team: the user's agency is of the IOM unit's kinds."""
+    return [
+        RoleSection(role, ROLE_DESCRIPTIONS[role], _resolved(ROLE_ACTIONS[role], iom_team=iom_team)) for role in roles
+    ]
 
 
 def everyone_actions() -> list[tuple[HomeAction, str]]:

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from cohorts import api as cohorts_api
@@ -10,7 +10,7 @@ from iom import views
 from iom.api import MeView
 from sharing import api as sharing_api
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("me/", MeView.as_view(), name="api-me"),
     path("people/", cohorts_api.NominalListView.as_view(), name="api-nominal-list"),
     path("people/<int:pk>/", cohorts_api.NominalDetailView.as_view(), name="api-nominal-detail"),

@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -25,7 +26,10 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "home.html",
         {
-            "sections": home_sections(user.roles),  # type: ignore[union-attr]
+            "sections": home_sections(
+                user.roles,  # type: ignore[union-attr]
+                iom_team=user.agency.kind in settings.IOM_UNIT_AGENCY_KINDS,  # type: ignore[union-attr]
+            ),
             "everyone_actions": everyone_actions(),
         },
     )

@@ -3,9 +3,14 @@ sharing rules' business (referrals/selectors.py)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 
 from sharing.models import User
+
+if TYPE_CHECKING:
+    from referrals.models import Referral
 from sharing.roles import Role
 
 REFERRER_ROLES = frozenset({Role.PRACTITIONER, Role.PARTNER_WORKER, Role.SUPERVISOR, Role.PANEL_CHAIR})
@@ -14,6 +19,15 @@ REFERRER_ROLES = frozenset({Role.PRACTITIONER, Role.PARTNER_WORKER, Role.SUPERVI
 def may_refer(user: User) -> bool:
     """Any practitioner (police, probation, youth offending team, partner) refers."""
     return any(user.has_role(role) for role in REFERRER_ROLES)
+
+
+def may_edit_referral(referral: Referral, user: User) -> bool:
+    """The referrer, or a referrer of the same agency (covering a colleague), changes and submits it."""
+    return referral.referred_by_id == user.pk or (referral.referring_agency_id == user.agency_id and may_refer(user))
+
+
+def may_withdraw_referral(referral: Referral, user: User) -> bool:
+    return may_edit_referral(referral, user) or is_iom_team(user)
 
 
 def is_iom_team(user: User) -> bool:
@@ -29,3 +43,10 @@ def may_decide(user: User) -> bool:
 
 def may_change_selection_matrix(user: User) -> bool:
     return user.has_perm("referrals.change_selectioncriterion_weights")
+
+
+def may_read_selection_matrix(user: User) -> bool:
+    """The IOM team, panel chairs and system administrators read the criteria and weights."""
+    return (
+        is_iom_team(user) or may_decide(user) or may_change_selection_matrix(user) or user.has_role(Role.SYSTEM_ADMIN)
+    )

@@ -2,8 +2,9 @@
 
 A referral is seen by whoever may see its person (the sharing grants), except a draft, which only
 its referrer and their supervisor see. Its content (why now, criteria, offending, risk, score) is
-offending and risk information owned by the referring agency: another agency reads it when an
-agreement in force shares that category between the two (cohorts/access.py, rule 2)."""
+offending and risk information owned by the referring agency: the IOM team it was sent to reads it
+(referrals.services.referral_recipients), and another agency reads it when an agreement in force
+shares that category between the two (cohorts/access.py, rule 2)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Exists, Prefetch, Q, QuerySet, Value
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.http import Http404
 
-from cohorts.access import _clauses_allowing, clauses_allowing_category, today
+from cohorts.access import _clauses_allowing, clauses_allowing_category, current_involvements, today
+from cohorts.models import CaseInvolvement
 from cohorts.selectors import nominals_visible_to
 from referrals import permissions
 from referrals.models import Referral, ReferralDecision
@@ -38,7 +40,14 @@ def referrals_visible_to(user: User) -> QuerySet[Referral]:
         user.agency_id, today(), category_ref="content_category", owner_ref="referring_agency", nominal_ref="nominal"
     )
     return referrals.annotate(content_category=Value(category_id)).annotate(
-        content_visible=Q(referring_agency_id=user.agency_id) | Q(Exists(clauses))
+        content_visible=Q(referring_agency_id=user.agency_id) | Q(Exists(_received(user))) | Q(Exists(clauses))
+    )
+
+
+def _received(user: User) -> QuerySet[CaseInvolvement]:
+    """The user's agency is on the IOM team the referral was sent to (referral_recipients)."""
+    return current_involvements(today()).filter(
+        nominal=OuterRef("nominal"), agency_id=user.agency_id, reason=CaseInvolvement.Reason.REFERRAL_RECEIVED
     )
 
 
@@ -72,6 +81,14 @@ def referral_content_visible(user: User, referral: Referral) -> bool:
     if annotated is not None:
         return bool(annotated)
     if referral.referring_agency_id == user.agency_id:
+        return True
+    if (
+        current_involvements(today())
+        .filter(
+            nominal_id=referral.nominal_id, agency_id=user.agency_id, reason=CaseInvolvement.Reason.REFERRAL_RECEIVED
+        )
+        .exists()
+    ):
         return True
     category = DataCategory.objects.filter(code=Referral.CONTENT_CATEGORY).first()
     return (

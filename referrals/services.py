@@ -54,7 +54,7 @@ from referrals.models import (
     SelectionMatrixVersion,
 )
 from sharing.errors import NotAllowed, StaleVersion, StateError
-from sharing.models import User
+from sharing.models import Agency, SharingAgreement, User
 
 Status = Referral.Status
 
@@ -119,12 +119,6 @@ def _refuse_unless(referral: Referral, allowed: Sequence[str], doing: str) -> No
         raise StateError(f"{referral.reference} is {referral.get_status_display().lower()}: it cannot be {doing}.")
 
 
-def _may_edit(referral: Referral, by: User) -> bool:
-    return referral.referred_by_id == by.pk or (
-        referral.referring_agency_id == by.agency_id and permissions.may_refer(by)
-    )
-
-
 def open_referral_of(nominal: Nominal) -> Referral | None:
     return Referral.objects.in_progress().filter(nominal=nominal).first()
 
@@ -139,6 +133,11 @@ def referral_start(*, nominal: Nominal, by: User, kind: str = Referral.Kind.ADUL
     existing = Referral.objects.filter(nominal=nominal, referred_by=by, status=Status.DRAFT).first()
     if existing is not None:
         return existing
+    in_progress = open_referral_of(nominal)
+    if in_progress is not None:
+        raise StateError(f"{nominal.full_name} already has a referral in progress ({in_progress.reference}).")
+    if CohortMembership.objects.filter(nominal=nominal, ended_on__isnull=True).exists():
+        raise StateError(f"{nominal.full_name} is already on the IOM cohort.")
     referral = Referral.objects.create(
         reference=f"new-{uuid.uuid4().hex[:16]}",  # numbered below, once the row has its id
         nominal=nominal,
@@ -225,7 +224,7 @@ def referral_section_save(
     if section not in {item.code for item in sections_for(referral)}:
         raise ValidationError(f"This referral has no section {section!r}.")
     _refuse_unless(referral, (Status.DRAFT, Status.RETURNED), "changed")
-    if not _may_edit(referral, by):
+    if not permissions.may_edit_referral(referral, by):
         raise NotAllowed("Only the referring agency can change this referral.")
     if version is not None and version != referral.version:
         raise StaleVersion(
@@ -348,7 +347,7 @@ def referral_submit(*, referral: Referral, by: User) -> Referral:
     """Send a complete, eligible draft (or a returned referral, answered) to the IOM team."""
     referral = _locked(referral)
     _refuse_unless(referral, (Status.DRAFT, Status.RETURNED), "submitted")
-    if not _may_edit(referral, by):
+    if not permissions.may_edit_referral(referral, by):
         raise NotAllowed("Only the referring agency can submit this referral.")
     missing = sections_to_do(referral)
     if missing:
@@ -373,12 +372,28 @@ def referral_submit(*, referral: Referral, by: User) -> Referral:
     involvement_start(
         nominal=referral.nominal, agency=referral.referring_agency, reason=CaseInvolvement.Reason.REFERRED
     )
+    for agency in referral_recipients(referral):
+        involvement_start(nominal=referral.nominal, agency=agency, reason=CaseInvolvement.Reason.REFERRAL_RECEIVED)
     referral_score(referral=referral)
     action = (
         ReferralActivity.Action.RESUBMITTED if from_status == Status.RETURNED else ReferralActivity.Action.SUBMITTED
     )
     _event(referral, action, by, from_status)
     return referral
+
+
+def referral_recipients(referral: Referral) -> list[Agency]:
+    """The IOM team a referral is sent to: the agencies of the IOM unit's kinds (police and probation
+    by default) party to an agreement in force with the referring agency. Referring is the
+    disclosure: they see the person and the referral from submit."""
+    agreements = SharingAgreement.objects.in_force(timezone.localdate()).filter(parties=referral.referring_agency_id)
+    return list(
+        Agency.objects.filter(kind__in=settings.IOM_UNIT_AGENCY_KINDS, is_active=True)
+        .filter(sharing_agreements__in=agreements.values("pk"))
+        .exclude(pk=referral.referring_agency_id)
+        .distinct()
+        .order_by("pk")
+    )
 
 
 def _require_iom_team(by: User) -> None:
@@ -575,7 +590,7 @@ def referral_withdraw(*, referral: Referral, by: User, reason: str) -> Referral:
     if not reason.strip():
         raise ValidationError({"reason": ["Enter why the referral is withdrawn"]})
     referral = _locked(referral)
-    if not (_may_edit(referral, by) or permissions.is_iom_team(by)):
+    if not permissions.may_withdraw_referral(referral, by):
         raise NotAllowed("Only the referring agency or the IOM team can withdraw a referral.")
     from_status = referral.status
     _refuse_unless(referral, Referral.OPEN_STATUSES, "withdrawn")

@@ -148,10 +148,141 @@ MATRIX: dict[str, Entry] = {
     ),
     "api-nominal-consent": NominalData(lambda s: f"/api/v1/people/{s.nominal_pk}/consent/", api=True),
     # --- Referral pages: list, intake and the referral page (referrals/urls.py, referrals/views.py) ---
+    # The list shows everyone their own and their team's referrals (the IOM team all it may see); it
+    # lists referrals, not people: tests/referrals/test_views.py checks no one out of scope appears.
+    "referral-list": SignedIn("/referrals/"),
+    "referral-new": RolesOnly(
+        "/referrals/new/", frozenset({Role.PRACTITIONER, Role.PARTNER_WORKER, Role.SUPERVISOR, Role.PANEL_CHAIR})
+    ),
+    "referral-detail": NominalData(lambda s: f"/referrals/{s.referral_pk}/"),
+    # Only the referring agency's referrers change a referral: another agency that sees it gets 403,
+    # which NominalData's owner_only (404) cannot say; the same role x scope grid is run there.
+    "referral-section": Exempt(
+        "the referring agency's referrers only (others who see it 403, the rest 404)",
+        covered_by="tests/referrals/test_views.py",
+    ),
+    "referral-check": Exempt(
+        "the referring agency's referrers only (others who see it 403, the rest 404)",
+        covered_by="tests/referrals/test_views.py",
+    ),
     # --- Referral workflow pages (referrals/workflow_urls.py) ---
+    # The scenario's referral is submitted: screening and returning show their form, listing and
+    # deciding explain why not yet (200), ratifying that nothing waits for it. The IOM team is police
+    # and probation staff, the only agencies in the scenario that see the person.
+    "referral-screen": NominalData(
+        lambda s: f"/referrals/{s.referral_pk}/screen/",
+        roles=frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PANEL_CHAIR}),
+    ),
+    "referral-return": NominalData(
+        lambda s: f"/referrals/{s.referral_pk}/return/",
+        roles=frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PANEL_CHAIR}),
+    ),
+    "referral-list-for-panel": NominalData(
+        lambda s: f"/referrals/{s.referral_pk}/list/",
+        roles=frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PANEL_CHAIR}),
+    ),
+    "referral-decide": NominalData(
+        lambda s: f"/referrals/{s.referral_pk}/decide/", roles=frozenset({Role.PANEL_CHAIR})
+    ),
+    "referral-ratify": NominalData(
+        lambda s: f"/referrals/{s.referral_pk}/ratify/", roles=frozenset({Role.PANEL_CHAIR})
+    ),
+    # The referring agency's referrers (any role that refers) or the IOM team (police and probation
+    # practitioners, supervisors, panel chairs): which roles depends on the agency.
+    "referral-withdraw": Exempt(
+        "the referring agency's referrers or the IOM team; roles differ by agency",
+        covered_by="tests/referrals/test_workflow_pages.py",
+    ),
     # --- Selection matrix pages (referrals/matrix_urls.py) ---
+    # Not nominal data. The IOM team (police and probation: make_user's agency is a police force),
+    # panel chairs and system administrators read it; system administrators change it.
+    "selection-matrix": RolesOnly(
+        "/referrals/selection-matrix/",
+        frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PANEL_CHAIR, Role.SYSTEM_ADMIN}),
+    ),
+    "selection-criterion-new": RolesOnly("/referrals/selection-matrix/criteria/new/", ADMIN),
+    "selection-criterion-edit": Exempt(
+        "system administrators only; needs a criterion", covered_by="tests/referrals/test_matrix_pages.py"
+    ),
     # --- Referrals through the API (referrals/api_urls.py) ---
+    # The list shows referrals, not people: anyone signed in gets 200 (the IOM team what it may see,
+    # others their own); tests/referrals/test_api.py checks it never lists a person out of scope.
+    "api-referral-list": SignedIn("/api/v1/referrals/", api=True),
+    "api-referral-detail": NominalData(lambda s: f"/api/v1/referrals/{s.referral_pk}/", api=True),
+    # The scenario's referral is submitted: once scope and role pass, the state refuses a section,
+    # a submit, a listing, a decision (not listed, not urgent) and a ratification (none waiting): 400.
+    "api-referral-section": NominalData(
+        lambda s: f"/api/v1/referrals/{s.referral_pk}/sections/why/",
+        method="put",
+        data={"why_now": "Changed", "version": "1"},
+        content_type="application/json",
+        api=True,
+        ok_status=400,
+    ),
+    "api-referral-submit": NominalData(
+        lambda s: f"/api/v1/referrals/{s.referral_pk}/submit/",
+        method="post",
+        content_type="application/json",
+        api=True,
+        ok_status=400,
+    ),
+    "api-referral-screen": NominalData(
+        lambda s: f"/api/v1/referrals/{s.referral_pk}/screen/",
+        method="post",
+        data={"note": ""},
+        content_type="application/json",
+        api=True,
+        roles=frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PANEL_CHAIR}),
+    ),
+    "api-referral-return": NominalData(
+        lambda s: f"/api/v1/referrals/{s.referral_pk}/return/",
+        method="post",
+        data={"questions": "Which licence conditions apply?"},
+        content_type="application/json",
+        api=True,
+        roles=frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PANEL_CHAIR}),
+    ),
+    "api-referral-list-for-panel": NominalData(
+        lambda s: f"/api/v1/referrals/{s.referral_pk}/list-for-panel/",
+        method="post",
+        data={"panel_date": "2099-01-05"},
+        content_type="application/json",
+        api=True,
+        roles=frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PANEL_CHAIR}),
+        ok_status=400,
+    ),
+    "api-referral-decide": NominalData(
+        lambda s: f"/api/v1/referrals/{s.referral_pk}/decide/",
+        method="post",
+        data={"outcome": "rejected", "rationale": "Not enough offending"},
+        content_type="application/json",
+        api=True,
+        roles=frozenset({Role.PANEL_CHAIR}),
+        ok_status=400,
+    ),
+    "api-referral-ratify": NominalData(
+        lambda s: f"/api/v1/referrals/{s.referral_pk}/ratify/",
+        method="post",
+        content_type="application/json",
+        api=True,
+        roles=frozenset({Role.PANEL_CHAIR}),
+        ok_status=400,
+    ),
+    "api-referral-withdraw": Exempt(
+        "the referring agency's referrers or the IOM team (police and probation): depends on the agency "
+        "as well as the role; out of scope 404",
+        covered_by="tests/referrals/test_api.py",
+    ),
+    "api-selection-criteria": Exempt(
+        "not nominal data; the IOM team (police and probation), panel chairs and system admins, others 403",
+        covered_by="tests/referrals/test_api.py",
+    ),
+    "api-selection-criterion": Exempt(
+        "PATCH only; system admins, others 403", covered_by="tests/referrals/test_api.py"
+    ),
     # --- The cohort and the nominal page's cohort panels (cohorts/cohort_urls.py) ---
+    # Listed or absent by the sharing rules (tests/cohorts/test_cohort_list.py: it takes no ?q=).
+    "cohort-list": SignedIn("/cohort/"),
 }
 
 

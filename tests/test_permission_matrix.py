@@ -111,9 +111,8 @@ class Scenario:
 @pytest.fixture
 def scenario(partnership) -> Scenario:
     from cohorts.services import cohort_membership_start, consent_record
-    from tests.cohorts.factories import make_item, make_nominal
-
     from referrals.services import referral_submit
+    from tests.cohorts.factories import make_item, make_nominal
     from tests.referrals.factories import draft_referral
 
     nominal = make_nominal(partnership.officer, first_name="Matrixperson", last_name="Scopetest")

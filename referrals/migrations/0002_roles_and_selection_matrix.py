@@ -50,6 +50,23 @@ def seed(apps, schema_editor):
                 "order": order,
             },
         )
+    # Version 1 of the matrix, so every score can name the version it was computed under.
+    SelectionMatrixVersion = apps.get_model("referrals", "SelectionMatrixVersion")
+    if not SelectionMatrixVersion.objects.exists():
+        SelectionMatrixVersion.objects.create(
+            number=1,
+            note="First version",
+            criteria=[
+                {
+                    "name": criterion.name,
+                    "measure": criterion.measure,
+                    "weight": str(criterion.weight),
+                    "window_days": criterion.window_days,
+                    "cap": criterion.cap,
+                }
+                for criterion in SelectionCriterion.objects.filter(is_active=True).order_by("order", "pk")
+            ],
+        )
 
 
 class Migration(migrations.Migration):

@@ -1,36 +1,40 @@
-import pytest
-from django.core.management import CommandError, call_command
+import datetime
 
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+from django.utils import timezone
+
+from cohorts.models import CaseAssignment, CohortManagement, CohortMembership, RagAssessment
 from iom.demo import AGENCIES, USERS
+from referrals.dates import add_months, birthday
+from referrals.eligibility import check_eligibility, eligibility_problems
+from referrals.models import Referral, ReferralActivity, ReferralDecision
+from referrals.selectors import ReferralFilters, referral_list, referrals_to_ratify
+from referrals.services import referral_facts, referral_submit, sections_to_do
 from sharing.models import Agency, User
 from sharing.roles import Role
 
 
-def test_the_demo_is_a_whole_partnership_with_every_role(db):
-    call_command("seed_demo")
-
-    kinds = set(Agency.objects.values_list("kind", flat=True))
-    assert {
-        "police",
-        "probation",
-        "yot",
-        "prison",
-        "drug_alcohol",
-        "accommodation",
-        "local_authority",
-        "voluntary",
-    } <= kinds
-    assert Agency.objects.filter(kind="yot").count() == 2
-    held = {group for user in User.objects.all() for group in user.role_names}
-    assert held == {role.value for role in Role}
-
-
 def test_the_demo_loads_twice_without_change(db):
     call_command("seed_demo")
+    before = _row_counts()
+
     call_command("seed_demo")
 
+    assert _row_counts() == before  # every table, the change history and access log included
     assert Agency.objects.count() == len(AGENCIES)
     assert User.objects.count() == len(USERS)
+
+
+def _row_counts() -> dict[str, int]:
+    with connection.cursor() as cursor:
+        counts = {}
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f"SELECT count(*) FROM {connection.ops.quote_name(table)}")  # noqa: S608  (table names)
+            counts[table] = cursor.fetchone()[0]
+    return counts
 
 
 def test_demo_users_can_sign_in_with_the_printed_password(client, db, capsys):
@@ -48,3 +52,129 @@ def test_the_demo_refuses_to_load_outside_development(db, settings):
     with pytest.raises(CommandError, match="development only"):
         call_command("seed_demo")
     assert not User.objects.exists()
+
+
+# --- What the demo holds, on one load of it -----------------------------------
+
+
+@pytest.fixture(scope="class")
+def demo_loaded(django_db_setup, django_db_blocker):
+    """The demo, loaded once for the tests that only read it, and rolled back after them."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo")
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.mark.usefixtures("demo_loaded", "db")
+class TestWhatTheDemoHolds:
+    def test_the_demo_is_a_whole_partnership_with_every_role(self):
+        kinds = set(Agency.objects.values_list("kind", flat=True))
+        assert {
+            "police",
+            "probation",
+            "yot",
+            "prison",
+            "drug_alcohol",
+            "accommodation",
+            "local_authority",
+            "voluntary",
+        } <= kinds
+        assert Agency.objects.filter(kind="yot").count() == 2
+        held = {group for user in User.objects.all() for group in user.role_names}
+        assert held == {role.value for role in Role}
+
+    def test_the_demo_has_a_referral_in_every_state_from_several_agencies(self):
+        assert set(Referral.objects.values_list("status", flat=True)) == set(Referral.Status.values)
+        kinds = set(Referral.objects.values_list("referring_agency__kind", flat=True))
+        assert {"police", "probation", "yot", "drug_alcohol"} <= kinds
+        returned = Referral.objects.get(status=Referral.Status.RETURNED)
+        assert returned.questions
+        assert returned.activities.filter(action=ReferralActivity.Action.RETURNED, by__agency__kind="police").exists()
+        for outcome in ("rejected", "redirected"):
+            assert ReferralDecision.objects.get(referral__status=outcome, outcome=outcome).rationale
+        withdrawn = Referral.objects.get(status=Referral.Status.WITHDRAWN)
+        assert withdrawn.activities.get(action=ReferralActivity.Action.WITHDRAWN).note
+        draft = Referral.objects.filter(status=Referral.Status.DRAFT).exclude(sections_done__len=0)
+        assert any(sections_to_do(referral) for referral in draft)
+
+    def test_the_demo_lists_several_referrals_for_next_thursdays_panel_with_different_scores(self):
+        listed = list(Referral.objects.filter(status=Referral.Status.LISTED))
+        today = timezone.localdate()
+        assert len(listed) >= 3
+        assert len({referral.score for referral in listed}) == len(listed)
+        assert all(referral.scores.filter(is_current=True).count() == 1 for referral in listed)
+        panel_days = {referral.panel_date for referral in listed}
+        assert len(panel_days) == 1
+        (panel_day,) = panel_days
+        assert panel_day is not None
+        assert panel_day.weekday() == 3
+        assert today < panel_day <= today + datetime.timedelta(days=7)
+
+    def test_the_demo_has_an_urgent_decision_outside_a_meeting_to_be_ratified(self):
+        chair = User.objects.get(username="mark.reynolds")
+        (urgent,) = referrals_to_ratify(chair)
+        assert urgent.urgent
+        assert urgent.urgency_reason
+        decision = urgent.decisions.get()
+        assert decision.ratification == ReferralDecision.Ratification.TO_BE_RATIFIED
+        assert decision.decided_by == chair
+
+    def test_the_demo_has_a_complete_fixed_draft_that_fails_eligibility_for_shoplifting_only(self):
+        (draft,) = [
+            referral
+            for referral in Referral.objects.filter(status=Referral.Status.DRAFT, strand="fixed")
+            if set(referral.offences.values_list("offence_type", flat=True)) == {"shoplifting"}
+        ]
+        assert sections_to_do(draft) == []
+        failed = [outcome.rule.code for outcome in check_eligibility(referral_facts(draft)) if not outcome.met]
+        assert failed == ["fixed-neighbourhood-crime"]
+        with pytest.raises(ValidationError, match="Shoplifting alone"):
+            referral_submit(referral=draft, by=draft.referred_by)
+
+    def test_the_demo_has_a_youth_to_adult_referral_of_a_17_year_old_from_the_yot(self):
+        y2a = Referral.objects.get(kind=Referral.Kind.Y2A)
+        today = timezone.localdate()
+        born = y2a.nominal.date_of_birth
+        assert y2a.referring_agency.kind == "yot"
+        assert y2a.status in (Referral.Status.SUBMITTED, Referral.Status.SCREENED)
+        assert add_months(born, 17 * 12 + 7) <= today < add_months(born, 17 * 12 + 8)
+        assert y2a.order_ends_on is not None
+        assert y2a.order_ends_on >= add_months(birthday(born, 18), 3)
+        assert y2a.management_passed_to_probation is True
+        assert y2a.youth_order == Referral.YouthOrder.YOUTH_REHABILITATION_ORDER
+        assert eligibility_problems(referral_facts(y2a)) == []
+
+    def test_the_demo_cohort_has_people_managed_with_rag_and_leads_from_police_and_probation(self):
+        managed = CohortManagement.objects.filter(membership__ended_on__isnull=True).select_related("membership")
+        assert managed.count() >= 8
+        nominals = [management.membership.nominal_id for management in managed]
+        assert {management.strand for management in managed} == {"fixed", "flex", "free"}
+        assert {management.level.code for management in managed} == {"standard", "enhanced", "priority"}
+        ratings = {nominal: RagAssessment.objects.filter(nominal_id=nominal).first() for nominal in nominals}
+        assert all(ratings.values())
+        assert {rating.rating.code for rating in ratings.values() if rating} == {"red", "amber", "green"}
+        current = CaseAssignment.objects.filter(nominal_id__in=nominals, ended_on__isnull=True)
+        for nominal in nominals:
+            roles = set(current.filter(nominal_id=nominal).values_list("role", flat=True))
+            assert {"lead_professional", "police_lead"} <= roles
+        leads = current.filter(role="lead_professional").values_list("agency__kind", flat=True)
+        assert {"police", "probation"} <= set(leads)
+        assert current.filter(role="key_worker").exists()
+        # People referred but not taken on are in the demo too.
+        outside = Referral.objects.filter(status__in=["rejected", "redirected", "withdrawn"])
+        assert not CohortMembership.objects.filter(nominal__referrals__in=outside).exists()
+
+    def test_demo_practitioners_have_supervisors_of_their_own_agency(self):
+        for username in ("sam.carter", "priya.shah"):
+            user = User.objects.select_related("supervisor").get(username=username)
+            assert user.supervisor is not None
+            assert user.supervisor.agency_id == user.agency_id
+            assert user.supervisor.has_role(Role.SUPERVISOR)
+
+    def test_the_iom_team_reads_every_referral_sent_to_it_partners_included(self):
+        sent = Referral.objects.exclude(status=Referral.Status.DRAFT)
+        for username in ("helen.morris", "mark.reynolds"):
+            seen = referral_list(User.objects.get(username=username), ReferralFilters())
+            readable = {referral.pk for referral in seen if getattr(referral, "content_visible", False)}
+            assert readable >= set(sent.values_list("pk", flat=True))

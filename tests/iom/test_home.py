@@ -44,3 +44,104 @@ def test_pages_carry_the_govuk_shell(signed_in, practitioner):
     assert "govuk-service-navigation" in text
     assert "govuk-footer" in text
     assert 'action="/sign-out/"' in text
+
+
+# --- Referrals and the cohort (issue 4) ------------------------------------------------------------
+
+
+def test_home_links_each_action_whose_page_exists_with_its_filter(make_user, signed_in):
+    from django.urls import NoReverseMatch
+
+    from iom.home import ROLE_ACTIONS
+
+    for role, actions in ROLE_ACTIONS.items():
+        text = signed_in(make_user(role)).get(reverse("home")).text
+        for action in actions:
+            try:
+                url = reverse(action.url_name)
+            except NoReverseMatch:
+                assert action.title not in text, (role, action.title)  # never a link to nothing
+                continue
+            href = f"{url}?{action.query}" if action.query else url
+            assert f'href="{href}">{action.title}</a>' in text, (role, action.title)
+
+
+def test_an_actions_query_opens_its_page_already_filtered():
+    from iom.home import HomeAction, _resolved
+
+    actions = [
+        HomeAction("Red on the cohort", "cohort-list", "", query="rag=red"),
+        HomeAction("Not built yet", "no-such-page", ""),
+    ]
+
+    assert [url for _, url in _resolved(actions)] == ["/cohort/?rag=red"]
+
+
+@pytest.mark.parametrize(
+    ("role", "offered"),
+    [
+        (Role.PRACTITIONER, True),
+        (Role.SUPERVISOR, True),
+        (Role.PANEL_CHAIR, True),
+        (Role.PARTNER_WORKER, True),
+        (Role.ANALYST, True),
+        (Role.AGENCY_ADMIN, False),
+        (Role.SYSTEM_ADMIN, False),
+    ],
+)
+def test_the_iom_cohort_is_offered_to_those_who_work_with_it(make_user, signed_in, role, offered):
+    text = signed_in(make_user(role)).get(reverse("home")).text
+
+    assert ('href="/cohort/">The IOM cohort</a>' in text) is offered
+
+
+def test_referral_actions_are_offered_by_role():
+    from iom.home import ROLE_ACTIONS
+
+    def offered(role: Role) -> set[tuple[str, str, str]]:
+        return {(action.title, action.url_name, action.query) for action in ROLE_ACTIONS[role]}
+
+    for role in (Role.PRACTITIONER, Role.PARTNER_WORKER):
+        assert {("Refer a person", "referral-new", ""), ("Your referrals", "referral-list", "")} <= offered(role)
+    for role in (Role.PRACTITIONER, Role.SUPERVISOR):
+        assert ("Referrals to screen", "referral-list", "status=submitted") in offered(role)
+    assert {
+        ("Referrals listed for panel", "referral-list", "status=listed"),
+        ("Urgent decisions to ratify", "referral-list", "to_be_ratified=on"),
+    } <= offered(Role.PANEL_CHAIR)
+    assert ("Selection matrix", "selection-matrix", "") in offered(Role.SYSTEM_ADMIN)
+
+
+def navigation_links(text: str) -> list[str]:
+    import re
+
+    return re.findall(r'class="govuk-service-navigation__link" href="([^"]+)"', text)
+
+
+@pytest.mark.parametrize("role", [role for role in Role if role != Role.SYSTEM_ADMIN])
+def test_the_cohort_is_in_the_navigation_for_every_role_but_system_administration(make_user, signed_in, role):
+    assert "/cohort/" in navigation_links(signed_in(make_user(role)).get(reverse("home")).text)
+
+
+def test_a_system_administrator_only_has_no_cohort_link_unless_they_hold_another_role(make_user, signed_in, client):
+    assert "/cohort/" not in navigation_links(signed_in(make_user(Role.SYSTEM_ADMIN)).get(reverse("home")).text)
+    assert "/cohort/" in navigation_links(
+        signed_in(make_user(Role.SYSTEM_ADMIN, Role.ANALYST)).get(reverse("home")).text
+    )
+
+
+def test_the_cohort_link_is_marked_current_on_the_cohort_page(signed_in, practitioner):
+    text = signed_in(practitioner).get(reverse("cohort-list")).text
+
+    assert 'href="/cohort/" aria-current="page"' in text
+
+
+def test_only_the_iom_teams_agencies_are_offered_referrals_to_screen(make_user, signed_in):
+    from sharing.models import Agency
+    from tests.sharing.factories import AgencyFactory
+
+    police = make_user(Role.PRACTITIONER)
+    partner = make_user(Role.PRACTITIONER, agency=AgencyFactory.create(kind=Agency.Kind.YOUTH_OFFENDING_TEAM))
+
+    assert "Referrals to screen" in signed_in(police).get("/").content.decode()
+    assert "Referrals to screen" not in signed_in(partner).get("/").content.decode()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -30,8 +31,8 @@ DEFAULT = [
 ]
 
 
-def inputs(**overrides) -> ScoreInputs:
-    values = {
+def inputs(**overrides: Any) -> ScoreInputs:
+    values: dict[str, Any] = {
         "as_of": AS_OF.isoformat(),
         "ogrs_percent": 82,
         "risk_of_serious_harm": "high",
@@ -119,6 +120,7 @@ def test_changing_a_weight_rescores_referrals_in_progress_and_keeps_history(part
 
     in_progress.refresh_from_db()
     assert matrix_current().number == version + 1
+    assert before is not None
     assert in_progress.score == before + Decimal("14.00")  # 2 points, weight 3 → 10
     scores = list(in_progress.scores.order_by("computed_at", "pk"))
     assert [score.total for score in scores] == [before, in_progress.score]
@@ -145,7 +147,9 @@ def test_only_system_administrators_change_the_matrix(partnership):
     chair = UserFactory.create(agency=partnership.police, roles=[Role.PANEL_CHAIR])
 
     with pytest.raises(NotAllowed):
-        selection_criterion_update(criterion=SelectionCriterion.objects.first(), by=chair, weight=Decimal("1.00"))
+        selection_criterion_update(
+            criterion=SelectionCriterion.objects.get(measure="rosh"), by=chair, weight=Decimal("1.00")
+        )
 
 
 def test_decided_referrals_keep_the_score_they_were_decided_on(partnership):

@@ -54,7 +54,9 @@ class Cast:
     def make(self, status: str, *, urgent: bool = False) -> Referral:
         """A referral in the given state, reached through the services."""
         nominal = make_nominal(self.partnership.officer)
-        overrides = {"urgency": {"urgent": True, "urgency_reason": "Released tomorrow"}} if urgent else {}
+        overrides: dict[str, Any] = (
+            {"urgency": {"urgent": True, "urgency_reason": "Released tomorrow"}} if urgent else {}
+        )
         referral = draft_referral(nominal, self.referrer, **overrides)
         if status == Status.DRAFT:
             return referral
@@ -356,33 +358,41 @@ def test_shoplifting_alone_does_not_qualify_for_fixed(cast):
 
 def test_a_person_with_a_referral_in_progress_cannot_be_referred_again(cast):
     nominal = make_nominal(cast.partnership.officer)
+    second = draft_referral(nominal, cast.screener)  # started while the first was still a draft
     first = referral_submit(referral=draft_referral(nominal, cast.referrer), by=cast.referrer)
-    second = draft_referral(nominal, cast.screener)
 
     with pytest.raises(ValidationError) as error:
         referral_submit(referral=second, by=cast.screener)
 
     assert any(first.reference in problem for problem in error.value.message_dict["eligibility"])
+    with pytest.raises(StateError, match=first.reference):
+        referral_start(nominal=nominal, by=cast.partnership.officer)
 
 
 def test_the_database_holds_one_referral_in_progress_per_person(cast, settings):
     settings.IOM_ELIGIBILITY_RULES_OFF = ["no-open-referral"]
     nominal = make_nominal(cast.partnership.officer)
-    referral_submit(referral=draft_referral(nominal, cast.referrer), by=cast.referrer)
     second = draft_referral(nominal, cast.screener)
+    referral_submit(referral=draft_referral(nominal, cast.referrer), by=cast.referrer)
 
     with pytest.raises(StateError, match="already has a referral in progress"):
         referral_submit(referral=second, by=cast.screener)
 
 
 def test_a_person_on_the_cohort_cannot_be_referred(cast):
-    decision = cast.decide(cast.make(Status.LISTED), Outcome.ACCEPTED)
-    again = draft_referral(decision.referral.nominal, cast.referrer)
+    nominal = make_nominal(cast.partnership.officer)
+    again = draft_referral(nominal, cast.screener)  # started before the first was submitted
+    listed = referral_submit(referral=draft_referral(nominal, cast.referrer), by=cast.referrer)
+    listed = referral_screen(referral=listed, by=cast.screener)
+    listed = referral_list_for_panel(referral=listed, by=cast.screener, panel_date=timezone.localdate() + NEXT_WEEK)
+    cast.decide(listed, Outcome.ACCEPTED)
 
     with pytest.raises(ValidationError) as error:
-        referral_submit(referral=again, by=cast.referrer)
+        referral_submit(referral=again, by=cast.screener)
 
     assert "This person is already on the IOM cohort." in error.value.message_dict["eligibility"]
+    with pytest.raises(StateError, match="already on the IOM cohort"):
+        referral_start(nominal=listed.nominal, by=cast.partnership.officer)
 
 
 def test_an_adults_only_level_refuses_a_young_person_on_accept(cast):
@@ -503,7 +513,9 @@ def test_a_returned_referral_answered_goes_back_to_the_iom_team(cast):
     referral = referral_submit(referral=referral, by=cast.referrer)
 
     assert referral.status == Status.SUBMITTED
-    assert referral.activities.order_by("-pk").first().action == ReferralActivity.Action.RESUBMITTED
+    latest = referral.activities.order_by("-pk").first()
+    assert latest is not None
+    assert latest.action == ReferralActivity.Action.RESUBMITTED
     # The needs were recorded once, on the first submit.
     assert PathwayNeed.objects.filter(item__nominal=referral.nominal).count() == 1
 
@@ -527,7 +539,7 @@ def test_the_referrer_and_their_supervisor_are_told_without_sensitive_detail(cas
     assert referral.reference in message.subject
     assert "rejected" in message.body
     assert f"/referrals/{referral.pk}/" in message.body
-    assert referral.nominal.last_name not in message.body + message.subject
+    assert referral.nominal.last_name not in f"{message.body} {message.subject}"
     assert "Panel discussion" not in message.body
 
 
@@ -538,3 +550,40 @@ def test_a_decision_queues_the_notification_after_commit(cast, django_capture_on
         cast.decide(referral, Outcome.REJECTED)
 
     assert len(callbacks) == 1
+
+
+# --- Who receives a referral ---------------------------------------------------------------------------
+
+
+def test_a_submitted_referral_reaches_the_iom_team_party_to_an_agreement_with_the_referrer(cast):
+    from referrals.selectors import referral_content_visible, referrals_visible_to
+
+    nominal = make_nominal(cast.referrer)  # known to probation only
+    assert nominal not in nominals_visible_to(cast.screener)
+    referral = draft_referral(nominal, cast.referrer)
+    assert not referrals_visible_to(cast.screener).filter(pk=referral.pk).exists()  # a draft is the referrer's
+
+    referral_submit(referral=referral, by=cast.referrer)
+
+    seen: Any = referrals_visible_to(cast.screener).get(pk=referral.pk)
+    assert seen.content_visible is True
+    assert referral_content_visible(cast.screener, referral)
+    assert nominal in nominals_visible_to(cast.chair)
+    # Another force, with no agreement with probation, receives nothing.
+    assert not referrals_visible_to(cast.partnership.outsider).filter(pk=referral.pk).exists()
+    # The prison is party to the agreement but is not the IOM team: it sees nothing of a person not on the cohort.
+    assert not referrals_visible_to(cast.partnership.prison_officer).filter(pk=referral.pk).exists()
+
+
+def test_a_partners_referral_content_reaches_the_iom_team_only(cast):
+    from referrals.selectors import referrals_visible_to
+
+    drugs_worker = cast.partnership.drugs_worker
+    nominal = make_nominal(drugs_worker)
+    referral = referral_submit(
+        referral=draft_referral(nominal, drugs_worker, strand={"strand": "free"}), by=drugs_worker
+    )
+
+    for iom_team in (cast.screener, cast.partnership.probation_officer):
+        seen: Any = referrals_visible_to(iom_team).get(pk=referral.pk)
+        assert seen.content_visible is True

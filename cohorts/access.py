@@ -206,11 +206,17 @@ def offending_and_risk_shared(viewer: Agency, nominal: Nominal) -> bool:
 # --- "Why can I see this?" --------------------------------------------------------------------------
 
 
+def in_sentence(label: str) -> str:
+    """A label inside a sentence: "Lead professional" → "lead professional", "IOM police lead" kept."""
+    first_word = label.split(" ", 1)[0]
+    return label if first_word.isupper() else label[:1].lower() + label[1:]
+
+
 def reasons_to_see_nominal(agency: Agency, nominal: Nominal, on: datetime.date | None = None) -> list[str]:
     """Each reason the agency may see the person, in words: an involvement or an agreement."""
     on = on or today()
     reasons = [
-        f"Your agency: {involvement.get_reason_display().lower()} (since {involvement.started_on:%-d %B %Y})"
+        f"Your agency: {in_sentence(involvement.get_reason_display())} (since {involvement.started_on:%-d %B %Y})"
         for involvement in current_involvements(on).filter(nominal=nominal, agency=agency).order_by("started_on")
     ]
     membership = current_memberships(on).filter(nominal=nominal).first()

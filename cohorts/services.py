@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cohorts.access import GrantChanges, grants_recompute
+from cohorts.access import GrantChanges, grants_recompute, in_sentence
 from cohorts.identifiers import normalise_crn, normalise_pnc_id, normalise_prison_number
 from cohorts.models import (
     PATHWAY_CATEGORY,
@@ -227,7 +227,7 @@ def case_assign(
     last_day = started_on - datetime.timedelta(days=1)
     for previous in current.order_by("pk"):
         if previous.worker_id == worker.pk:
-            raise StateError(f"{worker} is already the {role.label.lower()}.")
+            raise StateError(f"{worker} is already the {in_sentence(role.label)}.")
         previous.ended_on = max(last_day, previous.started_on)
         previous.save(update_fields=["ended_on"])
         still_held = CaseAssignment.objects.filter(
@@ -254,6 +254,65 @@ def case_assign(
         defaults={"started_on": started_on},
     )
     grants_recompute(nominal_ids=[nominal.pk])
+    return assignment
+
+
+def case_assignment_check(
+    *, nominal: Nominal, role: str, worker: User, started_on: datetime.date, reason: str = ""
+) -> None:
+    """What an assignment page or the API checks before case_assign: the start date is not in the
+    future nor before the current holder's, and a transfer gives its reason. Field errors."""
+    role = CaseAssignment.Role(role)
+    errors: dict[str, list[str]] = {}
+    if started_on > timezone.localdate():
+        errors["started_on"] = ["The start date must be today or in the past"]
+    current = CaseAssignment.objects.filter(nominal=nominal, role=role, ended_on__isnull=True)
+    if role == CaseAssignment.Role.KEY_WORKER:
+        current = current.filter(agency_id=worker.agency_id)
+    holder = current.select_related("worker").order_by("-started_on", "-pk").first()
+    if holder is not None and holder.worker_id != worker.pk:
+        if not reason.strip():
+            errors["reason"] = [f"Give the reason for the transfer from {holder.worker}"]
+        if started_on < holder.started_on and "started_on" not in errors:
+            errors["started_on"] = [
+                f"The start date must be on or after {holder.started_on:%-d %B %Y}, when {holder.worker} started"
+            ]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def case_assignment_end(
+    *, assignment: CaseAssignment, by: User, last_day: datetime.date | None = None
+) -> CaseAssignment:
+    """End a key worker's assignment without a successor: their last day is yesterday unless given.
+    As in a transfer, their agency's reason to see the person ends with it, so the grants follow at
+    once. A lead professional or police lead is transferred instead (case_assign), never left empty."""
+    # The person first, then the assignment: the order case_assign locks them in.
+    Nominal.objects.select_for_update().only("pk").get(pk=assignment.nominal_id)
+    assignment = CaseAssignment.objects.select_for_update(of=("self",)).select_related("worker", "agency").get(
+        pk=assignment.pk
+    )
+    if assignment.role != CaseAssignment.Role.KEY_WORKER:
+        raise StateError(f"The {in_sentence(assignment.get_role_display())} is transferred, not ended.")
+    if assignment.ended_on is not None:
+        raise StateError(f"{assignment.worker}'s assignment as key worker has already ended.")
+    last_day = last_day or timezone.localdate() - datetime.timedelta(days=1)
+    if last_day > timezone.localdate():
+        raise ValidationError({"last_day": ["The last day must be today or in the past"]})
+    assignment.ended_on = max(last_day, assignment.started_on)
+    assignment.save(update_fields=["ended_on"])
+    still_held = CaseAssignment.objects.filter(
+        nominal_id=assignment.nominal_id, role=assignment.role, agency_id=assignment.agency_id, ended_on__isnull=True
+    ).exists()
+    if not still_held:
+        CaseInvolvement.objects.filter(
+            nominal_id=assignment.nominal_id,
+            agency_id=assignment.agency_id,
+            reason=ASSIGNMENT_INVOLVEMENT[CaseAssignment.Role.KEY_WORKER],
+            ended_on__isnull=True,
+        ).update(ended_on=last_day)
+    grants_recompute(nominal_ids=[assignment.nominal_id])
     return assignment
 
 

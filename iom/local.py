@@ -112,7 +112,9 @@ class Processes:
 def run() -> int:
     server = prepare_environment(database="iom", broker_dir=DATA_DIR / "broker")
     manage("migrate", "--no-input", "-v", "0")
-    manage("seed_demo", "--skip-if-loaded")
+    # Every start brings the demo up to date (idempotent, about a second when nothing changed), so a
+    # laptop that loaded an older demo sees each new feature's demo data after an update.
+    manage("seed_demo")
     host, port = os.environ.get("IOM_HOST", "127.0.0.1"), os.environ.get("IOM_PORT", "8000")
     processes = Processes()
     stopping = False

@@ -92,7 +92,7 @@ def test_assigning_the_same_worker_again_is_refused(partnership):
     nominal = make_nominal(partnership.officer)
     case_assign(nominal=nominal, role="police_lead", worker=partnership.officer, by=partnership.officer)
 
-    with pytest.raises(StateError, match="already the iom police lead officer"):
+    with pytest.raises(StateError, match="already the IOM police lead officer"):
         case_assign(nominal=nominal, role="police_lead", worker=partnership.officer, by=partnership.officer)
 
 

@@ -786,8 +786,9 @@ class ReferralDecideSerializer(serializers.Serializer):
                 raise serializers.ValidationError(missing)
         return attrs
 
-    def accept_terms(self) -> AcceptTerms | None:
-        data = self.validated_data
+    @staticmethod
+    def accept_terms(data: dict[str, Any]) -> AcceptTerms | None:
+        """An accept's terms, from the validated data; None for any other outcome."""
         if data["outcome"] != ReferralDecision.Outcome.ACCEPTED:
             return None
         return AcceptTerms(
@@ -1047,147 +1048,122 @@ class ReferralSectionView(APIView):
         return _shown(request, pk)
 
 
-ACTION_RESPONSES = {200: ReferralSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND}
+@dataclass(frozen=True)
+class Only:
+    """The role an action needs (referrals/permissions.py), and what anyone else is told (403)."""
+
+    may: Callable[[User], bool]
+    refusal: str
 
 
-class ReferralSubmitView(APIView):
-    @extend_schema(
-        summary="Submit a referral",
-        description="Send a complete, eligible draft (or a returned referral, answered) to the IOM team. "
-        'An incomplete one: {"<section code>": ["Complete the section: ..."]}; an ineligible one: '
-        '{"eligibility": ["why"]}.',
-        request=None,
-        responses=ACTION_RESPONSES,
-    )
+IOM_TEAM = Only(permissions.is_iom_team, "Only the IOM team screens, returns and lists referrals.")
+PANEL_CHAIRS = Only(permissions.may_decide, "Only a panel chair decides referrals.")
+
+
+@extend_schema(responses={200: ReferralSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND})
+class ReferralActionView(APIView):
+    """A POST action on a referral, declared by a subclass: its schema (@extend_schema), fields
+    (serializer_class, the request body), role (only; None where the service alone decides who may)
+    and service. Out of scope is 404, then a role that may not is 403, then bad fields are 400."""
+
+    serializer_class: type[serializers.Serializer] | None = None
+    only: Only | None = None
+    service: Callable[..., object]
+    answer_status: int = status.HTTP_200_OK
+
+    def arguments(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The service's arguments besides referral and by: the fields, named as the service names them."""
+        return data
+
     def post(self, request: Request, pk: int) -> Response:
         user = request_user(request)
         referral = _referral_or_404(user, pk)
-        _call(referral_submit, referral=referral, by=user)
-        return _shown(request, pk)
+        if self.only is not None and not self.only.may(user):
+            raise PermissionDenied(self.only.refusal)
+        data: dict[str, Any] = {}
+        if self.serializer_class is not None:
+            serializer = self.serializer_class(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            data = dict(serializer.validated_data)
+        _call(self.service, referral=referral, by=user, **self.arguments(data))
+        return _shown(request, pk, self.answer_status)
 
 
-def _iom_team_only(user: User) -> None:
-    if not permissions.is_iom_team(user):
-        raise PermissionDenied("Only the IOM team screens, returns and lists referrals.")
+@extend_schema(
+    summary="Submit a referral",
+    description="Send a complete, eligible draft (or a returned referral, answered) to the IOM team. "
+    'An incomplete one: {"<section code>": ["Complete the section: ..."]}; an ineligible one: '
+    '{"eligibility": ["why"]}.',
+)
+class ReferralSubmitView(ReferralActionView):
+    service = staticmethod(referral_submit)
 
 
-def _panel_chairs_only(user: User) -> None:
-    if not permissions.may_decide(user):
-        raise PermissionDenied("Only a panel chair decides referrals.")
+@extend_schema(summary="Screen a referral", description="The IOM team has checked a submitted referral is complete.")
+class ReferralScreenView(ReferralActionView):
+    serializer_class = ReferralScreenSerializer
+    only = IOM_TEAM
+    service = staticmethod(referral_screen)
 
 
-class ReferralScreenView(APIView):
-    @extend_schema(
-        summary="Screen a referral",
-        description="The IOM team has checked a submitted referral is complete.",
-        request=ReferralScreenSerializer,
-        responses=ACTION_RESPONSES,
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        user = request_user(request)
-        referral = _referral_or_404(user, pk)
-        _iom_team_only(user)
-        serializer = ReferralScreenSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        _call(referral_screen, referral=referral, by=user, note=serializer.validated_data["note"])
-        return _shown(request, pk)
+@extend_schema(
+    summary="Return a referral to the referrer",
+    description="Send a submitted or screened referral back to the referrer with the IOM team's questions.",
+)
+class ReferralReturnView(ReferralActionView):
+    serializer_class = ReferralReturnSerializer
+    only = IOM_TEAM
+    service = staticmethod(referral_return)
 
 
-class ReferralReturnView(APIView):
-    @extend_schema(
-        summary="Return a referral to the referrer",
-        description="Send a submitted or screened referral back to the referrer with the IOM team's questions.",
-        request=ReferralReturnSerializer,
-        responses=ACTION_RESPONSES,
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        user = request_user(request)
-        referral = _referral_or_404(user, pk)
-        _iom_team_only(user)
-        serializer = ReferralReturnSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        _call(referral_return, referral=referral, by=user, questions=serializer.validated_data["questions"])
-        return _shown(request, pk)
+@extend_schema(
+    summary="List a referral for a selection panel",
+    description="A screened (or deferred) referral, for the panel on the date given (today or later).",
+)
+class ReferralListForPanelView(ReferralActionView):
+    serializer_class = ReferralListForPanelSerializer
+    only = IOM_TEAM
+    service = staticmethod(referral_list_for_panel)
 
 
-class ReferralListForPanelView(APIView):
-    @extend_schema(
-        summary="List a referral for a selection panel",
-        description="A screened (or deferred) referral, for the panel on the date given (today or later).",
-        request=ReferralListForPanelSerializer,
-        responses=ACTION_RESPONSES,
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        user = request_user(request)
-        referral = _referral_or_404(user, pk)
-        _iom_team_only(user)
-        serializer = ReferralListForPanelSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        _call(referral_list_for_panel, referral=referral, by=user, panel_date=serializer.validated_data["panel_date"])
-        return _shown(request, pk)
+@extend_schema(
+    summary="Decide a referral",
+    description="A panel chair records the panel's decision on a listed referral, or, with "
+    "outside_meeting, decides an urgent referral outside a meeting (to be ratified by the next panel). "
+    "Accepting puts the person on the cohort with the strand, level, RAG rating and leads given. "
+    "Answers 201 with the referral, the new decision first among its decisions; a referral "
+    'someone else decided first is refused with who and when: {"detail": "why"}.',
+    responses={201: ReferralSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+)
+class ReferralDecideView(ReferralActionView):
+    serializer_class = ReferralDecideSerializer
+    only = PANEL_CHAIRS
+    service = staticmethod(referral_decide)
+    answer_status = status.HTTP_201_CREATED
+
+    def arguments(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The decision, and an accept's terms gathered as referral_decide takes them."""
+        decision = {name: data[name] for name in ("outcome", "rationale", "outside_meeting")}
+        return {**decision, "accept": ReferralDecideSerializer.accept_terms(data)}
 
 
-class ReferralDecideView(APIView):
-    @extend_schema(
-        summary="Decide a referral",
-        description="A panel chair records the panel's decision on a listed referral, or, with "
-        "outside_meeting, decides an urgent referral outside a meeting (to be ratified by the next panel). "
-        "Accepting puts the person on the cohort with the strand, level, RAG rating and leads given. "
-        "Answers 201 with the referral, the new decision first among its decisions; a referral "
-        'someone else decided first is refused with who and when: {"detail": "why"}.',
-        request=ReferralDecideSerializer,
-        responses={201: ReferralSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        user = request_user(request)
-        referral = _referral_or_404(user, pk)
-        _panel_chairs_only(user)
-        serializer = ReferralDecideSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        _call(
-            referral_decide,
-            referral=referral,
-            by=user,
-            outcome=data["outcome"],
-            rationale=data["rationale"],
-            accept=serializer.accept_terms(),
-            outside_meeting=data["outside_meeting"],
-        )
-        return _shown(request, pk, status.HTTP_201_CREATED)
+@extend_schema(
+    summary="Ratify an urgent decision",
+    description="The panel ratifies a decision a panel chair took outside a meeting.",
+)
+class ReferralRatifyView(ReferralActionView):
+    serializer_class = ReferralRatifySerializer
+    only = PANEL_CHAIRS
+    service = staticmethod(referral_ratify)
 
 
-class ReferralRatifyView(APIView):
-    @extend_schema(
-        summary="Ratify an urgent decision",
-        description="The panel ratifies a decision a panel chair took outside a meeting.",
-        request=ReferralRatifySerializer,
-        responses=ACTION_RESPONSES,
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        user = request_user(request)
-        referral = _referral_or_404(user, pk)
-        _panel_chairs_only(user)
-        serializer = ReferralRatifySerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        _call(referral_ratify, referral=referral, by=user, note=serializer.validated_data["note"])
-        return _shown(request, pk)
-
-
-class ReferralWithdrawView(APIView):
-    @extend_schema(
-        summary="Withdraw a referral",
-        description="The referring agency, or the IOM team, withdraws an open referral, giving the reason.",
-        request=ReferralWithdrawSerializer,
-        responses=ACTION_RESPONSES,
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        user = request_user(request)
-        referral = _referral_or_404(user, pk)
-        serializer = ReferralWithdrawSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        _call(referral_withdraw, referral=referral, by=user, reason=serializer.validated_data["reason"])
-        return _shown(request, pk)
+@extend_schema(
+    summary="Withdraw a referral",
+    description="The referring agency, or the IOM team, withdraws an open referral, giving the reason.",
+)
+class ReferralWithdrawView(ReferralActionView):
+    serializer_class = ReferralWithdrawSerializer
+    service = staticmethod(referral_withdraw)
 
 
 # --- The selection matrix -------------------------------------------------------------------------------

@@ -347,6 +347,7 @@ class RecordedItem(models.Model):
         INTELLIGENCE = "intelligence", "Intelligence"
         EVENT = "event", "Event"
         NEED = "need", "Pathway need"
+        REVIEW = "review", "Supervisor review"
 
     nominal = models.ForeignKey(Nominal, on_delete=models.CASCADE, related_name="items")
     owning_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="items")
@@ -598,3 +599,75 @@ class CaseAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()}: {self.worker}"
+
+
+# --- Supervisor reviews and custody events (issue 5): each is an item, so the sharing rules cover it ---
+
+
+@pghistory.track()
+class SupervisorReview(models.Model):
+    """A supervisor's review of the person's management report, on the cadence of their RAG rating.
+    Recorded as an offending-and-risk item owned by the reviewer's agency."""
+
+    item = models.OneToOneField(RecordedItem, on_delete=models.CASCADE, related_name="supervisor_review")
+    rating = models.ForeignKey(
+        RagRating,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The RAG rating reviewed.",
+    )
+    commensurate = models.BooleanField(help_text="Are the interventions commensurate with the risk?")
+    actions_set = models.TextField(blank=True)
+    next_review_on = models.DateField()
+
+    def __str__(self) -> str:
+        return f"Review on {self.item.occurred_on}, next by {self.next_review_on}"
+
+
+class EventImport(models.Model):
+    """One CSV file of custody and court events, imported whole or not at all."""
+
+    file_name = models.CharField(max_length=255)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    rows = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.rows} rows)"
+
+
+@pghistory.track()
+class CustodyEvent(models.Model):
+    """An arrest, charge, remand, court outcome, sentence, recall or release. Custody status follows
+    the events; convictions feed the offending history. An offending-and-risk item."""
+
+    class Kind(models.TextChoices):
+        ARREST = "arrest", "Arrest"
+        CHARGE = "charge", "Charge"
+        REMAND = "remand", "Remand in custody"
+        COURT_OUTCOME = "court_outcome", "Court outcome"
+        SENTENCE = "sentence", "Sentence"
+        RECALL = "recall", "Recall to custody"
+        RELEASE = "release", "Release from custody"
+
+    item = models.OneToOneField(RecordedItem, on_delete=models.CASCADE, related_name="custody_event")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    offence_type = models.CharField(max_length=20, choices=OffenceType.choices, blank=True)
+    convicted = models.BooleanField(null=True, blank=True, help_text="Court outcome: convicted or not.")
+    custodial = models.BooleanField(null=True, blank=True, help_text="Sentence: custodial or not.")
+    release_on = models.DateField(null=True, blank=True)
+    licence_ends_on = models.DateField(null=True, blank=True)
+    crime_reference = models.CharField(max_length=50, blank=True)
+    court = models.CharField(max_length=200, blank=True)
+    imported_by = models.ForeignKey(EventImport, on_delete=models.PROTECT, null=True, blank=True, related_name="events")
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "release_on"], name="custody_event_release")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.item.occurred_on}"

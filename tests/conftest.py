@@ -75,6 +75,11 @@ def other_agency(db: None) -> object:
 def reference_data(transactional_db: None) -> None:
     """Rows that data migrations create (roles, data categories). A transactional test empties
     every table when it ends, so tests that commit put these back first."""
+    load_reference_data()
+
+
+def load_reference_data() -> None:
+    """Put back what the data migrations create, leaving rows that are already there as they are."""
     from django.apps import apps
     from django.contrib.auth.models import Group, Permission
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import pytest
+from django.db import transaction
+from django.test import override_settings
 
 from sharing.roles import Role
+from tests.conftest import load_reference_data
+from tests.partnership import Partnership, build_partnership
 from tests.permission_matrix import (
     MATRIX,
     Exempt,
@@ -108,8 +113,7 @@ class Scenario:
     referral_pk: int = 10**9
 
 
-@pytest.fixture
-def scenario(partnership) -> Scenario:
+def build_scenario(partnership: Partnership) -> Scenario:
     from cohorts.services import cohort_membership_start, consent_record
     from referrals.services import referral_submit
     from tests.cohorts.factories import make_item, make_nominal
@@ -124,6 +128,43 @@ def scenario(partnership) -> Scenario:
     make_item(nominal, partnership.drugs_worker, "substance-misuse", "CONSENT-WITHDRAWN-SUBSTANCE-ITEM")
     consent_record(nominal=nominal, by=partnership.drugs_worker, given=False)
     return Scenario(nominal_pk=nominal.pk, item_pk=shared.pk, secrets={}, referral_pk=referral.pk)
+
+
+@pytest.fixture(scope="module")
+def built(django_db_setup: None, django_db_blocker: Any) -> Iterator[tuple[Partnership, Scenario]]:
+    """The partnership and the scenario, built once for the module in a transaction that is never
+    committed. Each test runs in a savepoint inside it (the `db` fixture), so what a test changes
+    (screening the referral, recording an item) is undone before the next; other connections and
+    modules never see it, and its on_commit callbacks (Celery tasks) never run, as when each test
+    built its own. The data migrations' rows are put back first, in case a transactional test
+    emptied the tables before this module ran."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
+        transaction.atomic(),
+    ):
+        try:
+            load_reference_data()
+            partnership = build_partnership()
+            yield partnership, build_scenario(partnership)
+        finally:
+            transaction.set_rollback(True)
+
+
+@pytest.fixture
+def partnership(db: None, built: tuple[Partnership, Scenario]) -> Partnership:
+    """The module's partnership fetched afresh, so no test sees what another cached on its objects
+    (a user's roles, for one)."""
+    fresh = {}
+    for field in fields(Partnership):
+        held = getattr(built[0], field.name)
+        fresh[field.name] = type(held).objects.get(pk=held.pk)
+    return Partnership(**fresh)
+
+
+@pytest.fixture
+def scenario(db: None, built: tuple[Partnership, Scenario]) -> Scenario:
+    return replace(built[1], secrets={})
 
 
 # scope -> (the viewer's agency, may they see the person, which item markers may appear)

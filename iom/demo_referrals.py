@@ -95,6 +95,7 @@ class Accept:
     police_lead: str
     key_workers: tuple[str, ...] = ()
     mappa_level: str = ""
+    weeks_on_iom: int = 0  # on IOM from this many weeks ago, so the cohort has history
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,7 @@ ACCEPTED = [
             "priya.shah",
             "sam.carter",
             key_workers=("jo.evans",),
+            weeks_on_iom=34,
         ),
         rationale="Meets the Fixed criteria: neighbourhood crime, on licence, high OGRS. Managed at Priority.",
     ),
@@ -197,6 +199,7 @@ ACCEPTED = [
             "priya.shah",
             "helen.morris",
             key_workers=("tom.byrne",),
+            weeks_on_iom=10,
         ),
         rationale="Flex: acquisitive offending driven by homelessness; the women's cohort.",
     ),
@@ -239,6 +242,7 @@ ACCEPTED = [
             "priya.shah",
             "helen.morris",
             mappa_level="2",
+            weeks_on_iom=46,
         ),
         rationale="Free strand, domestic abuse perpetrators; combined with MAPPA level 2.",
     ),
@@ -267,6 +271,7 @@ ACCEPTED = [
             "In work, keeping his appointments and no offending for four months.",
             "priya.shah",
             "sam.carter",
+            weeks_on_iom=6,
         ),
         rationale="Meets the Fixed criteria; low current risk, Standard management.",
     ),
@@ -296,6 +301,7 @@ ACCEPTED = [
             "priya.shah",
             "sam.carter",
             key_workers=("tom.byrne",),
+            weeks_on_iom=21,
         ),
         rationale="Meets the Fixed criteria; accommodation is the priority.",
     ),
@@ -339,6 +345,7 @@ ACCEPTED = [
             "Engaging with treatment but still offending weekly.",
             "jo.evans",
             "helen.morris",
+            weeks_on_iom=3,
         ),
         rationale="Flex: women's and young adults' cohorts; her recovery worker leads.",
     ),
@@ -378,6 +385,7 @@ ACCEPTED = [
             "Knife carrying and county lines links: high risk of serious violence.",
             "sam.carter",
             "helen.morris",
+            weeks_on_iom=15,
         ),
         rationale="Flex: knife crime and gangs cohorts; no statutory supervision.",
     ),
@@ -454,6 +462,7 @@ ACCEPTED = [
             "priya.shah",
             "sam.carter",
             key_workers=("tom.byrne",),
+            weeks_on_iom=8,
         ),
         rationale="Meets the Fixed criteria.",
     ),
@@ -478,6 +487,7 @@ ACCEPTED = [
             "Compliant and motivated; the risk is losing work, which the plan addresses.",
             "daniel.okafor",
             "helen.morris",
+            weeks_on_iom=26,
         ),
         rationale="Meets the Fixed criteria; Standard management while he finds work.",
     ),
@@ -516,6 +526,7 @@ ACCEPTED = [
             "priya.shah",
             "sam.carter",
             key_workers=("jo.evans",),
+            weeks_on_iom=12,
         ),
         rationale="Flex: violence in the night-time economy, alcohol the driver.",
     ),
@@ -1033,6 +1044,7 @@ def _decide(referral: Referral, demo: DemoReferral, users: dict[str, User], *, o
             lead_professional=users[accept.lead],
             police_lead=users[accept.police_lead],
             mappa_level=accept.mappa_level,
+            starts_on=timezone.localdate() - datetime.timedelta(weeks=accept.weeks_on_iom),
         )
     referral_decide(
         referral=referral,

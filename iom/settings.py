@@ -269,6 +269,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Several models have a choice field called "kind": name each set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "RecordedItemKindEnum": "cohorts.models.RecordedItem.Kind",
+        "CustodyEventKindEnum": "cohorts.models.CustodyEvent.Kind",
+    },
 }
 
 # --- Celery --------------------------------------------------------------------------------------

@@ -12,12 +12,9 @@ import calendar
 import datetime
 from dataclasses import dataclass
 
+from cohorts.dates import add_months
 
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day `months` later, or the month's last day where that day does not exist."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+__all__ = ["Y2AMilestones", "add_months", "age_on", "birthday", "y2a_milestones"]
 
 
 def birthday(date_of_birth: datetime.date, age: int) -> datetime.date:

@@ -455,6 +455,11 @@ class AcceptTerms:
     police_lead: User
     mappa_level: str = ""
     priority_cohorts: Sequence[PriorityCohort] | None = None  # None: those the referral proposed
+    starts_on: datetime.date | None = None  # on IOM from (default today): the panel's date, or a release date
+
+
+ACCEPT_BACKDATE_LIMIT = datetime.timedelta(days=366)
+ACCEPT_FORWARD_LIMIT = datetime.timedelta(days=183)
 
 
 def _check_accept_terms(referral: Referral, terms: AcceptTerms | None) -> AcceptTerms:
@@ -472,6 +477,11 @@ def _check_accept_terms(referral: Referral, terms: AcceptTerms | None) -> Accept
         errors["mappa_level"] = ["IOM combines only with MAPPA level 2 or 3"]
     if not terms.level.is_active:
         errors["level"] = ["This level is no longer in use; choose another"]
+    today = timezone.localdate()
+    if terms.starts_on is not None and not (
+        today - ACCEPT_BACKDATE_LIMIT <= terms.starts_on <= today + ACCEPT_FORWARD_LIMIT
+    ):
+        errors["starts_on"] = ["The person joins IOM within a year before today, or up to 6 months ahead"]
     facts = referral_facts(referral, strand=terms.strand, level=terms.level)
     for outcome in eligibility.check_eligibility(facts):
         if outcome.problem and outcome.rule.code != "no-open-referral":
@@ -531,8 +541,10 @@ def referral_decide(
             if terms.priority_cohorts is not None
             else list(referral.priority_cohorts.all())
         )
+        starts_on = terms.starts_on or timezone.localdate()
         decision.membership = cohort_membership_start(
             nominal=referral.nominal,
+            started_on=starts_on,
             strand=terms.strand,
             level=terms.level,
             priority_cohorts=cohorts,
@@ -543,7 +555,14 @@ def referral_decide(
             (CaseAssignment.Role.LEAD_PROFESSIONAL, terms.lead_professional),
             (CaseAssignment.Role.POLICE_LEAD, terms.police_lead),
         ):
-            case_assign(nominal=referral.nominal, role=role, worker=worker, by=by, reason=f"Accepted: {referral}")
+            case_assign(
+                nominal=referral.nominal,
+                role=role,
+                worker=worker,
+                by=by,
+                reason=f"Accepted: {referral}",
+                started_on=starts_on,
+            )
         decision.strand, decision.level, decision.rag = terms.strand, terms.level, terms.rag
         decision.rag_rationale = terms.rag_rationale.strip()
         decision.lead_professional, decision.police_lead = terms.lead_professional, terms.police_lead

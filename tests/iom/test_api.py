@@ -78,3 +78,11 @@ def test_object_permissions_deny_by_default(rf, practitioner, other_agency):
     request.user = practitioner
 
     assert IsAuthenticatedWithObjectPermissions().has_object_permission(request, APIView(), other_agency) is False
+
+
+def test_the_openapi_schema_is_valid_and_has_no_warnings(db, tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
+
+    assert (tmp_path / "schema.yml").read_text().startswith("openapi:")

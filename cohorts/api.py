@@ -13,9 +13,10 @@ from typing import Any, NoReturn
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
@@ -26,23 +27,42 @@ from cohorts.access import reasons_to_see_item
 from cohorts.identifiers import normalise_crn, normalise_pnc_id, normalise_prison_number
 from cohorts.models import (
     AccessEvent,
+    CaseAssignment,
     CommunitySafetyPartnership,
     Nominal,
     NominalAlias,
     PathwayNeed,
     PolicingArea,
+    RagAssessment,
+    RagRating,
     RecordedItem,
 )
+from cohorts.permissions import case_holders, may_assign, may_change_rag
 from cohorts.selectors import (
     NominalFilters,
     NominalRecord,
+    assignment_eligible_workers,
+    assignment_of,
+    assignments_of,
     item_get_for_user,
+    nominal_cohort_panel,
     nominal_get_for_user,
     nominal_record_for_user,
     nominal_search,
 )
-from cohorts.services import access_event_record, item_record, nominal_create, nominal_dates_check, nominal_view_log
+from cohorts.services import (
+    access_event_record,
+    case_assign,
+    case_assignment_check,
+    case_assignment_end,
+    item_record,
+    nominal_create,
+    nominal_dates_check,
+    nominal_view_log,
+    rag_assess,
+)
 from sharing.api import DataCategorySerializer
+from sharing.errors import StateError
 from sharing.models import Agency, DataCategory, User
 
 NOT_FOUND = OpenApiResponse(description="No such person or item, or not one your agency may see.")
@@ -474,3 +494,288 @@ class ItemWhyView(APIView):
             raise NotFound("No such item.")
         nominal_view_log(user=user, nominal=nominal, categories=[item.category.code], path=request.path)
         return Response(ItemWhySerializer({"item": item, "reasons": reasons_to_see_item(user.agency, item)}).data)
+
+
+# --- Managing the cohort: RAG ratings and assignments (issue 5) --------------------------------------
+#
+# Reading a person's RAG history and assignments is open to every agency that sees them, as the
+# person page shows them; changing them takes the pages' permissions (cohorts/permissions.py): the
+# IOM team and the agencies working the case rate, the IOM team and the lead professional assign.
+
+FORBIDDEN = OpenApiResponse(description="The person is in scope, but your role or agency may not do this.")
+REFUSED = OpenApiResponse(description='Field errors, or {"detail": "why"} where the case\'s state refuses it.')
+
+
+class RagRatingSerializer(serializers.ModelSerializer):
+    """One rating of the RAG scheme, with the cadence of supervisor reviews it sets."""
+
+    review_cadence = serializers.CharField(read_only=True, help_text='For example, "every 2 weeks".')
+
+    class Meta:
+        model = RagRating
+        fields = ["code", "label", "colour", "order", "review_cadence", "description"]
+        read_only_fields = fields
+
+
+class WorkerSerializer(serializers.Serializer):
+    """A user named in a case: their id, name and agency."""
+
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.SerializerMethodField()
+    agency = NamedEntrySerializer(read_only=True)
+
+    def get_name(self, user: User) -> str:
+        return str(user)
+
+
+class RagAssessmentSerializer(serializers.ModelSerializer):
+    """A RAG rating given to the person: who gave it, when and why."""
+
+    rating = RagRatingSerializer(read_only=True)
+    assessed_by = WorkerSerializer(read_only=True)
+
+    class Meta:
+        model = RagAssessment
+        fields = ["id", "rating", "rationale", "assessed_by", "assessed_at"]
+        read_only_fields = fields
+
+
+class RagStateSerializer(serializers.Serializer):
+    """The person's current RAG rating and its history, newest first, and the ratings in use."""
+
+    on_cohort = serializers.BooleanField(read_only=True)
+    current = RagAssessmentSerializer(read_only=True, allow_null=True)
+    history = RagAssessmentSerializer(many=True, read_only=True)
+    ratings = RagRatingSerializer(many=True, read_only=True, help_text="The ratings that may be given now.")
+
+
+class RagChangeSerializer(serializers.Serializer):
+    rating = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=RagRating.objects.filter(is_active=True),
+        help_text="The rating's code, e.g. red.",
+        error_messages={
+            "does_not_exist": "No RAG rating in use has the code {value}",
+            "required": "Select the RAG rating",
+            "null": "Select the RAG rating",
+        },
+    )
+    rationale = serializers.CharField(
+        max_length=4000,
+        help_text="Why this rating: kept in the RAG history with your name.",
+        error_messages={"blank": "Give the reason for the rating", "required": "Give the reason for the rating"},
+    )
+
+
+class CaseAssignmentSerializer(serializers.ModelSerializer):
+    """Who held a role in the case, for which agency, from when to when, and why."""
+
+    role_name = serializers.CharField(source="get_role_display", read_only=True)
+    worker = WorkerSerializer(read_only=True)
+    agency = NamedEntrySerializer(read_only=True)
+    assigned_by = WorkerSerializer(read_only=True)
+
+    class Meta:
+        model = CaseAssignment
+        fields = [
+            "id",
+            "role",
+            "role_name",
+            "worker",
+            "agency",
+            "started_on",
+            "ended_on",
+            "reason",
+            "assigned_by",
+            "assigned_at",
+        ]
+        read_only_fields = fields
+
+
+class CaseAssignmentsSerializer(serializers.Serializer):
+    on_cohort = serializers.BooleanField(read_only=True)
+    current = CaseAssignmentSerializer(many=True, read_only=True)
+    past = CaseAssignmentSerializer(many=True, read_only=True)
+
+
+class CaseAssignSerializer(serializers.Serializer):
+    """Assign a worker to a role, transferring it from whoever holds it (for a key worker: whoever
+    holds it for the worker's agency)."""
+
+    role = serializers.ChoiceField(choices=CaseAssignment.Role.choices)
+    worker = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.select_related("agency"),
+        help_text="The user's id. Lead professional: a practitioner, partner worker or supervisor of any agency; "
+        "IOM police lead officer: a practitioner or supervisor of a police force; key worker: a practitioner "
+        "or partner worker of any agency.",
+        error_messages={"does_not_exist": "No user found with that id", "incorrect_type": "Give the user's id"},
+    )
+    started_on = serializers.DateField(
+        required=False,
+        help_text="Today unless given; not in the future, nor before the current holder started.",
+        error_messages={"invalid": "The start date must be a real date, in the format YYYY-MM-DD"},
+    )
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=300,
+        help_text="Why the case is assigned or transferred: needed when someone holds the role now.",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        eligible = assignment_eligible_workers(attrs["role"]).filter(pk=attrs["worker"].pk)
+        if not eligible.exists():
+            words = CaseAssignment.Role(attrs["role"]).label
+            raise ValidationError({"worker": [f"This user cannot be the {words[:1].lower() + words[1:]}"]})
+        attrs.setdefault("started_on", timezone.localdate())
+        return attrs
+
+
+def _not_on_cohort(nominal: Nominal) -> NoReturn:
+    raise ValidationError({"detail": f"{nominal.full_name} is not on the IOM cohort."})
+
+
+class NominalRagView(APIView):
+    """A person's RAG rating and its history; give a new rating."""
+
+    @extend_schema(
+        summary="Read a person's RAG rating and its history",
+        description="Shown to every agency that sees the person, as on the person page.",
+        responses={200: RagStateSerializer, 404: NOT_FOUND},
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        nominal = nominal_or_404(request, pk)
+        cohort = nominal_cohort_panel(nominal)
+        nominal_view_log(user=request_user(request), nominal=nominal, categories=["identity"], path=request.path)
+        state = {
+            "on_cohort": cohort.membership is not None,
+            "current": cohort.current_rag,
+            "history": cohort.rag_history,
+            "ratings": RagRating.objects.filter(is_active=True).order_by("order", "label"),
+        }
+        return Response(RagStateSerializer(state).data)
+
+    @extend_schema(
+        summary="Give a person on the cohort a new RAG rating",
+        description="The IOM team (police and probation practitioners, supervisors and panel chairs), and "
+        "practitioners, supervisors and panel chairs of an agency holding a role in the case, and the lead "
+        "professional. The rating sets the cadence of supervisor reviews.",
+        request=RagChangeSerializer,
+        responses={201: RagAssessmentSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        nominal = nominal_or_404(request, pk)
+        user = request_user(request)
+        cohort = nominal_cohort_panel(nominal)
+        if not may_change_rag(user, case_holders(cohort)):
+            raise PermissionDenied("Only the IOM team and the agencies working the case change a RAG rating.")
+        if cohort.membership is None:
+            _not_on_cohort(nominal)
+        serializer = RagChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            assessment = rag_assess(nominal=nominal, by=user, **serializer.validated_data)
+        except DjangoValidationError as error:
+            bad_request(error)
+        assessment = RagAssessment.objects.select_related("rating", "assessed_by__agency").get(pk=assessment.pk)
+        return Response(RagAssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
+
+
+class NominalAssignmentsView(APIView):
+    """Who holds, and who held, a role in the person's case; assign or transfer one."""
+
+    @extend_schema(
+        summary="Read a person's lead professional, police lead and key workers, now and before",
+        description="Shown to every agency that sees the person, as on the person page.",
+        responses={200: CaseAssignmentsSerializer, 404: NOT_FOUND},
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        nominal = nominal_or_404(request, pk)
+        assignments = assignments_of(nominal)
+        on_cohort = nominal_cohort_panel(nominal).membership is not None
+        nominal_view_log(user=request_user(request), nominal=nominal, categories=["identity"], path=request.path)
+        return Response(
+            CaseAssignmentsSerializer(
+                {
+                    "on_cohort": on_cohort,
+                    "current": [assignment for assignment in assignments if assignment.ended_on is None],
+                    "past": [assignment for assignment in assignments if assignment.ended_on is not None],
+                }
+            ).data
+        )
+
+    @extend_schema(
+        summary="Assign or transfer a role in a person's case",
+        description="The IOM team and the lead professional. The previous holder's last day is the day before "
+        "the start date; the new holder's agency sees the person at once, and the previous one's stops "
+        "unless it has another reason to.",
+        request=CaseAssignSerializer,
+        responses={201: CaseAssignmentSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        nominal = nominal_or_404(request, pk)
+        user = request_user(request)
+        cohort = nominal_cohort_panel(nominal)
+        if not may_assign(user, case_holders(cohort)):
+            raise PermissionDenied("Only the IOM team and the lead professional assign people to the case.")
+        if cohort.membership is None:
+            _not_on_cohort(nominal)
+        serializer = CaseAssignSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            case_assignment_check(
+                nominal=nominal,
+                role=data["role"],
+                worker=data["worker"],
+                started_on=data["started_on"],
+                reason=data["reason"],
+            )
+            assignment = case_assign(
+                nominal=nominal,
+                role=data["role"],
+                worker=data["worker"],
+                by=user,
+                reason=data["reason"].strip(),
+                started_on=data["started_on"],
+            )
+        except DjangoValidationError as error:
+            bad_request(error)
+        except StateError as refused:
+            raise ValidationError({"detail": str(refused)}) from refused
+        assignment = CaseAssignment.objects.select_related("worker__agency", "agency", "assigned_by__agency").get(
+            pk=assignment.pk
+        )
+        return Response(CaseAssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
+
+
+class AssignmentEndView(APIView):
+    """End a key worker's assignment (a lead is transferred instead)."""
+
+    @extend_schema(
+        summary="End a key worker's assignment",
+        description="The IOM team and the lead professional. Yesterday is the key worker's last day; their "
+        "agency stops seeing the person unless it has another reason to.",
+        request=None,
+        responses={200: CaseAssignmentSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def post(self, request: Request, pk: int, assignment_pk: int) -> Response:
+        nominal = nominal_or_404(request, pk)
+        user = request_user(request)
+        cohort = nominal_cohort_panel(nominal)
+        if not may_assign(user, case_holders(cohort)):
+            raise PermissionDenied("Only the IOM team and the lead professional change who works on the case.")
+        assignment = assignment_of(nominal, assignment_pk)
+        if assignment is None:
+            raise NotFound("No such assignment.")
+        try:
+            ended = case_assignment_end(assignment=assignment, by=user)
+        except DjangoValidationError as error:
+            bad_request(error)
+        except StateError as refused:
+            raise ValidationError({"detail": str(refused)}) from refused
+        ended = CaseAssignment.objects.select_related("worker__agency", "agency", "assigned_by__agency").get(
+            pk=ended.pk
+        )
+        return Response(CaseAssignmentSerializer(ended).data)

@@ -7,3 +7,7 @@ class CohortsConfig(AppConfig):
 
     def ready(self) -> None:
         from cohorts import receivers  # noqa: F401  (keeps grants in step with agreements)
+        from cohorts.event_views import events_panel
+        from cohorts.panels import person_page_panel_register
+
+        person_page_panel_register(events_panel)  # custody and court events (cohorts/events.py)

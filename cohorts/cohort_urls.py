@@ -6,4 +6,5 @@ from cohorts import cohort_views
 
 urlpatterns = [
     path("", cohort_views.cohort_list_view, name="cohort-list"),
+    path("workload/", cohort_views.workload_view, name="cohort-workload"),
 ]

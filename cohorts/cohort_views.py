@@ -7,15 +7,26 @@ from typing import Any
 
 from crispy_forms_gds.helper import FormHelper
 from django import forms
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from cohorts.forms import WorkloadFilterForm
 from cohorts.models import AccessEvent, ManagementLevel, RagRating
-from cohorts.selectors import COHORT_SORTS, CohortFilters, cohort_counts, cohort_list, cohort_rows
+from cohorts.selectors import (
+    COHORT_SORTS,
+    CohortFilters,
+    WorkloadFilters,
+    cohort_counts,
+    cohort_list,
+    cohort_rows,
+    workload,
+)
 from cohorts.services import access_event_record
 from sharing.models import User
+from sharing.roles import Role
 
 PAGE_SIZE = 50
 
@@ -103,5 +114,35 @@ def cohort_list_view(request: HttpRequest) -> HttpResponse:
             "sort": sort,
             "query_without_page": query_without_page.urlencode(),
         },
+        status=400 if form.errors else 200,
+    )
+
+
+# Who reads caseloads: those who hold cases or allocate them, and analysts reporting on the cohort.
+WORKLOAD_ROLES = frozenset({Role.PRACTITIONER, Role.PARTNER_WORKER, Role.SUPERVISOR, Role.PANEL_CHAIR, Role.ANALYST})
+
+
+@require_GET
+def workload_view(request: HttpRequest) -> HttpResponse:
+    """Each worker's caseload by RAG rating, counting only the people on the cohort the user may see.
+    A supervisor sees their own team first, and only their team until they choose otherwise."""
+    user: User = request.user  # type: ignore[assignment]
+    if not any(user.has_role(role) for role in WORKLOAD_ROLES):
+        raise PermissionDenied("Caseloads are for case workers, supervisors, panel chairs and analysts.")
+    supervisor = user.has_role(Role.SUPERVISOR)
+    # The form says it was sent (a hidden field), so that unticking "only my team" sticks.
+    sent = request.GET.get("filtered") == "1"
+    form = WorkloadFilterForm(request.GET if sent else None, supervisor=supervisor, initial={"team": supervisor})
+    filters = WorkloadFilters(supervisor_id=user.pk if supervisor else None)
+    if form.is_bound and form.is_valid():
+        agency = form.cleaned_data["agency"]
+        filters = WorkloadFilters(
+            agency_id=agency.pk if agency else None,
+            supervisor_id=user.pk if form.cleaned_data.get("team") else None,
+        )
+    return render(
+        request,
+        "cohorts/workload.html",
+        {"form": form, "workload": workload(user, filters), "filters": filters, "supervisor": supervisor},
         status=400 if form.errors else 200,
     )

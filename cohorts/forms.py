@@ -2,24 +2,29 @@ from __future__ import annotations
 
 from typing import Any
 
+from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Fieldset, Layout, Size
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.html import format_html
 
 from cohorts.identifiers import normalise_crn, normalise_pnc_id, normalise_prison_number
 from cohorts.models import (
     AccessEvent,
+    CaseAssignment,
     CommunitySafetyPartnership,
     Nominal,
     Pathway,
     PathwayNeed,
     PolicingArea,
+    RagRating,
     RecordedItem,
 )
 from cohorts.services import nominal_dates_check
 from iom.forms_fields import GovDateField
-from sharing.models import Agency, DataCategory
+from sharing.models import Agency, DataCategory, User
 
 
 class NominalFilterForm(forms.Form):
@@ -258,3 +263,145 @@ class PathwayNeedForm(forms.Form):
             Field("assessed_on"),
             Button("save", "Save the need"),
         )
+
+
+# --- Managing the cohort: RAG ratings, assignments and caseloads (issue 5) ---------------------------
+
+
+def _helper(*fields: Any) -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False  # the page's template holds the <form> and its CSRF token
+    helper.disable_csrf = True
+    helper.layout = Layout(*fields)
+    return helper
+
+
+def rating_choice(rating: RagRating) -> Choice:
+    """A rating as a radio: its colour tag, and the review cadence it sets as the hint."""
+    label = format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', rating.colour, rating.label)
+    hint = f"Supervisor reviews {rating.review_cadence}." + (f" {rating.description}" if rating.description else "")
+    return Choice(rating.code, label, hint=hint)
+
+
+class RagChangeForm(forms.Form):
+    """A new RAG rating for a person on the cohort, with the reason for it."""
+
+    rating = forms.ChoiceField(
+        label="New RAG rating", widget=forms.RadioSelect, error_messages={"required": "Select the RAG rating"}
+    )
+    rationale = forms.CharField(
+        label="Why this rating?",
+        help_text="What has changed, and the evidence for it. It is kept in the RAG history with your name.",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Give the reason for the rating"},
+    )
+
+    def __init__(self, *args: Any, ratings: list[RagRating], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.ratings = {rating.code: rating for rating in ratings}
+        self.fields["rating"].choices = [rating_choice(rating) for rating in ratings]  # type: ignore[attr-defined]
+        self.helper = _helper(
+            Field.radios("rating", legend_size=Size.MEDIUM),
+            Field.textarea("rationale", rows=4),
+            Button("save", "Save the RAG rating"),
+        )
+
+    def clean_rationale(self) -> str:
+        rationale: str = self.cleaned_data["rationale"].strip()
+        if not rationale:
+            raise ValidationError("Give the reason for the rating")
+        return rationale
+
+    @property
+    def chosen_rating(self) -> RagRating:
+        return self.ratings[self.cleaned_data["rating"]]
+
+
+ROLE_WORDS = {
+    CaseAssignment.Role.LEAD_PROFESSIONAL: "lead professional",
+    CaseAssignment.Role.POLICE_LEAD: "IOM police lead officer",
+    CaseAssignment.Role.KEY_WORKER: "key worker",
+}
+
+
+def worker_label(user: User) -> str:
+    return f"{user.get_full_name() or user.username}" + (f" ({user.job_title})" if user.job_title else "")
+
+
+def workers_by_agency(workers: list[User], empty: str) -> list[Any]:
+    """Select choices with an <optgroup> per agency (the workers come ordered by agency)."""
+    groups: list[Any] = [("", empty)]
+    current: Agency | None = None
+    for user in workers:
+        if current is None or user.agency_id != current.pk:
+            current = user.agency
+            groups.append((current.name, []))
+        groups[-1][1].append((str(user.pk), worker_label(user)))
+    return groups
+
+
+class AssignmentForm(forms.Form):
+    """Assign a worker to a role in the case, or transfer it from whoever holds it. The service's
+    check (case_assignment_check) says when a reason is needed and which start dates are possible."""
+
+    worker = forms.ChoiceField(label="Who?")
+    started_on = GovDateField(label="Start date", help_text="Today, unless the change took effect earlier.")
+    reason = forms.CharField(
+        label="Reason for the transfer",
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, role: str, workers: list[User], held: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        words = ROLE_WORDS[CaseAssignment.Role(role)]
+        self.workers = {str(user.pk): user for user in workers}
+        transfer = held and role != CaseAssignment.Role.KEY_WORKER
+        self.fields["worker"].label = f"New {words}" if transfer else words[:1].upper() + words[1:]
+        self.fields["worker"].choices = workers_by_agency(workers, f"Choose the {words}")  # type: ignore[attr-defined]
+        self.fields["worker"].error_messages["required"] = f"Choose the {words}"
+        self.fields["worker"].error_messages["invalid_choice"] = f"Choose the {words} from the list"
+        reason = self.fields["reason"]
+        if role == CaseAssignment.Role.KEY_WORKER:
+            reason.label = "Reason"
+            reason.help_text = (
+                "Needed if the worker's agency already has a key worker for this person: they are replaced."
+            )
+        elif held:
+            reason.help_text = "Why the case moves: it is kept in the assignment history."
+        else:
+            reason.label = "Reason (optional)"
+        self.initial.setdefault("started_on", timezone.localdate())
+        self.helper = _helper(
+            Field.select("worker"),
+            Field("started_on"),
+            Field.textarea("reason", rows=3),
+            Button("save", "Transfer" if transfer else "Assign"),
+        )
+
+    @property
+    def chosen_worker(self) -> User:
+        return self.workers[self.cleaned_data["worker"]]
+
+
+class WorkloadFilterForm(forms.Form):
+    """The workload page's filters; supervisors also choose to see only their team."""
+
+    agency = forms.ModelChoiceField(
+        Agency.objects.filter(is_active=True).order_by("name"),
+        label="Agency",
+        required=False,
+        empty_label="All agencies",
+    )
+    team = forms.BooleanField(label="Only my team (the workers I supervise)", required=False)
+
+    def __init__(self, *args: Any, supervisor: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not supervisor:
+            del self.fields["team"]
+        fields: list[Any] = [Field.select("agency")]
+        if supervisor:
+            fields.append(Field.checkbox("team", small=True))
+        self.helper = _helper(*fields)

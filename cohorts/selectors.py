@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 
 from cohorts.access import (
     agency_may_see_item,
@@ -36,7 +36,7 @@ from cohorts.models import (
     Strand,
 )
 from cohorts.names import name_key
-from sharing.models import DataCategory, User
+from sharing.models import Agency, DataCategory, User
 from sharing.roles import Role
 
 DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d %m %Y")
@@ -525,7 +525,13 @@ def nominal_cohort_panel(nominal: Nominal) -> CohortPanel:
         .select_related("worker", "agency")
         .order_by("role", "agency__name", "-started_on", "-pk")
     )
-    leads = {a.role: a for a in assignments if a.role != CaseAssignment.Role.KEY_WORKER}
+    # On the day of a same-day transfer both holders are current (the previous one's last day is
+    # today): the one not ended, and the newest, is the lead.
+    leads = {
+        a.role: a
+        for a in sorted(assignments, key=lambda a: (a.ended_on is None, a.started_on, a.pk))
+        if a.role != CaseAssignment.Role.KEY_WORKER
+    }
     return CohortPanel(
         membership=current,
         management=getattr(current, "management", None) if current else None,
@@ -539,3 +545,138 @@ def nominal_cohort_panel(nominal: Nominal) -> CohortPanel:
         key_workers=[a for a in assignments if a.role == CaseAssignment.Role.KEY_WORKER],
         past_memberships=[m for m in memberships if m.ended_on is not None and m.ended_on < on],
     )
+
+
+# --- Managing the cohort: RAG ratings, assignments and caseloads -------------------------------------
+
+
+def current_assignments_of(nominal: Nominal) -> list[CaseAssignment]:
+    """The person's leads and key workers today (one query), for the permission checks."""
+    return list(_current_assignments().filter(nominal=nominal).select_related("worker", "agency").order_by("pk"))
+
+
+def assignment_history(nominal: Nominal, role: str) -> list[CaseAssignment]:
+    """Everyone who has held the role in the person's case, newest first (one query)."""
+    return list(
+        CaseAssignment.objects.filter(nominal=nominal, role=role)
+        .select_related("worker", "agency", "assigned_by")
+        .order_by("-started_on", "-pk")
+    )
+
+
+def assignments_of(nominal: Nominal) -> list[CaseAssignment]:
+    """Every assignment in the person's case, current and past, by role then newest first (one query)."""
+    return list(
+        CaseAssignment.objects.filter(nominal=nominal)
+        .select_related("worker__agency", "agency", "assigned_by__agency")
+        .order_by("role", "-started_on", "-pk")
+    )
+
+
+def assignment_of(nominal: Nominal, pk: int) -> CaseAssignment | None:
+    """One assignment in the case of a person already scoped to the user; None if not theirs."""
+    return CaseAssignment.objects.filter(nominal=nominal, pk=pk).select_related("worker", "agency").first()
+
+
+# Who may hold each role: the lead professional from any agency, the police lead from a police
+# force, key workers from any agency's practitioners and partner workers.
+ASSIGNABLE_ROLES: dict[str, tuple[Role, ...]] = {
+    CaseAssignment.Role.LEAD_PROFESSIONAL: (Role.PRACTITIONER, Role.PARTNER_WORKER, Role.SUPERVISOR),
+    CaseAssignment.Role.POLICE_LEAD: (Role.PRACTITIONER, Role.SUPERVISOR),
+    CaseAssignment.Role.KEY_WORKER: (Role.PRACTITIONER, Role.PARTNER_WORKER),
+}
+
+
+def assignment_eligible_workers(role: str) -> QuerySet[User]:
+    """The active users who may be given the role, ordered by agency then name (for an <optgroup>
+    per agency)."""
+    holders = User.groups.through.objects.filter(group__name__in=[r.value for r in ASSIGNABLE_ROLES[role]]).values(
+        "user_id"
+    )
+    workers = User.objects.filter(is_active=True, agency__is_active=True, pk__in=holders)
+    if role == CaseAssignment.Role.POLICE_LEAD:
+        workers = workers.filter(agency__kind=Agency.Kind.POLICE)
+    return workers.select_related("agency").order_by("agency__name", "agency_id", "last_name", "first_name", "pk")
+
+
+@dataclass(frozen=True)
+class WorkloadFilters:
+    agency_id: int | None = None
+    supervisor_id: int | None = None  # only the workers this user supervises
+
+
+@dataclass
+class WorkloadRow:
+    """One worker's caseload: the people they lead (as lead professional or police lead, each person
+    once) by their current RAG rating, and the people they are key worker for."""
+
+    worker: User
+    by_rating: list[int]
+    not_rated: int
+    key_worker: int
+    in_team: bool = False
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_rating) + self.not_rated
+
+
+@dataclass
+class Workload:
+    ratings: list[RagRating]  # the columns: active ratings, and retired ones someone still holds
+    rows: list[WorkloadRow]
+
+
+LEAD_ROLES = (CaseAssignment.Role.LEAD_PROFESSIONAL, CaseAssignment.Role.POLICE_LEAD)
+
+
+def workload(user: User, filters: WorkloadFilters = WorkloadFilters()) -> Workload:
+    """Each worker's current caseload of people on the cohort whom the user may see, by RAG rating:
+    one aggregate query and one for the workers, however many workers and people (plus the ratings).
+    The user's own team (the workers they supervise) comes first."""
+    on = today()
+    on_cohort_and_visible = nominals_visible_to(user).filter(
+        Exists(current_memberships(on).filter(nominal=OuterRef("pk")))
+    )
+    latest_rating = (
+        RagAssessment.objects.filter(nominal=OuterRef("nominal_id")).order_by("-assessed_at", "-pk").values("rating_id")
+    )
+    # Current as the services see it (not ended): on the day of a same-day transfer the previous
+    # holder's last day is today, and they no longer hold the case.
+    assignments = CaseAssignment.objects.filter(
+        started_on__lte=on, ended_on__isnull=True, nominal__in=on_cohort_and_visible
+    )
+    if filters.agency_id:
+        assignments = assignments.filter(worker__agency_id=filters.agency_id)
+    if filters.supervisor_id:
+        assignments = assignments.filter(worker__supervisor_id=filters.supervisor_id)
+    counts = (
+        assignments.annotate(
+            leads=Case(When(role__in=LEAD_ROLES, then=Value(True)), default=Value(False)),
+            rating_id=Subquery(latest_rating[:1]),
+        )
+        .values("worker_id", "leads", "rating_id")
+        .annotate(people=Count("nominal_id", distinct=True))
+        .order_by()
+    )
+    ratings = list(RagRating.objects.order_by("order", "label"))
+    caseloads: dict[int, dict[tuple[bool, int | None], int]] = {}
+    for row in counts:
+        caseloads.setdefault(row["worker_id"], {})[(row["leads"], row["rating_id"])] = row["people"]
+    held = {rating_id for caseload in caseloads.values() for (leads, rating_id) in caseload if leads}
+    columns = [rating for rating in ratings if rating.is_active or rating.pk in held]
+    workers = User.objects.filter(pk__in=list(caseloads)).select_related("agency") if caseloads else []
+    rows = []
+    for worker in workers:
+        caseload = caseloads[worker.pk]
+        rows.append(
+            WorkloadRow(
+                worker=worker,
+                by_rating=[caseload.get((True, rating.pk), 0) for rating in columns],
+                not_rated=caseload.get((True, None), 0),
+                key_worker=sum(people for (leads, _), people in caseload.items() if not leads),
+                in_team=worker.supervisor_id == user.pk,
+            )
+        )
+    rows.sort(key=lambda row: (not row.in_team, row.worker.agency.name, row.worker.last_name, row.worker.first_name))
+    return Workload(ratings=columns, rows=rows)

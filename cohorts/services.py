@@ -290,8 +290,8 @@ def case_assignment_end(
     once. A lead professional or police lead is transferred instead (case_assign), never left empty."""
     # The person first, then the assignment: the order case_assign locks them in.
     Nominal.objects.select_for_update().only("pk").get(pk=assignment.nominal_id)
-    assignment = CaseAssignment.objects.select_for_update(of=("self",)).select_related("worker", "agency").get(
-        pk=assignment.pk
+    assignment = (
+        CaseAssignment.objects.select_for_update(of=("self",)).select_related("worker", "agency").get(pk=assignment.pk)
     )
     if assignment.role != CaseAssignment.Role.KEY_WORKER:
         raise StateError(f"The {in_sentence(assignment.get_role_display())} is transferred, not ended.")

@@ -15,4 +15,8 @@ urlpatterns = [
     path("<int:pk>/needs/new/", views.need_new, name="need-new"),
     path("<int:pk>/items/<int:item_pk>/edit/", views.item_edit, name="item-edit"),
     path("<int:pk>/items/<int:item_pk>/why/", views.item_why, name="item-why"),
+    # Managing the cohort (issue 5): the RAG rating, the leads and key workers.
+    path("<int:pk>/rag/", views.nominal_rag, name="nominal-rag"),
+    path("<int:pk>/assignments/<slug:role>/", views.nominal_assignment, name="nominal-assignment"),
+    path("<int:pk>/assignments/<int:assignment_pk>/end/", views.nominal_assignment_end, name="nominal-assignment-end"),
 ]

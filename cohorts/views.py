@@ -16,20 +16,28 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cohorts.access import offending_and_risk_shared, reasons_to_see_item
 from cohorts.forms import (
+    ROLE_WORDS,
     AccessLogFilterForm,
+    AssignmentForm,
     ConsentForm,
     ItemForm,
     NominalFilterForm,
     NominalForm,
     PathwayNeedForm,
+    RagChangeForm,
     SensitiveReasonForm,
 )
-from cohorts.models import AccessEvent, Nominal, RecordedItem
+from cohorts.models import AccessEvent, CaseAssignment, Nominal, RagRating, RecordedItem
 from cohorts.panels import person_page_panels_render
+from cohorts.permissions import case_holders, may_assign, may_change_rag
 from cohorts.selectors import (
     AccessLogFilters,
+    CohortPanel,
     NominalFilters,
     access_log_for_user,
+    assignment_eligible_workers,
+    assignment_history,
+    assignment_of,
     consents_for_user,
     item_get_for_user,
     nominal_cohort_panel,
@@ -43,6 +51,9 @@ from cohorts.selectors import (
 )
 from cohorts.services import (
     access_event_record,
+    case_assign,
+    case_assignment_check,
+    case_assignment_end,
     consent_record,
     item_record,
     item_update,
@@ -50,8 +61,9 @@ from cohorts.services import (
     nominal_update,
     nominal_view_log,
     pathway_need_record,
+    rag_assess,
 )
-from sharing.errors import StaleVersion
+from sharing.errors import StaleVersion, StateError
 from sharing.models import User
 from sharing.roles import Role
 
@@ -152,8 +164,17 @@ def nominal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _person_panels(request: HttpRequest, nominal: Nominal) -> dict[str, Any]:
-    """The person page's panels: their time on IOM, and those other apps register (cohorts/panels.py)."""
-    return {"cohort": nominal_cohort_panel(nominal), "panels": person_page_panels_render(request, nominal)}
+    """The person page's panels: their time on IOM, with what the user may change there, and those
+    other apps register (cohorts/panels.py)."""
+    cohort = nominal_cohort_panel(nominal)
+    holders = case_holders(cohort)
+    user = _user(request)
+    return {
+        "cohort": cohort,
+        "may_change_rag": cohort.membership is not None and may_change_rag(user, holders),
+        "may_assign": cohort.membership is not None and may_assign(user, holders),
+        "panels": person_page_panels_render(request, nominal),
+    }
 
 
 @require_POST
@@ -419,3 +440,160 @@ def nominal_history(request: HttpRequest, pk: int) -> HttpResponse:
     categories = ["identity", Nominal.OFFENDING_AND_RISK_CATEGORY] if shown else ["identity"]
     nominal_view_log(user=user, nominal=nominal, categories=categories, path=request.path)
     return render(request, "cohorts/nominal_history.html", {"nominal": nominal, "entries": entries})
+
+
+# --- Managing the cohort: RAG ratings and assignments (issue 5) --------------------------------------
+
+
+def _not_on_cohort(nominal: Nominal) -> str:
+    return f"{nominal.full_name} is not on the IOM cohort. Only people on the cohort are managed here."
+
+
+@require_http_methods(["GET", "POST"])
+def nominal_rag(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change the RAG rating of a person on the cohort, with the reason; the IOM team and the agencies
+    working the case do it."""
+    nominal = _nominal_or_404(request, pk)
+    user = _user(request)
+    cohort = nominal_cohort_panel(nominal)
+    if not may_change_rag(user, case_holders(cohort)):
+        raise PermissionDenied("Only the IOM team and the agencies working the case change a RAG rating.")
+    ratings = list(RagRating.objects.filter(is_active=True).order_by("order", "label"))
+    form = RagChangeForm(request.POST or None, ratings=ratings) if cohort.membership else None
+    state_error = _not_on_cohort(nominal) if request.method == "POST" and form is None else ""
+    if request.method == "POST" and form is not None and form.is_valid():
+        rating = form.chosen_rating
+        try:
+            rag_assess(nominal=nominal, rating=rating, rationale=form.cleaned_data["rationale"], by=user)
+        except ValidationError as error:
+            _attach_errors(form, error)
+        else:
+            messages.success(request, f"{nominal.full_name}'s RAG rating is now {rating.label}.")
+            return redirect(reverse("nominal-detail", args=[nominal.pk]) + "#on-iom")
+    if request.method == "GET":
+        nominal_view_log(user=user, nominal=nominal, categories=["identity"], path=request.path)
+    return render(
+        request,
+        "cohorts/nominal_rag.html",
+        {"nominal": nominal, "cohort": cohort, "form": form, "state_error": state_error},
+        status=400 if state_error or (form is not None and form.errors) else 200,
+    )
+
+
+def _role_or_404(role: str) -> CaseAssignment.Role:
+    if role not in CaseAssignment.Role.values:
+        raise Http404("No such role")
+    return CaseAssignment.Role(role)
+
+
+def _assignment_page(
+    request: HttpRequest,
+    nominal: Nominal,
+    role: CaseAssignment.Role,
+    cohort: CohortPanel,
+    *,
+    form: AssignmentForm | None,
+    state_error: str = "",
+) -> HttpResponse:
+    current = [assignment for assignment in case_holders(cohort) if assignment.role == role]
+    transfer = bool(current) and role != CaseAssignment.Role.KEY_WORKER
+    if role == CaseAssignment.Role.KEY_WORKER:
+        title = "Key workers"
+    else:
+        title = f"{'Transfer' if transfer else 'Assign'} the {ROLE_WORDS[role]}"
+    return render(
+        request,
+        "cohorts/nominal_assignment.html",
+        {
+            "nominal": nominal,
+            "cohort": cohort,
+            "role": role,
+            "role_words": ROLE_WORDS[role],
+            "title": title,
+            "current": current,
+            "transfer": transfer,
+            "history": assignment_history(nominal, role),
+            "form": form,
+            "state_error": state_error,
+        },
+        status=400 if state_error or (form is not None and form.errors) else 200,
+    )
+
+
+def _assignment_form(
+    request: HttpRequest, role: CaseAssignment.Role, cohort: CohortPanel, *, bound: bool = True
+) -> AssignmentForm | None:
+    if cohort.membership is None:
+        return None
+    held = any(assignment.role == role for assignment in case_holders(cohort))
+    workers = list(assignment_eligible_workers(role))
+    return AssignmentForm((request.POST or None) if bound else None, role=role, workers=workers, held=held)
+
+
+@require_http_methods(["GET", "POST"])
+def nominal_assignment(request: HttpRequest, pk: int, role: str) -> HttpResponse:
+    """Assign the lead professional, the IOM police lead officer or a key worker, or transfer the
+    role from whoever holds it: their agency's access follows at once. The IOM team and the current
+    lead professional do it."""
+    case_role = _role_or_404(role)
+    nominal = _nominal_or_404(request, pk)
+    user = _user(request)
+    cohort = nominal_cohort_panel(nominal)
+    if not may_assign(user, case_holders(cohort)):
+        raise PermissionDenied("Only the IOM team and the lead professional assign people to the case.")
+    form = _assignment_form(request, case_role, cohort)
+    state_error = _not_on_cohort(nominal) if request.method == "POST" and form is None else ""
+    if request.method == "POST" and form is not None and form.is_valid():
+        worker, data = form.chosen_worker, form.cleaned_data
+        try:
+            case_assignment_check(
+                nominal=nominal, role=case_role, worker=worker, started_on=data["started_on"], reason=data["reason"]
+            )
+            case_assign(
+                nominal=nominal,
+                role=case_role,
+                worker=worker,
+                by=user,
+                reason=data["reason"].strip(),
+                started_on=data["started_on"],
+            )
+        except ValidationError as error:
+            _attach_errors(form, error)
+        except StateError as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, f"{worker} ({worker.agency.name}) is now the {ROLE_WORDS[case_role]}.")
+            return redirect(reverse("nominal-detail", args=[nominal.pk]) + "#on-iom")
+    if request.method == "GET":
+        nominal_view_log(user=user, nominal=nominal, categories=["identity"], path=request.path)
+    return _assignment_page(request, nominal, case_role, cohort, form=form, state_error=state_error)
+
+
+@require_POST
+def nominal_assignment_end(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
+    """End a key worker's assignment (a lead is transferred instead); their agency's access follows."""
+    nominal = _nominal_or_404(request, pk)
+    user = _user(request)
+    cohort = nominal_cohort_panel(nominal)
+    if not may_assign(user, case_holders(cohort)):
+        raise PermissionDenied("Only the IOM team and the lead professional change who works on the case.")
+    assignment = assignment_of(nominal, assignment_pk)
+    if assignment is None:
+        raise Http404("No such assignment")
+    try:
+        ended = case_assignment_end(assignment=assignment, by=user)
+    except (StateError, ValidationError) as refused:
+        message = str(refused) if isinstance(refused, StateError) else " ".join(refused.messages)
+        role = CaseAssignment.Role(assignment.role)
+        return _assignment_page(
+            request,
+            nominal,
+            role,
+            cohort,
+            form=_assignment_form(request, role, cohort, bound=False),
+            state_error=message,
+        )
+    messages.success(
+        request, f"{ended.worker} ({ended.agency.name}) is no longer a key worker for {nominal.full_name}."
+    )
+    return redirect("nominal-assignment", pk=nominal.pk, role=CaseAssignment.Role.KEY_WORKER)

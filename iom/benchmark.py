@@ -16,6 +16,7 @@ transaction that is rolled back, so the access events the views write (append-on
 from __future__ import annotations
 
 import datetime
+import io
 import itertools
 import math
 import random
@@ -41,6 +42,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cohorts.access import grants_recompute
+from cohorts.events import CSV_COLUMNS, events_import
 from cohorts.identifiers import pnc_check_letter
 from cohorts.models import (
     AccessEvent,
@@ -610,6 +612,45 @@ def _time_service(measurement: Measurement, run: Callable[[], object], repeat: i
         measurement.seconds.append(time.perf_counter() - started)
 
 
+EVENT_IMPORT_ROWS = 10_000  # fewer for a dataset of under 1,000 people: ten events a person
+
+
+def _time_event_import(measurement: Measurement, importer: User, rows: int, repeat: int) -> None:
+    """A CSV file of custody and court events about benchmark people, imported (and rolled back)
+    whole: its time, queries and peak Python memory, the file itself made beforehand."""
+    pnc_ids = list(Nominal.objects.filter(benchmark_nominals()).order_by("pk").values_list("pnc_id", flat=True)[:5_000])
+    day = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
+    events = (f"arrest,{day},burglary,,,,,,,", f"remand,{day},,,,,,,,", f"release,{day},,,,{day},,,,")
+    lines = [",".join(CSV_COLUMNS)]
+    lines += [f"{pnc_ids[number % len(pnc_ids)]},{events[number % len(events)]}" for number in range(rows)]
+    file = io.BytesIO(("\n".join(lines) + "\n").encode())
+    del lines
+
+    def once() -> float:
+        with transaction.atomic():
+            started = time.perf_counter()
+            outcome = events_import(by=importer, file=file, file_name="benchmark-events.csv")
+            elapsed = time.perf_counter() - started
+            transaction.set_rollback(True)
+        if outcome.event_import is None:
+            raise BenchmarkError(f"The benchmark's events were rejected: {outcome.rejected[:3]}")
+        return elapsed
+
+    with CaptureQueriesContext(connection) as captured:
+        once()
+    measurement.queries = len(captured)
+    tracemalloc.start()
+    try:
+        once()
+        measurement.peak_bytes = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    measurement.note = f"file of {file.getbuffer().nbytes / 1024:,.0f} KiB, made beforehand"
+    for _ in range(repeat):
+        reset_queries()
+        measurement.seconds.append(once())
+
+
 def _max_rss_bytes() -> int:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak if sys.platform == "darwin" else peak * 1024  # kilobytes on Linux, bytes on macOS
@@ -659,6 +700,8 @@ def measure(sizes: Sizes, *, repeat: int, warmup: int, say: Say) -> Results:
     ]
     grants_one = Measurement(f"grants_recompute(), one agency ({partner.agency.short_name})")
     grants_all = Measurement(f"grants_recompute(), all {Agency.objects.count()} agencies")
+    import_rows = min(EVENT_IMPORT_ROWS, 10 * sizes.nominals)
+    event_import = Measurement(f"events_import(), {import_rows:,}-row CSV, system admin (rolled back)")
     # The test client's host name, as the test runner allows it.
     try:
         with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
@@ -674,6 +717,8 @@ def measure(sizes: Sizes, *, repeat: int, warmup: int, say: Say) -> Results:
         say("Timing grants_recompute ...")
         _time_service(grants_one, lambda: grants_recompute(agency_ids=[partner.agency_id]), max(1, repeat // 4))
         _time_service(grants_all, grants_recompute, max(1, repeat // 7))
+        say(f"Timing an import of {import_rows:,} custody events from a CSV file ...")
+        _time_event_import(event_import, admin, import_rows, max(1, repeat // 10))
     finally:
         for client in clients.values():
             client.logout()
@@ -689,7 +734,7 @@ def measure(sizes: Sizes, *, repeat: int, warmup: int, say: Say) -> Results:
         admin_sees=admin_sees,
         heavy_nominal_id=heavy_id,
         heavy_items=heavy_items,
-        measurements=[list_partner, list_admin, record_partner, record_admin, grants_one, grants_all],
+        measurements=[list_partner, list_admin, record_partner, record_admin, grants_one, grants_all, event_import],
         list_ratio=list_partner.median_ms / list_admin.median_ms,
         max_rss_bytes=_max_rss_bytes(),
     )

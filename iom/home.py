@@ -7,10 +7,14 @@ offered (its URL name does not resolve), so the home page never links to nothing
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.urls import NoReverseMatch, reverse
 
 from sharing.roles import ROLE_DESCRIPTIONS, Role
+
+if TYPE_CHECKING:
+    from sharing.models import User
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,21 @@ REFERRALS_TO_SCREEN = HomeAction(
 THE_COHORT = HomeAction(
     "The IOM cohort", "cohort-list", "Everyone on IOM now, with their RAG rating, level and lead professional."
 )
+CASELOADS = HomeAction(
+    "Caseloads by RAG rating", "cohort-workload", "Each worker's people on the cohort, by RAG rating."
+)
+REVIEWS_DUE = HomeAction(
+    "Reviews due",
+    "reviews-due",
+    "Management reports due for your review: your team's cases first, overdue first.",
+)
+# Custody and court events (issue 5): police, probation and prison staff import them (cohorts/events.py).
+IMPORT_EVENTS = HomeAction(
+    "Import custody and court events",
+    "event-import",
+    "Upload a CSV file of arrests, charges, court outcomes, sentences, recalls and releases, keyed by PNC ID.",
+    iom_team_only=True,
+)
 
 ROLE_ACTIONS: dict[Role, list[HomeAction]] = {
     Role.PRACTITIONER: [
@@ -58,8 +77,18 @@ ROLE_ACTIONS: dict[Role, list[HomeAction]] = {
         YOUR_REFERRALS,
         REFERRALS_TO_SCREEN,
         THE_COHORT,
+        CASELOADS,
+        IMPORT_EVENTS,
     ],
-    Role.SUPERVISOR: [FIND_A_PERSON, ACCESS_LOG, REFERRALS_TO_SCREEN, THE_COHORT],
+    Role.SUPERVISOR: [
+        FIND_A_PERSON,
+        REVIEWS_DUE,
+        ACCESS_LOG,
+        REFERRALS_TO_SCREEN,
+        THE_COHORT,
+        CASELOADS,
+        IMPORT_EVENTS,
+    ],
     Role.PANEL_CHAIR: [
         FIND_A_PERSON,
         HomeAction(
@@ -75,6 +104,7 @@ ROLE_ACTIONS: dict[Role, list[HomeAction]] = {
             query="to_be_ratified=on",
         ),
         THE_COHORT,
+        CASELOADS,
     ],
     Role.PARTNER_WORKER: [FIND_A_PERSON, RECORD_A_PERSON, REFER_A_PERSON, YOUR_REFERRALS, THE_COHORT],
     Role.AGENCY_ADMIN: [
@@ -85,7 +115,7 @@ ROLE_ACTIONS: dict[Role, list[HomeAction]] = {
             "Draft, activate, suspend and end the agreements your agency is party to.",
         ),
     ],
-    Role.ANALYST: [FIND_A_PERSON, THE_COHORT],
+    Role.ANALYST: [FIND_A_PERSON, THE_COHORT, CASELOADS],
     Role.SYSTEM_ADMIN: [
         HomeAction("Manage agencies and users", "admin:index", "Add agencies, create accounts and give roles."),
         HomeAction(
@@ -93,6 +123,7 @@ ROLE_ACTIONS: dict[Role, list[HomeAction]] = {
             "selection-matrix",
             "The criteria and weights that score referrals; changing them re-scores open referrals.",
         ),
+        HomeAction(IMPORT_EVENTS.title, IMPORT_EVENTS.url_name, IMPORT_EVENTS.description),
     ],
 }
 EVERYONE_ACTIONS = [
@@ -133,3 +164,31 @@ def home_sections(roles: list[Role], *, iom_team: bool = True) -> list[RoleSecti
 
 def everyone_actions() -> list[tuple[HomeAction, str]]:
     return _resolved(EVERYONE_ACTIONS)
+
+
+# --- Supervisor reviews (issue 5) ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HomeNotice:
+    """Something waiting for the user, shown above their actions."""
+
+    text: str
+    url: str
+
+
+def overdue_reviews_notice(user: User) -> HomeNotice | None:
+    """For a supervisor with overdue reviews among the cases whose lead they supervise: how many,
+    linking to them (one query; none for other roles)."""
+    if not user.has_role(Role.SUPERVISOR):
+        return None
+    from cohorts.reviews import overdue_in_team_count
+
+    count = overdue_in_team_count(user)
+    if not count:
+        return None
+    try:
+        url = reverse("reviews-due")
+    except NoReverseMatch:
+        return None
+    return HomeNotice(f"{count} review{'' if count == 1 else 's'} overdue", f"{url}?overdue=on&team=on")

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from cohorts import api as cohorts_api
 from cohorts import api_consent as consent_api
+from cohorts import event_api, review_api
 from iom import views
 from iom.api import MeView
 from sharing import api as sharing_api
@@ -18,6 +19,18 @@ api_v1: list[URLPattern | URLResolver] = [
     path("people/<int:pk>/sensitive/", cohorts_api.SensitiveItemsView.as_view(), name="api-nominal-sensitive"),
     path("people/<int:pk>/items/<int:item_pk>/why/", cohorts_api.ItemWhyView.as_view(), name="api-item-why"),
     path("people/<int:pk>/consent/", consent_api.NominalConsentView.as_view(), name="api-nominal-consent"),
+    # Custody and court events (issue 5): cohorts/event_api.py.
+    path("people/<int:pk>/events/", event_api.NominalEventsView.as_view(), name="api-nominal-events"),
+    path("people/<int:pk>/rag/", cohorts_api.NominalRagView.as_view(), name="api-nominal-rag"),
+    path("people/<int:pk>/assignments/", cohorts_api.NominalAssignmentsView.as_view(), name="api-nominal-assignments"),
+    path(
+        "people/<int:pk>/assignments/<int:assignment_pk>/end/",
+        cohorts_api.AssignmentEndView.as_view(),
+        name="api-assignment-end",
+    ),
+    # Supervisor reviews (issue 5): cohorts/review_api.py.
+    path("people/<int:pk>/reviews/", review_api.NominalReviewsView.as_view(), name="api-nominal-reviews"),
+    path("reviews/due/", review_api.ReviewsDueView.as_view(), name="api-reviews-due"),
     path("agreements/", sharing_api.AgreementListView.as_view(), name="api-agreement-list"),
     path("agreements/<int:pk>/", sharing_api.AgreementDetailView.as_view(), name="api-agreement-detail"),
     path("agreements/<int:pk>/activate/", sharing_api.AgreementActivateView.as_view(), name="api-agreement-activate"),
@@ -34,6 +47,8 @@ urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
+    path("", include("cohorts.review_urls")),  # /people/<pk>/reviews/ and /reviews/ (supervisor reviews)
+    path("people/", include("cohorts.event_urls")),  # custody and court events, and their import
     path("people/", include("cohorts.urls")),
     path("sharing/", include("sharing.urls")),
     path("referrals/", include("referrals.urls")),

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from iom.forms import SignInForm
 from iom.health import health_report
-from iom.home import everyone_actions, home_sections
+from iom.home import everyone_actions, home_sections, overdue_reviews_notice
 
 
 class SignInView(LoginView):
@@ -31,6 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 iom_team=user.agency.kind in settings.IOM_UNIT_AGENCY_KINDS,  # type: ignore[union-attr]
             ),
             "everyone_actions": everyone_actions(),
+            "review_notice": overdue_reviews_notice(user),  # type: ignore[arg-type]
         },
     )
 

@@ -17,6 +17,7 @@ Kinds of entry:
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -283,6 +284,103 @@ MATRIX: dict[str, Entry] = {
     # --- The cohort and the nominal page's cohort panels (cohorts/cohort_urls.py) ---
     # Listed or absent by the sharing rules (tests/cohorts/test_cohort_list.py: it takes no ?q=).
     "cohort-list": SignedIn("/cohort/"),
+    # --- Managing the cohort (issue 5) ---
+    # RAG ratings and assignments (cohorts/views.py, cohorts/api.py). The scenario's person is on the
+    # cohort and has no leads yet; the agencies that see them (the police, probation by agreement) are
+    # the IOM unit's, whose practitioners, supervisors and panel chairs rate and assign. Partners who
+    # work the case, or see it by agreement only, and the lead professional are run role x agency in
+    # tests/cohorts/test_rag_pages.py and tests/cohorts/test_assignment_pages.py.
+    "nominal-rag": NominalData(
+        lambda s: f"/people/{s.nominal_pk}/rag/",
+        method="post",
+        data={"rating": "red", "rationale": "Arrested twice this week"},
+        roles=frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PANEL_CHAIR}),
+        ok_status=302,
+    ),
+    "nominal-assignment": NominalData(
+        lambda s: f"/people/{s.nominal_pk}/assignments/lead_professional/",
+        roles=frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PANEL_CHAIR}),
+    ),
+    "nominal-assignment-end": Exempt(
+        "POST-only and needs a key worker's assignment; the IOM team and the lead professional, others who "
+        "see the person 403, the rest 404",
+        covered_by="tests/cohorts/test_assignment_pages.py",
+    ),
+    "api-nominal-rag": NominalData(
+        lambda s: f"/api/v1/people/{s.nominal_pk}/rag/",
+        method="post",
+        data={"rating": "red", "rationale": "Arrested twice this week"},
+        content_type="application/json",
+        api=True,
+        roles=frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PANEL_CHAIR}),
+        ok_status=201,
+    ),
+    # Reading who holds the case is open to every agency that sees the person, as the person page shows it.
+    "api-nominal-assignments": NominalData(lambda s: f"/api/v1/people/{s.nominal_pk}/assignments/", api=True),
+    "api-assignment-end": Exempt(
+        "POST-only and needs a key worker's assignment; the IOM team and the lead professional, others who "
+        "see the person 403, the rest 404",
+        covered_by="tests/cohorts/test_assignment_pages.py",
+    ),
+    # Counts by worker, no one's record: case workers, supervisors, panel chairs and analysts.
+    "cohort-workload": RolesOnly(
+        "/cohort/workload/",
+        frozenset({Role.PRACTITIONER, Role.PARTNER_WORKER, Role.SUPERVISOR, Role.PANEL_CHAIR, Role.ANALYST}),
+    ),
+    # --- Supervisor reviews (issue 5) ---
+    # cohorts/review_views.py, cohorts/review_api.py. The scenario's person is on the cohort, not rated
+    # (reviewed monthly) and without leads; the agencies that see them (the police, probation by
+    # agreement) are the IOM unit's, any of whose supervisors reviews. Supervisors of a lead in a partner
+    # agency, and partners who may not, are run role x agency in tests/cohorts/test_review_pages.py.
+    "review-list": NominalData(lambda s: f"/people/{s.nominal_pk}/reviews/"),
+    "review-new": NominalData(lambda s: f"/people/{s.nominal_pk}/reviews/new/", roles=frozenset({Role.SUPERVISOR})),
+    "reviews-due": RolesOnly("/reviews/", frozenset({Role.SUPERVISOR})),
+    # GET (every agency that sees the person, 200) is run role x scope in tests/cohorts/test_review_pages.py.
+    "api-nominal-reviews": NominalData(
+        lambda s: f"/api/v1/people/{s.nominal_pk}/reviews/",
+        method="post",
+        data={
+            "commensurate": "true",
+            "actions_set": "Weekly drug testing",
+            "next_review_on": (datetime.date.today() + datetime.timedelta(days=14)).isoformat(),  # noqa: DTZ011
+        },
+        content_type="application/json",
+        api=True,
+        roles=frozenset({Role.SUPERVISOR}),
+        ok_status=201,
+    ),
+    "api-reviews-due": Exempt(
+        "supervisors only, others 403; lists only people on the cohort the caller's agency may see",
+        covered_by="tests/cohorts/test_review_pages.py",
+    ),
+    # --- Custody events (issue 5) ---
+    # cohorts/event_views.py, cohorts/event_api.py. Every agency that sees the person reads the events
+    # its agency may see; practitioners, supervisors and partner workers of police, probation, prison and
+    # youth offending team agencies record them (the agencies that see the scenario's person are police
+    # and probation; other agencies' workers are run in tests/cohorts/test_event_pages.py).
+    "nominal-events": NominalData(lambda s: f"/people/{s.nominal_pk}/events/"),
+    "custody-event-new": NominalData(
+        lambda s: f"/people/{s.nominal_pk}/events/new/",
+        roles=frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PARTNER_WORKER}),
+    ),
+    # make_user's agency is a police force: its practitioners and supervisors import, as do system admins.
+    "event-import": RolesOnly(
+        "/people/events/import/", frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.SYSTEM_ADMIN})
+    ),
+    "event-import-detail": Exempt(
+        "needs an import; the importing agency's importers only, other agencies 404, other roles 403",
+        covered_by="tests/cohorts/test_event_import.py",
+    ),
+    # GET (every agency that sees the person, 200) is run role x scope in tests/cohorts/test_event_pages.py.
+    "api-nominal-events": NominalData(
+        lambda s: f"/api/v1/people/{s.nominal_pk}/events/",
+        method="post",
+        data={"kind": "arrest", "occurred_on": "2024-01-15", "offence_type": "burglary"},
+        content_type="application/json",
+        api=True,
+        roles=frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PARTNER_WORKER}),
+        ok_status=201,
+    ),
 }
 
 

@@ -1,0 +1,146 @@
+"""A supervisor review in the browser: a police supervisor, whose officer is the IOM police lead of a
+person on the cohort whose monthly review is overdue, sees "1 review overdue" on the home page, opens
+the reviews due, then the person's management report summary, records the review (after a mistake
+the page explains), and the home page no longer says a review is overdue. axe checks every page.
+
+The review is overdue because the person joined the cohort two months ago and was never reviewed:
+the first review is due one interval of their RAG rating (Amber: monthly) after joining."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from cohorts.models import RagRating, SupervisorReview
+from cohorts.services import case_assign, cohort_membership_start, rag_assess
+from sharing.roles import Role
+from tests.cohorts.factories import make_item, make_nominal
+from tests.partnership import build_partnership
+from tests.sharing.factories import TEST_PASSWORD, UserFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def open_as(browser: Any, live_server: Any, reference_data: None) -> Iterator[Any]:
+    """A signed-in page per user, each in its own browser context (its own session)."""
+    contexts = []
+
+    def sign_in(user: Any) -> Any:
+        context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto("/sign-in/")
+        page.get_by_label("Username").fill(user.username)
+        page.get_by_label("Password").fill(TEST_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url("**/")
+        return page
+
+    yield sign_in
+    for context in contexts:
+        context.close()
+
+
+def fill_date(within: Any, day: datetime.date) -> None:
+    within.get_by_label("Day").fill(str(day.day))
+    within.get_by_label("Month").fill(str(day.month))
+    within.get_by_label("Year").fill(str(day.year))
+
+
+def test_a_supervisor_sees_an_overdue_review_and_records_it(open_as, axe):
+    partnership = build_partnership()
+    supervisor = UserFactory.create(
+        agency=partnership.police, roles=[Role.SUPERVISOR], first_name="Paula", last_name="Sergeant"
+    )
+    police_lead = UserFactory.create(
+        agency=partnership.police,
+        roles=[Role.PRACTITIONER],
+        first_name="Sam",
+        last_name="Carter",
+        supervisor=supervisor,
+    )
+    today = timezone.localdate()
+    two_months_ago = today - datetime.timedelta(days=60)
+    nominal = make_nominal(partnership.officer, first_name="Kieran", last_name="Walsh")
+    cohort_membership_start(nominal=nominal, started_on=two_months_ago)
+    rag_assess(
+        nominal=nominal,
+        rating=RagRating.objects.get(code="amber"),
+        rationale="Engagement mixed since release.",
+        by=partnership.officer,
+    )
+    case_assign(
+        nominal=nominal,
+        role="lead_professional",
+        worker=partnership.probation_officer,
+        by=partnership.officer,
+        started_on=two_months_ago,
+    )
+    case_assign(
+        nominal=nominal, role="police_lead", worker=police_lead, by=partnership.officer, started_on=two_months_ago
+    )
+    make_item(nominal, partnership.officer, "offending-risk", "Arrested for shoplifting, released without charge")
+
+    # 1. The home page says a review is overdue in the supervisor's team.
+    page = open_as(supervisor)
+    notice = page.get_by_test_id("reviews-overdue")
+    assert notice.is_visible()
+    assert "1 review overdue" in notice.inner_text()
+    axe(page)
+
+    # 2. The reviews due: the person, in the team, overdue.
+    notice.get_by_role("link", name="1 review overdue").click()
+    page.wait_for_url("**/reviews/?overdue=on&team=on")
+    row = page.get_by_test_id("review-due-row")
+    assert row.count() == 1
+    assert "WALSH, Kieran" in row.inner_text()
+    assert "Overdue" in row.inner_text()
+    assert "My team" in row.inner_text()
+    axe(page)
+
+    # 3. The management report summary the supervisor reviews.
+    row.get_by_role("link", name="WALSH, Kieran").click()
+    page.wait_for_url(f"**/people/{nominal.pk}/reviews/new/")
+    report = page.get_by_test_id("management-report")
+    assert "Amber" in report.inner_text()
+    assert "Every month" in report.inner_text()
+    assert "Overdue" in report.inner_text()
+    assert "Sam Carter, Northmoor Police" in report.inner_text()
+    assert "Probation Northmoor" in report.inner_text()
+    assert "Arrested for shoplifting" in page.get_by_test_id("recent-items").inner_text()
+    assert "No review yet" in page.get_by_test_id("last-review").inner_text()
+    axe(page)
+
+    # 4. A mistake first: the page says what is wrong and keeps what was typed.
+    page.get_by_label("Actions set").fill("Refer to the accommodation pathway; weekly contact.")
+    page.get_by_role("button", name="Record the review").click()
+    assert "There is a problem" in page.content()
+    assert page.get_by_label("Actions set").input_value().startswith("Refer to the accommodation pathway")
+    assert not SupervisorReview.objects.exists()
+    axe(page)
+
+    # 5. The review.
+    next_review = today + datetime.timedelta(days=21)
+    page.get_by_role("group", name="Are the interventions commensurate with the risk?").get_by_label("No").check()
+    fill_date(page.get_by_role("group", name="Next review date"), next_review)
+    page.get_by_role("button", name="Record the review").click()
+    page.wait_for_url(f"**/people/{nominal.pk}/reviews/")
+    assert f"The next review is due by {next_review:%-d %B %Y}" in page.content()
+    review = page.get_by_test_id("review")
+    assert "interventions not commensurate with the risk" in review.inner_text()
+    assert "Refer to the accommodation pathway" in review.inner_text()
+    assert "Overdue" not in page.get_by_test_id("review-due").inner_text()
+    axe(page)
+
+    # 6. Home: nothing overdue any more.
+    page.goto("/")
+    assert page.get_by_test_id("reviews-overdue").count() == 0
+    axe(page)
+    saved = SupervisorReview.objects.select_related("item").get()
+    assert (saved.commensurate, saved.next_review_on, saved.item.recorded_by_id) == (False, next_review, supervisor.pk)

@@ -93,3 +93,27 @@ def axe() -> Any:
         assert not violations, describe(violations)
 
     return check
+
+
+@pytest.fixture
+def open_as(browser: Any, live_server: Any, reference_data: None) -> Iterator[Any]:
+    """A signed-in page per user, each in its own browser context (its own session)."""
+    from tests.sharing.factories import TEST_PASSWORD
+
+    contexts = []
+
+    def sign_in(user: Any) -> Any:
+        context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto("/sign-in/")
+        page.get_by_label("Username").fill(user.username)
+        page.get_by_label("Password").fill(TEST_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url("**/")
+        return page
+
+    yield sign_in
+    for context in contexts:
+        context.close()

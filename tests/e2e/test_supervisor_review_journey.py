@@ -9,7 +9,6 @@ the first review is due one interval of their RAG rating (Amber: monthly) after 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -20,31 +19,9 @@ from cohorts.services import case_assign, cohort_membership_start, rag_assess
 from sharing.roles import Role
 from tests.cohorts.factories import make_item, make_nominal
 from tests.partnership import build_partnership
-from tests.sharing.factories import TEST_PASSWORD, UserFactory
+from tests.sharing.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def open_as(browser: Any, live_server: Any, reference_data: None) -> Iterator[Any]:
-    """A signed-in page per user, each in its own browser context (its own session)."""
-    contexts = []
-
-    def sign_in(user: Any) -> Any:
-        context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.goto("/sign-in/")
-        page.get_by_label("Username").fill(user.username)
-        page.get_by_label("Password").fill(TEST_PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url("**/")
-        return page
-
-    yield sign_in
-    for context in contexts:
-        context.close()
 
 
 def fill_date(within: Any, day: datetime.date) -> None:

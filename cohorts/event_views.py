@@ -4,8 +4,6 @@ in scope whom the user's role or agency may not record events about is a 403."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -33,28 +31,14 @@ from cohorts.events import (
 )
 from cohorts.models import AccessEvent, EventImport, Nominal
 from cohorts.panels import PanelResult
-from cohorts.selectors import nominal_get_for_user
+from cohorts.selectors import nominal_or_404
 from cohorts.services import access_event_record, nominal_view_log
+from iom.forms import attach_service_errors
 from sharing.models import User
 
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
-
-
-def _nominal_or_404(request: HttpRequest, pk: int) -> Nominal:
-    try:
-        return nominal_get_for_user(_user(request), pk)
-    except Nominal.DoesNotExist as error:
-        raise Http404("No such person") from error
-
-
-def _attach_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field_name, errors in error.message_dict.items():
-            form.add_error(field_name if field_name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _reentry_offer(user: User, nominal: Nominal) -> str | None:
@@ -69,7 +53,7 @@ def _reentry_offer(user: User, nominal: Nominal) -> str | None:
 def nominal_events(request: HttpRequest, pk: int) -> HttpResponse:
     """The person's custody and court events the user's agency may see, newest first; those withheld
     are counted. The view is logged."""
-    nominal = _nominal_or_404(request, pk)
+    nominal = nominal_or_404(_user(request), pk)
     user = _user(request)
     shown = events_for_user(user, nominal)
     nominal_view_log(user=user, nominal=nominal, categories=shown.categories_shown, path=request.path)
@@ -90,7 +74,7 @@ def nominal_events(request: HttpRequest, pk: int) -> HttpResponse:
 def custody_event_new(request: HttpRequest, pk: int) -> HttpResponse:
     """Record an arrest, charge, remand, court outcome, sentence, recall or release; the person's
     custody status follows."""
-    nominal = _nominal_or_404(request, pk)
+    nominal = nominal_or_404(_user(request), pk)
     user = _user(request)
     if not may_record_events(user):
         raise PermissionDenied(NOT_A_RECORDER)
@@ -99,7 +83,7 @@ def custody_event_new(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             recorded = custody_event_record(nominal=nominal, by=user, **form.cleaned_data)
         except ValidationError as error:
-            _attach_errors(form, error)
+            attach_service_errors(form, error)
         else:
             message = f"{recorded.event.item.summary}: recorded."
             if recorded.custody_changed:
@@ -130,7 +114,7 @@ def event_import(request: HttpRequest) -> HttpResponse:
         try:
             outcome = events_import(by=user, file=upload.file, file_name=upload.name)
         except ValidationError as error:
-            _attach_errors(form, error)
+            attach_service_errors(form, error)
         else:
             if outcome.event_import is not None:
                 return redirect("event-import-detail", import_pk=outcome.event_import.pk)

@@ -4,17 +4,15 @@ person the user may not see is a 404; one they see but may not review, a 403."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cohorts.models import AccessEvent, Nominal, RagRating
+from cohorts.models import AccessEvent, RagRating
 from cohorts.review_forms import ReviewForm, ReviewsDueFilterForm
 from cohorts.reviews import (
     REVIEW_CATEGORY,
@@ -28,8 +26,9 @@ from cohorts.reviews import (
     reviews_for_user,
     supervisor_review_record,
 )
-from cohorts.selectors import nominal_cohort_panel, nominal_get_for_user
+from cohorts.selectors import nominal_cohort_panel, nominal_or_404
 from cohorts.services import access_event_record, nominal_view_log
+from iom.forms import attach_service_errors
 from sharing.errors import NotAllowed, StateError
 from sharing.models import User
 from sharing.roles import Role
@@ -42,22 +41,6 @@ NOT_A_REVIEWER = (
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
-
-
-def _nominal_or_404(request: HttpRequest, pk: int) -> Nominal:
-    try:
-        return nominal_get_for_user(_user(request), pk)
-    except Nominal.DoesNotExist as error:
-        raise Http404("No such person") from error
-
-
-def _attach_errors(form: Any, error: ValidationError) -> None:
-    """A service's errors on the form's fields, shown beside what was typed."""
-    if hasattr(error, "error_dict"):
-        for field_name, errors in error.message_dict.items():
-            form.add_error(field_name if field_name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _review_form(request: HttpRequest, summary: ManagementReportSummary) -> ReviewForm | None:
@@ -76,7 +59,7 @@ def _review_form(request: HttpRequest, summary: ManagementReportSummary) -> Revi
 def review_new(request: HttpRequest, pk: int) -> HttpResponse:
     """The management report summary a supervisor reviews, and the review: are the interventions
     commensurate with the risk, the actions set, the next review date."""
-    nominal = _nominal_or_404(request, pk)
+    nominal = nominal_or_404(_user(request), pk)
     user = _user(request)
     summary = management_report_summary(user, nominal)
     if not may_review(user, case_leads(summary.cohort)):
@@ -97,7 +80,7 @@ def review_new(request: HttpRequest, pk: int) -> HttpResponse:
                 note=data["note"],
             )
         except ValidationError as error:
-            _attach_errors(form, error)
+            attach_service_errors(form, error)
         except (StateError, NotAllowed) as refused:
             form.add_error(None, str(refused))
         else:
@@ -118,7 +101,7 @@ def review_new(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def review_list(request: HttpRequest, pk: int) -> HttpResponse:
     """The person's supervisor reviews the user's agency may read, with when the next is due."""
-    nominal = _nominal_or_404(request, pk)
+    nominal = nominal_or_404(_user(request), pk)
     user = _user(request)
     cohort = nominal_cohort_panel(nominal)
     history = reviews_for_user(user, nominal)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.http import Http404
 
 from cohorts.access import (
     agency_may_see_item,
@@ -680,3 +681,11 @@ def workload(user: User, filters: WorkloadFilters = WorkloadFilters()) -> Worklo
         )
     rows.sort(key=lambda row: (not row.in_team, row.worker.agency.name, row.worker.last_name, row.worker.first_name))
     return Workload(ratings=columns, rows=rows)
+
+
+def nominal_or_404(user: User, pk: int) -> Nominal:
+    """The person, if the user may see them; otherwise 404, as if they did not exist."""
+    try:
+        return nominal_get_for_user(user, pk)
+    except Nominal.DoesNotExist as error:
+        raise Http404("No such person") from error

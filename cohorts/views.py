@@ -41,8 +41,8 @@ from cohorts.selectors import (
     consents_for_user,
     item_get_for_user,
     nominal_cohort_panel,
-    nominal_get_for_user,
     nominal_history_for_user,
+    nominal_or_404,
     nominal_possible_matches,
     nominal_record_for_user,
     nominal_search,
@@ -63,6 +63,7 @@ from cohorts.services import (
     pathway_need_record,
     rag_assess,
 )
+from iom.forms import attach_service_errors
 from sharing.errors import StaleVersion, StateError
 from sharing.models import User
 from sharing.roles import Role
@@ -73,13 +74,6 @@ SENSITIVE_UNLOCK_SECONDS = 30 * 60
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
-
-
-def _nominal_or_404(request: HttpRequest, pk: int) -> Nominal:
-    try:
-        return nominal_get_for_user(_user(request), pk)
-    except Nominal.DoesNotExist as error:
-        raise Http404("No such person") from error
 
 
 def _sensitive_unlock_key(nominal: Nominal) -> str:
@@ -134,7 +128,7 @@ def nominal_list(request: HttpRequest) -> HttpResponse:
 
 def nominal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A person's record as the user's agency may see it; each view is logged."""
-    nominal = _nominal_or_404(request, pk)
+    nominal = nominal_or_404(_user(request), pk)
     user = _user(request)
     record = nominal_record_for_user(user, nominal, sensitive_unlocked=_sensitive_unlocked(request, nominal))
     access_event_record(
@@ -180,7 +174,7 @@ def _person_panels(request: HttpRequest, nominal: Nominal) -> dict[str, Any]:
 @require_POST
 def nominal_sensitive_reason(request: HttpRequest, pk: int) -> HttpResponse:
     """Give a reason, then see the sensitive items for half an hour; the reason is logged."""
-    nominal = _nominal_or_404(request, pk)
+    nominal = nominal_or_404(_user(request), pk)
     user = _user(request)
     form = SensitiveReasonForm(request.POST)
     if not form.is_valid():
@@ -214,7 +208,7 @@ def nominal_sensitive_reason(request: HttpRequest, pk: int) -> HttpResponse:
 
 def item_why(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     """Why the user's agency may see this item: the agreement and clause, or its own record."""
-    nominal = _nominal_or_404(request, pk)
+    nominal = nominal_or_404(_user(request), pk)
     try:
         item = item_get_for_user(_user(request), nominal, item_pk)
     except RecordedItem.DoesNotExist as error:
@@ -250,7 +244,7 @@ def nominal_new(request: HttpRequest) -> HttpResponse:
             try:
                 nominal = nominal_create(by=user, **data)
             except ValidationError as error:
-                _attach_errors(form, error)
+                attach_service_errors(form, error)
             else:
                 messages.success(request, f"{nominal.full_name} has been recorded.")
                 return redirect("nominal-detail", pk=nominal.pk)
@@ -262,7 +256,7 @@ def nominal_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def nominal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct or update a person's details: the agency that recorded them keeps them."""
-    nominal = _nominal_or_404(request, pk)
+    nominal = nominal_or_404(_user(request), pk)
     user = _user(request)
     if nominal.owning_agency_id != user.agency_id:
         raise Http404("No such person")
@@ -277,7 +271,7 @@ def nominal_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             nominal_update(nominal=nominal, by=user, **form.cleaned_data)
         except ValidationError as error:
-            _attach_errors(form, error)
+            attach_service_errors(form, error)
         else:
             messages.success(request, f"{nominal.full_name}'s details have been changed.")
             return redirect("nominal-detail", pk=nominal.pk)
@@ -291,14 +285,14 @@ def nominal_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def item_new(request: HttpRequest, pk: int) -> HttpResponse:
-    nominal = _nominal_or_404(request, pk)
+    nominal = nominal_or_404(_user(request), pk)
     user = _user(request)
     form = ItemForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             item_record(nominal=nominal, by=user, **form.cleaned_data)
         except ValidationError as error:
-            _attach_errors(form, error)
+            attach_service_errors(form, error)
         else:
             messages.success(request, "The item has been added to the record.")
             return redirect(reverse("nominal-detail", args=[nominal.pk]) + "#record")
@@ -310,13 +304,13 @@ def item_new(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def need_new(request: HttpRequest, pk: int) -> HttpResponse:
     """Record the person's need on one of the seven pathways."""
-    nominal = _nominal_or_404(request, pk)
+    nominal = nominal_or_404(_user(request), pk)
     form = PathwayNeedForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             pathway_need_record(nominal=nominal, by=_user(request), **form.cleaned_data)
         except ValidationError as error:
-            _attach_errors(form, error)
+            attach_service_errors(form, error)
         else:
             messages.success(request, "The need has been recorded.")
             return redirect(reverse("nominal-detail", args=[nominal.pk]) + "#needs")
@@ -329,7 +323,7 @@ def need_new(request: HttpRequest, pk: int) -> HttpResponse:
 def item_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     """Change an item your agency recorded; a save based on an older version is refused, keeping
     what was typed."""
-    nominal = _nominal_or_404(request, pk)
+    nominal = nominal_or_404(_user(request), pk)
     user = _user(request)
     try:
         item = item_get_for_user(user, nominal, item_pk)
@@ -348,7 +342,7 @@ def item_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
         except StaleVersion as stale:
             form.add_error(None, str(stale))
         except ValidationError as error:
-            _attach_errors(form, error)
+            attach_service_errors(form, error)
         else:
             messages.success(request, "The item has been changed.")
             return redirect(reverse("nominal-detail", args=[nominal.pk]) + "#record")
@@ -358,15 +352,6 @@ def item_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
         {"form": form, "nominal": nominal, "item": item, "version": version},
         status=400 if form.errors else 200,
     )
-
-
-def _attach_errors(form: Any, error: ValidationError) -> None:
-    """Put a service's errors on the form's fields, so the page shows them beside what was typed."""
-    if hasattr(error, "error_dict"):
-        for field_name, errors in error.message_dict.items():
-            form.add_error(field_name if field_name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 ACCESS_LOG_PAGE_SIZE = 100
@@ -410,14 +395,14 @@ def access_log(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def nominal_consent(request: HttpRequest, pk: int) -> HttpResponse:
     """The person's consent to share: what the user's agency recorded or what concerns it; record more."""
-    nominal = _nominal_or_404(request, pk)
+    nominal = nominal_or_404(_user(request), pk)
     user = _user(request)
     form = ConsentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             consent_record(nominal=nominal, by=user, **form.cleaned_data)
         except ValidationError as error:
-            _attach_errors(form, error)
+            attach_service_errors(form, error)
         else:
             messages.success(request, "The consent has been recorded. What is shared follows it from now.")
             return redirect("nominal-consent", pk=nominal.pk)
@@ -433,7 +418,7 @@ def nominal_consent(request: HttpRequest, pk: int) -> HttpResponse:
 
 def nominal_history(request: HttpRequest, pk: int) -> HttpResponse:
     """Changes to the person's details, limited to the fields the user may see."""
-    nominal = _nominal_or_404(request, pk)
+    nominal = nominal_or_404(_user(request), pk)
     user = _user(request)
     shown = offending_and_risk_shared(user.agency, nominal)
     entries = nominal_history_for_user(user, nominal, offending_and_risk_shown=shown)
@@ -453,7 +438,7 @@ def _not_on_cohort(nominal: Nominal) -> str:
 def nominal_rag(request: HttpRequest, pk: int) -> HttpResponse:
     """Change the RAG rating of a person on the cohort, with the reason; the IOM team and the agencies
     working the case do it."""
-    nominal = _nominal_or_404(request, pk)
+    nominal = nominal_or_404(_user(request), pk)
     user = _user(request)
     cohort = nominal_cohort_panel(nominal)
     if not may_change_rag(user, case_holders(cohort)):
@@ -466,7 +451,7 @@ def nominal_rag(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             rag_assess(nominal=nominal, rating=rating, rationale=form.cleaned_data["rationale"], by=user)
         except ValidationError as error:
-            _attach_errors(form, error)
+            attach_service_errors(form, error)
         else:
             messages.success(request, f"{nominal.full_name}'s RAG rating is now {rating.label}.")
             return redirect(reverse("nominal-detail", args=[nominal.pk]) + "#on-iom")
@@ -536,7 +521,7 @@ def nominal_assignment(request: HttpRequest, pk: int, role: str) -> HttpResponse
     role from whoever holds it: their agency's access follows at once. The IOM team and the current
     lead professional do it."""
     case_role = _role_or_404(role)
-    nominal = _nominal_or_404(request, pk)
+    nominal = nominal_or_404(_user(request), pk)
     user = _user(request)
     cohort = nominal_cohort_panel(nominal)
     if not may_assign(user, case_holders(cohort)):
@@ -558,7 +543,7 @@ def nominal_assignment(request: HttpRequest, pk: int, role: str) -> HttpResponse
                 started_on=data["started_on"],
             )
         except ValidationError as error:
-            _attach_errors(form, error)
+            attach_service_errors(form, error)
         except StateError as refused:
             form.add_error(None, str(refused))
         else:
@@ -572,7 +557,7 @@ def nominal_assignment(request: HttpRequest, pk: int, role: str) -> HttpResponse
 @require_POST
 def nominal_assignment_end(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
     """End a key worker's assignment (a lead is transferred instead); their agency's access follows."""
-    nominal = _nominal_or_404(request, pk)
+    nominal = nominal_or_404(_user(request), pk)
     user = _user(request)
     cohort = nominal_cohort_panel(nominal)
     if not may_assign(user, case_holders(cohort)):

@@ -4,6 +4,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout, Size
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 
 
 class SignInForm(AuthenticationForm):
@@ -30,3 +31,13 @@ class SignInForm(AuthenticationForm):
             Field.text("password", field_width=20),
             Button("submit", "Sign in"),
         )
+
+
+def attach_service_errors(form: Any, error: ValidationError) -> None:
+    """Put a service's errors on the form's fields, so the page shows them beside what was typed
+    (an error about no field, or a field the form lacks, goes to the top of the error summary)."""
+    if hasattr(error, "error_dict"):
+        for field_name, errors in error.message_dict.items():
+            form.add_error(field_name if field_name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)

@@ -24,6 +24,7 @@ from cohorts.access import agency_may_see_item, current_memberships
 from cohorts.models import PATHWAY_CATEGORY, AccessEvent, Nominal, Pathway, RecordedItem
 from cohorts.selectors import NominalFilters, nominal_get_for_user, nominal_search
 from cohorts.services import access_event_record, nominal_create, nominal_view_log
+from iom.forms import attach_service_errors
 from referrals import permissions, selectors
 from referrals.dates import y2a_milestones
 from referrals.eligibility import Outcome, check_eligibility
@@ -75,15 +76,6 @@ def _url_if_exists(name: str, *args: Any) -> str | None:
         return reverse(name, args=args)
     except NoReverseMatch:
         return None
-
-
-def _attach_errors(form: Any, error: ValidationError) -> None:
-    """Put a service's errors on the form's fields, so the page shows them beside what was typed."""
-    if hasattr(error, "error_dict"):
-        for field_name, errors in error.message_dict.items():
-            form.add_error(field_name if field_name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _field_anchor(form: Any, name: str) -> str:
@@ -305,7 +297,7 @@ def referral_new(request: HttpRequest) -> HttpResponse:
                     nominal = nominal_create(by=user, **details)
                     referral = referral_start(nominal=nominal, by=user, kind=data["kind"])
             except ValidationError as error:
-                _attach_errors(form, error)
+                attach_service_errors(form, error)
             else:
                 messages.success(request, f"{nominal.full_name} has been recorded and the referral started.")
                 return redirect("referral-detail", pk=referral.pk)
@@ -544,7 +536,7 @@ def referral_section(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         except StaleVersion as stale:
             form.add_error(None, str(stale))
         except ValidationError as error:
-            _attach_errors(form, error)
+            attach_service_errors(form, error)
         except StateError as refused:
             messages.error(request, str(refused))
             return redirect("referral-detail", pk=referral.pk)

@@ -53,7 +53,6 @@ from cohorts.selectors import (
 from cohorts.services import (
     access_event_record,
     case_assign,
-    case_assignment_check,
     case_assignment_end,
     item_record,
     nominal_create,
@@ -725,13 +724,6 @@ class NominalAssignmentsView(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         try:
-            case_assignment_check(
-                nominal=nominal,
-                role=data["role"],
-                worker=data["worker"],
-                started_on=data["started_on"],
-                reason=data["reason"],
-            )
             assignment = case_assign(
                 nominal=nominal,
                 role=data["role"],

@@ -222,6 +222,9 @@ def case_assign(
     current = CaseAssignment.objects.select_for_update().filter(nominal=nominal, role=role, ended_on__isnull=True)
     if role == CaseAssignment.Role.KEY_WORKER:
         current = current.filter(agency=worker.agency)
+    if not current.filter(worker=worker).exists():
+        # Under the lock, so two transfers at once cannot both skip the reason or overlap.
+        case_assignment_check(nominal=nominal, role=role, worker=worker, started_on=started_on, reason=reason)
     reason_for_agency = ASSIGNMENT_INVOLVEMENT[role]
     # The previous holder's last day is the day before; their agency's reason ends with it.
     last_day = started_on - datetime.timedelta(days=1)

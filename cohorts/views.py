@@ -52,7 +52,6 @@ from cohorts.selectors import (
 from cohorts.services import (
     access_event_record,
     case_assign,
-    case_assignment_check,
     case_assignment_end,
     consent_record,
     item_record,
@@ -531,9 +530,6 @@ def nominal_assignment(request: HttpRequest, pk: int, role: str) -> HttpResponse
     if request.method == "POST" and form is not None and form.is_valid():
         worker, data = form.chosen_worker, form.cleaned_data
         try:
-            case_assignment_check(
-                nominal=nominal, role=case_role, worker=worker, started_on=data["started_on"], reason=data["reason"]
-            )
             case_assign(
                 nominal=nominal,
                 role=case_role,

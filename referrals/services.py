@@ -455,11 +455,10 @@ class AcceptTerms:
     police_lead: User
     mappa_level: str = ""
     priority_cohorts: Sequence[PriorityCohort] | None = None  # None: those the referral proposed
-    starts_on: datetime.date | None = None  # on IOM from (default today): the panel's date, or a release date
+    starts_on: datetime.date | None = None  # on IOM from (default today), e.g. the panel's date
 
 
 ACCEPT_BACKDATE_LIMIT = datetime.timedelta(days=366)
-ACCEPT_FORWARD_LIMIT = datetime.timedelta(days=183)
 
 
 def _check_accept_terms(referral: Referral, terms: AcceptTerms | None) -> AcceptTerms:
@@ -478,10 +477,8 @@ def _check_accept_terms(referral: Referral, terms: AcceptTerms | None) -> Accept
     if not terms.level.is_active:
         errors["level"] = ["This level is no longer in use; choose another"]
     today = timezone.localdate()
-    if terms.starts_on is not None and not (
-        today - ACCEPT_BACKDATE_LIMIT <= terms.starts_on <= today + ACCEPT_FORWARD_LIMIT
-    ):
-        errors["starts_on"] = ["The person joins IOM within a year before today, or up to 6 months ahead"]
+    if terms.starts_on is not None and not (today - ACCEPT_BACKDATE_LIMIT <= terms.starts_on <= today):
+        errors["starts_on"] = ["The person joins IOM today, or on a day in the last year"]
     facts = referral_facts(referral, strand=terms.strand, level=terms.level)
     for outcome in eligibility.check_eligibility(facts):
         if outcome.problem and outcome.rule.code != "no-open-referral":

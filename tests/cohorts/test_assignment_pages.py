@@ -582,6 +582,12 @@ def test_the_api_runs_the_same_queries_however_many_assignments(client, partners
 
     for worker in (partnership.probation_officer, partnership.drugs_worker, partnership.prison_officer):
         case_assign(nominal=nominal, role="key_worker", worker=worker, by=partnership.officer)
-    case_assign(nominal=nominal, role="lead_professional", worker=partnership.probation_officer, by=partnership.officer)
+    case_assign(
+        nominal=nominal,
+        role="lead_professional",
+        worker=partnership.probation_officer,
+        by=partnership.officer,
+        reason="Supervision moved to probation",
+    )
 
     assert count_queries(client, api_url(nominal.pk)) == before

@@ -64,9 +64,20 @@ def test_a_transfer_within_the_agency_keeps_the_agency_involved(partnership):
     colleague = UserFactory.create(agency=partnership.housing, roles=[Role.PARTNER_WORKER])
     case_assign(nominal=nominal, role="lead_professional", worker=partnership.housing_worker, by=partnership.officer)
 
-    case_assign(nominal=nominal, role="lead_professional", worker=colleague, by=partnership.officer)
+    case_assign(nominal=nominal, role="lead_professional", worker=colleague, by=partnership.officer, reason="Leave")
 
     assert nominal in nominals_visible_to(colleague)
+
+
+def test_a_transfer_without_a_reason_is_refused_by_the_service_itself(partnership):
+    nominal = make_nominal(partnership.officer)
+    case_assign(nominal=nominal, role="lead_professional", worker=partnership.housing_worker, by=partnership.officer)
+
+    with pytest.raises(ValidationError) as error:
+        case_assign(nominal=nominal, role="lead_professional", worker=partnership.drugs_worker, by=partnership.officer)
+
+    assert "reason" in error.value.message_dict
+    assert CaseAssignment.objects.get(nominal=nominal, ended_on__isnull=True).worker == partnership.housing_worker
 
 
 def test_key_workers_are_one_per_agency(partnership):

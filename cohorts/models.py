@@ -348,6 +348,11 @@ class RecordedItem(models.Model):
         EVENT = "event", "Event"
         NEED = "need", "Pathway need"
         REVIEW = "review", "Supervisor review"
+        PLAN_ACTION = "plan_action", "Plan action"
+        DECISION = "decision", "Decision"
+        ENFORCEMENT = "enforcement", "Enforcement action"
+        TAG = "tag", "GPS tag"
+        TAG_HIT = "tag_hit", "GPS tag location hit"
 
     nominal = models.ForeignKey(Nominal, on_delete=models.CASCADE, related_name="items")
     owning_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="items")
@@ -671,3 +676,263 @@ class CustodyEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.item.occurred_on}"
+
+
+# --- The management report (issue 5): the plan by pathway, interventions, contacts, enforcement -------
+# Each is an item (RecordedItem) with a typed model hung off it, so the sharing rules cover it. A
+# decision with its rationale is an item of kind DECISION (summary: the decision; detail: the rationale).
+
+
+@pghistory.track()
+class PlanAction(models.Model):
+    """An action of the person's plan on one pathway (the item's summary says what), with its status."""
+
+    class Status(models.TextChoices):
+        IDENTIFIED = "identified", "Identified"
+        REFERRED = "referred", "Referred"
+        ENGAGED = "engaged", "Engaged"
+        MET = "met", "Met"
+        DECLINED = "declined", "Declined"
+
+    item = models.OneToOneField(RecordedItem, on_delete=models.CASCADE, related_name="plan_action")
+    pathway = models.CharField(max_length=20, choices=Pathway.choices)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.IDENTIFIED)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    due_on = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.get_pathway_display()}: {self.item.summary} ({self.get_status_display()})"
+
+
+@pghistory.track()
+class Intervention(models.Model):
+    """A programme, course or service the person takes part in (the item's summary names it)."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        STARTED = "started", "Started"
+        COMPLETED = "completed", "Completed"
+        STOPPED = "stopped", "Stopped early"
+
+    item = models.OneToOneField(RecordedItem, on_delete=models.CASCADE, related_name="intervention")
+    pathway = models.CharField(max_length=20, choices=Pathway.choices, blank=True)
+    provider = models.CharField(max_length=200)
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PLANNED)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="intervention_ends_after_it_starts",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item.summary} ({self.provider})"
+
+
+@pghistory.track()
+class Contact(models.Model):
+    """A contact with the person by the item's owning agency on the item's date; its outcome is the
+    compliance the management report counts."""
+
+    class Type(models.TextChoices):
+        FACE_TO_FACE = "face_to_face", "Face to face"
+        HOME_VISIT = "home_visit", "Home visit"
+        PHONE = "phone", "Phone call"
+        VIDEO = "video", "Video call"
+        LETTER = "letter", "Letter or message"
+        OTHER = "other", "Other"
+
+    class Outcome(models.TextChoices):
+        ATTENDED = "attended", "Attended"
+        ACCEPTABLE_ABSENCE = "acceptable_absence", "Acceptable absence"
+        FAILED_TO_ATTEND = "failed_to_attend", "Failed to attend"
+        NOT_AT_HOME = "not_at_home", "Not at home"
+        NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+    # Outcomes that count against compliance.
+    NON_COMPLIANT = frozenset({Outcome.FAILED_TO_ATTEND, Outcome.NOT_AT_HOME})
+
+    item = models.OneToOneField(RecordedItem, on_delete=models.CASCADE, related_name="contact")
+    contact_type = models.CharField(max_length=20, choices=Type.choices)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    next_contact_on = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.get_contact_type_display()}: {self.get_outcome_display()}"
+
+
+@pghistory.track()
+class EnforcementAction(models.Model):
+    """A warning, breach, recall or arrest taken to enforce the person's order or licence."""
+
+    class Kind(models.TextChoices):
+        WARNING = "warning", "Warning"
+        BREACH = "breach", "Breach"
+        RECALL = "recall", "Recall"
+        ARREST = "arrest", "Arrest"
+
+    item = models.OneToOneField(RecordedItem, on_delete=models.CASCADE, related_name="enforcement")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    outcome = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.item.occurred_on}"
+
+
+# --- GPS tagging (issue 5): tag periods and location hits, intelligence items ------------------------
+
+
+@pghistory.track()
+class TagPeriod(models.Model):
+    """A GPS tag fitted to the person, from fitting to removal (on licence, at most 12 months)."""
+
+    class Basis(models.TextChoices):
+        LICENCE = "licence", "Licence condition"
+        COURT_ORDER = "court_order", "Court order"
+        BAIL = "bail", "Bail condition"
+        VOLUNTARY = "voluntary", "Voluntary"
+
+    item = models.OneToOneField(RecordedItem, on_delete=models.CASCADE, related_name="tag_period")
+    basis = models.CharField(max_length=12, choices=Basis.choices, default=Basis.LICENCE)
+    fitted_on = models.DateField()
+    ends_by = models.DateField(help_text="The day the tag is due to come off.")
+    removed_on = models.DateField(null=True, blank=True)
+    removal_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_by__gte=models.F("fitted_on")), name="tag_ends_after_fitting"),
+            models.CheckConstraint(
+                condition=Q(removed_on__isnull=True) | Q(removed_on__gte=models.F("fitted_on")),
+                name="tag_removed_after_fitting",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Tag fitted {self.fitted_on}" + (f", removed {self.removed_on}" if self.removed_on else "")
+
+
+@pghistory.track()
+class TagHit(models.Model):
+    """A location hit notified by the central monitoring team: the tag was near a crime scene. The
+    item's date is the day it was notified."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RULED_IN = "ruled_in", "Ruled in"
+        RULED_OUT = "ruled_out", "Ruled out"
+
+    item = models.OneToOneField(RecordedItem, on_delete=models.CASCADE, related_name="tag_hit")
+    tag_period = models.ForeignKey(TagPeriod, on_delete=models.PROTECT, related_name="hits")
+    crime_reference = models.CharField(max_length=50)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
+    outcome_on = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Hit {self.crime_reference}: {self.get_outcome_display()}"
+
+
+# --- Transition plans (issue 5): scaling support back as a licence ends -------------------------------
+
+
+@pghistory.track()
+class TransitionPlan(models.Model):
+    """The plan to scale support back as the person's licence ends: one per period on IOM. Part of the
+    case's management (like the strand and level), so every agency that sees the person sees it."""
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", "In progress"
+        COMPLETE = "complete", "Complete"
+
+    nominal = models.ForeignKey(Nominal, on_delete=models.CASCADE, related_name="transition_plans")
+    membership = models.OneToOneField(CohortMembership, on_delete=models.CASCADE, related_name="transition_plan")
+    licence_ends_on = models.DateField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.IN_PROGRESS)
+    notes = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"Transition plan to {self.licence_ends_on} ({self.get_status_display()})"
+
+
+@pghistory.track()
+class TransitionStep(models.Model):
+    """One step of a transition plan: who takes over what, by when."""
+
+    plan = models.ForeignKey(TransitionPlan, on_delete=models.CASCADE, related_name="steps")
+    description = models.CharField(max_length=300)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+", help_text="Who takes over."
+    )
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    due_on = models.DateField()
+    done_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.description} by {self.due_on}"
+
+
+# --- Deselection and deregistration (issue 5): leaving IOM, proposed and ratified ---------------------
+
+
+@pghistory.track()
+class Deregistration(models.Model):
+    """A proposal that the person leave IOM, by the lead professional with a reason, ratified (or not)
+    by a panel chair. Ratifying ends the period on IOM on ends_on; the record stays."""
+
+    class Reason(models.TextChoices):
+        LICENCE_COMPLETED = "licence_completed", "Licence completed and transition done"
+        RISK_REDUCED = "risk_reduced", "Risk reduced"
+        MOVED_OUT_OF_AREA = "moved_out_of_area", "Moved out of area"
+        LONG_CUSTODY = "long_custody", "Long custodial sentence"
+        DECEASED = "deceased", "Deceased"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed, waiting for a panel chair"
+        RATIFIED = "ratified", "Ratified"
+        NOT_RATIFIED = "not_ratified", "Not ratified"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    nominal = models.ForeignKey(Nominal, on_delete=models.CASCADE, related_name="deregistrations")
+    membership = models.ForeignKey(CohortMembership, on_delete=models.CASCADE, related_name="deregistrations")
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    explanation = models.TextField()
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=15, choices=Status.choices, default=Status.PROPOSED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    ends_on = models.DateField(null=True, blank=True, help_text="The last day on IOM, once ratified.")
+
+    class Meta:
+        ordering = ["-proposed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["membership"], condition=Q(status="proposed"), name="one_open_deregistration_per_membership"
+            ),
+            models.CheckConstraint(condition=~Q(explanation=""), name="deregistration_needs_an_explanation"),
+            models.CheckConstraint(
+                condition=~Q(status="ratified") | Q(ends_on__isnull=False), name="ratified_deregistration_has_an_end"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Deregistration ({self.get_reason_display()}): {self.get_status_display()}"

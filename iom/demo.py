@@ -9,8 +9,12 @@ from dataclasses import dataclass
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from iom.demo_cohort import load_demo_cohort
+from iom.demo_deregistrations import load_demo_deregistrations
 from iom.demo_records import load_demo_records
 from iom.demo_referrals import load_demo_referrals
+from iom.demo_report import load_demo_report
+from iom.demo_tags_transitions import load_demo_tags_transitions
 from sharing.models import Agency, User
 from sharing.roles import Role
 
@@ -143,6 +147,10 @@ def load_demo() -> None:
             user.save(update_fields=["supervisor"])
     load_demo_records(users, agencies)
     load_demo_referrals(users, agencies)
+    load_demo_cohort(users, agencies)  # generated people, up to a cohort of about 400
+    load_demo_report(users, agencies)  # management reports: plans, interventions, contacts ...
+    load_demo_tags_transitions(users, agencies)
+    load_demo_deregistrations(users, agencies)
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

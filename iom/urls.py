@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from cohorts import api as cohorts_api
 from cohorts import api_consent as consent_api
-from cohorts import event_api, review_api
+from cohorts import deregistration_urls, event_api, report_urls, review_api, tag_urls, timeline_urls, transition_urls
 from iom import views
 from iom.api import MeView
 from sharing import api as sharing_api
@@ -31,6 +31,12 @@ api_v1: list[URLPattern | URLResolver] = [
     # Supervisor reviews (issue 5): cohorts/review_api.py.
     path("people/<int:pk>/reviews/", review_api.NominalReviewsView.as_view(), name="api-nominal-reviews"),
     path("reviews/due/", review_api.ReviewsDueView.as_view(), name="api-reviews-due"),
+    # The management report, GPS tags, transition plans, deregistration and the timeline (issue 5).
+    path("", include(report_urls.api_urlpatterns)),
+    path("", include(tag_urls.api_urlpatterns)),
+    path("", include(transition_urls.api_urlpatterns)),
+    path("", include(deregistration_urls.api_urlpatterns)),
+    path("", include(timeline_urls.api_urlpatterns)),
     path("agreements/", sharing_api.AgreementListView.as_view(), name="api-agreement-list"),
     path("agreements/<int:pk>/", sharing_api.AgreementDetailView.as_view(), name="api-agreement-detail"),
     path("agreements/<int:pk>/activate/", sharing_api.AgreementActivateView.as_view(), name="api-agreement-activate"),
@@ -48,6 +54,12 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
     path("", include("cohorts.review_urls")),  # /people/<pk>/reviews/ and /reviews/ (supervisor reviews)
+    # The management report, GPS tags, transition plans, deregistration and the timeline (issue 5).
+    path("", include("cohorts.report_urls")),
+    path("", include("cohorts.tag_urls")),
+    path("", include("cohorts.transition_urls")),
+    path("", include("cohorts.deregistration_urls")),
+    path("", include("cohorts.timeline_urls")),
     path("people/", include("cohorts.event_urls")),  # custody and court events, and their import
     path("people/", include("cohorts.urls")),
     path("sharing/", include("sharing.urls")),

@@ -381,6 +381,16 @@ MATRIX: dict[str, Entry] = {
         roles=frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PARTNER_WORKER}),
         ok_status=201,
     ),
+    # --- THE MANAGEMENT REPORT (issue 5): cohorts/report_urls.py ---
+    # --- END OF THE MANAGEMENT REPORT ---
+    # --- GPS TAGS (issue 5): cohorts/tag_urls.py ---
+    # --- END OF GPS TAGS ---
+    # --- TRANSITION PLANS (issue 5): cohorts/transition_urls.py ---
+    # --- END OF TRANSITION PLANS ---
+    # --- DEREGISTRATION (issue 5): cohorts/deregistration_urls.py ---
+    # --- END OF DEREGISTRATION ---
+    # --- THE TIMELINE (issue 5): cohorts/timeline_urls.py ---
+    # --- END OF THE TIMELINE ---
 }
 
 

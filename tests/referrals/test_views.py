@@ -36,7 +36,7 @@ from tests.referrals.factories import (
 )
 from tests.sharing.factories import UserFactory
 
-TODAY = timezone.localdate()
+TODAY = timezone.localdate  # called at use: a run that crosses midnight must not keep yesterday
 
 
 def date_fields(prefix: str, day: datetime.date) -> dict[str, str]:
@@ -458,7 +458,7 @@ def test_each_section_saves_through_its_form(client, partnership, person):
             "risk_of_serious_harm": "high",
             "mappa_category": "2",
             "mappa_level": "1",
-            **date_fields("release_expected_on", TODAY + datetime.timedelta(days=20)),
+            **date_fields("release_expected_on", TODAY() + datetime.timedelta(days=20)),
         },
         "needs": {"level_accommodation": "high", "note_accommodation": "Sofa surfing", "level_health": "low"},
         "urgency": {"urgent": "yes", "urgency_reason": "Released on Friday"},
@@ -480,7 +480,7 @@ def test_each_section_saves_through_its_form(client, partnership, person):
         [cohort],
     )
     assert (referral.ogrs_percent, referral.risk_of_serious_harm, referral.mappa_level) == (64, "high", "1")
-    assert referral.release_expected_on == TODAY + datetime.timedelta(days=20)
+    assert referral.release_expected_on == TODAY() + datetime.timedelta(days=20)
     assert sorted((need.pathway, need.level, need.note) for need in referral.needs.all()) == [
         ("accommodation", "high", "Sofa surfing"),
         ("health", "low", ""),
@@ -549,7 +549,7 @@ def test_the_offending_history_is_a_table_of_rows(client, partnership, person):
         section_url(referral, "offending"),
         {
             **offence_rows(
-                ("robbery", TODAY - datetime.timedelta(days=5), "Phone snatch"), ("", None, ""), ("", None, "")
+                ("robbery", TODAY() - datetime.timedelta(days=5), "Phone snatch"), ("", None, ""), ("", None, "")
             ),
             "add_rows": "yes",
             "version": referral.version,
@@ -565,8 +565,8 @@ def test_the_offending_history_is_a_table_of_rows(client, partnership, person):
         section_url(referral, "offending"),
         {
             **offence_rows(
-                ("robbery", TODAY - datetime.timedelta(days=5), "Phone snatch"),
-                ("burglary", TODAY - datetime.timedelta(days=40), ""),
+                ("robbery", TODAY() - datetime.timedelta(days=5), "Phone snatch"),
+                ("burglary", TODAY() - datetime.timedelta(days=40), ""),
                 ("", None, ""),
             ),
             "version": referral.version,
@@ -666,7 +666,7 @@ def test_a_shoplifting_only_fixed_referral_fails_with_the_shoplifting_message(cl
     referral = draft_referral(
         person,
         partnership.officer,
-        offending={"offences": [{"offence_type": "shoplifting", "committed_on": TODAY, "description": ""}]},
+        offending={"offences": [{"offence_type": "shoplifting", "committed_on": TODAY(), "description": ""}]},
         risk={"statutory_status": "none"},
     )
     client.force_login(partnership.officer)
@@ -825,7 +825,7 @@ def test_an_urgent_referral_offers_a_decision_now(client, partnership, person, c
 
 
 def test_a_young_persons_referral_shows_the_y2a_dates(client, partnership):
-    born = TODAY.replace(year=TODAY.year - 17) - datetime.timedelta(days=30)
+    born = TODAY().replace(year=TODAY().year - 17) - datetime.timedelta(days=30)
     youth = make_nominal(partnership.officer, date_of_birth=born)
     referral = referral_start(nominal=youth, by=partnership.officer, kind=Referral.Kind.Y2A)
     client.force_login(partnership.officer)
@@ -861,7 +861,7 @@ def test_the_referral_page_runs_a_fixed_number_of_queries(client, partnership, p
     decided_count = count_queries(client, detail_url(small_decided))
 
     offences = [
-        {"offence_type": kind, "committed_on": TODAY - datetime.timedelta(days=days), "description": "x"}
+        {"offence_type": kind, "committed_on": TODAY() - datetime.timedelta(days=days), "description": "x"}
         for days, kind in enumerate(["burglary", "robbery", "theft", "vehicle", "violence"] * 3, start=1)
     ]
     needs = [
@@ -879,9 +879,9 @@ def test_the_referral_page_runs_a_fixed_number_of_queries(client, partnership, p
         needs={"needs": needs},
     )
     referral_decide(referral=big_decided, by=chair, outcome=ReferralDecision.Outcome.DEFERRED, rationale="More")
-    referral_list_for_panel(referral=big_decided, by=partnership.officer, panel_date=TODAY)
+    referral_list_for_panel(referral=big_decided, by=partnership.officer, panel_date=TODAY())
     referral_decide(referral=big_decided, by=chair, outcome=ReferralDecision.Outcome.DEFERRED, rationale="Again")
-    referral_list_for_panel(referral=big_decided, by=partnership.officer, panel_date=TODAY)
+    referral_list_for_panel(referral=big_decided, by=partnership.officer, panel_date=TODAY())
     referral_decide(
         referral=big_decided,
         by=chair,

@@ -1,6 +1,34 @@
-"""Pages (urlpatterns, included at the root) and API endpoints (api_urlpatterns, under /api/v1/)."""
+"""Transition plans (issue 5). Pages (urlpatterns, included at the root: cohorts/transition_views.py)
+and API endpoints (api_urlpatterns, under /api/v1/: cohorts/transition_api.py)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
-api_urlpatterns: list[URLPattern] = []
+from cohorts import transition_api, transition_views
+
+urlpatterns: list[URLPattern] = [
+    path("people/<int:pk>/transition/", transition_views.transition_plan, name="transition-plan"),
+    path("people/<int:pk>/transition/start/", transition_views.transition_start, name="transition-start"),
+    path("people/<int:pk>/transition/steps/new/", transition_views.transition_step_new, name="transition-step-new"),
+    path(
+        "people/<int:pk>/transition/steps/<int:step_pk>/done/",
+        transition_views.transition_step_done_view,
+        name="transition-step-done",
+    ),
+    path("people/<int:pk>/transition/complete/", transition_views.transition_complete, name="transition-complete"),
+]
+api_urlpatterns: list[URLPattern] = [
+    path("people/<int:pk>/transition/", transition_api.NominalTransitionView.as_view(), name="api-nominal-transition"),
+    path(
+        "people/<int:pk>/transition/steps/", transition_api.TransitionStepsView.as_view(), name="api-transition-steps"
+    ),
+    path(
+        "people/<int:pk>/transition/steps/<int:step_pk>/done/",
+        transition_api.TransitionStepDoneView.as_view(),
+        name="api-transition-step-done",
+    ),
+    path(
+        "people/<int:pk>/transition/complete/",
+        transition_api.TransitionCompleteView.as_view(),
+        name="api-transition-complete",
+    ),
+]

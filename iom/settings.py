@@ -237,6 +237,8 @@ IOM_ELIGIBILITY_RULES_OFF = env_list("IOM_ELIGIBILITY_RULES_OFF", [])
 IOM_PRIORITY_MIN_AGE = env_int("IOM_PRIORITY_MIN_AGE", 18)
 # The IOM team (who screen and list referrals): users of these kinds of agency with the permission.
 IOM_UNIT_AGENCY_KINDS = env_list("IOM_UNIT_AGENCY_KINDS", ["police", "probation"])
+# A transition plan may be started this many weeks before the licence ends (cohorts/transitions.py).
+IOM_TRANSITION_WEEKS = env_int("IOM_TRANSITION_WEEKS", 12)
 
 # The service as users see it.
 IOM_SERVICE_NAME = os.environ.get("IOM_SERVICE_NAME", "Integrated Offender Management")
@@ -273,6 +275,14 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RecordedItemKindEnum": "cohorts.models.RecordedItem.Kind",
         "CustodyEventKindEnum": "cohorts.models.CustodyEvent.Kind",
+        "PlanActionStatusEnum": "cohorts.models.PlanAction.Status",
+        "InterventionStatusEnum": "cohorts.models.Intervention.Status",
+        "ContactOutcomeEnum": "cohorts.models.Contact.Outcome",
+        "EnforcementActionKindEnum": "cohorts.models.EnforcementAction.Kind",
+        "TagHitOutcomeEnum": "cohorts.models.TagHit.Outcome",
+        "ReferralDecisionOutcomeEnum": "referrals.models.ReferralDecision.Outcome",
+        "DeregistrationStatusEnum": "cohorts.models.Deregistration.Status",
+        "TransitionStatusEnum": "cohorts.transitions.TransitionStatus",
     },
 }
 

@@ -1,6 +1,13 @@
-"""Pages (urlpatterns, included at the root) and API endpoints (api_urlpatterns, under /api/v1/)."""
+"""The nominal's timeline (cohorts/timeline_views.py, cohorts/timeline_api.py). Pages (urlpatterns,
+included at the root) and API endpoints (api_urlpatterns, under /api/v1/)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
-api_urlpatterns: list[URLPattern] = []
+from cohorts import timeline_api, timeline_views
+
+urlpatterns: list[URLPattern] = [
+    path("people/<int:pk>/timeline/", timeline_views.nominal_timeline_view, name="nominal-timeline"),
+]
+api_urlpatterns: list[URLPattern] = [
+    path("people/<int:pk>/timeline/", timeline_api.NominalTimelineView.as_view(), name="api-nominal-timeline"),
+]

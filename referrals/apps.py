@@ -7,6 +7,9 @@ class ReferralsConfig(AppConfig):
 
     def ready(self) -> None:
         from cohorts.panels import person_page_panel_register
+        from cohorts.timeline import timeline_source_register
+        from referrals import timeline
         from referrals.panels import referrals_panel
 
         person_page_panel_register(referrals_panel)
+        timeline_source_register(kind=timeline.KIND, label=timeline.LABEL, source=timeline.referrals_timeline)

@@ -284,6 +284,7 @@ MATRIX: dict[str, Entry] = {
     # --- The cohort and the nominal page's cohort panels (cohorts/cohort_urls.py) ---
     # Listed or absent by the sharing rules (tests/cohorts/test_cohort_list.py: it takes no ?q=).
     "cohort-list": SignedIn("/cohort/"),
+    "api-cohort-list": NominalList("/api/v1/cohort/", api=True),
     # --- Managing the cohort (issue 5) ---
     # RAG ratings and assignments (cohorts/views.py, cohorts/api.py). The scenario's person is on the
     # cohort and has no leads yet; the agencies that see them (the police, probation by agreement) are
@@ -382,14 +383,216 @@ MATRIX: dict[str, Entry] = {
         ok_status=201,
     ),
     # --- THE MANAGEMENT REPORT (issue 5): cohorts/report_urls.py ---
+    # cohorts/report_views.py, cohorts/report_api.py. Every agency that sees the person reads the report
+    # (what its agency may read of it); practitioners, supervisors, panel chairs and partner workers add
+    # to it. Changing an entry is its agency's only (tests/cohorts/test_report_pages.py).
+    "management-report": NominalData(lambda s: f"/people/{s.nominal_pk}/report/"),
+    "management-report-print": NominalData(lambda s: f"/people/{s.nominal_pk}/report/print/"),
+    "plan-action-new": NominalData(
+        lambda s: f"/people/{s.nominal_pk}/report/actions/new/",
+        roles=frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PANEL_CHAIR, Role.PARTNER_WORKER}),
+    ),
+    "intervention-new": NominalData(
+        lambda s: f"/people/{s.nominal_pk}/report/interventions/new/",
+        roles=frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PANEL_CHAIR, Role.PARTNER_WORKER}),
+    ),
+    "contact-new": NominalData(
+        lambda s: f"/people/{s.nominal_pk}/report/contacts/new/",
+        roles=frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PANEL_CHAIR, Role.PARTNER_WORKER}),
+    ),
+    "decision-new": NominalData(
+        lambda s: f"/people/{s.nominal_pk}/report/decisions/new/",
+        roles=frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PANEL_CHAIR, Role.PARTNER_WORKER}),
+    ),
+    "enforcement-new": NominalData(
+        lambda s: f"/people/{s.nominal_pk}/report/enforcement/new/",
+        roles=frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PANEL_CHAIR, Role.PARTNER_WORKER}),
+    ),
+    "plan-action-edit": Exempt(
+        "needs a plan action; its agency's recorders only, other agencies 404, other roles 403",
+        covered_by="tests/cohorts/test_report_pages.py",
+    ),
+    "intervention-edit": Exempt(
+        "needs an intervention; its agency's recorders only, other agencies 404, other roles 403",
+        covered_by="tests/cohorts/test_report_pages.py",
+    ),
+    "api-management-report": NominalData(lambda s: f"/api/v1/people/{s.nominal_pk}/report/", api=True),
+    "api-plan-actions": NominalData(
+        lambda s: f"/api/v1/people/{s.nominal_pk}/report/actions/",
+        method="post",
+        data={"pathway": "accommodation", "action": "Refer to the housing options team"},
+        content_type="application/json",
+        api=True,
+        roles=frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PANEL_CHAIR, Role.PARTNER_WORKER}),
+        ok_status=201,
+    ),
+    "api-plan-action": Exempt(
+        "PATCH, needs a plan action; its agency's recorders only, other agencies 404, other roles 403",
+        covered_by="tests/cohorts/test_report_pages.py",
+    ),
+    "api-interventions": NominalData(
+        lambda s: f"/api/v1/people/{s.nominal_pk}/report/interventions/",
+        method="post",
+        data={"name": "Thinking Skills Programme", "provider": "Probation", "starts_on": "2024-01-15"},
+        content_type="application/json",
+        api=True,
+        roles=frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PANEL_CHAIR, Role.PARTNER_WORKER}),
+        ok_status=201,
+    ),
+    "api-contacts": NominalData(
+        lambda s: f"/api/v1/people/{s.nominal_pk}/report/contacts/",
+        method="post",
+        data={"contact_type": "face_to_face", "occurred_on": "2024-01-15", "outcome": "attended"},
+        content_type="application/json",
+        api=True,
+        roles=frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PANEL_CHAIR, Role.PARTNER_WORKER}),
+        ok_status=201,
+    ),
+    "api-decisions": NominalData(
+        lambda s: f"/api/v1/people/{s.nominal_pk}/report/decisions/",
+        method="post",
+        data={"decision": "Weekly contact", "rationale": "Missed two appointments"},
+        content_type="application/json",
+        api=True,
+        roles=frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PANEL_CHAIR, Role.PARTNER_WORKER}),
+        ok_status=201,
+    ),
+    "api-enforcement": NominalData(
+        lambda s: f"/api/v1/people/{s.nominal_pk}/report/enforcement/",
+        method="post",
+        data={"kind": "warning", "occurred_on": "2024-01-15", "reason": "Missed an appointment"},
+        content_type="application/json",
+        api=True,
+        roles=frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PANEL_CHAIR, Role.PARTNER_WORKER}),
+        ok_status=201,
+    ),
     # --- END OF THE MANAGEMENT REPORT ---
     # --- GPS TAGS (issue 5): cohorts/tag_urls.py ---
+    # cohorts/tag_views.py, cohorts/tag_api.py. Tags are intelligence (sensitive): every agency that sees the
+    # person reads the counts, the content once a reason is given. The IOM team (practitioners, supervisors,
+    # panel chairs of police and probation: the agencies that see the scenario's person) record them. The
+    # pages about one tag or hit need one; they, and partners without intelligence, are run in
+    # tests/cohorts/test_tag_pages.py.
+    "tag-list": NominalData(lambda s: f"/people/{s.nominal_pk}/tags/"),
+    "tag-reason": NominalData(
+        lambda s: f"/people/{s.nominal_pk}/tags/reason/", method="post", data={"reason": "Hit review"}, ok_status=302
+    ),
+    "tag-fit": NominalData(
+        lambda s: f"/people/{s.nominal_pk}/tags/new/",
+        roles=frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PANEL_CHAIR}),
+    ),
+    "tag-remove": Exempt(
+        "needs a tag; the IOM team, others who see the person 403, a tag not shared 404",
+        covered_by="tests/cohorts/test_tag_pages.py",
+    ),
+    "tag-hit-new": Exempt(
+        "needs a tag; the IOM team, others who see the person 403, a tag not shared 404",
+        covered_by="tests/cohorts/test_tag_pages.py",
+    ),
+    "tag-hit-outcome": Exempt(
+        "needs a hit; the IOM team, others who see the person 403, a hit not shared 404",
+        covered_by="tests/cohorts/test_tag_pages.py",
+    ),
+    "api-nominal-tags": NominalData(
+        lambda s: f"/api/v1/people/{s.nominal_pk}/tags/",
+        method="post",
+        data={"basis": "licence", "fitted_on": "2024-01-15", "ends_by": "2024-07-15"},
+        content_type="application/json",
+        api=True,
+        roles=frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PANEL_CHAIR}),
+        ok_status=201,
+    ),
+    "api-tags-read": NominalData(
+        lambda s: f"/api/v1/people/{s.nominal_pk}/tags/read/",
+        method="post",
+        data={"reason": "Hit review"},
+        content_type="application/json",
+        api=True,
+    ),
+    "api-tag-remove": Exempt("needs a tag", covered_by="tests/cohorts/test_tag_pages.py"),
+    "api-tag-hits": Exempt("needs a tag", covered_by="tests/cohorts/test_tag_pages.py"),
+    "api-tag-hit-outcome": Exempt("needs a hit", covered_by="tests/cohorts/test_tag_pages.py"),
     # --- END OF GPS TAGS ---
     # --- TRANSITION PLANS (issue 5): cohorts/transition_urls.py ---
+    # cohorts/transition_views.py, cohorts/transition_api.py. Every agency that sees the person reads the plan;
+    # the lead professional and the IOM team keep it (the agencies that see the scenario's person are the IOM
+    # unit's; the lead professional and partners are run in tests/cohorts/test_transition_pages.py, as are
+    # the pages that need a plan, which the scenario's person, without a licence end date, has not).
+    "transition-plan": NominalData(lambda s: f"/people/{s.nominal_pk}/transition/"),
+    "transition-start": NominalData(
+        lambda s: f"/people/{s.nominal_pk}/transition/start/",
+        roles=frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PANEL_CHAIR}),
+    ),
+    "transition-step-new": Exempt(
+        "needs a plan; the lead professional and the IOM team, others who see the person 403",
+        covered_by="tests/cohorts/test_transition_pages.py",
+    ),
+    "transition-step-done": Exempt(
+        "needs a plan and a step; the lead professional and the IOM team, others who see the person 403",
+        covered_by="tests/cohorts/test_transition_pages.py",
+    ),
+    "transition-complete": Exempt(
+        "POST-only and needs a plan; the lead professional and the IOM team, others who see the person 403",
+        covered_by="tests/cohorts/test_transition_pages.py",
+    ),
+    "api-nominal-transition": NominalData(lambda s: f"/api/v1/people/{s.nominal_pk}/transition/", api=True),
+    "api-transition-steps": Exempt("needs a plan", covered_by="tests/cohorts/test_transition_pages.py"),
+    "api-transition-step-done": Exempt("needs a plan and a step", covered_by="tests/cohorts/test_transition_pages.py"),
+    "api-transition-complete": Exempt("needs a plan", covered_by="tests/cohorts/test_transition_pages.py"),
     # --- END OF TRANSITION PLANS ---
     # --- DEREGISTRATION (issue 5): cohorts/deregistration_urls.py ---
+    # cohorts/deregistration_views.py, cohorts/deregistration_api.py. The scenario's person is on the
+    # cohort without leads; the agencies that see them (the police, probation by agreement) are the IOM
+    # unit's, whose practitioners, supervisors and panel chairs propose. The lead professional in a
+    # partner agency, and a proposal's pages (role x scope), are run in tests/cohorts/test_deregistration_pages.py.
+    "deregistration-new": NominalData(
+        lambda s: f"/people/{s.nominal_pk}/deregistration/new/",
+        roles=frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PANEL_CHAIR}),
+    ),
+    "deregistrations-waiting": RolesOnly("/deregistrations/", frozenset({Role.PANEL_CHAIR})),
+    "deregistration-detail": Exempt(
+        "needs a proposal; every agency that sees its person, others 404; only panel chairs decide, others 403",
+        covered_by="tests/cohorts/test_deregistration_pages.py",
+    ),
+    "deregistration-withdraw": Exempt(
+        "needs a proposal; the proposer and the IOM team, others who see the person 403, the rest 404",
+        covered_by="tests/cohorts/test_deregistration_pages.py",
+    ),
+    # GET (every agency that sees the person, 200) is run role x scope in tests/cohorts/test_deregistration_pages.py.
+    "api-nominal-deregistrations": NominalData(
+        lambda s: f"/api/v1/people/{s.nominal_pk}/deregistrations/",
+        method="post",
+        data={"reason": "moved_out_of_area", "explanation": "Moved to live with family in another force area"},
+        content_type="application/json",
+        api=True,
+        roles=frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PANEL_CHAIR}),
+        ok_status=201,
+    ),
+    "api-deregistrations-waiting": Exempt(
+        "panel chairs only, others 403; lists only proposals about people the caller's agency may see",
+        covered_by="tests/cohorts/test_deregistration_pages.py",
+    ),
+    "api-deregistration-detail": Exempt(
+        "needs a proposal; every agency that sees its person, others 404",
+        covered_by="tests/cohorts/test_deregistration_pages.py",
+    ),
+    "api-deregistration-ratify": Exempt(
+        "POST-only and needs a proposal; panel chairs who see the person, others who see them 403, the rest 404",
+        covered_by="tests/cohorts/test_deregistration_pages.py",
+    ),
+    "api-deregistration-not-ratify": Exempt(
+        "POST-only and needs a proposal; panel chairs who see the person, others who see them 403, the rest 404",
+        covered_by="tests/cohorts/test_deregistration_pages.py",
+    ),
+    "api-deregistration-withdraw": Exempt(
+        "POST-only and needs a proposal; the proposer and the IOM team, others who see the person 403, the rest 404",
+        covered_by="tests/cohorts/test_deregistration_pages.py",
+    ),
     # --- END OF DEREGISTRATION ---
     # --- THE TIMELINE (issue 5): cohorts/timeline_urls.py ---
+    # Every agency that sees the person, each entry as its rights allow (the matrix checks no marker leaks).
+    "nominal-timeline": NominalData(lambda s: f"/people/{s.nominal_pk}/timeline/"),
+    "api-nominal-timeline": NominalData(lambda s: f"/api/v1/people/{s.nominal_pk}/timeline/", api=True),
     # --- END OF THE TIMELINE ---
 }
 

@@ -17,6 +17,7 @@ import datetime
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import Permission
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
@@ -128,19 +129,20 @@ def granted_nominals(agency: Agency) -> QuerySet[Nominal]:
 
 
 def _clauses_allowing(
-    viewer_agency_id: int, on: datetime.date, *, category_ref: str, owner_ref: str, nominal_ref: str
+    viewer_agency_id: int, on: datetime.date, *, category: Any, owner_ref: str, nominal_ref: str
 ) -> QuerySet[SharingClause]:
-    """Clauses in force between the viewer's agency and the owner for the category, consent met."""
+    """Clauses in force between the viewer's agency and the owner for the category (an expression:
+    the outer row's column, or a subquery), the person's consent met where a clause asks for it."""
     consent = (
         Consent.objects.filter(nominal=OuterRef(OuterRef(nominal_ref)), recorded_on__lte=on)
         .filter(Q(agency__isnull=True) | Q(agency_id=viewer_agency_id))
-        .filter(Q(category__isnull=True) | Q(category=OuterRef(OuterRef(category_ref))))
+        .filter(Q(category__isnull=True) | Q(category=OuterRef("category")))  # the clause's, the same
         .order_by("-recorded_on", "-recorded_at", "-pk")
         .values("given")[:1]
     )
     return (
         SharingClause.objects.filter(
-            category=OuterRef(category_ref),
+            category=category,
             agreement__status=SharingAgreement.Status.ACTIVE,
             agreement__starts_on__lte=on,
         )
@@ -156,7 +158,19 @@ def agency_may_see_item(viewer_agency_id: int, on: datetime.date | None = None) 
     """Rule 2 for one agency, as a filter on RecordedItem."""
     on = on or today()
     clauses = _clauses_allowing(
-        viewer_agency_id, on, category_ref="category", owner_ref="owning_agency", nominal_ref="nominal"
+        viewer_agency_id, on, category=OuterRef("category"), owner_ref="owning_agency", nominal_ref="nominal"
+    )
+    return Q(owning_agency_id=viewer_agency_id) | Q(Exists(clauses))
+
+
+def agency_may_see_offending_and_risk(viewer_agency_id: int, on: datetime.date | None = None) -> Q:
+    """Rule 2 for a person's own offending and risk fields (licence end, OGRS, MAPPA ...), owned by
+    the agency that recorded them, as a filter on Nominal: what offending_and_risk_shared says of
+    one person, for lists that filter or sort by those fields."""
+    on = on or today()
+    category = DataCategory.objects.filter(code=Nominal.OFFENDING_AND_RISK_CATEGORY).values("pk")[:1]
+    clauses = _clauses_allowing(
+        viewer_agency_id, on, category=Subquery(category), owner_ref="owning_agency", nominal_ref="pk"
     )
     return Q(owning_agency_id=viewer_agency_id) | Q(Exists(clauses))
 

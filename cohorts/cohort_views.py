@@ -3,9 +3,11 @@ leads (the panel's decisions, shared with the partnership). Thin: parse, call th
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -13,40 +15,130 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from cohorts.forms import WorkloadFilterForm
-from cohorts.models import AccessEvent, ManagementLevel, RagRating
-from cohorts.selectors import (
+from cohorts.cohort_list import (
     COHORT_SORTS,
     CohortFilters,
-    WorkloadFilters,
+    CohortRow,
     cohort_counts,
     cohort_list,
     cohort_rows,
-    workload,
+    lead_professionals_of_cohort,
 )
+from cohorts.forms import WorkloadFilterForm
+from cohorts.models import AccessEvent, ManagementLevel, Nominal, PolicingArea, PriorityCohort, RagRating, Strand
+from cohorts.selectors import WorkloadFilters, workload
 from cohorts.services import access_event_record
-from sharing.models import User
+from cohorts.transitions import TransitionStatus, transition_weeks
+from iom.filters import query_without, selected_filters
+from sharing.models import Agency, User
 from sharing.roles import Role
 
 PAGE_SIZE = 50
 
 # The sortable columns; a first click sorts ascending (for RAG: the highest risk first).
-SORTABLE_COLUMNS = [("name", "Name"), ("rag", "RAG rating"), ("since", "On IOM since")]
+SORTABLE_COLUMNS = [
+    ("name", "Name"),
+    ("rag", "RAG rating"),
+    ("since", "On IOM since"),
+    ("licence", "Licence ends"),
+    ("review", "Next review"),
+]
+ALL, MINE, TEAM = "all", "mine", "team"
 
 
 class CohortFilterForm(forms.Form):
-    """The simple filters of the cohort list (the fuller filters come with the cohort reports)."""
+    """The cohort list's filters (MoJ filter pattern); all optional."""
 
+    show = forms.ChoiceField(label="Show", required=False, widget=forms.RadioSelect, initial=ALL)
     rag = forms.MultipleChoiceField(label="RAG rating", required=False, widget=forms.CheckboxSelectMultiple)
-    level = forms.MultipleChoiceField(label="Level", required=False, widget=forms.CheckboxSelectMultiple)
+    level = forms.MultipleChoiceField(label="Level or team", required=False, widget=forms.CheckboxSelectMultiple)
+    strand = forms.MultipleChoiceField(
+        label="Strand", choices=Strand.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    priority = forms.MultipleChoiceField(
+        label="Local priority cohort", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    custody = forms.MultipleChoiceField(
+        label="Custody status",
+        choices=Nominal.CustodyStatus.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    area = forms.MultipleChoiceField(label="Area", required=False, widget=forms.CheckboxSelectMultiple)
+    lead_agency = forms.MultipleChoiceField(
+        label="Lead professional's agency", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    lead = forms.ChoiceField(label="Lead professional", required=False)
+    review_overdue = forms.BooleanField(label="Supervisor review overdue", required=False)
+    licence_ending = forms.BooleanField(required=False)
+    transition = forms.MultipleChoiceField(
+        label="Transition plan", choices=TransitionStatus.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
 
-    def __init__(self, *args: Any, ratings: list[RagRating], levels: list[ManagementLevel], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        ratings: list[RagRating],
+        levels: list[ManagementLevel],
+        priority_cohorts: list[PriorityCohort],
+        areas: list[PolicingArea],
+        agencies: list[Agency],
+        leads: list[User],
+        supervisor: bool,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        show = [(ALL, "Everyone on the cohort"), (MINE, "My caseload")]
+        if supervisor:
+            show.append((TEAM, "My team's caseload"))
+        self.fields["show"].choices = show  # type: ignore[attr-defined]
         self.fields["rag"].choices = [(rating.code, rating.label) for rating in ratings]  # type: ignore[attr-defined]
         self.fields["level"].choices = [(level.code, level.name) for level in levels]  # type: ignore[attr-defined]
+        self.fields["priority"].choices = [(c.code, c.name) for c in priority_cohorts]  # type: ignore[attr-defined]
+        self.fields["area"].choices = [(str(area.pk), area.name) for area in areas]  # type: ignore[attr-defined]
+        self.fields["lead_agency"].choices = [(str(a.pk), a.name) for a in agencies]  # type: ignore[attr-defined]
+        self.fields["lead"].choices = [("", "Anyone")] + [  # type: ignore[attr-defined]
+            (str(worker.pk), f"{worker.get_full_name() or worker.username} ({worker.agency.name})") for worker in leads
+        ]
+        self.fields["licence_ending"].label = f"Licence ends within {transition_weeks()} weeks"
         self.helper = FormHelper()
         self.helper.form_tag = False  # the page's template holds the <form>
         self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Field.radios("show", legend_size=Size.SMALL, small=True),
+            Field.checkboxes("rag", legend_size=Size.SMALL, small=True),
+            Field.checkboxes("level", legend_size=Size.SMALL, small=True),
+            Field.checkboxes("strand", legend_size=Size.SMALL, small=True),
+            Field.checkboxes("priority", legend_size=Size.SMALL, small=True),
+            Field.checkboxes("custody", legend_size=Size.SMALL, small=True),
+            Field.checkboxes("area", legend_size=Size.SMALL, small=True),
+            Field.checkboxes("lead_agency", legend_size=Size.SMALL, small=True),
+            Field.select("lead", label_size=Size.SMALL),
+            Field.checkbox("review_overdue", small=True),
+            Field.checkbox("licence_ending", small=True),
+            Field.checkboxes("transition", legend_size=Size.SMALL, small=True),
+        )
+
+    def filters(
+        self, *, user: User, ratings: list[RagRating], levels: list[ManagementLevel], cohorts: list[PriorityCohort]
+    ) -> CohortFilters:
+        data = self.cleaned_data
+        rag_codes, level_codes, cohort_codes = set(data["rag"]), set(data["level"]), set(data["priority"])
+        return CohortFilters(
+            rag_rating_ids=tuple(rating.pk for rating in ratings if rating.code in rag_codes),
+            level_ids=tuple(level.pk for level in levels if level.code in level_codes),
+            strands=tuple(data["strand"]),
+            priority_cohort_ids=tuple(cohort.pk for cohort in cohorts if cohort.code in cohort_codes),
+            custody_statuses=tuple(data["custody"]),
+            area_ids=tuple(int(pk) for pk in data["area"]),
+            lead_agency_ids=tuple(int(pk) for pk in data["lead_agency"]),
+            lead_worker_ids=(int(data["lead"]),) if data["lead"] else (),
+            review_overdue=data["review_overdue"],
+            licence_ending=data["licence_ending"],
+            transition_statuses=tuple(data["transition"]),
+            caseload_of=user.pk if data["show"] == MINE else None,
+            team_of=user.pk if data["show"] == TEAM else None,
+        )
 
 
 def _sort_headers(query: QueryDict, sort: str) -> dict[str, dict[str, str]]:
@@ -62,45 +154,82 @@ def _sort_headers(query: QueryDict, sort: str) -> dict[str, dict[str, str]]:
     return headers
 
 
+@dataclass(frozen=True)
+class CohortLists:
+    """The configurable lists the cohort list filters and shows by (read once a request)."""
+
+    ratings: list[RagRating]
+    levels: list[ManagementLevel]
+    priority_cohorts: list[PriorityCohort]
+
+    @classmethod
+    def load(cls) -> CohortLists:
+        return cls(
+            ratings=list(RagRating.objects.order_by("order", "label")),
+            levels=list(ManagementLevel.objects.order_by("order", "name")),
+            priority_cohorts=list(PriorityCohort.objects.filter(is_active=True).order_by("name")),
+        )
+
+    def rows(self, nominals: list[Nominal]) -> list[CohortRow]:
+        return cohort_rows(
+            nominals,
+            ratings={rating.pk: rating for rating in self.ratings},
+            levels={level.pk: level for level in self.levels},
+        )
+
+
+def cohort_filter_form(data: QueryDict | None, user: User, lists: CohortLists) -> CohortFilterForm:
+    """The cohort list's filters for this user, bound to the query (the page's and the API's)."""
+    return CohortFilterForm(
+        data or None,
+        ratings=[rating for rating in lists.ratings if rating.is_active],
+        levels=[level for level in lists.levels if level.is_active],
+        priority_cohorts=lists.priority_cohorts,
+        areas=list(PolicingArea.objects.filter(is_active=True).order_by("name")),
+        agencies=list(Agency.objects.filter(is_active=True).order_by("name")),
+        leads=list(lead_professionals_of_cohort(user)),
+        supervisor=user.has_role(Role.SUPERVISOR),
+    )
+
+
+def cohort_filters_of(form: CohortFilterForm, user: User, lists: CohortLists) -> CohortFilters:
+    """The form's filters when valid; none otherwise (the page then shows its errors)."""
+    if not form.is_bound or not form.is_valid():
+        return CohortFilters()
+    return form.filters(user=user, ratings=lists.ratings, levels=lists.levels, cohorts=lists.priority_cohorts)
+
+
+def cohort_list_logged(request: HttpRequest, user: User, rows: list[CohortRow], query: str) -> None:
+    """A page of the cohort names people: logged as a search, with the licence ends it showed."""
+    if not rows:
+        return
+    categories = ["identity"]
+    if any(row.offending_shown for row in rows):
+        categories.append(Nominal.OFFENDING_AND_RISK_CATEGORY)
+    access_event_record(
+        user=user,
+        action=AccessEvent.Action.SEARCH,
+        nominal_ids=[row.nominal.pk for row in rows],
+        categories=categories,
+        query=query,
+        path=request.path,
+    )
+
+
 @require_GET
 def cohort_list_view(request: HttpRequest) -> HttpResponse:
-    """The IOM cohort: counts at the top, then the people, filtered by RAG rating and level."""
+    """The IOM cohort: counts at the top, then the people, filtered and sorted."""
     user: User = request.user  # type: ignore[assignment]
-    ratings = list(RagRating.objects.order_by("order", "label"))
-    levels = list(ManagementLevel.objects.order_by("order", "name"))
-    form = CohortFilterForm(
-        request.GET or None,
-        ratings=[rating for rating in ratings if rating.is_active],
-        levels=[level for level in levels if level.is_active],
-    )
-    filters = CohortFilters()
+    lists = CohortLists.load()
+    form = cohort_filter_form(request.GET, user, lists)
+    filters = cohort_filters_of(form, user, lists)
     sort = request.GET.get("sort", "")
     if sort.removeprefix("-") not in COHORT_SORTS:
         sort = "name"
-    if form.is_valid():
-        rag_codes, level_codes = set(form.cleaned_data["rag"]), set(form.cleaned_data["level"])
-        filters = CohortFilters(
-            rag_rating_ids=tuple(rating.pk for rating in ratings if rating.code in rag_codes),
-            level_ids=tuple(level.pk for level in levels if level.code in level_codes),
-        )
-    counts = cohort_counts(user, levels)
+    counts = cohort_counts(user, lists.levels)
     page = Paginator(cohort_list(user, filters, sort), PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = cohort_rows(
-        list(page.object_list),
-        ratings={rating.pk: rating for rating in ratings},
-        levels={level.pk: level for level in levels},
-    )
-    if rows:
-        access_event_record(
-            user=user,
-            action=AccessEvent.Action.SEARCH,
-            nominal_ids=[row.nominal.pk for row in rows],
-            categories=["identity"],
-            query=request.GET.urlencode(),
-            path=request.path,
-        )
-    query_without_page = request.GET.copy()
-    query_without_page.pop("page", None)
+    rows = lists.rows(list(page.object_list))
+    cohort_list_logged(request, user, rows, request.GET.urlencode())
     return render(
         request,
         "cohorts/cohort_list.html",
@@ -109,10 +238,12 @@ def cohort_list_view(request: HttpRequest) -> HttpResponse:
             "counts": counts,
             "page": page,
             "rows": rows,
-            "filtered": bool(filters.rag_rating_ids or filters.level_ids),
+            "filtered": bool(filters),
+            "selected_filters": selected_filters(form, request.GET),
             "sort_headers": _sort_headers(request.GET, sort),
             "sort": sort,
-            "query_without_page": query_without_page.urlencode(),
+            "query_without_page": query_without(request.GET, "page"),
+            "transition_weeks": transition_weeks(),
         },
         status=400 if form.errors else 200,
     )

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
 
 from cohorts.access import (
@@ -27,14 +27,12 @@ from cohorts.models import (
     CohortManagement,
     CohortMembership,
     Consent,
-    ManagementLevel,
     Nominal,
     NominalAlias,
     Pathway,
     RagAssessment,
     RagRating,
     RecordedItem,
-    Strand,
 )
 from cohorts.names import name_key
 from sharing.models import Agency, DataCategory, User
@@ -358,133 +356,9 @@ def nominal_history_for_user(user: User, nominal: Nominal, *, offending_and_risk
 # --- The cohort: everyone on IOM now, and one person's time on it ------------------------------------
 
 
-@dataclass(frozen=True)
-class CohortFilters:
-    rag_rating_ids: tuple[int, ...] = ()
-    level_ids: tuple[int, ...] = ()
-
-
-# sort key -> the columns it orders by, ascending; "-key" reverses the first column.
-COHORT_SORTS = {
-    "name": ("last_name", "first_name", "date_of_birth"),
-    "rag": ("rag_order", "last_name", "first_name"),
-    "since": ("on_cohort_since", "last_name", "first_name"),
-}
-
-
-def _current_membership_of_row() -> QuerySet[CohortMembership]:
-    return current_memberships(today()).filter(nominal=OuterRef("pk")).order_by("-started_on", "-pk")
-
-
-def _cohort_of(user: User) -> QuerySet[Nominal]:
-    """The people on IOM now whom the user may see, with what the cohort list shows of their
-    management, each as a subquery of its own row (so the list runs the same queries for 2 people
-    or 2,000). Strand, level and RAG are the panel's decisions, shared with the partnership."""
-    membership = _current_membership_of_row()
-    latest_rag = RagAssessment.objects.filter(nominal=OuterRef("pk")).order_by("-assessed_at", "-pk")
-    return (
-        nominals_visible_to(user)
-        .filter(Exists(membership))
-        .annotate(
-            on_cohort_since=Subquery(membership.values("started_on")[:1]),
-            strand=Subquery(membership.values("management__strand")[:1]),
-            level_id=Subquery(membership.values("management__level_id")[:1]),
-            rag_rating_id=Subquery(latest_rag.values("rating_id")[:1]),
-            rag_order=Subquery(latest_rag.values("rating__order")[:1]),
-        )
-    )
-
-
 def _current_assignments() -> QuerySet[CaseAssignment]:
     on = today()
     return CaseAssignment.objects.filter(started_on__lte=on).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on))
-
-
-def cohort_list(user: User, filters: CohortFilters = CohortFilters(), sort: str = "name") -> QuerySet[Nominal]:
-    """Everyone on IOM now whom the user may see, filtered and sorted (unknown sorts sort by name),
-    with their leads in one prefetch (current_leads)."""
-    nominals = _cohort_of(user)
-    if filters.rag_rating_ids:
-        nominals = nominals.filter(Q(rag_rating_id__in=filters.rag_rating_ids))
-    if filters.level_ids:
-        nominals = nominals.filter(Q(level_id__in=filters.level_ids))
-    descending = sort.startswith("-")
-    first, *rest = COHORT_SORTS.get(sort.removeprefix("-"), COHORT_SORTS["name"])
-    first_column = F(first).desc(nulls_last=True) if descending else F(first).asc(nulls_last=True)
-    leads = (
-        _current_assignments()
-        .filter(role__in=[CaseAssignment.Role.LEAD_PROFESSIONAL, CaseAssignment.Role.POLICE_LEAD])
-        .select_related("worker", "agency")
-        .order_by("role", "-started_on", "-pk")
-    )
-    return (
-        nominals.select_related("policing_area")
-        .prefetch_related(Prefetch("assignments", queryset=leads, to_attr="current_leads"))
-        .order_by(first_column, *rest, "pk")
-    )
-
-
-@dataclass(frozen=True)
-class CohortRow:
-    """One line of the cohort list."""
-
-    nominal: Nominal
-    rag: RagRating | None
-    level: ManagementLevel | None
-    lead_professional: CaseAssignment | None
-    police_lead: CaseAssignment | None
-
-    @property
-    def strand_label(self) -> str:
-        strand = getattr(self.nominal, "strand", None)
-        return Strand(strand).label if strand else ""
-
-
-def cohort_rows(
-    nominals: list[Nominal], *, ratings: dict[int, RagRating], levels: dict[int, ManagementLevel]
-) -> list[CohortRow]:
-    """The list's lines, from a page of cohort_list and the configurable lists (no queries)."""
-    rows = []
-    for nominal in nominals:
-        leads = {assignment.role: assignment for assignment in getattr(nominal, "current_leads", [])}
-        rows.append(
-            CohortRow(
-                nominal=nominal,
-                rag=ratings.get(nominal.rag_rating_id) if nominal.rag_rating_id else None,  # type: ignore[attr-defined]
-                level=levels.get(nominal.level_id) if nominal.level_id else None,  # type: ignore[attr-defined]
-                lead_professional=leads.get(CaseAssignment.Role.LEAD_PROFESSIONAL),
-                police_lead=leads.get(CaseAssignment.Role.POLICE_LEAD),
-            )
-        )
-    return rows
-
-
-@dataclass(frozen=True)
-class CohortCounts:
-    """The cohort in a board report's terms."""
-
-    total: int
-    in_community: int
-    by_level: list[tuple[ManagementLevel, int]]
-    level_not_set: int
-
-
-def cohort_counts(user: User, levels: list[ManagementLevel]) -> CohortCounts:
-    """How many people on IOM the user may see, in the community and at each level (one query)."""
-    counts = _cohort_of(user).aggregate(
-        total=Count("pk"),
-        in_community=Count("pk", filter=Q(custody_status=Nominal.CustodyStatus.COMMUNITY)),
-        level_not_set=Count("pk", filter=Q(level_id__isnull=True)),
-        **{f"level_{level.pk}": Count("pk", filter=Q(level_id=level.pk)) for level in levels},
-    )
-    return CohortCounts(
-        total=counts["total"],
-        in_community=counts["in_community"],
-        by_level=[
-            (level, counts[f"level_{level.pk}"]) for level in levels if level.is_active or counts[f"level_{level.pk}"]
-        ],
-        level_not_set=counts["level_not_set"],
-    )
 
 
 @dataclass

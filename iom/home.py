@@ -53,6 +53,18 @@ REFERRALS_TO_SCREEN = HomeAction(
 THE_COHORT = HomeAction(
     "The IOM cohort", "cohort-list", "Everyone on IOM now, with their RAG rating, level and lead professional."
 )
+MY_CASELOAD = HomeAction(
+    "My caseload",
+    "cohort-list",
+    "The people on the cohort you are lead professional, police lead or key worker for.",
+    query="show=mine",
+)
+MY_TEAMS_CASELOAD = HomeAction(
+    "Team caseload",
+    "cohort-list",
+    "The people on the cohort held by the workers you supervise, with their reviews and licence ends.",
+    query="show=team",
+)
 CASELOADS = HomeAction(
     "Caseloads by RAG rating", "cohort-workload", "Each worker's people on the cohort, by RAG rating."
 )
@@ -71,6 +83,7 @@ IMPORT_EVENTS = HomeAction(
 
 ROLE_ACTIONS: dict[Role, list[HomeAction]] = {
     Role.PRACTITIONER: [
+        MY_CASELOAD,
         FIND_A_PERSON,
         RECORD_A_PERSON,
         REFER_A_PERSON,
@@ -81,6 +94,7 @@ ROLE_ACTIONS: dict[Role, list[HomeAction]] = {
         IMPORT_EVENTS,
     ],
     Role.SUPERVISOR: [
+        MY_TEAMS_CASELOAD,
         FIND_A_PERSON,
         REVIEWS_DUE,
         ACCESS_LOG,
@@ -103,10 +117,15 @@ ROLE_ACTIONS: dict[Role, list[HomeAction]] = {
             "Urgent referrals decided outside a meeting, for the next panel to ratify.",
             query="to_be_ratified=on",
         ),
+        HomeAction(
+            "Deregistrations to ratify",
+            "deregistrations-waiting",
+            "Proposals that a person leave IOM (licence completed, moved away, long custody ...), for a panel chair.",
+        ),
         THE_COHORT,
         CASELOADS,
     ],
-    Role.PARTNER_WORKER: [FIND_A_PERSON, RECORD_A_PERSON, REFER_A_PERSON, YOUR_REFERRALS, THE_COHORT],
+    Role.PARTNER_WORKER: [MY_CASELOAD, FIND_A_PERSON, RECORD_A_PERSON, REFER_A_PERSON, YOUR_REFERRALS, THE_COHORT],
     Role.AGENCY_ADMIN: [
         ACCESS_LOG,
         HomeAction(

@@ -6,7 +6,16 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from cohorts import api as cohorts_api
 from cohorts import api_consent as consent_api
-from cohorts import deregistration_urls, event_api, report_urls, review_api, tag_urls, timeline_urls, transition_urls
+from cohorts import (
+    cohort_api,
+    deregistration_urls,
+    event_api,
+    report_urls,
+    review_api,
+    tag_urls,
+    timeline_urls,
+    transition_urls,
+)
 from iom import views
 from iom.api import MeView
 from sharing import api as sharing_api
@@ -31,6 +40,7 @@ api_v1: list[URLPattern | URLResolver] = [
     # Supervisor reviews (issue 5): cohorts/review_api.py.
     path("people/<int:pk>/reviews/", review_api.NominalReviewsView.as_view(), name="api-nominal-reviews"),
     path("reviews/due/", review_api.ReviewsDueView.as_view(), name="api-reviews-due"),
+    path("cohort/", cohort_api.CohortListView.as_view(), name="api-cohort-list"),
     # The management report, GPS tags, transition plans, deregistration and the timeline (issue 5).
     path("", include(report_urls.api_urlpatterns)),
     path("", include(tag_urls.api_urlpatterns)),

@@ -37,9 +37,9 @@ def referrals_visible_to(user: User) -> QuerySet[Referral]:
     if category_id is None:
         return referrals.annotate(content_visible=Q(referring_agency_id=user.agency_id))
     clauses = _clauses_allowing(
-        user.agency_id, today(), category_ref="content_category", owner_ref="referring_agency", nominal_ref="nominal"
+        user.agency_id, today(), category=Value(category_id), owner_ref="referring_agency", nominal_ref="nominal"
     )
-    return referrals.annotate(content_category=Value(category_id)).annotate(
+    return referrals.annotate(
         content_visible=Q(referring_agency_id=user.agency_id) | Q(Exists(_received(user))) | Q(Exists(clauses))
     )
 

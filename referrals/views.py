@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Exists, OuterRef
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -24,6 +24,7 @@ from cohorts.access import agency_may_see_item, current_memberships
 from cohorts.models import PATHWAY_CATEGORY, AccessEvent, Nominal, Pathway, RecordedItem
 from cohorts.selectors import NominalFilters, nominal_get_for_user, nominal_search
 from cohorts.services import access_event_record, nominal_create, nominal_view_log
+from iom.filters import query_without, selected_filters
 from iom.forms import attach_service_errors
 from referrals import permissions, selectors
 from referrals.dates import y2a_milestones
@@ -121,40 +122,6 @@ def _content_categories(content_shown: bool) -> list[str]:
 # --- The list ---------------------------------------------------------------------------------------
 
 
-def _query_without(query: QueryDict, name: str, value: str | None = None) -> str:
-    changed = query.copy()
-    changed.pop("page", None)
-    if value is None:
-        changed.pop(name, None)
-    else:
-        changed.setlist(name, [item for item in changed.getlist(name) if item != value])
-    return changed.urlencode()
-
-
-def _selected_filters(form: ReferralFilterForm, query: QueryDict) -> list[dict[str, Any]]:
-    """The MoJ filter's selected filters: each a tag whose link removes it."""
-    if not form.is_bound or not form.is_valid():
-        return []
-    categories = []
-    for name, field in form.fields.items():
-        value = form.cleaned_data.get(name)
-        if value is None or value is False or (isinstance(value, str | list) and not value):
-            continue
-        if hasattr(value, "exists") and not value.exists():
-            continue
-        if isinstance(field, forms.ModelMultipleChoiceField):
-            items = [(str(agency), _query_without(query, name, str(agency.pk))) for agency in value]
-        elif isinstance(field, forms.MultipleChoiceField):
-            labels: dict[str, Any] = dict(field.choices)  # type: ignore[arg-type]
-            items = [(str(labels[item]), _query_without(query, name, item)) for item in value]
-        elif isinstance(field, forms.BooleanField):
-            items = [("Yes", _query_without(query, name))]
-        else:
-            items = [(str(value), _query_without(query, name))]
-        categories.append({"heading": field.label, "items": [{"text": t, "href": f"?{h}"} for t, h in items]})
-    return categories
-
-
 def referral_list(request: HttpRequest) -> HttpResponse:
     """Referrals, filtered and sorted: all the IOM team may see, or the user's own and their team's."""
     user = _user(request)
@@ -189,10 +156,10 @@ def referral_list(request: HttpRequest) -> HttpResponse:
             "errors": _form_errors(form) if form.is_bound and form.errors else [],
             "page": page,
             "referrals": referrals,
-            "selected_filters": _selected_filters(form, request.GET),
+            "selected_filters": selected_filters(form, request.GET),
             "sorts": sorts,
             "sort": sort,
-            "query_without_page": _query_without(request.GET, "page"),
+            "query_without_page": query_without(request.GET, "page"),
             "iom_team": iom_team,
             "may_refer": permissions.may_refer(user),
         },

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -152,7 +153,8 @@ def test_the_list_filters_by_rag_rating_and_level(client, partnership, accepted)
     assert listed(by_rag, accepted)
     assert listed(by_rag, green)
     assert not listed(by_rag, amber)
-    assert 'value="red" checked' in by_rag
+    assert re.search(r'name="rag"[^>]*value="red"[^>]*checked', by_rag)  # the choice is kept
+    assert "Remove this filter</span> Red" in by_rag
     assert "2 people match the filters" in by_rag
     assert listed(by_level, amber)
     assert not listed(by_level, accepted)

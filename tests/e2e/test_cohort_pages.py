@@ -47,3 +47,53 @@ def test_a_prison_officer_finds_an_accepted_person_on_the_cohort(page, axe):
     page.get_by_text("RAG history (2 ratings)").click()
     assert "Offending escalating since release." in page.get_by_test_id("rag-history").inner_text()
     axe(page)
+
+
+def test_a_supervisor_opens_the_teams_caseload_and_filters_the_overdue_reviews(page, axe):
+    import datetime
+
+    from django.utils import timezone
+
+    from cohorts.models import CaseAssignment, ManagementLevel
+    from cohorts.services import case_assign, cohort_membership_start
+
+    partnership = build_partnership()
+    supervisor = UserFactory.create(
+        agency=partnership.probation, roles=[Role.SUPERVISOR], first_name="Dana", last_name="Senior"
+    )
+    partnership.probation_officer.supervisor = supervisor
+    partnership.probation_officer.save()
+    people = {}
+    for last_name, days_on in (("Overduecase", 70), ("Newcase", 3), ("Othercase", 70)):
+        nominal = make_nominal(partnership.officer, first_name="Jo", last_name=last_name)
+        cohort_membership_start(
+            nominal=nominal,
+            strand="flex",
+            level=ManagementLevel.objects.get(code="standard"),
+            started_on=timezone.localdate() - datetime.timedelta(days=days_on),
+        )
+        worker = partnership.officer if last_name == "Othercase" else partnership.probation_officer
+        case_assign(nominal=nominal, role=CaseAssignment.Role.LEAD_PROFESSIONAL, worker=worker, by=partnership.officer)
+        people[last_name] = nominal
+
+    sign_in(page, supervisor)
+    page.get_by_role("link", name="Team caseload").click()
+    rows = page.get_by_test_id("cohort-row")
+    assert rows.count() == 2
+    assert "OTHERCASE" not in page.get_by_test_id("cohort").inner_text()
+    axe(page)
+
+    page.get_by_label("Supervisor review overdue").check()
+    page.get_by_role("button", name="Apply filters").click()
+    assert "1 person matches the filters" in page.get_by_test_id("result-count").inner_text()
+    assert "OVERDUECASE, Jo" in rows.first.inner_text()
+    assert "Overdue" in rows.first.inner_text()
+    selected = page.get_by_test_id("selected-filters").inner_text()
+    assert "My team's caseload" in selected
+    assert "Supervisor review overdue" in selected
+    axe(page)
+
+    page.get_by_role("link", name="Next review").click()
+    page.get_by_role("link", name="Remove this filter Yes").click()
+    assert page.get_by_test_id("cohort-row").count() == 2
+    axe(page)

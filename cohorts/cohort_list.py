@@ -1,0 +1,287 @@
+"""The cohort list (/cohort/): everyone on IOM now whom the user may see, with what a case manager
+and a supervisor work from (RAG rating, strand and level, leads, custody, licence end, the next
+supervisor review, the transition plan), filtered and sorted in SQL, and counted in a board
+report's terms.
+
+Each column is a subquery of the person's row, so a page runs the same queries for 2 people or
+20,000, whatever the filters. The licence end is the recording agency's offending and risk
+information: it shows, filters and sorts only where the sharing rules share it with the user's
+agency (agency_may_see_offending_and_risk); everything else is the case's management, shared with
+everyone who may see the person.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, fields
+from typing import Any
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+
+from cohorts.access import agency_may_see_offending_and_risk, current_memberships, today
+from cohorts.models import (
+    CaseAssignment,
+    CohortManagement,
+    ManagementLevel,
+    Nominal,
+    RagAssessment,
+    RagRating,
+    Strand,
+)
+from cohorts.reviews import with_review_due
+from cohorts.selectors import nominals_visible_to
+from cohorts.transitions import TransitionStatus, transition_weeks, with_transition_status
+from sharing.models import User
+
+
+@dataclass(frozen=True)
+class CohortFilters:
+    """What the cohort list is filtered by; empty filters filter nothing."""
+
+    rag_rating_ids: tuple[int, ...] = ()
+    level_ids: tuple[int, ...] = ()
+    strands: tuple[str, ...] = ()
+    priority_cohort_ids: tuple[int, ...] = ()
+    custody_statuses: tuple[str, ...] = ()
+    area_ids: tuple[int, ...] = ()
+    lead_agency_ids: tuple[int, ...] = ()
+    lead_worker_ids: tuple[int, ...] = ()
+    review_overdue: bool = False
+    licence_ending: bool = False  # within the transition window (IOM_TRANSITION_WEEKS)
+    transition_statuses: tuple[str, ...] = ()
+    caseload_of: int | None = None  # "my caseload": this user is a lead or key worker
+    team_of: int | None = None  # "my team": a worker this user supervises is a lead or key worker
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, f.name) for f in fields(self))
+
+
+# sort key -> the columns it orders by, ascending; "-key" reverses the first column. RAG ascends
+# from the highest risk (order 1); a missing value sorts last either way.
+COHORT_SORTS = {
+    "name": ("last_name", "first_name", "date_of_birth"),
+    "rag": ("rag_order", "last_name", "first_name"),
+    "since": ("on_cohort_since", "last_name", "first_name"),
+    "review": ("review_due_on", "last_name", "first_name"),
+    "licence": ("licence_end_shown", "last_name", "first_name"),
+}
+
+
+def _current_assignments(on: datetime.date) -> QuerySet[CaseAssignment]:
+    return CaseAssignment.objects.filter(started_on__lte=on).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on))
+
+
+def _on_cohort(user: User, on: datetime.date) -> QuerySet[Nominal]:
+    """The people on IOM now whom the user may see, with their current period's start and level."""
+    membership = current_memberships(on).filter(nominal=OuterRef("pk")).order_by("-started_on", "-pk")
+    return (
+        nominals_visible_to(user)
+        .filter(Exists(membership))
+        .annotate(
+            on_cohort_since=Subquery(membership.values("started_on")[:1]),
+            level_id=Subquery(membership.values("management__level_id")[:1]),
+        )
+    )
+
+
+def _cohort_of(user: User, on: datetime.date) -> QuerySet[Nominal]:
+    """The people on the cohort with every column of the list, each a subquery of the row."""
+    membership = current_memberships(on).filter(nominal=OuterRef("pk")).order_by("-started_on", "-pk")
+    latest_rag = RagAssessment.objects.filter(nominal=OuterRef("pk")).order_by("-assessed_at", "-pk")
+    offending_shown = agency_may_see_offending_and_risk(user.agency_id, on)
+    nominals = _on_cohort(user, on).annotate(
+        strand=Subquery(membership.values("management__strand")[:1]),
+        management_id=Subquery(membership.values("management__pk")[:1]),
+        rag_rating_id=Subquery(latest_rag.values("rating_id")[:1]),
+        rag_order=Subquery(latest_rag.values("rating__order")[:1]),
+        offending_shown=ExpressionWrapper(offending_shown, output_field=BooleanField()),
+    )
+    nominals = nominals.annotate(
+        licence_end_shown=Case(
+            When(offending_shown=True, then=F("licence_ends_on")), default=None, output_field=DateField()
+        )
+    )
+    # A plan due (no plan yet, the licence ending soon) tells of the licence end: shown as due only
+    # where the licence end is; a plan in progress or complete is the case's management, shared.
+    return with_transition_status(with_review_due(nominals, on), on).annotate(
+        transition_shown=Case(
+            When(
+                Q(transition_status=TransitionStatus.DUE) & Q(offending_shown=False),
+                then=Value(TransitionStatus.NOT_DUE),
+            ),
+            default=F("transition_status"),
+            output_field=CharField(),
+        )
+    )
+
+
+def _filtered(nominals: QuerySet[Nominal], filters: CohortFilters, on: datetime.date) -> QuerySet[Nominal]:
+    if filters.rag_rating_ids:
+        nominals = nominals.filter(Q(rag_rating_id__in=filters.rag_rating_ids))
+    if filters.level_ids:
+        nominals = nominals.filter(Q(level_id__in=filters.level_ids))
+    if filters.strands:
+        nominals = nominals.filter(Q(strand__in=filters.strands))
+    if filters.priority_cohort_ids:
+        in_priority_cohort = CohortManagement.priority_cohorts.through.objects.filter(
+            cohortmanagement_id=OuterRef("management_id"), prioritycohort_id__in=filters.priority_cohort_ids
+        )
+        nominals = nominals.filter(Exists(in_priority_cohort))
+    if filters.custody_statuses:
+        nominals = nominals.filter(Q(custody_status__in=filters.custody_statuses))
+    if filters.area_ids:
+        nominals = nominals.filter(Q(policing_area_id__in=filters.area_ids))
+    if filters.lead_agency_ids or filters.lead_worker_ids:
+        leads = _current_assignments(on).filter(nominal=OuterRef("pk"), role=CaseAssignment.Role.LEAD_PROFESSIONAL)
+        if filters.lead_agency_ids:
+            nominals = nominals.filter(Exists(leads.filter(agency_id__in=filters.lead_agency_ids)))
+        if filters.lead_worker_ids:
+            nominals = nominals.filter(Exists(leads.filter(worker_id__in=filters.lead_worker_ids)))
+    if filters.review_overdue:
+        nominals = nominals.filter(Q(is_overdue=True))
+    if filters.licence_ending:
+        until = on + datetime.timedelta(weeks=transition_weeks())
+        nominals = nominals.filter(Q(licence_end_shown__gte=on, licence_end_shown__lte=until))
+    if filters.transition_statuses:
+        nominals = nominals.filter(Q(transition_shown__in=filters.transition_statuses))
+    if filters.caseload_of is not None:
+        mine = _current_assignments(on).filter(nominal=OuterRef("pk"), worker_id=filters.caseload_of)
+        nominals = nominals.filter(Exists(mine))
+    if filters.team_of is not None:
+        team = _current_assignments(on).filter(nominal=OuterRef("pk"), worker__supervisor_id=filters.team_of)
+        nominals = nominals.filter(Exists(team))
+    return nominals
+
+
+def cohort_list(user: User, filters: CohortFilters = CohortFilters(), sort: str = "name") -> QuerySet[Nominal]:
+    """Everyone on IOM now whom the user may see, filtered and sorted (unknown sorts sort by name),
+    with their leads in one prefetch (current_leads)."""
+    on = today()
+    nominals = _filtered(_cohort_of(user, on), filters, on)
+    descending = sort.startswith("-")
+    first, *rest = COHORT_SORTS.get(sort.removeprefix("-"), COHORT_SORTS["name"])
+    first_column = F(first).desc(nulls_last=True) if descending else F(first).asc(nulls_last=True)
+    leads = (
+        _current_assignments(on)
+        .filter(role__in=[CaseAssignment.Role.LEAD_PROFESSIONAL, CaseAssignment.Role.POLICE_LEAD])
+        .select_related("worker", "agency")
+        .order_by("role", "-started_on", "-pk")
+    )
+    return (
+        nominals.select_related("policing_area")
+        .prefetch_related(Prefetch("assignments", queryset=leads, to_attr="current_leads"))
+        .order_by(first_column, *rest, "pk")
+    )
+
+
+@dataclass(frozen=True)
+class CohortRow:
+    """One line of the cohort list."""
+
+    nominal: Nominal
+    rag: RagRating | None
+    level: ManagementLevel | None
+    lead_professional: CaseAssignment | None
+    police_lead: CaseAssignment | None
+
+    @property
+    def strand_label(self) -> str:
+        strand = getattr(self.nominal, "strand", None)
+        return Strand(strand).label if strand else ""
+
+    @property
+    def licence_ends_on(self) -> datetime.date | None:
+        """The licence end, where the sharing rules show it (None otherwise, or none recorded)."""
+        value: datetime.date | None = getattr(self.nominal, "licence_end_shown", None)
+        return value
+
+    @property
+    def offending_shown(self) -> bool:
+        return bool(getattr(self.nominal, "offending_shown", False))
+
+    @property
+    def transition_status(self) -> TransitionStatus | None:
+        status = getattr(self.nominal, "transition_shown", None)
+        return TransitionStatus(status) if status else None
+
+
+def cohort_rows(
+    nominals: list[Nominal], *, ratings: dict[int, RagRating], levels: dict[int, ManagementLevel]
+) -> list[CohortRow]:
+    """The list's lines, from a page of cohort_list and the configurable lists (no queries)."""
+    rows = []
+    for nominal in nominals:
+        leads: dict[str, CaseAssignment] = {}
+        for assignment in getattr(nominal, "current_leads", []):
+            leads.setdefault(assignment.role, assignment)  # newest first: a same-day transfer's new holder
+        rag_id: int | None = getattr(nominal, "rag_rating_id", None)
+        level_id: int | None = getattr(nominal, "level_id", None)
+        rows.append(
+            CohortRow(
+                nominal=nominal,
+                rag=ratings.get(rag_id) if rag_id else None,
+                level=levels.get(level_id) if level_id else None,
+                lead_professional=leads.get(CaseAssignment.Role.LEAD_PROFESSIONAL),
+                police_lead=leads.get(CaseAssignment.Role.POLICE_LEAD),
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class CohortCounts:
+    """The cohort in a board report's terms."""
+
+    total: int
+    in_community: int
+    by_level: list[tuple[ManagementLevel, int]]
+    level_not_set: int
+
+
+def cohort_counts(user: User, levels: list[ManagementLevel]) -> CohortCounts:
+    """How many people on IOM the user may see, in the community and at each level (one query)."""
+    counts: dict[str, Any] = _on_cohort(user, today()).aggregate(
+        total=Count("pk"),
+        in_community=Count("pk", filter=Q(custody_status=Nominal.CustodyStatus.COMMUNITY)),
+        level_not_set=Count("pk", filter=Q(level_id__isnull=True)),
+        **{f"level_{level.pk}": Count("pk", filter=Q(level_id=level.pk)) for level in levels},
+    )
+    return CohortCounts(
+        total=counts["total"],
+        in_community=counts["in_community"],
+        by_level=[
+            (level, counts[f"level_{level.pk}"]) for level in levels if level.is_active or counts[f"level_{level.pk}"]
+        ],
+        level_not_set=counts["level_not_set"],
+    )
+
+
+def lead_professionals_of_cohort(user: User) -> QuerySet[User]:
+    """The workers who are lead professional for someone on the cohort the user may see (a filter's
+    choices; one query)."""
+    on = today()
+    leading = _current_assignments(on).filter(
+        role=CaseAssignment.Role.LEAD_PROFESSIONAL,
+        nominal__in=_on_cohort(user, on).values("pk"),
+    )
+    return (
+        User.objects.filter(Exists(leading.filter(worker=OuterRef("pk"))))
+        .select_related("agency")
+        .order_by("last_name", "first_name", "pk")
+    )

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from cohorts.models import CaseAssignment, CohortManagement, CohortMembership, RagAssessment
 from iom.demo import AGENCIES, USERS
+from iom.demo_cohort import COLLEAGUES
 from referrals.dates import add_months, birthday
 from referrals.eligibility import check_eligibility, eligibility_problems
 from referrals.models import Referral, ReferralActivity, ReferralDecision
@@ -25,7 +26,7 @@ def test_the_demo_loads_twice_without_change(db):
 
     assert _row_counts() == before  # every table, the change history and access log included
     assert Agency.objects.count() == len(AGENCIES)
-    assert User.objects.count() == len(USERS)
+    assert User.objects.count() == len(USERS) + len(COLLEAGUES)
 
 
 def _row_counts() -> dict[str, int]:
@@ -165,6 +166,39 @@ class TestWhatTheDemoHolds:
         outside = Referral.objects.filter(status__in=["rejected", "redirected", "withdrawn"])
         assert not CohortMembership.objects.filter(nominal__referrals__in=outside).exists()
 
+    def test_the_demo_cohort_is_a_real_units_size_in_a_board_reports_terms(self):
+        on_cohort = CohortMembership.objects.filter(ended_on__isnull=True)
+        in_community = on_cohort.filter(nominal__custody_status="community").count()
+        levels = {
+            code: CohortManagement.objects.filter(membership__in=on_cohort, level__code=code).count()
+            for code in ("priority", "enhanced", "standard")
+        }
+
+        # The seed report's unit (387 on the cohort, 186 in the community; 60, 177 and 150 by level),
+        # give or take what the other demo loaders change (deregistrations, releases ...).
+        assert 375 <= on_cohort.count() <= 400
+        assert 170 <= in_community <= 200
+        assert 55 <= levels["priority"] <= 65
+        assert 165 <= levels["enhanced"] <= 185
+        assert 140 <= levels["standard"] <= 160
+        # Everyone on it is managed: rated, with a lead professional and a police lead.
+        managed = on_cohort.filter(
+            nominal__rag_assessments__isnull=False,
+            nominal__assignments__role=CaseAssignment.Role.LEAD_PROFESSIONAL,
+            nominal__assignments__ended_on__isnull=True,
+        )
+        assert managed.values("nominal").distinct().count() >= on_cohort.count() - 5
+
+    def test_demo_supervisors_have_overdue_and_upcoming_reviews_in_their_teams(self):
+        from cohorts.reviews import reviews_due
+
+        helen = User.objects.get(username="helen.morris")
+        team = reviews_due(helen, supervisor=helen).filter(in_team=True)
+
+        assert team.filter(is_overdue=True).exists()
+        assert team.filter(is_overdue=False).exists()
+        assert User.objects.filter(supervisor=helen).count() > 3
+
     def test_demo_practitioners_have_supervisors_of_their_own_agency(self):
         for username in ("sam.carter", "priya.shah"):
             user = User.objects.select_related("supervisor").get(username=username)
@@ -178,3 +212,39 @@ class TestWhatTheDemoHolds:
             seen = referral_list(User.objects.get(username=username), ReferralFilters())
             readable = {referral.pk for referral in seen if getattr(referral, "content_visible", False)}
             assert readable >= set(sent.values_list("pk", flat=True))
+
+    def test_the_demo_has_gps_tags_and_transition_plans_in_every_state(self):
+        from django.db.models import F
+
+        from cohorts.models import Nominal, TagHit, TagPeriod
+        from cohorts.transitions import TransitionStatus, with_transition_status
+
+        assert TagPeriod.objects.filter(removed_on__isnull=False).exists()
+        assert set(TagHit.objects.values_list("outcome", flat=True)) == set(TagHit.Outcome.values)
+        statuses = set(with_transition_status(Nominal.objects.all()).values_list(F("transition_status"), flat=True))
+        assert statuses == set(TransitionStatus.values)
+
+    def test_the_demo_has_management_reports_with_every_plan_status_and_missed_contacts(self):
+        from cohorts.models import Contact, EnforcementAction, Nominal, PlanAction
+        from cohorts.report import management_report_for_user
+
+        assert set(PlanAction.objects.values_list("status", flat=True)) == set(PlanAction.Status.values)
+        assert Contact.objects.filter(outcome__in=Contact.NON_COMPLIANT).exists()
+        assert EnforcementAction.objects.exists()
+        assert PlanAction.objects.values("item__owning_agency").distinct().count() >= 3
+        liam = Nominal.objects.get(first_name="Liam", last_name="Doherty")
+        report = management_report_for_user(User.objects.get(username="helen.morris"), liam)
+        assert report.plan_actions
+        assert report.decisions
+        assert report.compliance.missed
+
+    def test_the_demo_has_deregistrations_ratified_waiting_and_a_person_who_came_back(self):
+        from cohorts.models import Deregistration
+
+        ratified = Deregistration.objects.filter(status="ratified")
+        reasons = set(ratified.values_list("reason", flat=True))
+        assert {"licence_completed", "moved_out_of_area", "long_custody"} <= reasons
+        assert set(ratified.values_list("decided_by__username", flat=True)) == {"mark.reynolds"}
+        assert Deregistration.objects.filter(status="proposed").exists()
+        came_back = ratified.filter(nominal__memberships__ended_on__isnull=True).values("nominal").distinct()
+        assert came_back.count() >= 1

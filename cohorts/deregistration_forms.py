@@ -5,20 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Field, Layout, Size
+from crispy_forms_gds.layout import Button, Field, Size
 from django import forms
 
 from cohorts.models import Deregistration
+from iom.forms import layout_helper
 from iom.forms_fields import GovDateField
-
-
-def _helper(*fields: Any) -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False  # the page's template holds the <form> and its CSRF token
-    helper.disable_csrf = True
-    helper.layout = Layout(*fields)
-    return helper
 
 
 class ProposeForm(forms.Form):
@@ -40,7 +32,7 @@ class ProposeForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = layout_helper(
             Field.radios("reason", legend_size=Size.MEDIUM),
             Field.textarea("explanation", rows=5),
             Button("propose", "Propose deregistration"),
@@ -72,7 +64,7 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = layout_helper(
             Field.radios("decision", legend_size=Size.MEDIUM),
             Field("ends_on"),
             Field.textarea("note", rows=3),
@@ -92,4 +84,4 @@ class WithdrawForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(Field.textarea("note", rows=3), Button("withdraw", "Withdraw the proposal"))
+        self.helper = layout_helper(Field.textarea("note", rows=3), Button("withdraw", "Withdraw the proposal"))

@@ -34,15 +34,12 @@ from cohorts.panels import PanelResult
 from cohorts.selectors import current_assignments_of, nominal_or_404
 from cohorts.services import access_event_record, nominal_view_log
 from iom.forms import attach_service_errors
+from iom.http import signed_in_user
 from sharing.errors import NotAllowed, StateError
 from sharing.models import User
 
 PAGE_SIZE = 50
 CATEGORIES = ["identity"]  # who leaves IOM and why is the cohort's business, as RAG ratings are
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _deregistration_or_404(user: User, pk: int) -> Deregistration:
@@ -56,7 +53,7 @@ def deregistration_panel(request: HttpRequest, nominal: Nominal) -> PanelResult:
     """The person page's "Leaving IOM" panel: why each past period ended, a proposal waiting, and
     "Propose deregistration" for the lead professional and the IOM team; and the timeline link.
     Three queries."""
-    user = _user(request)
+    user = signed_in_user(request)
     deregistrations = deregistrations_of(nominal)
     on_cohort = current_memberships(today()).filter(nominal=nominal, ended_on__isnull=True).exists()
     waiting = next((d for d in deregistrations if d.status == Deregistration.Status.PROPOSED), None)
@@ -72,7 +69,7 @@ def deregistration_panel(request: HttpRequest, nominal: Nominal) -> PanelResult:
 @require_http_methods(["GET", "POST"])
 def deregistration_new(request: HttpRequest, pk: int) -> HttpResponse:
     """Propose that the person leave IOM, with a reason and an explanation."""
-    user = _user(request)
+    user = signed_in_user(request)
     nominal = nominal_or_404(user, pk)
     if not may_propose(user, current_assignments_of(nominal)):
         raise PermissionDenied(NOT_A_PROPOSER)
@@ -101,7 +98,7 @@ def deregistration_new(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def deregistrations_waiting_view(request: HttpRequest) -> HttpResponse:
     """Proposals waiting for a panel chair, oldest first, of the people the chair's agency may see."""
-    user = _user(request)
+    user = signed_in_user(request)
     if not may_ratify(user):
         raise PermissionDenied(NOT_A_CHAIR)
     page = Paginator(deregistrations_waiting(user), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -120,7 +117,7 @@ def deregistrations_waiting_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def deregistration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A proposal; a panel chair ratifies it (the last day on IOM) or not (saying why)."""
-    user = _user(request)
+    user = signed_in_user(request)
     deregistration = _deregistration_or_404(user, pk)
     chair = may_ratify(user)
     waiting = deregistration.status == Deregistration.Status.PROPOSED
@@ -163,7 +160,7 @@ def deregistration_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def deregistration_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Check, then withdraw a proposal waiting for a panel chair."""
-    user = _user(request)
+    user = signed_in_user(request)
     deregistration = _deregistration_or_404(user, pk)
     if not may_withdraw(user, deregistration):
         raise PermissionDenied(NOT_A_WITHDRAWER)

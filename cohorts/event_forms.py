@@ -5,23 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Field, Fieldset, Layout, Size
+from crispy_forms_gds.layout import Button, Field, Fieldset, Size
 from django import forms
 
 from cohorts.events import MAX_UPLOAD_BYTES, ONLY_FOR, EventFields, custody_event_errors
 from cohorts.models import CustodyEvent, OffenceType
+from iom.forms import layout_helper
 from iom.forms_fields import GovDateField
 
 Kind = CustodyEvent.Kind
-
-
-def _helper(*fields: Any) -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False  # the page's template holds the <form> and its CSRF token
-    helper.disable_csrf = True
-    helper.layout = Layout(*fields)
-    return helper
 
 
 def _yes_no(value: str) -> bool:
@@ -91,7 +83,7 @@ class CustodyEventForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = layout_helper(
             Field.radios("kind", legend_size=Size.MEDIUM),
             Field("occurred_on"),
             Field.select("offence_type"),
@@ -148,7 +140,7 @@ class EventImportForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(Field("file"), Button("import", "Check and import"))
+        self.helper = layout_helper(Field("file"), Button("import", "Check and import"))
         self.helper.label_size = Size.MEDIUM
 
     def clean_file(self) -> Any:

@@ -34,11 +34,8 @@ from cohorts.panels import PanelResult
 from cohorts.selectors import nominal_or_404
 from cohorts.services import access_event_record, nominal_view_log
 from iom.forms import attach_service_errors
+from iom.http import signed_in_user
 from sharing.models import User
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _reentry_offer(user: User, nominal: Nominal) -> str | None:
@@ -53,8 +50,8 @@ def _reentry_offer(user: User, nominal: Nominal) -> str | None:
 def nominal_events(request: HttpRequest, pk: int) -> HttpResponse:
     """The person's custody and court events the user's agency may see, newest first; those withheld
     are counted. The view is logged."""
-    nominal = nominal_or_404(_user(request), pk)
-    user = _user(request)
+    nominal = nominal_or_404(signed_in_user(request), pk)
+    user = signed_in_user(request)
     shown = events_for_user(user, nominal)
     nominal_view_log(user=user, nominal=nominal, categories=shown.categories_shown, path=request.path)
     return render(
@@ -74,8 +71,8 @@ def nominal_events(request: HttpRequest, pk: int) -> HttpResponse:
 def custody_event_new(request: HttpRequest, pk: int) -> HttpResponse:
     """Record an arrest, charge, remand, court outcome, sentence, recall or release; the person's
     custody status follows."""
-    nominal = nominal_or_404(_user(request), pk)
-    user = _user(request)
+    nominal = nominal_or_404(signed_in_user(request), pk)
+    user = signed_in_user(request)
     if not may_record_events(user):
         raise PermissionDenied(NOT_A_RECORDER)
     form = CustodyEventForm(request.POST) if request.method == "POST" else CustodyEventForm()
@@ -104,7 +101,7 @@ def custody_event_new(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def event_import(request: HttpRequest) -> HttpResponse:
     """Import a CSV file of events: all its rows, or none and a report of every rejected row."""
-    user = _user(request)
+    user = signed_in_user(request)
     if not may_import_events(user):
         raise PermissionDenied(NOT_AN_IMPORTER)
     form = EventImportForm(request.POST, request.FILES) if request.method == "POST" else EventImportForm()
@@ -136,7 +133,7 @@ def event_import(request: HttpRequest) -> HttpResponse:
 def event_import_detail(request: HttpRequest, import_pk: int) -> HttpResponse:
     """What an import of the user's agency recorded, and the people it released who were on IOM
     before: each is offered a new referral."""
-    user = _user(request)
+    user = signed_in_user(request)
     if not may_import_events(user):
         raise PermissionDenied(NOT_AN_IMPORTER)
     try:
@@ -169,7 +166,7 @@ PANEL_EVENTS = 3
 def events_panel(request: HttpRequest, nominal: Nominal) -> PanelResult:
     """The person page's "Custody and court events" panel: the latest events the user's agency may
     see, how many are withheld, and where to see and record them (two queries)."""
-    user = _user(request)
+    user = signed_in_user(request)
     shown = events_for_user(user, nominal, limit=PANEL_EVENTS)
     return "cohorts/events/_person_panel.html", {
         "latest_events": shown.events,

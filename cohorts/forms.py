@@ -23,6 +23,7 @@ from cohorts.models import (
     RecordedItem,
 )
 from cohorts.services import nominal_dates_check
+from iom.forms import layout_helper
 from iom.forms_fields import GovDateField
 from sharing.models import Agency, DataCategory, User
 
@@ -268,14 +269,6 @@ class PathwayNeedForm(forms.Form):
 # --- Managing the cohort: RAG ratings, assignments and caseloads (issue 5) ---------------------------
 
 
-def _helper(*fields: Any) -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False  # the page's template holds the <form> and its CSRF token
-    helper.disable_csrf = True
-    helper.layout = Layout(*fields)
-    return helper
-
-
 def rating_choice(rating: RagRating) -> Choice:
     """A rating as a radio: its colour tag, and the review cadence it sets as the hint."""
     label = format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', rating.colour, rating.label)
@@ -301,7 +294,7 @@ class RagChangeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.ratings = {rating.code: rating for rating in ratings}
         self.fields["rating"].choices = [rating_choice(rating) for rating in ratings]  # type: ignore[attr-defined]
-        self.helper = _helper(
+        self.helper = layout_helper(
             Field.radios("rating", legend_size=Size.MEDIUM),
             Field.textarea("rationale", rows=4),
             Button("save", "Save the RAG rating"),
@@ -374,7 +367,7 @@ class AssignmentForm(forms.Form):
         else:
             reason.label = "Reason (optional)"
         self.initial.setdefault("started_on", timezone.localdate())
-        self.helper = _helper(
+        self.helper = layout_helper(
             Field.select("worker"),
             Field("started_on"),
             Field.textarea("reason", rows=3),
@@ -404,4 +397,4 @@ class WorkloadFilterForm(forms.Form):
         fields: list[Any] = [Field.select("agency")]
         if supervisor:
             fields.append(Field.checkbox("team", small=True))
-        self.helper = _helper(*fields)
+        self.helper = layout_helper(*fields)

@@ -5,23 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Field, Layout, Size
+from crispy_forms_gds.layout import Button, Field, Size
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cohorts.models import Contact, EnforcementAction, Intervention, Pathway, PlanAction
+from iom.forms import layout_helper
 from iom.forms_fields import GovDateField
 from sharing.models import User
-
-
-def _helper(*fields: Any) -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False  # the page's template holds the <form> and its CSRF token
-    helper.disable_csrf = True
-    helper.layout = Layout(*fields)
-    return helper
 
 
 def _limit(what: str, limit: int) -> dict[str, str]:
@@ -78,7 +70,7 @@ class PlanActionForm(forms.Form):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _status_fields(self, user=user, current_owner=None)
-        self.helper = _helper(
+        self.helper = layout_helper(
             Field.select("pathway"),
             Field.text("action"),
             Field.radios("status", legend_size=Size.SMALL, inline=True),
@@ -106,7 +98,7 @@ class PlanActionChangeForm(forms.Form):
         self.initial.setdefault("status", plan_action.status)
         self.initial.setdefault("owner", plan_action.owner_id)
         self.initial.setdefault("due_on", plan_action.due_on)
-        self.helper = _helper(
+        self.helper = layout_helper(
             Field.radios("status", legend_size=Size.SMALL, inline=True),
             Field.select("owner"),
             Field("due_on"),
@@ -147,7 +139,7 @@ class InterventionForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = layout_helper(
             Field.text("name"),
             Field.select("pathway"),
             Field.text("provider"),
@@ -180,7 +172,7 @@ class InterventionChangeForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name in ("provider", "status", "starts_on", "ends_on"):
             self.initial.setdefault(name, getattr(intervention, name))
-        self.helper = _helper(
+        self.helper = layout_helper(
             Field.text("provider"),
             Field.radios("status", legend_size=Size.SMALL, inline=True),
             Field("starts_on"),
@@ -212,7 +204,7 @@ class ContactForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.initial.setdefault("occurred_on", timezone.localdate())
-        self.helper = _helper(
+        self.helper = layout_helper(
             Field.radios("contact_type", legend_size=Size.SMALL),
             Field("occurred_on"),
             Field.radios("outcome", legend_size=Size.SMALL),
@@ -243,7 +235,7 @@ class DecisionForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.initial.setdefault("decided_on", timezone.localdate())
-        self.helper = _helper(
+        self.helper = layout_helper(
             Field.text("decision"),
             Field.textarea("rationale", rows=5),
             Field("decided_on"),
@@ -278,7 +270,7 @@ class EnforcementForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.initial.setdefault("occurred_on", timezone.localdate())
-        self.helper = _helper(
+        self.helper = layout_helper(
             Field.radios("kind", legend_size=Size.SMALL, inline=True),
             Field("occurred_on"),
             Field.textarea("reason", rows=4),

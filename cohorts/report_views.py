@@ -48,12 +48,8 @@ from cohorts.reviews import case_leads, may_review
 from cohorts.selectors import nominal_or_404
 from cohorts.services import nominal_view_log
 from iom.forms import attach_service_errors
+from iom.http import signed_in_user
 from sharing.errors import NotAllowed, StaleVersion, StateError
-from sharing.models import User
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _report_url(nominal: Nominal, section: str = "") -> str:
@@ -61,7 +57,7 @@ def _report_url(nominal: Nominal, section: str = "") -> str:
 
 
 def _report_context(request: HttpRequest, nominal: Nominal) -> tuple[ManagementReport, dict[str, Any]]:
-    user = _user(request)
+    user = signed_in_user(request)
     report = management_report_for_user(user, nominal)
     nominal_view_log(user=user, nominal=nominal, categories=report.categories_shown, path=request.path)
     context = {
@@ -77,7 +73,7 @@ def _report_context(request: HttpRequest, nominal: Nominal) -> tuple[ManagementR
 def management_report(request: HttpRequest, pk: int) -> HttpResponse:
     """The person's management report: the plan by pathway, interventions, decisions, contacts,
     enforcement and compliance, the review schedule; what is withheld is counted. The view is logged."""
-    nominal = nominal_or_404(_user(request), pk)
+    nominal = nominal_or_404(signed_in_user(request), pk)
     _, context = _report_context(request, nominal)
     return render(request, "cohorts/report/report.html", context)
 
@@ -85,9 +81,9 @@ def management_report(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def management_report_print(request: HttpRequest, pk: int) -> HttpResponse:
     """The same report to print for a panel or a supervisor: no navigation, a print stylesheet."""
-    nominal = nominal_or_404(_user(request), pk)
+    nominal = nominal_or_404(signed_in_user(request), pk)
     _, context = _report_context(request, nominal)
-    context["printed_by"] = _user(request)
+    context["printed_by"] = signed_in_user(request)
     return render(request, "cohorts/report/report_print.html", context)
 
 
@@ -159,7 +155,7 @@ ENTRY_PAGES = {
 
 
 def _entry_new(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     nominal = nominal_or_404(user, pk)
     if not may_record(user):
         raise PermissionDenied(NOT_A_RECORDER)
@@ -224,7 +220,7 @@ def _posted_version(request: HttpRequest, current: int) -> int:
 @require_http_methods(["GET", "POST"])
 def plan_action_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     """Change an action's status, owner or due date (your agency's actions only)."""
-    user = _user(request)
+    user = signed_in_user(request)
     nominal = nominal_or_404(user, pk)
     if not may_record(user):
         raise PermissionDenied(NOT_A_RECORDER)
@@ -265,7 +261,7 @@ def plan_action_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 def intervention_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     """Change an intervention's status, provider or dates (your agency's interventions only)."""
-    user = _user(request)
+    user = signed_in_user(request)
     nominal = nominal_or_404(user, pk)
     if not may_record(user):
         raise PermissionDenied(NOT_A_RECORDER)
@@ -308,8 +304,8 @@ def intervention_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpRespon
 
 def report_panel(request: HttpRequest, nominal: Nominal) -> PanelResult:
     """The person page's "Management report" panel: the plan in numbers and the report's link."""
-    summary = plan_summary_for_user(_user(request), nominal)
+    summary = plan_summary_for_user(signed_in_user(request), nominal)
     return "cohorts/report/_person_panel.html", {
         "plan_summary": summary,
-        "may_record_report": may_record(_user(request)),
+        "may_record_report": may_record(signed_in_user(request)),
     }

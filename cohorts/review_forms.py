@@ -5,19 +5,11 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Field, Layout, Size
+from crispy_forms_gds.layout import Button, Field, Size
 from django import forms
 
+from iom.forms import layout_helper
 from iom.forms_fields import GovDateField
-
-
-def _helper(*fields: Any) -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False  # the page's template holds the <form> and its CSRF token
-    helper.disable_csrf = True
-    helper.layout = Layout(*fields)
-    return helper
 
 
 class ReviewForm(forms.Form):
@@ -59,7 +51,7 @@ class ReviewForm(forms.Form):
             f"After today, and on or before {latest_allowed:%-d %B %Y} ({rated}). "
             f"For example, {latest_allowed.day} {latest_allowed.month} {latest_allowed.year}"
         )
-        self.helper = _helper(
+        self.helper = layout_helper(
             Field.radios("commensurate", legend_size=Size.SMALL, inline=True),
             Field.textarea("actions_set", rows=5),
             Field("next_review_on"),
@@ -76,4 +68,4 @@ class ReviewsDueFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(Field.checkbox("overdue", small=True), Field.checkbox("team", small=True))
+        self.helper = layout_helper(Field.checkbox("overdue", small=True), Field.checkbox("team", small=True))

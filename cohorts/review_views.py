@@ -29,18 +29,14 @@ from cohorts.reviews import (
 from cohorts.selectors import nominal_cohort_panel, nominal_or_404
 from cohorts.services import access_event_record, nominal_view_log
 from iom.forms import attach_service_errors
+from iom.http import signed_in_user
 from sharing.errors import NotAllowed, StateError
-from sharing.models import User
 from sharing.roles import Role
 
 PAGE_SIZE = 50
 NOT_A_REVIEWER = (
     "Only a supervisor of the lead professional or IOM police lead, or a supervisor of the IOM team, reviews the case."
 )
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _review_form(request: HttpRequest, summary: ManagementReportSummary) -> ReviewForm | None:
@@ -59,8 +55,8 @@ def _review_form(request: HttpRequest, summary: ManagementReportSummary) -> Revi
 def review_new(request: HttpRequest, pk: int) -> HttpResponse:
     """The management report summary a supervisor reviews, and the review: are the interventions
     commensurate with the risk, the actions set, the next review date."""
-    nominal = nominal_or_404(_user(request), pk)
-    user = _user(request)
+    nominal = nominal_or_404(signed_in_user(request), pk)
+    user = signed_in_user(request)
     summary = management_report_summary(user, nominal)
     if not may_review(user, case_leads(summary.cohort)):
         raise PermissionDenied(NOT_A_REVIEWER)
@@ -101,8 +97,8 @@ def review_new(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def review_list(request: HttpRequest, pk: int) -> HttpResponse:
     """The person's supervisor reviews the user's agency may read, with when the next is due."""
-    nominal = nominal_or_404(_user(request), pk)
-    user = _user(request)
+    nominal = nominal_or_404(signed_in_user(request), pk)
+    user = signed_in_user(request)
     cohort = nominal_cohort_panel(nominal)
     history = reviews_for_user(user, nominal)
     categories = ["identity", REVIEW_CATEGORY] if history.reviews else ["identity"]
@@ -123,7 +119,7 @@ def review_list(request: HttpRequest, pk: int) -> HttpResponse:
 def reviews_due_view(request: HttpRequest) -> HttpResponse:
     """A supervisor's reviews due: the cases of the workers they supervise first, then everyone on the
     cohort their agency may see; overdue first, then by due date."""
-    user = _user(request)
+    user = signed_in_user(request)
     if not user.has_role(Role.SUPERVISOR):
         raise PermissionDenied("Reviews due are for supervisors.")
     form = ReviewsDueFilterForm(request.GET or None)

@@ -5,20 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Field, Layout, Size
+from crispy_forms_gds.layout import Button, Field, Size
 from django import forms
 
 from cohorts.models import TagHit, TagPeriod
+from iom.forms import layout_helper
 from iom.forms_fields import GovDateField
-
-
-def _helper(*fields: Any) -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False  # the page's template holds the <form> and its CSRF token
-    helper.disable_csrf = True
-    helper.layout = Layout(*fields)
-    return helper
 
 
 class TagFitForm(forms.Form):
@@ -40,7 +32,7 @@ class TagFitForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = layout_helper(
             Field.radios("basis", legend_size=Size.SMALL),
             Field("fitted_on"),
             Field("ends_by"),
@@ -59,7 +51,7 @@ class TagRemoveForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(Field("removed_on"), Field.text("reason"), Button("save", "Record the removal"))
+        self.helper = layout_helper(Field("removed_on"), Field.text("reason"), Button("save", "Record the removal"))
 
 
 class TagHitForm(forms.Form):
@@ -76,7 +68,7 @@ class TagHitForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = layout_helper(
             Field("notified_on"),
             Field.text("crime_reference", field_width=20),
             Field.textarea("note", rows=3),
@@ -95,7 +87,7 @@ class TagHitOutcomeForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = layout_helper(
             Field.radios("outcome", legend_size=Size.SMALL, inline=True),
             Field("outcome_on"),
             Button("save", "Record the outcome"),

@@ -39,30 +39,26 @@ from cohorts.tags import (
 )
 from cohorts.views import _sensitive_unlock_key, _sensitive_unlocked
 from iom.forms import attach_service_errors
+from iom.http import signed_in_user
 from sharing.errors import NotAllowed, StateError
-from sharing.models import User
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _recorder(request: HttpRequest, pk: int) -> Nominal:
-    nominal = nominal_or_404(_user(request), pk)
-    if not may_record_tags(_user(request)):
+    nominal = nominal_or_404(signed_in_user(request), pk)
+    if not may_record_tags(signed_in_user(request)):
         raise PermissionDenied(NOT_A_TAG_RECORDER)
     return nominal
 
 
 def _tag_or_404(request: HttpRequest, nominal: Nominal, tag_pk: int) -> TagPeriod:
     try:
-        return tag_get_for_user(_user(request), nominal, tag_pk)
+        return tag_get_for_user(signed_in_user(request), nominal, tag_pk)
     except TagPeriod.DoesNotExist as error:
         raise Http404("No such tag") from error
 
 
 def _tag_list_page(request: HttpRequest, nominal: Nominal, reason_form: SensitiveReasonForm) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     unlocked = _sensitive_unlocked(request, nominal)
     record = tags_for_user(user, nominal) if unlocked else None
     summary = tag_summary_for_user(user, nominal)
@@ -91,15 +87,15 @@ def _tag_list_page(request: HttpRequest, nominal: Nominal, reason_form: Sensitiv
 @require_GET
 def tag_list(request: HttpRequest, pk: int) -> HttpResponse:
     """The person's tag periods and hits the user's agency may see, once a reason is given; counts before."""
-    nominal = nominal_or_404(_user(request), pk)
+    nominal = nominal_or_404(signed_in_user(request), pk)
     return _tag_list_page(request, nominal, SensitiveReasonForm())
 
 
 @require_POST
 def tag_reason(request: HttpRequest, pk: int) -> HttpResponse:
     """Give the reason to see the person's sensitive items (tags among them); the reason is logged."""
-    nominal = nominal_or_404(_user(request), pk)
-    user = _user(request)
+    nominal = nominal_or_404(signed_in_user(request), pk)
+    user = signed_in_user(request)
     form = SensitiveReasonForm(request.POST)
     if not form.is_valid():
         return _tag_list_page(request, nominal, form)
@@ -120,7 +116,7 @@ def tag_reason(request: HttpRequest, pk: int) -> HttpResponse:
 def tag_fit_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Record a GPS tag fitted to the person."""
     nominal = _recorder(request, pk)
-    user = _user(request)
+    user = signed_in_user(request)
     form = TagFitForm(request.POST) if request.method == "POST" else TagFitForm()
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -162,7 +158,7 @@ def _locked(request: HttpRequest, nominal: Nominal) -> HttpResponse | None:
 def tag_remove_view(request: HttpRequest, pk: int, tag_pk: int) -> HttpResponse:
     """Record that the tag came off, when and why."""
     nominal = _recorder(request, pk)
-    user = _user(request)
+    user = signed_in_user(request)
     tag = _tag_or_404(request, nominal, tag_pk)
     if (locked := _locked(request, nominal)) is not None:
         return locked
@@ -191,7 +187,7 @@ def tag_remove_view(request: HttpRequest, pk: int, tag_pk: int) -> HttpResponse:
 def tag_hit_new(request: HttpRequest, pk: int, tag_pk: int) -> HttpResponse:
     """Record a location hit the central monitoring team notified."""
     nominal = _recorder(request, pk)
-    user = _user(request)
+    user = signed_in_user(request)
     tag = _tag_or_404(request, nominal, tag_pk)
     if (locked := _locked(request, nominal)) is not None:
         return locked
@@ -226,7 +222,7 @@ def tag_hit_new(request: HttpRequest, pk: int, tag_pk: int) -> HttpResponse:
 def tag_hit_outcome_view(request: HttpRequest, pk: int, hit_pk: int) -> HttpResponse:
     """Rule a pending hit in or out."""
     nominal = _recorder(request, pk)
-    user = _user(request)
+    user = signed_in_user(request)
     try:
         hit = tag_hit_get_for_user(user, nominal, hit_pk)
     except TagHit.DoesNotExist as error:
@@ -257,7 +253,7 @@ def tag_hit_outcome_view(request: HttpRequest, pk: int, hit_pk: int) -> HttpResp
 def tag_panel(request: HttpRequest, nominal: Nominal) -> PanelResult:
     """The person page's "GPS tag" panel: whether a tag is on and how many hits are pending, counts
     only (the content is behind the reason), and the link (one query)."""
-    user = _user(request)
+    user = signed_in_user(request)
     return "cohorts/tags/_person_panel.html", {
         "tag_summary": tag_summary_for_user(user, nominal),
         "may_record_tags": may_record_tags(user),

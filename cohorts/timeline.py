@@ -69,6 +69,14 @@ class TimelineEntry:
     last_of_day: bool = False  # a day's end (the last day on IOM) comes after what happened that day
 
     @property
+    def time_shown(self) -> datetime.datetime | None:
+        """The time of day, where the entry was recorded on the day it happened (an item recorded
+        later, or dated ahead, shows its day only)."""
+        if self.at is None or self.last_of_day or _day_of(self.at) != self.on:
+            return None
+        return self.at
+
+    @property
     def sort_key(self) -> tuple[datetime.date, int, float]:
         rank = 2 if self.last_of_day else (1 if self.at else 0)
         return (self.on, rank, self.at.timestamp() if self.at else 0.0)
@@ -99,12 +107,15 @@ def timeline_source_register(*, kind: str, label: str, source: TimelineSource) -
         _sources.append(_Registered(kind=kind, label=label, source=source))
 
 
+_PLURAL = {RecordedItem.Kind.INTELLIGENCE: "Intelligence"}
+
+
 def timeline_kinds() -> list[tuple[str, str]]:
     """What the filter offers: the cohort's kinds, the registered sources', then each kind of item."""
     return [
         *COHORT_KINDS,
         *((registered.kind, registered.label) for registered in _sources),
-        *((kind.value, f"{kind.label}s") for kind in RecordedItem.Kind),
+        *((kind.value, _PLURAL.get(kind, f"{kind.label}s")) for kind in RecordedItem.Kind),
     ]
 
 
@@ -251,13 +262,19 @@ def _assignments(assignments: list[CaseAssignment]) -> list[TimelineEntry]:
     return entries
 
 
+def _item_title(item: RecordedItem) -> str:
+    """The summary under its kind ("Contact: ..."), unless the summary names its kind already."""
+    kind = item.get_kind_display()
+    return item.summary if item.summary.lower().startswith(kind.lower()) else f"{kind}: {item.summary}"
+
+
 def _items(items: list[RecordedItem]) -> list[TimelineEntry]:
     return [
         TimelineEntry(
             kind=item.kind,
             on=item.occurred_on,
             at=item.recorded_at,
-            title=f"{item.get_kind_display()}: {item.summary}",
+            title=_item_title(item),
             by=str(item.recorded_by),
             agency=item.owning_agency.name,
             tag=item.category.name,

@@ -5,21 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Field, Layout
+from crispy_forms_gds.layout import Button, Field
 from django import forms
 
 from cohorts.forms import workers_by_agency
+from iom.forms import layout_helper
 from iom.forms_fields import GovDateField
 from sharing.models import Agency, User
-
-
-def _helper(*fields: Any) -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False  # the page's template holds the <form> and its CSRF token
-    helper.disable_csrf = True
-    helper.layout = Layout(*fields)
-    return helper
 
 
 class VersionedForm(forms.Form):
@@ -37,7 +29,7 @@ class TransitionStartForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(Field.textarea("notes", rows=4), Button("save", "Start the transition plan"))
+        self.helper = layout_helper(Field.textarea("notes", rows=4), Button("save", "Start the transition plan"))
 
 
 class TransitionStepForm(VersionedForm):
@@ -65,7 +57,7 @@ class TransitionStepForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self.workers = {str(user.pk): user for user in workers}
         self.fields["worker"].choices = workers_by_agency(workers, "Not set")  # type: ignore[attr-defined]
-        self.helper = _helper(
+        self.helper = layout_helper(
             Field.text("description"),
             Field.select("agency"),
             Field.select("worker"),
@@ -83,7 +75,7 @@ class TransitionStepDoneForm(VersionedForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(Field("done_on"), Field("version"), Button("save", "Mark the step done"))
+        self.helper = layout_helper(Field("done_on"), Field("version"), Button("save", "Mark the step done"))
 
 
 class TransitionCompleteForm(VersionedForm):

@@ -38,12 +38,8 @@ from cohorts.transitions import (
     transition_step_of,
 )
 from iom.forms import attach_service_errors
+from iom.http import signed_in_user
 from sharing.errors import NotAllowed, StaleVersion, StateError
-from sharing.models import User
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _categories(licence_shown: bool) -> list[str]:
@@ -51,14 +47,14 @@ def _categories(licence_shown: bool) -> list[str]:
 
 
 def _manager(request: HttpRequest, pk: int) -> Nominal:
-    nominal = nominal_or_404(_user(request), pk)
-    if not may_manage_transition(_user(request), current_assignments_of(nominal)):
+    nominal = nominal_or_404(signed_in_user(request), pk)
+    if not may_manage_transition(signed_in_user(request), current_assignments_of(nominal)):
         raise PermissionDenied(NOT_A_PLANNER)
     return nominal
 
 
 def _plan_page(request: HttpRequest, nominal: Nominal, complete_error: str = "") -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     state = transition_state(nominal)
     plan = state.plan
     licence_shown = offending_and_risk_shared(user.agency, nominal)
@@ -86,14 +82,14 @@ def _plan_page(request: HttpRequest, nominal: Nominal, complete_error: str = "")
 @require_GET
 def transition_plan(request: HttpRequest, pk: int) -> HttpResponse:
     """The person's transition plan with its steps, or when one may be started."""
-    return _plan_page(request, nominal_or_404(_user(request), pk))
+    return _plan_page(request, nominal_or_404(signed_in_user(request), pk))
 
 
 @require_http_methods(["GET", "POST"])
 def transition_start(request: HttpRequest, pk: int) -> HttpResponse:
     """Start the transition plan, from 12 weeks (IOM_TRANSITION_WEEKS) before the licence ends."""
     nominal = _manager(request, pk)
-    user = _user(request)
+    user = signed_in_user(request)
     form = TransitionStartForm(request.POST) if request.method == "POST" else TransitionStartForm()
     if request.method == "POST" and form.is_valid():
         try:
@@ -126,7 +122,7 @@ def _plan_or_redirect(request: HttpRequest, nominal: Nominal) -> TransitionPlan 
 def transition_step_new(request: HttpRequest, pk: int) -> HttpResponse:
     """Add a step: what is handed over, to which agency or worker, by when."""
     nominal = _manager(request, pk)
-    user = _user(request)
+    user = signed_in_user(request)
     plan = _plan_or_redirect(request, nominal)
     if isinstance(plan, HttpResponse):
         return plan
@@ -169,7 +165,7 @@ def transition_step_new(request: HttpRequest, pk: int) -> HttpResponse:
 def transition_step_done_view(request: HttpRequest, pk: int, step_pk: int) -> HttpResponse:
     """Mark a step of the plan done."""
     nominal = _manager(request, pk)
-    user = _user(request)
+    user = signed_in_user(request)
     plan = _plan_or_redirect(request, nominal)
     if isinstance(plan, HttpResponse):
         return plan
@@ -207,7 +203,7 @@ def transition_step_done_view(request: HttpRequest, pk: int, step_pk: int) -> Ht
 def transition_complete(request: HttpRequest, pk: int) -> HttpResponse:
     """Complete the plan once every step is done."""
     nominal = _manager(request, pk)
-    user = _user(request)
+    user = signed_in_user(request)
     plan = _plan_or_redirect(request, nominal)
     if isinstance(plan, HttpResponse):
         return plan
@@ -225,7 +221,7 @@ def transition_complete(request: HttpRequest, pk: int) -> HttpResponse:
 def transition_panel(request: HttpRequest, nominal: Nominal) -> PanelResult:
     """The person page's "Transition plan" panel: the status, the next step, the link (three queries
     and the sharing check). Nothing for a person off the cohort without a plan."""
-    user = _user(request)
+    user = signed_in_user(request)
     state = transition_state(nominal)
     if not state.on_cohort:
         return None

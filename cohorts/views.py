@@ -63,16 +63,12 @@ from cohorts.services import (
     rag_assess,
 )
 from iom.forms import attach_service_errors
+from iom.http import signed_in_user
 from sharing.errors import StaleVersion, StateError
-from sharing.models import User
 from sharing.roles import Role
 
 PAGE_SIZE = 50
 SENSITIVE_UNLOCK_SECONDS = 30 * 60
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _sensitive_unlock_key(nominal: Nominal) -> str:
@@ -97,7 +93,7 @@ def nominal_list(request: HttpRequest) -> HttpResponse:
             on_cohort={"yes": True, "no": False}.get(data["cohort"]),
             agency_id=data["agency"].pk if data["agency"] else None,
         )
-    user = _user(request)
+    user = signed_in_user(request)
     page = Paginator(nominal_search(user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
     shown = list(page.object_list)
     if shown:
@@ -127,8 +123,8 @@ def nominal_list(request: HttpRequest) -> HttpResponse:
 
 def nominal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A person's record as the user's agency may see it; each view is logged."""
-    nominal = nominal_or_404(_user(request), pk)
-    user = _user(request)
+    nominal = nominal_or_404(signed_in_user(request), pk)
+    user = signed_in_user(request)
     record = nominal_record_for_user(user, nominal, sensitive_unlocked=_sensitive_unlocked(request, nominal))
     access_event_record(
         user=user,
@@ -161,7 +157,7 @@ def _person_panels(request: HttpRequest, nominal: Nominal) -> dict[str, Any]:
     other apps register (cohorts/panels.py)."""
     cohort = nominal_cohort_panel(nominal)
     holders = case_holders(cohort)
-    user = _user(request)
+    user = signed_in_user(request)
     return {
         "cohort": cohort,
         "may_change_rag": cohort.membership is not None and may_change_rag(user, holders),
@@ -173,8 +169,8 @@ def _person_panels(request: HttpRequest, nominal: Nominal) -> dict[str, Any]:
 @require_POST
 def nominal_sensitive_reason(request: HttpRequest, pk: int) -> HttpResponse:
     """Give a reason, then see the sensitive items for half an hour; the reason is logged."""
-    nominal = nominal_or_404(_user(request), pk)
-    user = _user(request)
+    nominal = nominal_or_404(signed_in_user(request), pk)
+    user = signed_in_user(request)
     form = SensitiveReasonForm(request.POST)
     if not form.is_valid():
         record = nominal_record_for_user(user, nominal)
@@ -207,25 +203,25 @@ def nominal_sensitive_reason(request: HttpRequest, pk: int) -> HttpResponse:
 
 def item_why(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     """Why the user's agency may see this item: the agreement and clause, or its own record."""
-    nominal = nominal_or_404(_user(request), pk)
+    nominal = nominal_or_404(signed_in_user(request), pk)
     try:
-        item = item_get_for_user(_user(request), nominal, item_pk)
+        item = item_get_for_user(signed_in_user(request), nominal, item_pk)
     except RecordedItem.DoesNotExist as error:
         raise Http404("No such item") from error
     if item.category.is_sensitive and not _sensitive_unlocked(request, nominal):
         raise Http404("No such item")
-    nominal_view_log(user=_user(request), nominal=nominal, categories=[item.category.code], path=request.path)
+    nominal_view_log(user=signed_in_user(request), nominal=nominal, categories=[item.category.code], path=request.path)
     return render(
         request,
         "cohorts/item_why.html",
-        {"nominal": nominal, "item": item, "reasons": reasons_to_see_item(_user(request).agency, item)},
+        {"nominal": nominal, "item": item, "reasons": reasons_to_see_item(signed_in_user(request).agency, item)},
     )
 
 
 @require_http_methods(["GET", "POST"])
 def nominal_new(request: HttpRequest) -> HttpResponse:
     """Record a person, after showing anyone already recorded who may be them."""
-    user = _user(request)
+    user = signed_in_user(request)
     form = NominalForm(request.POST or None)
     matches: list[Nominal] = []
     if request.method == "POST" and form.is_valid():
@@ -255,8 +251,8 @@ def nominal_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def nominal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct or update a person's details: the agency that recorded them keeps them."""
-    nominal = nominal_or_404(_user(request), pk)
-    user = _user(request)
+    nominal = nominal_or_404(signed_in_user(request), pk)
+    user = signed_in_user(request)
     if nominal.owning_agency_id != user.agency_id:
         raise Http404("No such person")
     form = NominalForm(request.POST or None, instance=nominal if request.method == "GET" else None)
@@ -284,8 +280,8 @@ def nominal_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def item_new(request: HttpRequest, pk: int) -> HttpResponse:
-    nominal = nominal_or_404(_user(request), pk)
-    user = _user(request)
+    nominal = nominal_or_404(signed_in_user(request), pk)
+    user = signed_in_user(request)
     form = ItemForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -303,11 +299,11 @@ def item_new(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def need_new(request: HttpRequest, pk: int) -> HttpResponse:
     """Record the person's need on one of the seven pathways."""
-    nominal = nominal_or_404(_user(request), pk)
+    nominal = nominal_or_404(signed_in_user(request), pk)
     form = PathwayNeedForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            pathway_need_record(nominal=nominal, by=_user(request), **form.cleaned_data)
+            pathway_need_record(nominal=nominal, by=signed_in_user(request), **form.cleaned_data)
         except ValidationError as error:
             attach_service_errors(form, error)
         else:
@@ -322,8 +318,8 @@ def need_new(request: HttpRequest, pk: int) -> HttpResponse:
 def item_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     """Change an item your agency recorded; a save based on an older version is refused, keeping
     what was typed."""
-    nominal = nominal_or_404(_user(request), pk)
-    user = _user(request)
+    nominal = nominal_or_404(signed_in_user(request), pk)
+    user = signed_in_user(request)
     try:
         item = item_get_for_user(user, nominal, item_pk)
     except RecordedItem.DoesNotExist as error:
@@ -358,7 +354,7 @@ ACCESS_LOG_PAGE_SIZE = 100
 
 def access_log(request: HttpRequest) -> HttpResponse:
     """Supervisors and agency administrators search their agency's access log (s.62 DPA 2018)."""
-    user = _user(request)
+    user = signed_in_user(request)
     if not user_may_read_access_log(user):
         raise PermissionDenied("The access log is for supervisors and agency administrators.")
     form = AccessLogFilterForm(request.GET or None)
@@ -394,8 +390,8 @@ def access_log(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def nominal_consent(request: HttpRequest, pk: int) -> HttpResponse:
     """The person's consent to share: what the user's agency recorded or what concerns it; record more."""
-    nominal = nominal_or_404(_user(request), pk)
-    user = _user(request)
+    nominal = nominal_or_404(signed_in_user(request), pk)
+    user = signed_in_user(request)
     form = ConsentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -417,8 +413,8 @@ def nominal_consent(request: HttpRequest, pk: int) -> HttpResponse:
 
 def nominal_history(request: HttpRequest, pk: int) -> HttpResponse:
     """Changes to the person's details, limited to the fields the user may see."""
-    nominal = nominal_or_404(_user(request), pk)
-    user = _user(request)
+    nominal = nominal_or_404(signed_in_user(request), pk)
+    user = signed_in_user(request)
     shown = offending_and_risk_shared(user.agency, nominal)
     entries = nominal_history_for_user(user, nominal, offending_and_risk_shown=shown)
     categories = ["identity", Nominal.OFFENDING_AND_RISK_CATEGORY] if shown else ["identity"]
@@ -437,8 +433,8 @@ def _not_on_cohort(nominal: Nominal) -> str:
 def nominal_rag(request: HttpRequest, pk: int) -> HttpResponse:
     """Change the RAG rating of a person on the cohort, with the reason; the IOM team and the agencies
     working the case do it."""
-    nominal = nominal_or_404(_user(request), pk)
-    user = _user(request)
+    nominal = nominal_or_404(signed_in_user(request), pk)
+    user = signed_in_user(request)
     cohort = nominal_cohort_panel(nominal)
     if not may_change_rag(user, case_holders(cohort)):
         raise PermissionDenied("Only the IOM team and the agencies working the case change a RAG rating.")
@@ -520,8 +516,8 @@ def nominal_assignment(request: HttpRequest, pk: int, role: str) -> HttpResponse
     role from whoever holds it: their agency's access follows at once. The IOM team and the current
     lead professional do it."""
     case_role = _role_or_404(role)
-    nominal = nominal_or_404(_user(request), pk)
-    user = _user(request)
+    nominal = nominal_or_404(signed_in_user(request), pk)
+    user = signed_in_user(request)
     cohort = nominal_cohort_panel(nominal)
     if not may_assign(user, case_holders(cohort)):
         raise PermissionDenied("Only the IOM team and the lead professional assign people to the case.")
@@ -553,8 +549,8 @@ def nominal_assignment(request: HttpRequest, pk: int, role: str) -> HttpResponse
 @require_POST
 def nominal_assignment_end(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
     """End a key worker's assignment (a lead is transferred instead); their agency's access follows."""
-    nominal = nominal_or_404(_user(request), pk)
-    user = _user(request)
+    nominal = nominal_or_404(signed_in_user(request), pk)
+    user = signed_in_user(request)
     cohort = nominal_cohort_panel(nominal)
     if not may_assign(user, case_holders(cohort)):
         raise PermissionDenied("Only the IOM team and the lead professional change who works on the case.")

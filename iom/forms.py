@@ -7,6 +7,16 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
 
+def layout_helper(*fields: Any) -> FormHelper:
+    """A GOV.UK form helper laying out these fields, for a page whose template holds the <form>
+    and its CSRF token."""
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    helper.layout = Layout(*fields)
+    return helper
+
+
 class SignInForm(AuthenticationForm):
     """Django's sign-in form with GOV.UK wording and layout."""
 

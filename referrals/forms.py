@@ -11,8 +11,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from crispy_forms_gds.choices import Choice
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Field, Fieldset, Layout, Size
+from crispy_forms_gds.layout import Field, Fieldset, Size
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import formset_factory
@@ -20,6 +19,7 @@ from django.utils import timezone
 
 from cohorts.identifiers import normalise_pnc_id
 from cohorts.models import ManagementLevel, Nominal, OffenceType, Pathway, PathwayNeed, PriorityCohort, Strand
+from iom.forms import layout_helper
 from iom.forms_fields import GovDateField
 from referrals.models import Referral
 from referrals.selectors import ReferralFilters
@@ -33,14 +33,6 @@ STRAND_HINTS = {
     Strand.FREE: "A local priority, such as domestic abuse perpetrators.",
 }
 UNSURE_LEVEL = "unsure"
-
-
-def _helper(*fields: Any) -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False  # the page's template holds the <form> and its CSRF token
-    helper.disable_csrf = True
-    helper.layout = Layout(*fields)
-    return helper
 
 
 def _yes_no(value: bool | None) -> str | None:
@@ -111,7 +103,7 @@ class ReferralFilterForm(forms.Form):
         ]
         if iom_team:
             fields.append(Field.checkbox("mine", small=True))
-        self.helper = _helper(*fields)
+        self.helper = layout_helper(*fields)
 
     def filters(self) -> ReferralFilters:
         data = self.cleaned_data
@@ -153,7 +145,7 @@ class ReferralKindForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(Field.radios("kind", legend_size=Size.MEDIUM))
+        self.helper = layout_helper(Field.radios("kind", legend_size=Size.MEDIUM))
 
 
 class ReferralPersonForm(forms.Form):
@@ -171,7 +163,7 @@ class ReferralPersonForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = layout_helper(
             Fieldset(
                 Field.text("first_name", field_width=20),
                 Field.text("last_name", field_width=20),
@@ -236,7 +228,7 @@ class WhySectionForm(SectionForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = layout_helper(
             Field.textarea("why_now", rows=8, label_size=Size.SMALL),
             Field.checkboxes("criteria", legend_size=Size.SMALL),
         )
@@ -274,7 +266,7 @@ class StrandSectionForm(SectionForm):
             ),
             Choice(UNSURE_LEVEL, "Not sure: leave to the panel"),
         ]
-        self.helper = _helper(
+        self.helper = layout_helper(
             Field.radios("strand", legend_size=Size.SMALL),
             Field.radios("proposed_level", legend_size=Size.SMALL),
             Field.checkboxes("priority_cohorts", legend_size=Size.SMALL),
@@ -340,7 +332,7 @@ class RiskSectionForm(SectionForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["ogrs_percent"].widget.attrs.update({"inputmode": "numeric"})
-        self.helper = _helper(
+        self.helper = layout_helper(
             Field.radios("statutory_status", legend_size=Size.SMALL),
             Field.text("ogrs_percent", field_width=3, label_size=Size.SMALL),
             Field.radios("risk_of_serious_harm", legend_size=Size.SMALL),
@@ -387,7 +379,7 @@ class NeedsSectionForm(SectionForm):
                     legend_size=Size.SMALL,
                 )
             )
-        self.helper = _helper(*layout)
+        self.helper = layout_helper(*layout)
 
     @classmethod
     def initial_from(cls, referral: Referral) -> dict[str, Any]:
@@ -433,7 +425,7 @@ class UrgencySectionForm(SectionForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = layout_helper(
             Field.radios("urgent", legend_size=Size.SMALL, inline=True),
             Field.textarea("urgency_reason", rows=4, label_size=Size.SMALL),
         )
@@ -457,7 +449,7 @@ class Y2ASectionForm(SectionForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = layout_helper(
             Field.radios("management_passed_to_probation", legend_size=Size.SMALL, inline=True),
             Field.radios("youth_order", legend_size=Size.SMALL),
             Field("order_ends_on"),

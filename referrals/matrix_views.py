@@ -13,20 +13,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from iom.http import signed_in_user
 from referrals import permissions
 from referrals.matrix_forms import MEASURE_POINTS, CriterionForm
 from referrals.models import SelectionCriterion, SelectionMatrixVersion
 from referrals.services import selection_criterion_create, selection_criterion_update
 from referrals.workflow_views import attach_errors
 from sharing.errors import NotAllowed
-from sharing.models import User
 
 VERSIONS_SHOWN = 50
 MEASURE_LABELS = dict(SelectionCriterion.Measure.choices)
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _latest_version_number() -> int:
@@ -41,7 +37,7 @@ def _version_rows(version: SelectionMatrixVersion) -> list[dict[str, Any]]:
 
 
 def selection_matrix(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     if not permissions.may_read_selection_matrix(user):
         raise PermissionDenied("The selection matrix is for the IOM team, panel chairs and system administrators.")
     versions = list(SelectionMatrixVersion.objects.select_related("created_by").order_by("-number")[:VERSIONS_SHOWN])
@@ -69,7 +65,7 @@ def _rescored_message(before: int) -> str:
 
 
 def _criterion_page(request: HttpRequest, criterion: SelectionCriterion | None) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     if not permissions.may_change_selection_matrix(user):
         raise PermissionDenied("Only a system administrator changes the selection matrix.")
     form = CriterionForm(request.POST or None, instance=criterion)
@@ -106,6 +102,6 @@ def criterion_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def criterion_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Change a criterion's weight, window, cap or whether it is in use."""
-    if not permissions.may_change_selection_matrix(_user(request)):
+    if not permissions.may_change_selection_matrix(signed_in_user(request)):
         raise PermissionDenied("Only a system administrator changes the selection matrix.")
     return _criterion_page(request, get_object_or_404(SelectionCriterion, pk=pk))

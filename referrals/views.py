@@ -26,6 +26,7 @@ from cohorts.selectors import NominalFilters, nominal_get_for_user, nominal_sear
 from cohorts.services import access_event_record, nominal_create, nominal_view_log
 from iom.filters import query_without, selected_filters
 from iom.forms import attach_service_errors
+from iom.http import signed_in_user
 from referrals import permissions, selectors
 from referrals.dates import y2a_milestones
 from referrals.eligibility import Outcome, check_eligibility
@@ -65,10 +66,6 @@ RULE_SECTIONS = {
     "y2a-order": "y2a",
     "y2a-three-months": "y2a",
 }
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _url_if_exists(name: str, *args: Any) -> str | None:
@@ -124,7 +121,7 @@ def _content_categories(content_shown: bool) -> list[str]:
 
 def referral_list(request: HttpRequest) -> HttpResponse:
     """Referrals, filtered and sorted: all the IOM team may see, or the user's own and their team's."""
-    user = _user(request)
+    user = signed_in_user(request)
     iom_team = permissions.is_iom_team(user)
     form = ReferralFilterForm(request.GET or None, iom_team=iom_team)
     filters = form.filters() if form.is_bound and form.is_valid() else selectors.ReferralFilters()
@@ -197,7 +194,7 @@ def _already_referred(nominal: Nominal) -> Problem | None:
 
 
 def _start(request: HttpRequest, nominal: Nominal, kind: str) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     resumed = selectors.referrals_for_nominal(user, nominal.pk).filter(status=Referral.Status.DRAFT, referred_by=user)
     had_draft = resumed.exists()
     try:
@@ -235,7 +232,7 @@ def _possible_matches(user: User, data: dict[str, Any]) -> list[Nominal]:
 @require_http_methods(["GET", "POST"])
 def referral_new(request: HttpRequest) -> HttpResponse:
     """Refer a person: find them first (so no one is recorded twice), then start the task list."""
-    user = _user(request)
+    user = signed_in_user(request)
     if not permissions.may_refer(user):
         raise PermissionDenied("Your role does not include making referrals.")
     nominal_pk = request.POST.get("nominal") if request.method == "POST" else request.GET.get("nominal")
@@ -282,7 +279,7 @@ def referral_new(request: HttpRequest) -> HttpResponse:
 
 
 def _refer_someone_recorded(request: HttpRequest, nominal_pk: str) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     try:
         nominal = nominal_get_for_user(user, int(nominal_pk))
     except (ValueError, Nominal.DoesNotExist) as error:
@@ -391,7 +388,7 @@ def _needs_shown(user: User, referral: Referral, content_visible: bool) -> tuple
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The referral: its task list while it is a draft, what it says (as the sharing rules allow),
     eligibility, score, key dates, decisions and timeline."""
-    user = _user(request)
+    user = signed_in_user(request)
     referral = selectors.referral_get_for_user(user, pk)
     content_visible = selectors.referral_content_visible(user, referral)
     editable = referral.status in EDITABLE and permissions.may_edit_referral(referral, user)
@@ -460,7 +457,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _referral_to_change(request: HttpRequest, pk: int) -> Referral | HttpResponse:
     """The referral, if the user may change it now; a redirect with the reason if its state does not
     allow it. Only the referring agency changes a referral: anyone else who sees it gets 403."""
-    user = _user(request)
+    user = signed_in_user(request)
     referral = selectors.referral_get_for_user(user, pk)
     if not permissions.may_edit_referral(referral, user):
         raise PermissionDenied("Only the referring agency can change this referral.")
@@ -489,7 +486,7 @@ def referral_section(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     sections = {section.code: section for section in sections_for(referral)}
     if code not in sections:
         raise Http404("No such section")
-    user = _user(request)
+    user = signed_in_user(request)
     posted = request.method == "POST"
     version = _version_posted(request, referral) if posted else referral.version
     if code == "offending":
@@ -531,7 +528,7 @@ def referral_section(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 def _offending_section(request: HttpRequest, referral: Referral, title: str, version: int) -> HttpResponse:
     """The offending history as a table of rows: the saved ones and 3 blank; "Add more rows" gives 3
     more without JavaScript, keeping what was typed."""
-    user = _user(request)
+    user = signed_in_user(request)
     posted = request.method == "POST"
     more_rows = posted and "add_rows" in request.POST
     formset = offence_formset(referral, request.POST if posted else None, more_rows=more_rows)
@@ -610,7 +607,7 @@ def referral_check(request: HttpRequest, pk: int) -> HttpResponse:
     if isinstance(found, HttpResponse):
         return found
     referral = found
-    user = _user(request)
+    user = signed_in_user(request)
     problems: list[SubmitProblem] = []
     if request.method == "POST":
         try:

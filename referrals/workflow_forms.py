@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crispy_forms_gds.choices import Choice
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Field, Fieldset, Layout, Size
+from crispy_forms_gds.layout import Button, Field, Fieldset, Size
 from django import forms
 from django.conf import settings
 from django.db.models import QuerySet
@@ -16,6 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from cohorts.models import CohortManagement, ManagementLevel, PriorityCohort, RagRating, Strand
+from iom.forms import layout_helper
 from iom.forms_fields import GovDateField
 from referrals.models import Referral, ReferralDecision
 from referrals.services import AcceptTerms
@@ -24,14 +24,6 @@ from sharing.roles import Role
 
 LEAD_PROFESSIONAL_ROLES = (Role.PRACTITIONER, Role.PARTNER_WORKER, Role.SUPERVISOR)
 POLICE_LEAD_ROLES = (Role.PRACTITIONER, Role.SUPERVISOR)
-
-
-def _helper(*fields: Any) -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False  # the page's template holds the <form> and its CSRF token
-    helper.disable_csrf = True
-    helper.layout = Layout(*fields)
-    return helper
 
 
 class ScreenForm(forms.Form):
@@ -45,7 +37,7 @@ class ScreenForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(Field.textarea("note", rows=3), Button("screen", "Mark as screened"))
+        self.helper = layout_helper(Field.textarea("note", rows=3), Button("screen", "Mark as screened"))
 
 
 class ReturnForm(forms.Form):
@@ -59,7 +51,7 @@ class ReturnForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(Field.textarea("questions", rows=5), Button("return", "Return to the referrer"))
+        self.helper = layout_helper(Field.textarea("questions", rows=5), Button("return", "Return to the referrer"))
 
 
 def next_week() -> datetime.date:
@@ -76,7 +68,7 @@ class ListForPanelForm(forms.Form):
             f"The date of the selection panel that will consider it. For example, {example.day} {example.month} "
             f"{example.year} (next week)"
         )
-        self.helper = _helper(Field("panel_date"), Button("list", "List for the panel"))
+        self.helper = layout_helper(Field("panel_date"), Button("list", "List for the panel"))
 
 
 class RatifyForm(forms.Form):
@@ -90,7 +82,7 @@ class RatifyForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(Field.textarea("note", rows=3), Button("ratify", "Ratify the decision"))
+        self.helper = layout_helper(Field.textarea("note", rows=3), Button("ratify", "Ratify the decision"))
 
 
 class WithdrawForm(forms.Form):
@@ -104,7 +96,9 @@ class WithdrawForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(Field.textarea("reason", rows=3), Button.warning("withdraw", "Withdraw the referral"))
+        self.helper = layout_helper(
+            Field.textarea("reason", rows=3), Button.warning("withdraw", "Withdraw the referral")
+        )
 
 
 # --- The decision ---------------------------------------------------------------------------------
@@ -247,7 +241,7 @@ class DecideForm(forms.Form):
             if referral.proposed_level_id is not None:
                 self.initial.setdefault("level", str(referral.proposed_level_id))
             self.initial.setdefault("priority_cohorts", [str(cohort.pk) for cohort in referral.priority_cohorts.all()])
-        self.helper = _helper(
+        self.helper = layout_helper(
             Field.radios("outcome", legend_size=Size.MEDIUM),
             Field.textarea("rationale", rows=4),
             Fieldset(

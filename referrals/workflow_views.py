@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from cohorts.services import nominal_view_log
+from iom.http import signed_in_user
 from referrals import permissions, services
 from referrals.models import Referral, ReferralDecision
 from referrals.selectors import referral_content_visible, referral_get_for_user
@@ -37,10 +38,6 @@ from sharing.models import User
 Status = Referral.Status
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def attach_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """Put a service's errors on the form's fields, so the page shows them beside what was typed."""
     if hasattr(error, "error_dict"):
@@ -52,7 +49,7 @@ def attach_errors(form: forms.BaseForm, error: ValidationError) -> None:
 
 def _log_view(request: HttpRequest, referral: Referral, content_shown: bool = False) -> None:
     categories = ["identity", Referral.CONTENT_CATEGORY] if content_shown else ["identity"]
-    nominal_view_log(user=_user(request), nominal=referral.nominal, categories=categories, path=request.path)
+    nominal_view_log(user=signed_in_user(request), nominal=referral.nominal, categories=categories, path=request.path)
 
 
 def _final_decision(referral: Referral) -> ReferralDecision | None:
@@ -179,7 +176,7 @@ ACTIONS: dict[str, Action] = {
 
 
 def _action_page(request: HttpRequest, pk: int, action: Action) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     referral = referral_get_for_user(user, pk)
     if not action.may(user, referral):
         raise PermissionDenied(action.refused)
@@ -301,7 +298,7 @@ def _decided_message(referral: Referral, decision: ReferralDecision) -> str:
 def referral_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """A panel chair records the panel's decision: on accept, with the strand, level, RAG rating and
     leads; an urgent referral can be decided outside a meeting, to be ratified by the next panel."""
-    user = _user(request)
+    user = signed_in_user(request)
     referral = referral_get_for_user(user, pk)
     if not permissions.may_decide(user):
         raise PermissionDenied("Only a panel chair decides referrals.")

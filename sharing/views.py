@@ -12,9 +12,10 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from iom.http import signed_in_user
 from sharing.errors import DomainError
 from sharing.forms import AgreementForm, DocumentForm, agreement_initial
-from sharing.models import SharingAgreement, User
+from sharing.models import SharingAgreement
 from sharing.selectors import (
     agreement_get_for_user,
     agreements_visible_to,
@@ -32,19 +33,15 @@ from sharing.services import (
 )
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _agreement_or_404(request: HttpRequest, pk: int) -> SharingAgreement:
     try:
-        return agreement_get_for_user(_user(request), pk)
+        return agreement_get_for_user(signed_in_user(request), pk)
     except SharingAgreement.DoesNotExist as error:
         raise Http404("No such agreement") from error
 
 
 def agreement_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     return render(
         request,
         "sharing/agreement_list.html",
@@ -64,7 +61,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "sharing/agreement_detail.html",
         {
             "agreement": agreement,
-            "may_manage": user_may_manage_agreement(_user(request), agreement),
+            "may_manage": user_may_manage_agreement(signed_in_user(request), agreement),
             "history": history,
         },
     )
@@ -72,7 +69,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def agreement_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     if not user_may_draft_agreements(user):
         raise PermissionDenied("Only an agency administrator can draft an agreement.")
     form = AgreementForm(request.POST or None, request.FILES or None, own_agency=user.agency)
@@ -113,7 +110,7 @@ def _agreement_fields(data: dict[str, Any]) -> dict[str, Any]:
 def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Change a draft before it is activated."""
     agreement = _agreement_or_404(request, pk)
-    user = _user(request)
+    user = signed_in_user(request)
     if not user_may_manage_agreement(user, agreement):
         raise PermissionDenied("Only an agency administrator of a party can change an agreement.")
     if agreement.status != SharingAgreement.Status.DRAFT:
@@ -146,7 +143,7 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def agreement_upload(request: HttpRequest, pk: int) -> HttpResponse:
     """Attach the signed agreement."""
     agreement = _agreement_or_404(request, pk)
-    user = _user(request)
+    user = signed_in_user(request)
     if not user_may_manage_agreement(user, agreement):
         raise PermissionDenied("Only an agency administrator of a party can change an agreement.")
     form = DocumentForm(request.POST or None, request.FILES or None)
@@ -192,7 +189,7 @@ ACTIONS: dict[str, dict[str, Any]] = {
 def agreement_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Confirm, then activate, suspend or end an agreement."""
     agreement = _agreement_or_404(request, pk)
-    user = _user(request)
+    user = signed_in_user(request)
     if action not in ACTIONS:
         raise Http404("No such action")
     if not user_may_manage_agreement(user, agreement):

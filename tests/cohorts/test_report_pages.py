@@ -180,7 +180,7 @@ def test_the_person_page_links_to_the_report_with_the_plan_in_numbers(client, pa
     body = client.get(reverse("nominal-detail", args=[nominal.pk])).content.decode()
 
     assert reverse("management-report", args=[nominal.pk]) in body
-    assert "1 open action on the plan: 1 identified." in body
+    assert "1 open action on the plan. By status: 1 identified." in body
     assert "2 actions not shown here" in body
 
 

@@ -255,12 +255,20 @@ class CohortCounts:
 
 
 def cohort_counts(user: User, levels: list[ManagementLevel]) -> CohortCounts:
-    """How many people on IOM the user may see, in the community and at each level (one query)."""
-    counts: dict[str, Any] = _on_cohort(user, today()).aggregate(
-        total=Count("pk"),
-        in_community=Count("pk", filter=Q(custody_status=Nominal.CustodyStatus.COMMUNITY)),
-        level_not_set=Count("pk", filter=Q(level_id__isnull=True)),
-        **{f"level_{level.pk}": Count("pk", filter=Q(level_id=level.pk)) for level in levels},
+    """How many people on IOM the user may see, in the community and at each level: one query,
+    which joins each current period to its person and management rather than asking a subquery of
+    every person (at 20,000 people, the difference between a few and a few hundred milliseconds)."""
+    on = today()
+    periods = current_memberships(on).filter(nominal__in=nominals_visible_to(user).values("pk"))
+    person = "nominal_id"
+    counts: dict[str, Any] = periods.aggregate(
+        total=Count(person, distinct=True),
+        in_community=Count(person, distinct=True, filter=Q(nominal__custody_status=Nominal.CustodyStatus.COMMUNITY)),
+        level_not_set=Count(person, distinct=True, filter=Q(management__isnull=True)),
+        **{
+            f"level_{level.pk}": Count(person, distinct=True, filter=Q(management__level_id=level.pk))
+            for level in levels
+        },
     )
     return CohortCounts(
         total=counts["total"],

@@ -227,7 +227,10 @@ def cohort_list_view(request: HttpRequest) -> HttpResponse:
     if sort.removeprefix("-") not in COHORT_SORTS:
         sort = "name"
     counts = cohort_counts(user, lists.levels)
-    page = Paginator(cohort_list(user, filters, sort), PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(cohort_list(user, filters, sort), PAGE_SIZE)
+    if not filters:
+        paginator.count = counts.total  # the whole cohort: counted already
+    page = paginator.get_page(request.GET.get("page"))
     rows = lists.rows(list(page.object_list))
     cohort_list_logged(request, user, rows, request.GET.urlencode())
     return render(

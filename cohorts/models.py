@@ -368,7 +368,13 @@ class RecordedItem(models.Model):
 
     class Meta:
         ordering = ["-occurred_on", "-recorded_at"]
-        indexes = [models.Index(fields=["nominal", "owning_agency", "category"], name="item_sharing_lookup")]
+        indexes = [
+            models.Index(fields=["nominal", "owning_agency", "category"], name="item_sharing_lookup"),
+            # A person's latest supervisor review, for the review due date of every row of the cohort list.
+            models.Index(
+                fields=["nominal", "-occurred_on"], condition=Q(kind="review"), name="item_reviews_by_nominal"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.summary

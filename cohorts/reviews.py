@@ -132,7 +132,9 @@ def with_review_due(nominals: QuerySet[Nominal], on: datetime.date | None = None
     )
     latest_review = (
         SupervisorReview.objects.filter(
-            item__nominal=OuterRef("pk"), item__occurred_on__gte=OuterRef("review_period_from")
+            item__nominal=OuterRef("pk"),
+            item__kind=RecordedItem.Kind.REVIEW,  # every review is; said so that the partial index serves
+            item__occurred_on__gte=OuterRef("review_period_from"),
         )
         .order_by("-item__occurred_on", "-item__recorded_at", "-pk")
         .values("next_review_on")[:1]

@@ -200,3 +200,52 @@ def test_why_can_i_see_this_names_the_agreement_or_the_involvement(partnership, 
         reason.startswith(f"{partnership.substance.reference} Substance misuse treatment") for reason in drugs_reasons
     )
     assert not any(partnership.housing_agreement.reference in reason for reason in police_reasons)
+
+
+def test_the_offending_and_risk_filter_for_lists_agrees_with_the_rule_for_one_person(partnership):
+    """agency_may_see_offending_and_risk (lists) says what offending_and_risk_shared (one person)
+    says, for each viewer and each state of consent under a clause that asks for it."""
+    from cohorts.access import agency_may_see_offending_and_risk, offending_and_risk_shared
+    from sharing.services import ClauseSpec, agreement_create
+
+    admin = UserFactory.create(agency=partnership.police, roles=[Role.AGENCY_ADMIN])
+    agreement_activate(
+        agreement=agreement_create(
+            by=admin,
+            title="Drug service offending information, with consent",
+            purpose="Treatment planning",
+            legal_basis="crime_and_disorder",
+            parties=[partnership.police, partnership.drugs],
+            clauses=[ClauseSpec(category("offending-risk"), True)],
+            starts_on=timezone.localdate() - datetime.timedelta(days=30),
+        ),
+        by=admin,
+    )
+    no_consent = make_nominal(partnership.officer, last_name="Noconsent")
+    given = make_nominal(partnership.officer, last_name="Given")
+    consent_record(nominal=given, by=partnership.drugs_worker, given=True, category=category("offending-risk"))
+    withdrawn = make_nominal(partnership.officer, last_name="Withdrawn")
+    consent_record(
+        nominal=withdrawn,
+        by=partnership.drugs_worker,
+        given=True,
+        recorded_on=timezone.localdate() - datetime.timedelta(days=5),
+    )
+    consent_record(nominal=withdrawn, by=partnership.drugs_worker, given=False)
+    by_probation = make_nominal(partnership.probation_officer, last_name="Byprobation")
+    people = [no_consent, given, withdrawn, by_probation]
+
+    for viewer in (partnership.officer, partnership.probation_officer, partnership.drugs_worker, partnership.outsider):
+        listed = set(
+            Nominal.objects.filter(pk__in=[p.pk for p in people])
+            .filter(agency_may_see_offending_and_risk(viewer.agency_id))
+            .values_list("last_name", flat=True)
+        )
+        one_by_one = {p.last_name for p in people if offending_and_risk_shared(viewer.agency, p)}
+        assert listed == one_by_one, viewer.agency.name
+    drugs = set(
+        Nominal.objects.filter(pk__in=[p.pk for p in people])
+        .filter(agency_may_see_offending_and_risk(partnership.drugs.pk))
+        .values_list("last_name", flat=True)
+    )
+    assert drugs == {"Given"}

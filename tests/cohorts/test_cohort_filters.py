@@ -24,7 +24,9 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
-def put_on_cohort(partnership, last_name: str, *, strand="flex", level="standard", cohorts=(), started_on=None, **fields):
+def put_on_cohort(
+    partnership, last_name: str, *, strand="flex", level="standard", cohorts=(), started_on=None, **fields
+):
     nominal = make_nominal(partnership.officer, last_name=last_name, **fields)
     cohort_membership_start(
         nominal=nominal,

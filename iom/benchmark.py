@@ -4,13 +4,17 @@ and the timings of the pages and services that must stay fast as it grows.
 Speed is measured here, never by timed tests. The dataset is for development only and is kept apart
 from everything else: every row belongs to an agency whose name starts with "Benchmark ", and
 `--clean` removes them all. Half a million rows through the per-row services would take hours, so
-people, memberships, involvements, consents and items are bulk-inserted, and the grants are then
-materialised by one call to grants_recompute(), as the nightly reconciliation would. The
+people, memberships, involvements, consents and items are bulk-inserted, and so is the cohort's
+management (strand and level, RAG history, case workers in supervised teams and their assignments,
+supervisor reviews, licence ends); the grants are then materialised by one call to
+grants_recompute(), as the nightly reconciliation would. The
 change-history triggers are skipped for these rows: the people are invented, and history rows are
 append-only, so they could never be cleaned away.
 
 Pages are measured through the real views with Django's test client, each request inside a
-transaction that is rolled back, so the access events the views write (append-only too) vanish.
+transaction that is rolled back, so the access events the views write (append-only too) vanish. A
+supervisor's cohort list pages are each set against the raw SQL query that returns the same rows
+(the selector's queryset, sliced to the page, sent through a cursor), the bar the cohort list is held to.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import io
 import itertools
 import math
 import random
+import re
 import resource
 import statistics
 import sys
@@ -27,38 +32,49 @@ import time
 import tracemalloc
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import TypeVar
+from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar, cast
 
 import pghistory.trigger
 import pgtrigger
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import connection, reset_queries, transaction
-from django.db.models import Count, Manager, Model, Q
+from django.db.models import Count, DateTimeField, Manager, Model, Q
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from cohorts.access import grants_recompute
+from cohorts.cohort_list import CohortFilters, cohort_list
 from cohorts.events import CSV_COLUMNS, events_import
 from cohorts.identifiers import pnc_check_letter
 from cohorts.models import (
     AccessEvent,
+    CaseAssignment,
     CaseInvolvement,
+    CohortManagement,
     CohortMembership,
     Consent,
+    ManagementLevel,
     Nominal,
     NominalAlias,
     NominalGroupObjectPermission,
     NominalUserObjectPermission,
     PathwayNeed,
     PolicingArea,
+    PriorityCohort,
+    RagAssessment,
+    RagRating,
     RecordedItem,
+    Strand,
+    SupervisorReview,
 )
 from cohorts.names import name_key
+from cohorts.reviews import REVIEW_CATEGORY, SUMMARY_COMMENSURATE, SUMMARY_NOT_COMMENSURATE, cadence_after
 from cohorts.selectors import NominalFilters, nominal_search, nominals_visible_to
+from cohorts.services import ASSIGNMENT_INVOLVEMENT
 from sharing.models import Agency, DataCategory, SharingAgreement, User
 from sharing.roles import Role
 from sharing.services import ClauseSpec, agreement_activate, agreement_create
@@ -66,6 +82,11 @@ from sharing.services import ClauseSpec, agreement_activate, agreement_create
 PREFIX = "Benchmark "
 AREA_PREFIX = "Benchmark area "
 ADMIN_USERNAME = "benchmark-admin"
+WORKER_PREFIX = "benchmark-worker-"
+SUPERVISOR_PREFIX = "benchmark-supervisor-"
+# The supervisor measured: the first team's, in the core IOM police force (agency 01).
+SUPERVISOR_USERNAME = f"{SUPERVISOR_PREFIX}001"
+TEAM_SIZE = 10
 BATCH_SIZE = 5_000
 ON_COHORT_SHARE = 0.85
 LEFT_COHORT_SHARE = 0.05
@@ -83,9 +104,14 @@ class Sizes:
     nominals: int
     items: int
     agencies: int
+    workers: int  # case workers holding the cohort's cases (each team of ten has a supervisor besides)
 
     def __str__(self) -> str:
-        return f"{self.nominals:,} nominals, {self.items:,} items, {self.agencies:,} agencies"
+        return f"{self.nominals:,} nominals, {self.items:,} items, {self.agencies:,} agencies, {self.workers:,} workers"
+
+    def without_cohort(self) -> Sizes:
+        """The sizes of the people and items alone (a dataset built before the cohort's management)."""
+        return replace(self, workers=0)
 
 
 # --- The dataset ------------------------------------------------------------------------------------
@@ -181,8 +207,12 @@ def dataset_sizes() -> Sizes | None:
         return None
     return Sizes(
         nominals=Nominal.objects.filter(benchmark_nominals()).count(),
-        items=RecordedItem.objects.filter(nominal__owning_agency__name__startswith=PREFIX).count(),
+        # The items invented as such; supervisor reviews are items too, but part of the cohort's management.
+        items=RecordedItem.objects.filter(
+            nominal__owning_agency__name__startswith=PREFIX, supervisor_review__isnull=True
+        ).count(),
         agencies=agencies,
+        workers=User.objects.filter(agency__name__startswith=PREFIX, username__startswith=WORKER_PREFIX).count(),
     )
 
 
@@ -223,6 +253,24 @@ class BuildReport:
     seconds: float
     grants_seconds: float
     grants: int
+    cohort_seconds: float = 0.0
+
+
+ANALYZED = (
+    Nominal,
+    NominalAlias,
+    CohortMembership,
+    CaseInvolvement,
+    Consent,
+    RecordedItem,
+    NominalGroupObjectPermission,
+    User,
+    CohortManagement,
+    CohortManagement.priority_cohorts.through,
+    RagAssessment,
+    CaseAssignment,
+    SupervisorReview,
+)
 
 
 def dataset_build(sizes: Sizes, *, seed: int, say: Say) -> BuildReport:
@@ -237,29 +285,54 @@ def dataset_build(sizes: Sizes, *, seed: int, say: Say) -> BuildReport:
         agencies, users = _build_partnership(sizes, say)
         heavy_first = _build_people(sizes, rng, agencies, users, say)
         _build_items(sizes, rng, agencies, users, heavy_first, say)
+        cohort_started = time.perf_counter()
+        _build_cohort(sizes, seed, agencies, say)
+        cohort_seconds = time.perf_counter() - cohort_started
         say("Materialising the grants: grants_recompute() for every agency ...")
         grants_started = time.perf_counter()
         grants_recompute()
         grants_seconds = time.perf_counter() - grants_started
-    with connection.cursor() as cursor:
-        tables = [
-            model._meta.db_table
-            for model in (
-                Nominal,
-                NominalAlias,
-                CohortMembership,
-                CaseInvolvement,
-                Consent,
-                RecordedItem,
-                NominalGroupObjectPermission,
-            )
-        ]
-        # Measure the steady state, as autovacuum would leave it (it may lag, or be off): planner
-        # statistics, and visibility maps for index-only scans. VACUUM cannot run in a transaction.
-        command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
-        cursor.execute(f"{command} {', '.join(tables)}")
+    _analyze()
     grants = NominalGroupObjectPermission.objects.filter(group__in=[a.permission_group_id for a in agencies]).count()
-    return BuildReport(seconds=time.perf_counter() - started, grants_seconds=grants_seconds, grants=grants)
+    return BuildReport(
+        seconds=time.perf_counter() - started,
+        grants_seconds=grants_seconds,
+        grants=grants,
+        cohort_seconds=cohort_seconds,
+    )
+
+
+def dataset_extend(workers: int, *, seed: int, say: Say) -> BuildReport:
+    """Add the cohort's management to a dataset built before it had any (its people and items
+    kept), then bring the grants up to date (the new involvements change none: every worker's
+    agency is party to an agreement in force, so it sees the cohort already)."""
+    agencies = list(Agency.objects.filter(name__startswith=PREFIX).order_by("pk"))
+    found = dataset_sizes()
+    if found is None or found.workers:
+        raise BenchmarkError("There is no benchmark dataset without the cohort's management to extend.")
+    started = time.perf_counter()
+    with transaction.atomic(), without_history():
+        _build_cohort(replace(found, workers=workers), seed, agencies, say)
+        cohort_seconds = time.perf_counter() - started
+        grants_started = time.perf_counter()
+        changes = grants_recompute()
+        grants_seconds = time.perf_counter() - grants_started
+    _analyze()
+    return BuildReport(
+        seconds=time.perf_counter() - started,
+        grants_seconds=grants_seconds,
+        grants=changes.total,
+        cohort_seconds=cohort_seconds,
+    )
+
+
+def _analyze() -> None:
+    # Measure the steady state, as autovacuum would leave it (it may lag, or be off): planner
+    # statistics, and visibility maps for index-only scans. VACUUM cannot run in a transaction.
+    tables = [model._meta.db_table for model in ANALYZED]
+    command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
+    with connection.cursor() as cursor:
+        cursor.execute(f"{command} {', '.join(tables)}")
 
 
 def _build_partnership(sizes: Sizes, say: Say) -> tuple[list[Agency], list[User]]:
@@ -482,6 +555,309 @@ def _build_items(
             say(f"  {made:,} items")
 
 
+# --- The cohort's management: strand and level, RAG history, case workers and their supervisors,
+# supervisor reviews and licence ends, for everyone on the cohort now ------------------------------
+
+STRAND_WEIGHTS = {Strand.FIXED: 3, Strand.FLEX: 5, Strand.FREE: 2}
+LEVEL_WEIGHTS = (6, 3, 1)  # the default Standard / Enhanced / Priority; any further level 1
+RAG_WEIGHTS = (2, 4.5, 3.5)  # the default Red / Amber / Green; any further rating 1
+RATIONALES = (
+    "Reoffending risk reviewed at the MAP meeting",
+    "Engaging well with the plan",
+    "Missed appointments and new intelligence",
+    "Recently released; risk raised until settled",
+)
+
+
+@contextmanager
+def _dated_as_given(*stamps: tuple[type[Model], str]) -> Iterator[None]:
+    """Let invented history keep its own dates: auto_now_add would stamp every row with now."""
+    fields = [cast(DateTimeField, model._meta.get_field(name)) for model, name in stamps]
+    for stamp in fields:
+        stamp.auto_now_add = False
+    try:
+        yield
+    finally:
+        for stamp in fields:
+            stamp.auto_now_add = True
+
+
+@dataclass
+class _Workforce:
+    workers: list[User]
+    supervisors: list[User]
+    of_agency: dict[int, list[User]]  # agency id -> its workers
+    core: list[User]  # lead professionals
+    police: list[User]  # police leads
+    partners: list[User]  # key workers
+
+
+def _build_workforce(sizes: Sizes, rng: random.Random, agencies: list[Agency]) -> _Workforce:
+    """Case workers, four in five in the core agencies (weighted as the recorders are, the first police
+    force and probation service busiest) and the rest in the partner agencies party to an agreement,
+    in teams of ten by agency, each team with a supervisor."""
+    layout = Layout.for_agencies(len(agencies))
+    core = [agencies[position] for position in layout.core]
+    partners = [agencies[position] for group in layout.partner_groups for position in group]
+    core_count = sizes.workers if not partners else max(min(2, sizes.workers), round(sizes.workers * 0.8))
+    weights = [6, 4, *([1] * (len(core) - 2))]
+    agency_of = [*core[: min(2, core_count)], *rng.choices(core, weights=weights, k=max(0, core_count - 2))]
+    agency_of += [partners[number % len(partners)] for number in range(sizes.workers - core_count)]
+    position_of = {agency.pk: position for position, agency in enumerate(agencies)}
+    agency_of.sort(key=lambda agency: position_of[agency.pk])
+    supervisors: list[User] = []
+    workers: list[User] = []
+    team_of: list[int] = []  # each worker's supervisor, by position
+    for _, same in itertools.groupby(agency_of, key=lambda agency: agency.pk):
+        members = list(same)
+        for start in range(0, len(members), TEAM_SIZE):
+            agency = members[start]
+            supervisors.append(
+                _invented_user(rng, f"{SUPERVISOR_PREFIX}{len(supervisors) + 1:03d}", agency, "Supervisor")
+            )
+            for _ in members[start : start + TEAM_SIZE]:
+                workers.append(_invented_user(rng, f"{WORKER_PREFIX}{len(workers) + 1:04d}", agency, "Case worker"))
+                team_of.append(len(supervisors) - 1)
+    User.objects.bulk_create(supervisors)
+    for worker, supervisor in zip(workers, team_of, strict=True):
+        worker.supervisor = supervisors[supervisor]
+    User.objects.bulk_create(workers)
+    roles = dict(Group.objects.filter(name__in=Role.values).values_list("name", "pk"))
+    partner_ids = {agency.pk for agency in partners}
+    Membership = User.groups.through
+    Membership.objects.bulk_create(
+        [Membership(user_id=user.pk, group_id=roles[Role.SUPERVISOR]) for user in supervisors]
+        + [
+            Membership(
+                user_id=user.pk,
+                group_id=roles[Role.PARTNER_WORKER if user.agency_id in partner_ids else Role.PRACTITIONER],
+            )
+            for user in workers
+        ]
+    )
+    of_agency: dict[int, list[User]] = {}
+    for worker in workers:
+        of_agency.setdefault(worker.agency_id, []).append(worker)
+    kind_of = {agency.pk: agency.kind for agency in agencies}
+    core_workers = [worker for worker in workers if worker.agency_id not in partner_ids]
+    return _Workforce(
+        workers=workers,
+        supervisors=supervisors,
+        of_agency=of_agency,
+        core=core_workers,
+        police=[worker for worker in core_workers if kind_of[worker.agency_id] == Agency.Kind.POLICE],
+        partners=[worker for worker in workers if worker.agency_id in partner_ids],
+    )
+
+
+def _invented_user(rng: random.Random, username: str, agency: Agency, job_title: str) -> User:
+    user = User(
+        username=username,
+        first_name=rng.choice(FIRST_NAMES),
+        last_name=rng.choice(LAST_NAMES),
+        email=f"{username}@benchmark.invalid",
+        agency=agency,
+        job_title=job_title,
+    )
+    user.set_unusable_password()
+    return user
+
+
+def _build_cohort(sizes: Sizes, seed: int, agencies: list[Agency], say: Say) -> None:
+    """What the cohort list shows and filters on, for everyone on the cohort now: the management of
+    their period (strand, level, priority cohorts), one to four RAG ratings, a lead professional and
+    a police lead (some transferred once) and key workers for some, supervisor reviews for most,
+    and licence ends over the next two years for those on licence."""
+    if not sizes.workers:
+        return
+    rng = random.Random(seed + 1)  # noqa: S311  (its own stream: the people and items stay as they were)
+    say(f"Creating the cohort's management: {sizes.workers:,} case workers in teams, assignments, RAG, reviews ...")
+    today, now = timezone.localdate(), timezone.now()
+    levels = list(ManagementLevel.objects.filter(is_active=True).order_by("order", "name"))
+    ratings = list(RagRating.objects.filter(is_active=True).order_by("order", "label"))
+    priority_cohorts = list(PriorityCohort.objects.filter(is_active=True).order_by("pk"))
+    if not levels or not ratings:
+        raise BenchmarkError("The benchmark needs management levels and RAG ratings (cohorts migration 0004).")
+    level_weights = [LEVEL_WEIGHTS[n] if n < len(LEVEL_WEIGHTS) else 1 for n in range(len(levels))]
+    rag_weights = [RAG_WEIGHTS[n] if n < len(RAG_WEIGHTS) else 1 for n in range(len(ratings))]
+    staff = _build_workforce(sizes, rng, agencies)
+    if not staff.police:
+        raise BenchmarkError("The benchmark's first agency must be a police force, for the police leads.")
+    supervisor_of = {worker.pk: worker.supervisor for worker in staff.workers}
+    memberships = list(
+        CohortMembership.objects.filter(nominal__owning_agency__in=agencies, ended_on__isnull=True)
+        .order_by("pk")
+        .values_list("pk", "nominal_id", "started_on")
+    )
+    # The busiest record is measured as it was: no reviews are added to it.
+    busiest = (
+        RecordedItem.objects.filter(nominal__owning_agency__in=agencies)
+        .values("nominal")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "nominal")
+        .values_list("nominal", flat=True)
+        .first()
+    )
+    Reason = CaseInvolvement.Reason
+    roles = CaseAssignment.Role
+    involved = set(
+        CaseInvolvement.objects.filter(
+            nominal__owning_agency__in=agencies,
+            reason__in=[Reason.LEAD_PROFESSIONAL, Reason.POLICE_LEAD, Reason.KEY_WORKER],
+            ended_on__isnull=True,
+        ).values_list("nominal_id", "agency_id", "reason")
+    )
+    lead_agency_of = {nominal: agency for nominal, agency, reason in involved if reason == Reason.LEAD_PROFESSIONAL}
+    key_agencies = sorted({worker.agency_id for worker in staff.partners})
+    admin = User.objects.get(username=ADMIN_USERNAME)
+    review_category = DataCategory.objects.get(code=REVIEW_CATEGORY)
+
+    managements: list[CohortManagement] = []
+    chosen_cohorts: list[list[PriorityCohort]] = []
+    assignments: list[CaseAssignment] = []
+    involvements: list[CaseInvolvement] = []
+    assessments: list[RagAssessment] = []
+    reviews: list[tuple[RecordedItem, SupervisorReview]] = []
+    for _membership_id, nominal_id, started_on in memberships:
+        managements.append(
+            CohortManagement(
+                membership_id=_membership_id,
+                strand=rng.choices(list(STRAND_WEIGHTS), weights=list(STRAND_WEIGHTS.values()))[0],
+                level=rng.choices(levels, weights=level_weights)[0],
+                mappa_level=rng.choices(["", "2", "3"], weights=[95, 4, 1])[0],
+            )
+        )
+        draw = rng.random()
+        chosen_cohorts.append(
+            rng.sample(priority_cohorts, k=min(len(priority_cohorts), 1 if draw < 0.2 else 2)) if draw < 0.3 else []
+        )
+
+        start = min(today, started_on + datetime.timedelta(days=rng.randrange(30)))
+        held = (today - start).days
+
+        def assign(
+            role: CaseAssignment.Role,
+            worker: User,
+            from_day: datetime.date,
+            *,
+            until: datetime.date | None = None,
+            reason: str = "",
+            nominal_id: int = nominal_id,
+        ) -> None:
+            """The assignment, and its agency's involvement as case_assign makes it (if not there)."""
+            assignments.append(
+                CaseAssignment(
+                    nominal_id=nominal_id,
+                    role=role,
+                    worker=worker,
+                    agency_id=worker.agency_id,
+                    started_on=from_day,
+                    ended_on=until,
+                    reason=reason,
+                    assigned_by=admin,
+                )
+            )
+            key = (nominal_id, worker.agency_id, ASSIGNMENT_INVOLVEMENT[role])
+            if until is None and key not in involved:
+                involved.add(key)
+                involvements.append(
+                    CaseInvolvement(nominal_id=nominal_id, agency_id=key[1], reason=key[2], started_on=from_day)
+                )
+
+        lead_agency = lead_agency_of.get(nominal_id)
+        lead = rng.choice(staff.of_agency.get(lead_agency, staff.core) if lead_agency else staff.core)
+        if held > 60 and rng.random() < 0.15:  # transferred once
+            moved_on = start + datetime.timedelta(days=rng.randrange(30, held))
+            previous = rng.choice(staff.core)
+            assign(roles.LEAD_PROFESSIONAL, previous, start, until=moved_on - datetime.timedelta(days=1))
+            assign(roles.LEAD_PROFESSIONAL, lead, moved_on, reason="Caseload rebalanced")
+        else:
+            assign(roles.LEAD_PROFESSIONAL, lead, start)
+        police_lead = rng.choice(staff.police)
+        assign(roles.POLICE_LEAD, police_lead, start)
+        if key_agencies and rng.random() < 0.3:
+            for agency in rng.sample(key_agencies, k=min(len(key_agencies), rng.choice([1, 1, 1, 2]))):
+                assign(roles.KEY_WORKER, rng.choice(staff.of_agency[agency]), start)
+
+        # One to four ratings over the period, the latest current.
+        count = rng.choices([1, 2, 3, 4], weights=[4, 3, 2, 1])[0]
+        period = max(1, (today - started_on).days)
+        rating = ratings[0]
+        for days_ago in sorted((rng.randrange(period) for _ in range(count)), reverse=True):
+            rating = rng.choices(ratings, weights=rag_weights)[0]
+            assessments.append(
+                RagAssessment(
+                    nominal_id=nominal_id,
+                    rating=rating,
+                    rationale=rng.choice(RATIONALES),
+                    assessed_by=rng.choice([lead, police_lead]),
+                    assessed_at=now - datetime.timedelta(days=days_ago, minutes=rng.randrange(600)),
+                )
+            )
+
+        # Reviews of this period by the lead's supervisor, most recently up to four months ago: with
+        # a fortnightly or monthly cadence, some are overdue.
+        reviewer = supervisor_of[lead.pk]
+        if reviewer is None or nominal_id == busiest or rng.random() >= 0.6:
+            continue
+        occurred = today - datetime.timedelta(days=rng.randrange(120))
+        for _ in range(rng.choice([1, 2, 3])):
+            if occurred < started_on:
+                break
+            commensurate = rng.random() < 0.85
+            reviews.append(
+                (
+                    RecordedItem(
+                        nominal_id=nominal_id,
+                        owning_agency_id=reviewer.agency_id,
+                        category=review_category,
+                        kind=RecordedItem.Kind.REVIEW,
+                        summary=SUMMARY_COMMENSURATE if commensurate else SUMMARY_NOT_COMMENSURATE,
+                        occurred_on=occurred,
+                        recorded_by=reviewer,
+                        recorded_at=timezone.make_aware(datetime.datetime.combine(occurred, datetime.time(15))),
+                    ),
+                    SupervisorReview(
+                        rating=rating,
+                        commensurate=commensurate,
+                        actions_set="" if commensurate else "Increase contact; refer to the drug service",
+                        next_review_on=cadence_after(occurred, rating),
+                    ),
+                )
+            )
+            occurred -= datetime.timedelta(days=rng.randrange(30, 90))
+
+    _bulk_create(CohortManagement.objects, managements)
+    Through = CohortManagement.priority_cohorts.through
+    _bulk_create(
+        Through.objects,
+        [
+            Through(cohortmanagement_id=management.pk, prioritycohort_id=cohort.pk)
+            for management, cohorts in zip(managements, chosen_cohorts, strict=True)
+            for cohort in cohorts
+        ],
+    )
+    _bulk_create(CaseAssignment.objects, assignments)
+    _bulk_create(CaseInvolvement.objects, involvements)
+    with _dated_as_given((RagAssessment, "assessed_at"), (RecordedItem, "recorded_at")):
+        _bulk_create(RagAssessment.objects, assessments)
+        _bulk_create(RecordedItem.objects, [item for item, _ in reviews])
+    for item, review in reviews:
+        review.item = item
+    _bulk_create(SupervisorReview.objects, [review for _, review in reviews])
+    # Licence ends over the next two years, for everyone on licence (spread by id: no rows to fetch).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Nominal._meta.db_table} SET licence_ends_on = %s::date + (1 + (id * 7919) %% 730)::integer "  # noqa: S608
+            "WHERE owning_agency_id = ANY(%s) AND statutory_status = %s",
+            [today, [agency.pk for agency in agencies], Nominal.StatutoryStatus.LICENCE],
+        )
+    say(
+        f"  {len(managements):,} managed on the cohort, {len(staff.supervisors):,} supervisors, "
+        f"{len(assignments):,} assignments, {len(assessments):,} RAG ratings, {len(reviews):,} reviews"
+    )
+
+
 @transaction.atomic
 def dataset_clean() -> int:
     """Remove every benchmark row; returns how many agencies went. History rows cannot be removed
@@ -502,7 +878,10 @@ def dataset_clean() -> int:
         )
     nominals = f"SELECT id FROM {Nominal._meta.db_table} WHERE owning_agency_id = ANY(%s)"  # noqa: S608
     items = f"SELECT id FROM {RecordedItem._meta.db_table} WHERE nominal_id IN ({nominals})"  # noqa: S608
-    statements = [
+    users = f"SELECT id FROM {User._meta.db_table} WHERE agency_id = ANY(%s)"  # noqa: S608
+    memberships = f"SELECT id FROM {CohortMembership._meta.db_table} WHERE nominal_id IN ({nominals})"  # noqa: S608
+    managements = f"SELECT id FROM {CohortManagement._meta.db_table} WHERE membership_id IN ({memberships})"  # noqa: S608
+    statements: list[tuple[type[Model], str, list[Any]]] = [
         (
             NominalGroupObjectPermission,
             f"content_object_id IN ({nominals}) OR group_id = ANY(%s)",
@@ -510,6 +889,16 @@ def dataset_clean() -> int:
         ),
         (NominalUserObjectPermission, f"content_object_id IN ({nominals})", [agency_ids]),
         (PathwayNeed, f"item_id IN ({items})", [agency_ids]),
+        (SupervisorReview, f"item_id IN ({items})", [agency_ids]),
+        (CohortManagement.priority_cohorts.through, f"cohortmanagement_id IN ({managements})", [agency_ids]),
+        (CohortManagement, f"membership_id IN ({memberships})", [agency_ids]),
+        (RagAssessment, f"nominal_id IN ({nominals}) OR assessed_by_id IN ({users})", [agency_ids, agency_ids]),
+        (
+            CaseAssignment,
+            f"nominal_id IN ({nominals}) OR agency_id = ANY(%s) OR worker_id IN ({users}) "
+            f"OR assigned_by_id IN ({users})",
+            [agency_ids, agency_ids, agency_ids, agency_ids],
+        ),
         (RecordedItem, f"nominal_id IN ({nominals}) OR owning_agency_id = ANY(%s)", [agency_ids, agency_ids]),
         (Consent, f"nominal_id IN ({nominals}) OR agency_id = ANY(%s)", [agency_ids, agency_ids]),
         (CaseInvolvement, f"nominal_id IN ({nominals}) OR agency_id = ANY(%s)", [agency_ids, agency_ids]),
@@ -564,6 +953,29 @@ class Results:
     measurements: list[Measurement]
     list_ratio: float
     max_rss_bytes: int
+    supervisor: User
+    supervisor_sees: int  # on the cohort
+    team: list[User]
+    cohort: list[CohortComparison]
+
+    @property
+    def cohort_ratio(self) -> float:
+        """The slowest of the supervisor's cohort list pages against the raw SQL of its rows."""
+        return max(comparison.ratio for comparison in self.cohort)
+
+
+@dataclass
+class CohortComparison:
+    """One supervisor's cohort list page against the raw SQL query that returns the same rows."""
+
+    query: str
+    page: Measurement
+    raw: Measurement
+    matching: int  # people on the cohort the filters keep, whom the supervisor may see
+
+    @property
+    def ratio(self) -> float:
+        return self.page.median_ms / self.raw.median_ms
 
 
 class _Page:
@@ -573,6 +985,12 @@ class _Page:
         self.measurement, self.client, self.path = measurement, client, path
 
     def get(self) -> float:
+        return self._request()[0]
+
+    def content(self) -> str:
+        return self._request()[1]
+
+    def _request(self) -> tuple[float, str]:
         with transaction.atomic():
             started = time.perf_counter()
             response = self.client.get(self.path)
@@ -580,7 +998,7 @@ class _Page:
             transaction.set_rollback(True)
         if response.status_code != 200:
             raise BenchmarkError(f"{self.measurement.label}: {self.path} answered {response.status_code}, not 200.")
-        return elapsed
+        return elapsed, response.content.decode()
 
     def profile(self) -> None:
         """Queries and peak Python memory of one request, measured apart from the timings."""
@@ -593,6 +1011,89 @@ class _Page:
             self.measurement.peak_bytes = tracemalloc.get_traced_memory()[1]
         finally:
             tracemalloc.stop()
+
+
+class _RawQuery:
+    """The SQL of the rows a page shows, sent through a raw cursor and fetched whole, timed as the
+    page is (inside a transaction rolled back afterwards)."""
+
+    def __init__(self, measurement: Measurement, sql: str, params: Any) -> None:
+        self.measurement, self.sql, self.params = measurement, sql, params
+        self.rows: list[tuple[object, ...]] = []
+
+    def get(self) -> float:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                started = time.perf_counter()
+                cursor.execute(self.sql, self.params)
+                self.rows = cursor.fetchall()
+                elapsed = time.perf_counter() - started
+            transaction.set_rollback(True)
+        return elapsed
+
+    def profile(self) -> None:
+        with CaptureQueriesContext(connection) as captured:
+            self.get()
+        control = ("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK")  # the transaction around it, as logged
+        self.measurement.queries = sum(not query["sql"].startswith(control) for query in captured.captured_queries)
+        tracemalloc.start()
+        try:
+            self.get()
+            self.measurement.peak_bytes = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+
+COHORT_PAGE_ROWS = 50  # the cohort list's page size
+
+
+@dataclass(frozen=True)
+class _CohortVariant:
+    query: str  # the page's query string
+    filters: CohortFilters  # the same, as cohort_list takes them
+    sort: str
+
+
+def _cohort_variants(supervisor: User) -> list[_CohortVariant]:
+    """The supervisor's cohort list: the first page as it opens, and filtered and sorted ways a
+    supervisor works from it, each with the filters the page's form makes of its query string."""
+    ratings = list(RagRating.objects.filter(is_active=True).order_by("order", "label"))
+    levels = list(ManagementLevel.objects.filter(is_active=True).order_by("order", "name"))
+    area = PolicingArea.objects.filter(name__startswith=AREA_PREFIX).order_by("name").first()
+    if not ratings or not levels or area is None:
+        raise BenchmarkError("The cohort's ratings, levels or benchmark areas are missing: run with --rebuild.")
+    highest, level = ratings[0], levels[min(1, len(levels) - 1)]
+    community = Nominal.CustodyStatus.COMMUNITY
+    return [
+        _CohortVariant("", CohortFilters(), "name"),
+        _CohortVariant(
+            f"rag={highest.code}&review_overdue=on",
+            CohortFilters(rag_rating_ids=(highest.pk,), review_overdue=True),
+            "name",
+        ),
+        _CohortVariant("show=team", CohortFilters(team_of=supervisor.pk), "name"),
+        _CohortVariant("sort=-rag", CohortFilters(), "-rag"),
+        _CohortVariant(
+            f"strand={Strand.FLEX}&level={level.code}&custody={community}&area={area.pk}&sort=review",
+            CohortFilters(
+                strands=(Strand.FLEX,), level_ids=(level.pk,), custody_statuses=(community,), area_ids=(area.pk,)
+            ),
+            "review",
+        ),
+    ]
+
+
+def _same_rows(page: _Page, raw: _RawQuery) -> None:
+    """The page lists the people the raw SQL returns, in its order (their record links, in order)."""
+    marker = 987654321
+    pattern = re.escape(reverse("nominal-detail", args=[marker])).replace(str(marker), r"(\d+)")
+    shown = list(dict.fromkeys(int(pk) for pk in re.findall(f'href="{pattern}"', page.content())))
+    returned = [row[0] for row in raw.rows]
+    if shown != returned:
+        raise BenchmarkError(
+            f"{page.path} lists people {shown[:5]}..., but the raw SQL returns {returned[:5]}...: "
+            "the benchmark's filters are not the page's."
+        )
 
 
 def _time_service(measurement: Measurement, run: Callable[[], object], repeat: int) -> None:
@@ -657,14 +1158,18 @@ def _max_rss_bytes() -> int:
 
 
 def measure(sizes: Sizes, *, repeat: int, warmup: int, say: Say) -> Results:
-    """Time the people list and a large record for a partner and a system admin, interleaved so
-    that both see the same machine, and grants_recompute for one agency and for all."""
+    """Time the people list and a large record for a partner and a system admin, and a supervisor's
+    cohort list pages against the raw SQL of their rows, interleaved so that all see the same
+    machine; then grants_recompute for one agency and for all, and an import of custody events."""
     layout = Layout.for_agencies(sizes.agencies)
     try:
         partner = User.objects.select_related("agency").get(username=partner_username(layout.measured_partner))
         admin = User.objects.select_related("agency").get(username=ADMIN_USERNAME)
     except User.DoesNotExist as error:
         raise BenchmarkError("The benchmark users are missing: run the benchmark with --rebuild.") from error
+    supervisor = User.objects.select_related("agency").filter(username=SUPERVISOR_USERNAME).first()
+    if supervisor is None:
+        raise BenchmarkError("The benchmark has no cohort management (no supervisor): run it with --rebuild.")
     # The busiest record both may open (the partner's agency sees the cohort, not everyone).
     partner_may_see = nominals_visible_to(partner).filter(benchmark_nominals()).values("pk")
     heaviest = (
@@ -685,19 +1190,38 @@ def measure(sizes: Sizes, *, repeat: int, warmup: int, say: Say) -> Results:
     list_path, record_path = reverse("nominal-list"), reverse("nominal-detail", args=[heavy_id])
     clients: dict[str, Client] = {}
     with without_history():  # signing in updates last_login
-        for user in (partner, admin):
+        for user in (partner, admin, supervisor):
             clients[user.username] = Client()
             clients[user.username].force_login(user)
     list_partner = Measurement(f"People list {list_path}, partner")
     list_admin = Measurement(f"People list {list_path}, system admin")
     record_partner = Measurement(f"Record {record_path}, partner")
     record_admin = Measurement(f"Record {record_path}, system admin")
-    pages = [
+    pages: list[_Page | _RawQuery] = [
         _Page(list_partner, clients[partner.username], list_path),
         _Page(list_admin, clients[admin.username], list_path),
         _Page(record_partner, clients[partner.username], record_path),
         _Page(record_admin, clients[admin.username], record_path),
     ]
+    cohort_path = reverse("cohort-list")
+    cohort: list[CohortComparison] = []
+    raw_queries: list[tuple[_Page, _RawQuery]] = []
+    for variant in _cohort_variants(supervisor):
+        path = f"{cohort_path}?{variant.query}" if variant.query else cohort_path
+        nominals = cohort_list(supervisor, variant.filters, variant.sort)
+        sql, params = nominals[:COHORT_PAGE_ROWS].query.sql_with_params()
+        comparison = CohortComparison(
+            query=variant.query,
+            page=Measurement(f"Cohort list {path}, supervisor"),
+            raw=Measurement("  the raw SQL of its rows (cursor, fetchall)"),
+            matching=nominals.count(),
+        )
+        comparison.raw.note = f"{min(comparison.matching, COHORT_PAGE_ROWS)} of {comparison.matching:,} rows"
+        cohort.append(comparison)
+        raw_queries.append(
+            (_Page(comparison.page, clients[supervisor.username], path), _RawQuery(comparison.raw, sql, params))
+        )
+        pages.extend(raw_queries[-1])
     grants_one = Measurement(f"grants_recompute(), one agency ({partner.agency.short_name})")
     grants_all = Measurement(f"grants_recompute(), all {Agency.objects.count()} agencies")
     import_rows = min(EVENT_IMPORT_ROWS, 10 * sizes.nominals)
@@ -714,6 +1238,11 @@ def measure(sizes: Sizes, *, repeat: int, warmup: int, say: Say) -> Results:
                         page.measurement.seconds.append(elapsed)
             for page in pages:
                 page.profile()
+            for page, raw in raw_queries:
+                _same_rows(page, raw)
+                page.measurement.note = (
+                    f"ratio to the raw SQL {page.measurement.median_ms / raw.measurement.median_ms:.2f}"
+                )
         say("Timing grants_recompute ...")
         _time_service(grants_one, lambda: grants_recompute(agency_ids=[partner.agency_id]), max(1, repeat // 4))
         _time_service(grants_all, grants_recompute, max(1, repeat // 7))
@@ -737,6 +1266,10 @@ def measure(sizes: Sizes, *, repeat: int, warmup: int, say: Say) -> Results:
         measurements=[list_partner, list_admin, record_partner, record_admin, grants_one, grants_all, event_import],
         list_ratio=list_partner.median_ms / list_admin.median_ms,
         max_rss_bytes=_max_rss_bytes(),
+        supervisor=supervisor,
+        supervisor_sees=cohort_list(supervisor).count(),
+        team=list(User.objects.filter(supervisor=supervisor).order_by("pk")),
+        cohort=cohort,
     )
 
 
@@ -746,7 +1279,8 @@ def results_table(results: Results) -> list[str]:
         "| Measurement | Runs | Median ms | p95 ms | Queries | Peak Python memory | Note |",
         "|---|--:|--:|--:|--:|--:|---|",
     ]
-    for measurement in results.measurements:
+    cohort = [measurement for comparison in results.cohort for measurement in (comparison.page, comparison.raw)]
+    for measurement in [*results.measurements[:4], *cohort, *results.measurements[4:]]:
         peak = f"{measurement.peak_bytes / 1024:,.0f} KiB" if measurement.peak_bytes is not None else ""
         queries = "" if measurement.queries is None else str(measurement.queries)
         lines.append(

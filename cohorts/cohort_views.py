@@ -180,14 +180,17 @@ class CohortLists:
 
 def cohort_filter_form(data: QueryDict | None, user: User, lists: CohortLists) -> CohortFilterForm:
     """The cohort list's filters for this user, bound to the query (the page's and the API's)."""
+    leads = list(lead_professionals_of_cohort(user))
+    # The agencies that lead someone the user may see: no more boxes than could match anyone.
+    lead_agencies = sorted({worker.agency for worker in leads}, key=lambda agency: (agency.name, agency.pk))
     return CohortFilterForm(
         data or None,
         ratings=[rating for rating in lists.ratings if rating.is_active],
         levels=[level for level in lists.levels if level.is_active],
         priority_cohorts=lists.priority_cohorts,
         areas=list(PolicingArea.objects.filter(is_active=True).order_by("name")),
-        agencies=list(Agency.objects.filter(is_active=True).order_by("name")),
-        leads=list(lead_professionals_of_cohort(user)),
+        agencies=lead_agencies,
+        leads=leads,
         supervisor=user.has_role(Role.SUPERVISOR),
     )
 

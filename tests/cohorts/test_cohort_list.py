@@ -83,7 +83,7 @@ def test_a_person_accepted_onto_iom_is_listed_with_rag_and_leads_for_agencies_in
     assert "Priya Lead" in body
     assert "Probation Northmoor" in body
     assert "Pat Constable" in body
-    assert "Northmoor Police" in body
+    assert "(police lead)" in body
     assert "Fixed" in body
     assert "Enhanced" in body
     assert timezone.localdate().strftime("%-d %b %Y") in body

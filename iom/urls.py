@@ -18,6 +18,7 @@ from cohorts import (
 )
 from iom import views
 from iom.api import MeView
+from meetings import urls as meetings_urls
 from sharing import api as sharing_api
 
 api_v1: list[URLPattern | URLResolver] = [
@@ -53,6 +54,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("agreements/<int:pk>/suspend/", sharing_api.AgreementSuspendView.as_view(), name="api-agreement-suspend"),
     path("agreements/<int:pk>/end/", sharing_api.AgreementEndView.as_view(), name="api-agreement-end"),
     path("", include("referrals.api_urls")),
+    path("", include(meetings_urls.api_urlpatterns)),  # meetings (issue 6)
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The docs page is for people: signed out, they are sent to sign in like any other page.
     path("docs/", login_required(SpectacularSwaggerView.as_view(url_name="api-schema")), name="api-docs"),
@@ -75,6 +77,7 @@ urlpatterns = [
     path("sharing/", include("sharing.urls")),
     path("referrals/", include("referrals.urls")),
     path("cohort/", include("cohorts.cohort_urls")),
+    path("meetings/", include(meetings_urls.urlpatterns)),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
 ]

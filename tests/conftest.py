@@ -100,6 +100,7 @@ def load_reference_data() -> None:
     # Levels, RAG ratings, priority cohorts, referral permissions and the selection matrix.
     importlib.import_module("cohorts.migrations.0004_default_lists").seed(apps, None)
     importlib.import_module("referrals.migrations.0002_roles_and_selection_matrix").seed(apps, None)
+    importlib.import_module("meetings.migrations.0002_panel_chairs_chair_meetings").grant(apps, None)
 
 
 @pytest.fixture

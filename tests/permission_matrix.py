@@ -76,7 +76,26 @@ class NominalList:
     api: bool = False
 
 
-Entry = Public | SignedIn | RolesOnly | Exempt | NominalData | NominalList
+@dataclass(frozen=True)
+class MeetingData:
+    """A page or endpoint of one meeting (issue 6): its agenda, run mode, minutes, pack, actions.
+    url_for builds its address from the meeting scenario (meeting_pk, item_pk, action_pk). Checked
+    for the meeting's chair, for a user of each role in an invited agency (these roles reach it,
+    the others get 403, or 404 where chair_only), for a user of an agency not invited (404) and
+    for a meeting that does not exist (404). chair_only: only the chair, and panel chairs of the
+    agency running the meeting, reach it; invited users get 404 as if it did not exist."""
+
+    url_for: Callable[[Any], str]
+    method: str = "get"
+    data: dict[str, str] = field(default_factory=dict)
+    api: bool = False
+    roles: frozenset[Role] = field(default_factory=lambda: frozenset(Role))
+    ok_status: int = 200
+    chair_only: bool = False
+    content_type: str | None = None
+
+
+Entry = Public | SignedIn | RolesOnly | Exempt | NominalData | NominalList | MeetingData
 
 ADMIN = frozenset({Role.SYSTEM_ADMIN})
 
@@ -595,6 +614,13 @@ MATRIX: dict[str, Entry] = {
     "api-nominal-timeline": NominalData(lambda s: f"/api/v1/people/{s.nominal_pk}/timeline/", api=True),
     # --- END OF THE TIMELINE ---
 }
+
+
+# The meetings' entries (issue 6) live beside their tests, one file per part of the work; they import
+# the entry kinds above, so they are merged in only here, after those are defined.
+from tests.meetings.matrix import MEETINGS_MATRIX  # noqa: E402
+
+MATRIX.update(MEETINGS_MATRIX)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,111 @@
+"""Who may see a meeting, who may chair it, and which of its items an agency may see.
+
+- A meeting is seen by its chair, the people invited, everyone in an invited agency, and the panel
+  chairs of the agency that runs it. Anyone else gets 404 (DESIGN.md, permission model point 2).
+- It is chaired (agenda edits, running it, approving the minutes) by its chair or, deputising, by
+  another panel chair of the agency that runs it.
+- An item about a person shows its content to an agency only if the agency may see the person (its
+  grants) and the item's content (the agency owns it, or an agreement in force shares the item's
+  category between the two agencies, with the person's consent where the clause asks). Otherwise
+  the item is "restricted" to that agency: shown as there, never what it is about. The rule is one
+  SQL expression, so an agenda of any length is read in one query (items_for_agency).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth.models import Permission
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+
+from cohorts.access import _clauses_allowing, today
+from cohorts.models import NominalGroupObjectPermission
+from meetings.models import AgendaItem, Meeting, MeetingAction
+from sharing.models import Agency, User
+
+
+def may_chair_meetings(user: User) -> bool:
+    """Panel chairs schedule meetings and chair them."""
+    return user.has_perm("meetings.chair_meeting")
+
+
+def may_chair(user: User, meeting: Meeting) -> bool:
+    """The meeting's chair, or another panel chair of the agency that runs it."""
+    if meeting.chair_id == user.pk:
+        return True
+    return meeting.agency_id == user.agency_id and may_chair_meetings(user)
+
+
+def meetings_visible_to(user: User) -> QuerySet[Meeting]:
+    """The meetings the user may open: chaired, invited (in person or by agency), or run by their
+    agency when they chair meetings."""
+    invited_agency = Meeting.invited_agencies.through.objects.filter(meeting=OuterRef("pk"), agency_id=user.agency_id)
+    invited_person = Meeting.invited_people.through.objects.filter(meeting=OuterRef("pk"), user_id=user.pk)
+    visible = Q(chair_id=user.pk) | Q(Exists(invited_agency)) | Q(Exists(invited_person))
+    if may_chair_meetings(user):
+        visible |= Q(agency_id=user.agency_id)
+    return Meeting.objects.filter(visible)
+
+
+def meeting_get_for_user(user: User, pk: int) -> Meeting:
+    """The meeting if the user may see it, else 404 (never 403: its existence is not disclosed)."""
+    meeting = (
+        meetings_visible_to(user).select_related("chair", "chair__agency", "agency", "series").filter(pk=pk).first()
+    )
+    if meeting is None:
+        raise Http404("No such meeting")
+    return meeting
+
+
+def meeting_get_to_chair(user: User, pk: int) -> Meeting:
+    """The meeting if the user may chair it; 404 if they may not see it at all."""
+    meeting = meeting_get_for_user(user, pk)
+    if not may_chair(user, meeting):
+        raise Http404("No such meeting")
+    return meeting
+
+
+def _view_nominal_permission_id() -> Subquery:
+    return Subquery(
+        Permission.objects.filter(content_type__app_label="cohorts", codename="view_nominal").values("pk")[:1]
+    )
+
+
+def agency_may_see_agenda_content(agency: Agency, on: datetime.date | None = None) -> Q:
+    """The rule above as a filter on AgendaItem (or MeetingAction: both have nominal,
+    owning_agency and category)."""
+    on = on or today()
+    if agency.permission_group_id is None:
+        return Q(nominal__isnull=True)
+    granted = NominalGroupObjectPermission.objects.filter(
+        content_object=OuterRef("nominal"),
+        group_id=agency.permission_group_id,
+        permission_id=_view_nominal_permission_id(),
+    )
+    clauses = _clauses_allowing(
+        agency.pk, on, category=OuterRef("category"), owner_ref="owning_agency", nominal_ref="nominal"
+    )
+    content_shared = (
+        Q(owning_agency__isnull=True) | Q(owning_agency_id=agency.pk) | Q(category__isnull=True) | Q(Exists(clauses))
+    )
+    return Q(nominal__isnull=True) | (Q(Exists(granted)) & content_shared)
+
+
+def items_for_agency(meeting: Meeting, agency: Agency, *, include_off_agenda: bool = False) -> QuerySet[AgendaItem]:
+    """The meeting's items in agenda order, each annotated `visible` (may this agency see what it
+    is?). One query whatever the number of items."""
+    items = meeting.items.all()
+    if not include_off_agenda:
+        items = items.filter(removed_at__isnull=True, dropped_at__isnull=True)
+    return items.annotate(
+        visible=ExpressionWrapper(agency_may_see_agenda_content(agency), output_field=BooleanField())
+    ).select_related("nominal", "owning_agency", "category", "decided_by", "referral_decision")
+
+
+def actions_visible_to(user: User) -> QuerySet[MeetingAction]:
+    """Actions the user may read in full: their own, and those whose content their agency may see
+    in meetings they may see."""
+    return MeetingAction.objects.filter(
+        Q(owner_id=user.pk) | (Q(meeting__in=meetings_visible_to(user)) & agency_may_see_agenda_content(user.agency))
+    )

@@ -1,0 +1,7 @@
+"""Permission matrix entries of meetings/agenda_urls.py (see tests/permission_matrix.py, MeetingData)."""
+
+from __future__ import annotations
+
+from tests.permission_matrix import Entry
+
+ENTRIES: dict[str, Entry] = {}

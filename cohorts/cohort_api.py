@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cohorts.api import request_user
-from cohorts.cohort_list import COHORT_SORTS, CohortRow, cohort_counts, cohort_list
+from cohorts.cohort_list import COHORT_SORTS, CohortRow, cohort_counts, cohort_generation, cohort_list
 from cohorts.cohort_views import CohortLists, cohort_filter_form, cohort_filters_of, cohort_list_logged
 from cohorts.models import Nominal, Strand
 from cohorts.transitions import TransitionStatus
@@ -100,7 +100,8 @@ class CohortListView(GenericAPIView):
         query = request.query_params.copy()
         for name in ("limit", "offset"):
             query.pop(name, None)
-        form = cohort_filter_form(query, user, lists)
+        generation = cohort_generation()
+        form = cohort_filter_form(query, user, lists, generation=generation)
         sort = request.query_params.get("sort", "name")
         errors: dict[str, Any] = dict(form.errors) if form.is_bound and not form.is_valid() else {}
         if sort.removeprefix("-") not in COHORT_SORTS:
@@ -111,7 +112,7 @@ class CohortListView(GenericAPIView):
         page = self.paginate_queryset(cohort_list(user, filters, sort)) or []
         rows: list[CohortRow] = lists.rows(list(page))
         cohort_list_logged(request._request, user, rows, request.query_params.urlencode())
-        counts = cohort_counts(user, lists.levels)
+        counts = cohort_counts(user, lists.levels, generation=generation)
         response = self.get_paginated_response(CohortRowSerializer(rows, many=True).data)
         response.data["counts"] = CohortCountsSerializer(
             {

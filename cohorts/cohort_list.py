@@ -13,9 +13,12 @@ everyone who may see the person.
 from __future__ import annotations
 
 import datetime
+import hashlib
 from dataclasses import dataclass, fields
 from typing import Any
 
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -32,6 +35,7 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    prefetch_related_objects,
 )
 
 from cohorts.access import agency_may_see_offending_and_risk, current_memberships, today
@@ -40,6 +44,7 @@ from cohorts.models import (
     CohortManagement,
     ManagementLevel,
     Nominal,
+    PolicingArea,
     RagAssessment,
     RagRating,
     Strand,
@@ -48,6 +53,7 @@ from cohorts.reviews import with_review_due
 from cohorts.selectors import nominals_visible_to
 from cohorts.transitions import TransitionStatus, transition_weeks, with_transition_status
 from sharing.models import User
+from sharing.roles import Role
 
 
 @dataclass(frozen=True)
@@ -174,10 +180,17 @@ def _filtered(nominals: QuerySet[Nominal], filters: CohortFilters, on: datetime.
     return nominals
 
 
-def cohort_list(user: User, filters: CohortFilters = CohortFilters(), sort: str = "name") -> QuerySet[Nominal]:
-    """Everyone on IOM now whom the user may see, filtered and sorted (unknown sorts sort by name),
-    with their leads in one prefetch (current_leads)."""
-    on = today()
+def _current_leads(on: datetime.date) -> Prefetch[Any]:
+    leads = (
+        _current_assignments(on)
+        .filter(role__in=[CaseAssignment.Role.LEAD_PROFESSIONAL, CaseAssignment.Role.POLICE_LEAD])
+        .select_related("worker", "agency")
+        .order_by("role", "-started_on", "-pk")
+    )
+    return Prefetch("assignments", queryset=leads, to_attr="current_leads")
+
+
+def _cohort_rows_query(user: User, filters: CohortFilters, sort: str, on: datetime.date) -> QuerySet[Nominal]:
     computed = (
         filters.rag_rating_ids,
         filters.level_ids,
@@ -190,22 +203,27 @@ def cohort_list(user: User, filters: CohortFilters = CohortFilters(), sort: str 
     descending = sort.startswith("-")
     first, *rest = COHORT_SORTS.get(sort.removeprefix("-"), COHORT_SORTS["name"])
     first_column = F(first).desc(nulls_last=True) if descending else F(first).asc(nulls_last=True)
-    leads = (
-        _current_assignments(on)
-        .filter(role__in=[CaseAssignment.Role.LEAD_PROFESSIONAL, CaseAssignment.Role.POLICE_LEAD])
-        .select_related("worker", "agency")
-        .order_by("role", "-started_on", "-pk")
-    )
+    return nominals.order_by(first_column, *rest, "pk")
+
+
+def cohort_list(user: User, filters: CohortFilters = CohortFilters(), sort: str = "name") -> QuerySet[Nominal]:
+    """Everyone on IOM now whom the user may see, filtered and sorted (unknown sorts sort by name),
+    with their leads in one prefetch (current_leads)."""
+    on = today()
     return (
-        nominals.select_related("policing_area")
-        .prefetch_related(Prefetch("assignments", queryset=leads, to_attr="current_leads"))
-        .order_by(first_column, *rest, "pk")
+        _cohort_rows_query(user, filters, sort, on).select_related("policing_area").prefetch_related(_current_leads(on))
     )
+
+
+def _day(value: datetime.date | None) -> str:
+    """A date as the list shows it: 3 Dec 2026."""
+    return f"{value.day} {value:%b %Y}" if value else ""
 
 
 @dataclass(frozen=True)
 class CohortRow:
-    """One line of the cohort list."""
+    """One line of the cohort list, with what its cells show worked out once (the page renders
+    fifty of these, and each template lookup or filter costs more than the Python here)."""
 
     nominal: Nominal
     rag: RagRating | None
@@ -232,6 +250,57 @@ class CohortRow:
     def transition_status(self) -> TransitionStatus | None:
         status = getattr(self.nominal, "transition_shown", None)
         return TransitionStatus(status) if status else None
+
+    # --- What the page's cells show --------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        return f"{self.nominal.last_name.upper()}, {self.nominal.first_name}"
+
+    @property
+    def area_name(self) -> str:
+        area = self.nominal.policing_area
+        return area.name if area else ""
+
+    @property
+    def in_community(self) -> bool:
+        return bool(self.nominal.custody_status == Nominal.CustodyStatus.COMMUNITY)
+
+    @property
+    def custody_colour(self) -> str:
+        return "red" if self.nominal.custody_status == Nominal.CustodyStatus.UNLAWFULLY_AT_LARGE else "yellow"
+
+    @property
+    def licence_text(self) -> str:
+        return _day(self.licence_ends_on)
+
+    @property
+    def transition_shown(self) -> bool:
+        return self.transition_status not in (None, TransitionStatus.NOT_DUE)
+
+    @property
+    def transition_colour(self) -> str:
+        status = self.transition_status
+        if status in (TransitionStatus.DUE, TransitionStatus.STEPS_OVERDUE):
+            return "red"
+        return "green" if status == TransitionStatus.COMPLETE else "blue"
+
+    @property
+    def transition_text(self) -> str:
+        status = self.transition_status
+        return f"Transition: {status.label.lower()}" if status else ""
+
+    @property
+    def review_text(self) -> str:
+        return _day(getattr(self.nominal, "review_due_on", None))
+
+    @property
+    def review_overdue(self) -> bool:
+        return bool(getattr(self.nominal, "is_overdue", False))
+
+    @property
+    def since_text(self) -> str:
+        return _day(getattr(self.nominal, "on_cohort_since", None))
 
 
 def cohort_rows(
@@ -267,14 +336,40 @@ class CohortCounts:
     level_not_set: int
 
 
-def cohort_counts(user: User, levels: list[ManagementLevel]) -> CohortCounts:
-    """How many people on IOM the user may see, in the community and at each level: one query,
-    which joins each current period to its person and management rather than asking a subquery of
-    every person (at 20,000 people, the difference between a few and a few hundred milliseconds)."""
-    on = today()
+# --- What the page shows besides its rows, cached by the cohort's generation ------------------------
+# The board counts and the lead professional filter's choices cost more than the rows themselves at
+# 20,000 people (`manage.py benchmark`), and change only when the cohort does. They are cached per
+# agency (the grants decide who is counted) and day (periods start and end by date), under a number
+# that moves on every change to what they read (migration cohorts 0009: a sequence bumped by
+# triggers), so a change shows on the next request in every process. A request that reads the
+# number between a change's statement and its commit could cache what it saw before the change:
+# CACHE_SECONDS bounds how long that can last.
+CACHE_SECONDS = 60
+
+
+def cohort_generation() -> int:
+    """The cohort's change counter (one cheap query; sequences are read outside transactions)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT last_value FROM cohort_generation")
+        row = cursor.fetchone()
+    return int(row[0])
+
+
+def _cache_key(user: User, what: str, on: datetime.date, generation: int) -> str:
+    """Whose view (the agency's grants decide it; system administrators see everyone), of what, on
+    which day, at which generation: hashed, as `what` may be a whole set of filters."""
+    scope = "all" if user.has_role(Role.SYSTEM_ADMIN) else f"agency-{user.agency_id}"
+    digest = hashlib.sha256(f"{what}|{scope}|{on.isoformat()}".encode()).hexdigest()[:32]
+    return f"cohort-list:{generation}:{digest}"
+
+
+def _counts_query(user: User, levels: list[ManagementLevel], on: datetime.date) -> dict[str, int]:
+    """One query, which joins each current period to its person and management rather than asking
+    a subquery of every person (at 20,000 people, the difference between a few and a few hundred
+    milliseconds)."""
     periods = current_memberships(on).filter(nominal__in=nominals_visible_to(user).values("pk"))
     person = "nominal_id"
-    counts: dict[str, Any] = periods.aggregate(
+    counts: dict[str, int] = periods.aggregate(
         total=Count(person, distinct=True),
         in_community=Count(person, distinct=True, filter=Q(nominal__custody_status=Nominal.CustodyStatus.COMMUNITY)),
         level_not_set=Count(person, distinct=True, filter=Q(management__isnull=True)),
@@ -283,6 +378,19 @@ def cohort_counts(user: User, levels: list[ManagementLevel]) -> CohortCounts:
             for level in levels
         },
     )
+    return counts
+
+
+def cohort_counts(user: User, levels: list[ManagementLevel], *, generation: int | None = None) -> CohortCounts:
+    """How many people on IOM the user may see, in the community and at each level (cached by the
+    cohort's generation: pass it when already read this request)."""
+    on = today()
+    generation = cohort_generation() if generation is None else generation
+    key = _cache_key(user, "counts:" + ",".join(str(level.pk) for level in levels), on, generation)
+    counts: dict[str, int] | None = cache.get(key)
+    if counts is None:
+        counts = _counts_query(user, levels, on)
+        cache.set(key, counts, CACHE_SECONDS)
     return CohortCounts(
         total=counts["total"],
         in_community=counts["in_community"],
@@ -293,16 +401,98 @@ def cohort_counts(user: User, levels: list[ManagementLevel]) -> CohortCounts:
     )
 
 
-def lead_professionals_of_cohort(user: User) -> QuerySet[User]:
-    """The workers who are lead professional for someone on the cohort the user may see (a filter's
-    choices; one query)."""
+@dataclass(frozen=True)
+class LeadChoice:
+    """A worker who is lead professional for someone on the cohort the user may see."""
+
+    pk: int
+    name: str
+    agency_id: int
+    agency_name: str
+
+
+def lead_professionals_of_cohort(user: User, *, generation: int | None = None) -> list[LeadChoice]:
+    """The workers who lead someone on the cohort the user may see, by surname (a filter's choices;
+    one query, cached by the cohort's generation)."""
     on = today()
-    leading = _current_assignments(on).filter(
-        role=CaseAssignment.Role.LEAD_PROFESSIONAL,
-        nominal__in=_on_cohort(user, on).values("pk"),
-    )
-    return (
-        User.objects.filter(Exists(leading.filter(worker=OuterRef("pk"))))
-        .select_related("agency")
-        .order_by("last_name", "first_name", "pk")
-    )
+    generation = cohort_generation() if generation is None else generation
+    key = _cache_key(user, "leads", on, generation)
+    choices: list[LeadChoice] | None = cache.get(key)
+    if choices is None:
+        leading = _current_assignments(on).filter(
+            role=CaseAssignment.Role.LEAD_PROFESSIONAL,
+            nominal__in=_on_cohort(user, on).values("pk"),
+        )
+        rows = (
+            User.objects.filter(Exists(leading.filter(worker=OuterRef("pk"))))
+            .order_by("last_name", "first_name", "pk")
+            .values_list("pk", "first_name", "last_name", "username", "agency_id", "agency__name")
+        )
+        choices = [
+            LeadChoice(pk=pk, name=f"{first} {last}".strip() or username, agency_id=agency_id, agency_name=agency)
+            for pk, first, last, username, agency_id, agency in rows
+        ]
+        cache.set(key, choices, CACHE_SECONDS)
+    return choices
+
+
+# --- The page's rows: compiled SQL and the match count, cached by the cohort's generation ----------
+# Building and compiling the rows query (a subquery a column, the sharing rule's agencies read from
+# the agreements) costs about as much as running it at 20,000 people. Paging through a list, or
+# coming back to it, runs the same query at another offset: its SQL is compiled once per agency,
+# filters, sort and day, under the cohort's generation (which the agreements move too), and so is
+# the number of people it matches.
+
+
+@dataclass(frozen=True)
+class CohortQuery:
+    """The rows query of one view of the cohort list, as SQL, with how many people it matches."""
+
+    sql: str
+    params: tuple[Any, ...]
+    matching: int | None  # None: not counted (an unfiltered list takes the board's total)
+
+
+def cohort_query(
+    user: User, filters: CohortFilters, sort: str, *, generation: int | None = None, count: bool = True
+) -> CohortQuery:
+    """The rows query for this user, filters and sort (unknown sorts sort by name), compiled, and
+    how many people it matches when count is asked (cached)."""
+    on = today()
+    generation = cohort_generation() if generation is None else generation
+    key = _cache_key(user, f"rows:{sort}:{count}:{filters!r}", on, generation)
+    query: CohortQuery | None = cache.get(key)
+    if query is None:
+        rows = _cohort_rows_query(user, filters, sort, on)
+        sql, params = rows.query.sql_with_params()
+        query = CohortQuery(sql=sql, params=tuple(params), matching=rows.count() if count else None)
+        cache.set(key, query, CACHE_SECONDS)
+    return query
+
+
+def cohort_page(query: CohortQuery, *, offset: int, limit: int) -> list[Nominal]:
+    """One page of the cohort list's rows, with their leads and areas: three queries."""
+    nominals = list(Nominal.objects.raw(f"{query.sql} LIMIT %s OFFSET %s", (*query.params, limit, offset)))
+    prefetch_related_objects(nominals, _current_leads(today()))
+    area_ids = {nominal.policing_area_id for nominal in nominals if nominal.policing_area_id}
+    areas = PolicingArea.objects.in_bulk(area_ids) if area_ids else {}
+    for nominal in nominals:
+        nominal.policing_area = areas.get(nominal.policing_area_id) if nominal.policing_area_id else None
+    return nominals
+
+
+class CohortPages:
+    """The cohort list as the paginator reads it: a count, and slices fetched a page at a time."""
+
+    def __init__(self, query: CohortQuery, count: int) -> None:
+        self.query, self._count = query, count
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, page: slice) -> list[Nominal]:
+        start, stop = page.start or 0, page.stop if page.stop is not None else self._count
+        return cohort_page(self.query, offset=start, limit=max(stop - start, 0))

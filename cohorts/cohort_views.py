@@ -7,20 +7,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from cohorts.cohort_list import (
     COHORT_SORTS,
     CohortFilters,
+    CohortPages,
     CohortRow,
+    LeadChoice,
     cohort_counts,
-    cohort_list,
+    cohort_generation,
+    cohort_query,
     cohort_rows,
     lead_professionals_of_cohort,
 )
@@ -30,7 +33,7 @@ from cohorts.selectors import WorkloadFilters, workload
 from cohorts.services import access_event_record
 from cohorts.transitions import TransitionStatus, transition_weeks
 from iom.filters import query_without, selected_filters
-from sharing.models import Agency, User
+from sharing.models import User
 from sharing.roles import Role
 
 PAGE_SIZE = 50
@@ -82,8 +85,8 @@ class CohortFilterForm(forms.Form):
         levels: list[ManagementLevel],
         priority_cohorts: list[PriorityCohort],
         areas: list[PolicingArea],
-        agencies: list[Agency],
-        leads: list[User],
+        agencies: list[tuple[int, str]],
+        leads: list[LeadChoice],
         supervisor: bool,
         **kwargs: Any,
     ) -> None:
@@ -96,28 +99,12 @@ class CohortFilterForm(forms.Form):
         self.fields["level"].choices = [(level.code, level.name) for level in levels]  # type: ignore[attr-defined]
         self.fields["priority"].choices = [(c.code, c.name) for c in priority_cohorts]  # type: ignore[attr-defined]
         self.fields["area"].choices = [(str(area.pk), area.name) for area in areas]  # type: ignore[attr-defined]
-        self.fields["lead_agency"].choices = [(str(a.pk), a.name) for a in agencies]  # type: ignore[attr-defined]
+        self.fields["lead_agency"].choices = [(str(pk), name) for pk, name in agencies]  # type: ignore[attr-defined]
         self.fields["lead"].choices = [("", "Anyone")] + [  # type: ignore[attr-defined]
-            (str(worker.pk), f"{worker.get_full_name() or worker.username} ({worker.agency.name})") for worker in leads
+            (str(lead.pk), f"{lead.name} ({lead.agency_name})") for lead in leads
         ]
         self.fields["licence_ending"].label = f"Licence ends within {transition_weeks()} weeks"
-        self.helper = FormHelper()
-        self.helper.form_tag = False  # the page's template holds the <form>
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            Field.radios("show", legend_size=Size.SMALL, small=True),
-            Field.checkboxes("rag", legend_size=Size.SMALL, small=True),
-            Field.checkboxes("level", legend_size=Size.SMALL, small=True),
-            Field.checkboxes("strand", legend_size=Size.SMALL, small=True),
-            Field.checkboxes("priority", legend_size=Size.SMALL, small=True),
-            Field.checkboxes("custody", legend_size=Size.SMALL, small=True),
-            Field.checkboxes("area", legend_size=Size.SMALL, small=True),
-            Field.checkboxes("lead_agency", legend_size=Size.SMALL, small=True),
-            Field.select("lead", label_size=Size.SMALL),
-            Field.checkbox("review_overdue", small=True),
-            Field.checkbox("licence_ending", small=True),
-            Field.checkboxes("transition", legend_size=Size.SMALL, small=True),
-        )
+        self.helper = FormHelper()  # no layout: only the error summary reads it (the panel is filter_fields)
 
     def filters(
         self, *, user: User, ratings: list[RagRating], levels: list[ManagementLevel], cohorts: list[PriorityCohort]
@@ -178,11 +165,15 @@ class CohortLists:
         )
 
 
-def cohort_filter_form(data: QueryDict | None, user: User, lists: CohortLists) -> CohortFilterForm:
+def cohort_filter_form(
+    data: QueryDict | None, user: User, lists: CohortLists, *, generation: int | None = None
+) -> CohortFilterForm:
     """The cohort list's filters for this user, bound to the query (the page's and the API's)."""
-    leads = list(lead_professionals_of_cohort(user))
+    leads = lead_professionals_of_cohort(user, generation=generation)
     # The agencies that lead someone the user may see: no more boxes than could match anyone.
-    lead_agencies = sorted({worker.agency for worker in leads}, key=lambda agency: (agency.name, agency.pk))
+    lead_agencies = sorted(
+        {(lead.agency_id, lead.agency_name) for lead in leads}, key=lambda agency: (agency[1], agency[0])
+    )
     return CohortFilterForm(
         data or None,
         ratings=[rating for rating in lists.ratings if rating.is_active],
@@ -224,15 +215,17 @@ def cohort_list_view(request: HttpRequest) -> HttpResponse:
     """The IOM cohort: counts at the top, then the people, filtered and sorted."""
     user: User = request.user  # type: ignore[assignment]
     lists = CohortLists.load()
-    form = cohort_filter_form(request.GET, user, lists)
+    generation = cohort_generation()
+    form = cohort_filter_form(request.GET, user, lists, generation=generation)
     filters = cohort_filters_of(form, user, lists)
     sort = request.GET.get("sort", "")
     if sort.removeprefix("-") not in COHORT_SORTS:
         sort = "name"
-    counts = cohort_counts(user, lists.levels)
-    paginator = Paginator(cohort_list(user, filters, sort), PAGE_SIZE)
-    if not filters:
-        paginator.count = counts.total  # the whole cohort: counted already
+    counts = cohort_counts(user, lists.levels, generation=generation)
+    # The whole cohort is counted already; a filtered list counts its matches (both cached).
+    query = cohort_query(user, filters, sort, generation=generation, count=bool(filters))
+    matching = counts.total if query.matching is None else query.matching
+    paginator = Paginator(CohortPages(query, matching), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     rows = lists.rows(list(page.object_list))
     cohort_list_logged(request, user, rows, request.GET.urlencode())
@@ -250,6 +243,8 @@ def cohort_list_view(request: HttpRequest) -> HttpResponse:
             "sort": sort,
             "query_without_page": query_without(request.GET, "page"),
             "transition_weeks": transition_weeks(),
+            # Each row links to the person's record: the address reversed once, not per row.
+            "person_url_prefix": reverse("nominal-detail", args=[0]).removesuffix("0/"),
         },
         status=400 if form.errors else 200,
     )

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from crispy_forms_gds.choices import Choice
+from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fieldset, Size
 from django import forms
 from django.core.exceptions import ValidationError
@@ -55,7 +56,10 @@ def _yes_no_field(label: str, **kwargs: Any) -> forms.TypedChoiceField:
 
 
 class ReferralFilterForm(forms.Form):
-    """The referrals list's filters (MoJ filter pattern); all optional."""
+    """The referrals list's filters (MoJ filter pattern); all optional. The panel renders them
+    (templates/_moj_filter.html, iom/templatetags/filter_panel.py)."""
+
+    filter_widths = {"min_score": 5}
 
     q = forms.CharField(label="Reference or surname", required=False, max_length=100)
     status = forms.MultipleChoiceField(
@@ -92,18 +96,7 @@ class ReferralFilterForm(forms.Form):
         if not iom_team:
             del self.fields["mine"]  # everyone else sees only their own and their team's already
         self.fields["min_score"].widget.attrs.update({"inputmode": "decimal"})
-        fields: list[Any] = [
-            Field.text("q"),
-            Field.checkboxes("status", legend_size=Size.SMALL, small=True),
-            Field.checkboxes("strand", legend_size=Size.SMALL, small=True),
-            Field.checkboxes("urgency", legend_size=Size.SMALL, small=True),
-            Field.checkboxes("agency", legend_size=Size.SMALL, small=True),
-            Field.text("min_score", field_width=5),
-            Field.checkbox("to_be_ratified", small=True),
-        ]
-        if iom_team:
-            fields.append(Field.checkbox("mine", small=True))
-        self.helper = layout_helper(*fields)
+        self.helper = FormHelper()  # no layout: only the error summary reads it (the panel is filter_fields)
 
     def filters(self) -> ReferralFilters:
         data = self.cleaned_data

@@ -24,6 +24,8 @@ def service(request: HttpRequest) -> dict[str, Any]:
         if referrals_permissions.may_refer(user) or referrals_permissions.is_iom_team(user):
             referrals = reverse("referral-list")
             navigation.append({"text": "Referrals", "href": referrals, "active": path.startswith(referrals)})
+        meetings = reverse("meeting-list")  # everyone: the list shows only the meetings they may see
+        navigation.append({"text": "Meetings", "href": meetings, "active": path.startswith(meetings)})
         agreements = reverse("agreement-list")
         navigation.append({"text": "Sharing agreements", "href": agreements, "active": path.startswith(agreements)})
         if user.has_role(Role.SYSTEM_ADMIN):

@@ -7,7 +7,7 @@ offered (its URL name does not resolve), so the home page never links to nothing
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.urls import NoReverseMatch, reverse
 
@@ -81,6 +81,14 @@ IMPORT_EVENTS = HomeAction(
     iom_team_only=True,
 )
 
+# Meetings (issue 6): meetings/schedule_views.py.
+MEETINGS = HomeAction(
+    "Meetings", "meeting-list", "Selection panels, MAP meetings, Y2A panels and case conferences: list and calendar."
+)
+SCHEDULE_A_MEETING = HomeAction(
+    "Schedule a meeting", "meeting-new", "A single meeting or case conference; or schedule a recurring series."
+)
+
 ROLE_ACTIONS: dict[Role, list[HomeAction]] = {
     Role.PRACTITIONER: [
         MY_CASELOAD,
@@ -104,6 +112,8 @@ ROLE_ACTIONS: dict[Role, list[HomeAction]] = {
         IMPORT_EVENTS,
     ],
     Role.PANEL_CHAIR: [
+        MEETINGS,
+        SCHEDULE_A_MEETING,
         FIND_A_PERSON,
         HomeAction(
             "Referrals listed for panel",
@@ -211,3 +221,32 @@ def overdue_reviews_notice(user: User) -> HomeNotice | None:
     except NoReverseMatch:
         return None
     return HomeNotice(f"{count} review{'' if count == 1 else 's'} overdue", f"{url}?overdue=on&team=on")
+
+
+# --- Meetings (issue 6) --------------------------------------------------------------------------------
+
+
+def next_meetings(user: User) -> list[Any]:
+    """The user's next three meetings (one query): those they chair or are invited to."""
+    from meetings.scheduling import next_meetings_for
+
+    return next_meetings_for(user, limit=3)
+
+
+# --- Actions from meetings (issue 6) ------------------------------------------------------------------
+
+
+def meeting_actions_notice(user: User) -> HomeNotice | None:
+    """For anyone owning open actions set in meetings: how many (and how many overdue), linking to
+    "Your actions" (one query)."""
+    from meetings.actions import open_actions_counts
+
+    count, overdue = open_actions_counts(user)
+    if not count:
+        return None
+    try:
+        url = reverse("meeting-actions-mine")
+    except NoReverseMatch:
+        return None
+    text = f"{count} action{'' if count == 1 else 's'} from meetings"
+    return HomeNotice(text + (f" open, {overdue} overdue" if overdue else " open"), url)

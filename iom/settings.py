@@ -243,6 +243,8 @@ IOM_PRIORITY_MIN_AGE = env_int("IOM_PRIORITY_MIN_AGE", 18)
 IOM_UNIT_AGENCY_KINDS = env_list("IOM_UNIT_AGENCY_KINDS", ["police", "probation"])
 # A transition plan may be started this many weeks before the licence ends (cohorts/transitions.py).
 IOM_TRANSITION_WEEKS = env_int("IOM_TRANSITION_WEEKS", 12)
+# How often the selection panel meets: the default of a new series (meetings/scheduling.py).
+IOM_SELECTION_PANEL_FREQUENCY = os.environ.get("IOM_SELECTION_PANEL_FREQUENCY", "monthly")
 
 # The service as users see it.
 IOM_SERVICE_NAME = os.environ.get("IOM_SERVICE_NAME", "Integrated Offender Management")
@@ -287,6 +289,9 @@ SPECTACULAR_SETTINGS = {
         "ReferralDecisionOutcomeEnum": "referrals.models.ReferralDecision.Outcome",
         "DeregistrationStatusEnum": "cohorts.models.Deregistration.Status",
         "TransitionStatusEnum": "cohorts.transitions.TransitionStatus",
+        "MeetingKindEnum": "meetings.models.MeetingKind",
+        "MeetingStatusEnum": "meetings.models.Meeting.Status",
+        "AgendaItemKindEnum": "meetings.models.AgendaItem.Kind",
     },
 }
 
@@ -328,6 +333,14 @@ CELERY_BEAT_SCHEDULE = {
     },
     # The sharing grants should always match the rules; this proves it nightly and repairs drift.
     "reconcile-grants": {"task": "cohorts.tasks.reconcile_grants", "schedule": crontab(hour=2, minute=30)},
+    # Meeting series are kept generated six months ahead (meetings/scheduling.py).
+    "meeting-series-extend": {"task": "meetings.tasks.meeting_series_extend", "schedule": crontab(hour=1, minute=40)},
+    # The agendas of the next two weeks' meetings follow the data (meetings/agenda.py).
+    "meeting-agendas-refresh": {
+        "task": "meetings.tasks.agendas_refresh",
+        "schedule": crontab(minute=20),
+        "options": {"expires": 3300},
+    },
 }
 
 # --- Email ---------------------------------------------------------------------------------------

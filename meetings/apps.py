@@ -4,3 +4,17 @@ from django.apps import AppConfig
 class MeetingsConfig(AppConfig):
     name = "meetings"
     verbose_name = "Meetings"
+
+    def ready(self) -> None:
+        from cohorts.timeline import timeline_source_register
+        from meetings import actions
+        from meetings import timeline as meeting_timeline
+
+        # Actions set in meetings, on the person's timeline (meetings/actions.py).
+        timeline_source_register(
+            kind=actions.TIMELINE_KIND, label=actions.TIMELINE_LABEL, source=actions.actions_timeline
+        )
+        # Items discussed and decided in meetings, on the person's timeline (meetings/timeline.py).
+        timeline_source_register(
+            kind=meeting_timeline.KIND, label=meeting_timeline.LABEL, source=meeting_timeline.meetings_timeline
+        )

@@ -1,7 +1,23 @@
-"""Pages and API of minutes, their distribution, and the meeting pack."""
+"""Pages and API of minutes, their distribution, and the meeting pack (meetings/minutes_views.py,
+meetings/minutes_api.py). Pages under /meetings/, the API under /api/v1/."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from meetings import minutes_api, minutes_views
 
-api_urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("<int:pk>/minutes/", minutes_views.minutes_view, name="meeting-minutes"),
+    path("<int:pk>/minutes/print/", minutes_views.minutes_print, name="meeting-minutes-print"),
+    path("<int:pk>/minutes/approve/", minutes_views.minutes_approve_view, name="meeting-minutes-approve"),
+    path("<int:pk>/pack/", minutes_views.pack_view, name="meeting-pack"),
+]
+
+api_urlpatterns: list[URLPattern | URLResolver] = [
+    path("meetings/<int:pk>/minutes/", minutes_api.MinutesView.as_view(), name="api-meeting-minutes"),
+    path(
+        "meetings/<int:pk>/minutes/approve/",
+        minutes_api.MinutesApproveView.as_view(),
+        name="api-meeting-minutes-approve",
+    ),
+    path("meetings/<int:pk>/pack/", minutes_api.PackView.as_view(), name="api-meeting-pack"),
+]

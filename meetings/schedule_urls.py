@@ -1,7 +1,22 @@
-"""Pages and API of scheduling, the calendar, the list and the meeting page."""
+"""Pages and API of scheduling, the calendar, the list and the meeting page (meetings/schedule_views.py,
+meetings/schedule_api.py). Pages under /meetings/, the API under /api/v1/."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from meetings import schedule_api, schedule_views
 
-api_urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", schedule_views.meeting_list, name="meeting-list"),
+    path("calendar/", schedule_views.meeting_calendar, name="meeting-calendar"),
+    path("new/", schedule_views.meeting_new, name="meeting-new"),
+    path("series/new/", schedule_views.meeting_series_new, name="meeting-series-new"),
+    path("<int:pk>/", schedule_views.meeting_detail, name="meeting-detail"),
+    path("<int:pk>/edit/", schedule_views.meeting_edit, name="meeting-edit"),
+    path("<int:pk>/cancel/", schedule_views.meeting_cancel_view, name="meeting-cancel"),
+]
+
+api_urlpatterns: list[URLPattern | URLResolver] = [
+    path("meetings/", schedule_api.MeetingListView.as_view(), name="api-meeting-list"),
+    path("meetings/<int:pk>/", schedule_api.MeetingDetailView.as_view(), name="api-meeting-detail"),
+    path("meeting-series/", schedule_api.MeetingSeriesView.as_view(), name="api-meeting-series"),
+]

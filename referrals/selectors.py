@@ -63,7 +63,13 @@ def referral_get_for_user(user: User, pk: int) -> Referral:
             Prefetch(
                 "decisions",
                 queryset=ReferralDecision.objects.select_related(
-                    "decided_by", "ratified_by", "level", "rag", "lead_professional__agency", "police_lead__agency"
+                    "decided_by",
+                    "ratified_by",
+                    "level",
+                    "rag",
+                    "lead_professional__agency",
+                    "police_lead__agency",
+                    "agenda_item__meeting",  # "Decided at" a meeting (issue 6), by the reverse one-to-one
                 ),
             ),
             "activities__by__agency",

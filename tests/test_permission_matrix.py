@@ -16,6 +16,7 @@ from tests.partnership import Partnership, build_partnership
 from tests.permission_matrix import (
     MATRIX,
     Exempt,
+    MeetingData,
     NominalData,
     NominalList,
     Pattern,
@@ -253,3 +254,72 @@ def test_lists_show_a_person_only_in_scope(client, partnership, scenario, name, 
             assert ("scopetest, matrixperson" in body.lower()) is may_see, f"{scope}: {query}"
         for marker in ALL_MARKERS:
             assert marker not in body
+
+
+# --- Meetings: the chair, each role of an invited agency, an agency not invited ---------------------
+
+
+@pytest.fixture(scope="module")
+def built_meeting(built: tuple[Partnership, Scenario], django_db_blocker: Any) -> Any:
+    """The meeting scenario (tests/meetings/scenario.py), built once inside the module's transaction."""
+    from tests.meetings.scenario import build_meeting_scenario
+
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
+    ):
+        return build_meeting_scenario(built[0])
+
+
+@pytest.fixture
+def meeting_scenario(db: None, built_meeting: Any) -> Any:
+    return built_meeting
+
+
+# who -> (the viewer's agency; None: the meeting's chair), whether the scenario exists
+MEETING_VIEWERS = {
+    "chair": (None, True),
+    **{f"invited probation {role.label.lower()}": ("probation", True) for role in Role},
+    "housing, not invited": ("housing", True),
+    "missing meeting": (None, False),
+}
+
+
+def meeting_viewer(partnership: Partnership, scenario: Any, who: str) -> Any:
+    from sharing.models import User
+
+    agency_key, _ = MEETING_VIEWERS[who]
+    if agency_key is None:
+        return User.objects.get(pk=scenario.chair_pk)
+    if agency_key == "probation":
+        role = next(role for role in Role if who.endswith(role.label.lower()))
+        return viewer(partnership, "probation", role)
+    return viewer(partnership, agency_key, Role.PRACTITIONER)
+
+
+@pytest.mark.parametrize("who", list(MEETING_VIEWERS))
+@pytest.mark.parametrize(("name", "entry"), entries_of(MeetingData))
+def test_meeting_pages_by_viewer(client, partnership, meeting_scenario, name, entry, who):
+    from tests.meetings.scenario import PERSON_NAMES, MeetingScenario
+
+    user = meeting_viewer(partnership, meeting_scenario, who)
+    client.force_login(user)
+    exists = MEETING_VIEWERS[who][1]
+    target = meeting_scenario if exists else MeetingScenario.missing()
+
+    sent_as = {"content_type": entry.content_type} if entry.content_type else {}
+    response = getattr(client, entry.method)(entry.url_for(target), entry.data, **sent_as)
+    body = response.content.decode()
+
+    if who == "chair":
+        assert response.status_code == entry.ok_status, body[:500]
+    elif not exists or who == "housing, not invited":
+        assert response.status_code == 404, body[:500]
+        for secret in (*meeting_scenario.secrets, *PERSON_NAMES):
+            assert secret.lower() not in body.lower(), f"{secret} leaked to {who}"
+    elif entry.chair_only:
+        assert response.status_code == 404, body[:500]
+    else:
+        role = user.roles[0]
+        expected = entry.ok_status if role in entry.roles else 403
+        assert response.status_code == expected, body[:500]

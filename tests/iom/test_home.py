@@ -32,8 +32,10 @@ def test_home_runs_a_constant_number_of_queries(make_user, signed_in, django_ass
     client = signed_in(make_user(*Role))
 
     # session, user with agency, roles, session save: a handful, whatever the user holds; and, for a
-    # supervisor, one count of the overdue reviews in their team (iom.home.overdue_reviews_notice).
-    with django_assert_max_num_queries(7):
+    # supervisor, one count of the overdue reviews in their team (iom.home.overdue_reviews_notice); and
+    # the user's next meetings (iom.home.next_meetings, one query); and the count of their open
+    # actions from meetings (iom.home.meeting_actions_notice, one query).
+    with django_assert_max_num_queries(9):
         client.get(reverse("home"))
 
 

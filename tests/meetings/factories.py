@@ -29,9 +29,9 @@ class MeetingFactory(factory.django.DjangoModelFactory[Meeting]):
     created_by = factory.LazyAttribute(lambda o: o.chair)
 
     @factory.post_generation
-    def invited(self, create: bool, extracted: list[Agency] | None, **kwargs: Any) -> None:
+    def invited(meeting: Meeting, create: bool, extracted: list[Agency] | None, **kwargs: Any) -> None:
         if create and extracted:
-            self.invited_agencies.set(extracted)
+            meeting.invited_agencies.set(extracted)
 
 
 def category(code: str) -> DataCategory:

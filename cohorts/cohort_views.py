@@ -225,7 +225,7 @@ def cohort_list_view(request: HttpRequest) -> HttpResponse:
     # The whole cohort is counted already; a filtered list counts its matches (both cached).
     query = cohort_query(user, filters, sort, generation=generation, count=bool(filters))
     matching = counts.total if query.matching is None else query.matching
-    paginator = Paginator(CohortPages(query, matching), PAGE_SIZE)
+    paginator: Paginator[Nominal] = Paginator(CohortPages(query, matching), PAGE_SIZE)  # type: ignore[arg-type]
     page = paginator.get_page(request.GET.get("page"))
     rows = lists.rows(list(page.object_list))
     cohort_list_logged(request, user, rows, request.GET.urlencode())

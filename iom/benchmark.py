@@ -1236,9 +1236,9 @@ def measure(sizes: Sizes, *, repeat: int, warmup: int, say: Say) -> Results:
         with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
             # The cohort list caches its compiled query, counts and filter choices by the cohort's
             # generation: each view's first request, with nothing cached, is timed apart.
-            for comparison, (page, _raw) in zip(cohort, raw_queries, strict=True):
+            for comparison, (first_view, _raw) in zip(cohort, raw_queries, strict=True):
                 cache.clear()
-                comparison.first.seconds.append(page.get())
+                comparison.first.seconds.append(first_view.get())
             say(f"Timing the pages: {warmup} warm-up and {repeat} timed requests each, interleaved ...")
             for round_number in range(warmup + repeat):
                 for page in pages:

@@ -38,3 +38,13 @@ def service(request: HttpRequest) -> dict[str, Any]:
         "service_phase": settings.IOM_PHASE,
         "service_navigation": navigation,
     }
+
+
+def notifications(request: HttpRequest) -> dict[str, Any]:
+    """The unread count in the header (one query a page, for a signed-in user)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    from iom.notifications import unread_count
+
+    return {"unread_notifications": unread_count(user)}

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 
 from django.db import connection
+from django.utils import timezone
 
 from iom.celery import app as celery_app
 
@@ -31,8 +33,36 @@ def broker_is_up() -> bool:
         return False
 
 
+BEAT_INTERVAL = datetime.timedelta(seconds=60)  # the heartbeat's schedule (settings.CELERY_BEAT_SCHEDULE)
+
+
+def beat_state() -> str:
+    """ "ok" while beat's heartbeat has run within twice its interval; "late" after; "not seen" before
+    its first run (a new installation, or beat never started)."""
+    from iom.models import Heartbeat
+
+    seen = Heartbeat.objects.filter(name="beat").values_list("seen_at", flat=True).first()
+    if seen is None:
+        return "not seen"
+    return "ok" if timezone.now() - seen <= 2 * BEAT_INTERVAL else "late"
+
+
+def late_sweeps() -> list[str]:
+    """Sweeps that have not run successfully for twice their interval (iom/sweeps.py)."""
+    from iom.sweeps import sweep_statuses
+
+    return [status.sweep.name for status in sweep_statuses() if status.stale]
+
+
 def health_report() -> dict[str, str]:
-    return {
+    """The database and broker (the web tier cannot serve without them), then beat and the sweeps
+    (reminders are late without them; the web tier still serves)."""
+    report = {
         "database": "ok" if database_is_up() else "down",
         "broker": "ok" if broker_is_up() else "down",
     }
+    if report["database"] == "ok":
+        late = late_sweeps()
+        report["beat"] = beat_state()
+        report["sweeps"] = "late: " + ", ".join(late) if late else "ok"
+    return report

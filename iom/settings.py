@@ -8,6 +8,7 @@ the Celery broker at the embedded services they start (see iom/local.py).
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -126,6 +127,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "iom.context_processors.service",
+                "iom.context_processors.notifications",
             ],
         },
     },
@@ -341,6 +343,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=20),
         "options": {"expires": 3300},
     },
+    # Reminders (issue 7): each sweep selects what is due by state, hourly, so an outage only delays.
+    "sweep-reviews": {"task": "iom.tasks.sweep", "schedule": timedelta(hours=1), "kwargs": {"name": "reviews"}},
+    "daily-digest": {"task": "iom.tasks.digest_sweep", "schedule": crontab(hour=7, minute=0)},
 }
 
 # --- Email ---------------------------------------------------------------------------------------

@@ -1,7 +1,10 @@
 from importlib import import_module
+from smtplib import SMTPException
 
 from celery import shared_task
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.utils import timezone
 
 from iom.services import heartbeat_record
 
@@ -15,3 +18,61 @@ def heartbeat(name: str = "beat") -> None:
 def clear_expired_sessions() -> None:
     """Expired sessions are refused on use; this removes their rows."""
     import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+
+
+# --- Reminders (issue 7): at least once from the broker (acks_late), exactly once in effect (the
+# services store and send by key), retried with backoff on errors that pass, bounded in time. ---------
+
+TRANSIENT = (OperationalError, InterfaceError)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=True,
+    retry_backoff_max=300,
+    max_retries=5,
+    soft_time_limit=900,
+    time_limit=960,
+    ignore_result=True,
+)
+def sweep(name: str) -> None:
+    """Run one registered sweep (iom/sweeps.py) for today."""
+    from iom.sweeps import SWEEPS, sweep_run
+
+    if name in SWEEPS:
+        sweep_run(name=name)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(*TRANSIENT, SMTPException, ConnectionError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=6,
+    soft_time_limit=60,
+    time_limit=90,
+    ignore_result=True,
+)
+def notification_email_task(notification_id: int) -> None:
+    from iom.notifications import notification_email_send
+
+    notification_email_send(notification_id=notification_id)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(*TRANSIENT, SMTPException, ConnectionError),
+    retry_backoff=True,
+    max_retries=5,
+    soft_time_limit=900,
+    time_limit=960,
+    ignore_result=True,
+)
+def digest_sweep() -> None:
+    """Each user's daily digest of what waits for it, once a day."""
+    from iom.notifications import digest_recipients, digest_send
+
+    day = timezone.localdate()
+    for recipient in digest_recipients().iterator():
+        digest_send(recipient=recipient, day=day)

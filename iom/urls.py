@@ -16,7 +16,7 @@ from cohorts import (
     timeline_urls,
     transition_urls,
 )
-from iom import views
+from iom import notification_views, views
 from iom.api import MeView
 from meetings import urls as meetings_urls
 from sharing import api as sharing_api
@@ -65,6 +65,12 @@ urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
+    # Notifications and the sweeps that send them (issue 7): iom/notification_views.py.
+    path("notifications/", notification_views.notification_list, name="notification-list"),
+    path("notifications/<int:pk>/open/", notification_views.notification_open, name="notification-open"),
+    path("notifications/read/", notification_views.notification_all_read, name="notification-all-read"),
+    path("notifications/settings/", notification_views.notification_preferences, name="notification-preferences"),
+    path("operations/sweeps/", notification_views.sweep_operations, name="sweep-operations"),
     path("", include("cohorts.review_urls")),  # /people/<pk>/reviews/ and /reviews/ (supervisor reviews)
     # The management report, GPS tags, transition plans, deregistration and the timeline (issue 5).
     path("", include("cohorts.report_urls")),

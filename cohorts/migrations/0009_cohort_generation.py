@@ -63,4 +63,4 @@ BACKWARD = [
 class Migration(migrations.Migration):
     dependencies = [("cohorts", "0008_index_reviews_by_nominal"), ("sharing", "0006_user_supervisor")]
 
-    operations = [migrations.RunSQL(FORWARD, BACKWARD)]
+    operations = [migrations.RunSQL(";\n".join(FORWARD), ";\n".join(BACKWARD))]

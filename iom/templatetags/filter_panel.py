@@ -134,7 +134,7 @@ def _checkbox(field: BoundField) -> SafeString:
 def _text(field: BoundField, width: int | None) -> SafeString:
     error_id = f"{field.auto_id}_error"
     classes = "govuk-input" + (f" govuk-input--width-{width}" if width else "")
-    attrs = {"class": classes + (" govuk-input--error" if field.errors else "")}
+    attrs: dict[str, str | bool] = {"class": classes + (" govuk-input--error" if field.errors else "")}
     if field.errors:
         attrs["aria-describedby"] = error_id
     return _group(

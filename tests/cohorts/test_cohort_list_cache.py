@@ -64,7 +64,9 @@ def test_the_board_counts_follow_each_change_at_once(client, partnership):
 
 def test_a_new_lead_professional_is_offered_in_the_filter_at_once(client, partnership):
     nominal = put_on_cohort(partnership, "Ledperson")
-    worker = UserFactory(agency=partnership.probation, roles=[Role.PRACTITIONER], first_name="Nia", last_name="Okafor")
+    worker = UserFactory.create(
+        agency=partnership.probation, roles=[Role.PRACTITIONER], first_name="Nia", last_name="Okafor"
+    )
     assert "Nia Okafor" not in page(client, partnership.officer)
 
     case_assign(

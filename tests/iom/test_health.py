@@ -8,7 +8,8 @@ def test_healthz_is_open_and_reports_the_database_and_broker(client, db):
     response = client.get(reverse("healthz"))
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok", "broker": "ok"}}
+    checks = response.json()["checks"]
+    assert (checks["database"], checks["broker"]) == ("ok", "ok")
     assert "no-cache" in response["Cache-Control"]
 
 
@@ -25,4 +26,20 @@ def test_healthz_answers_503_naming_the_broker_when_it_is_down(client, db, broke
     response = client.get(reverse("healthz"))
 
     assert response.status_code == 503
-    assert response.json() == {"status": "unavailable", "checks": {"database": "ok", "broker": "down"}}
+    assert response.json()["status"] == "unavailable"
+    assert (response.json()["checks"]["database"], response.json()["checks"]["broker"]) == ("ok", "down")
+
+
+def test_healthz_is_ok_when_beat_and_every_sweep_ran_in_time(client, db):
+    from iom.services import heartbeat_record
+    from iom.sweeps import sweep_run
+
+    heartbeat_record(name="beat")
+    sweep_run(name="reviews")
+
+    response = client.get(reverse("healthz"))
+
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "broker": "ok", "beat": "ok", "sweeps": "ok"},
+    }

@@ -1,0 +1,217 @@
+"""Reminders and notifications (issue 7): stored once by their key, shown in the inbox, emailed as
+each user chooses (at once, in the daily digest, or not at all).
+
+Exactly once: a reminder's key is (recipient, kind, subject, due date), unique in the database.
+reminders_send inserts a sweep's reminders with ON CONFLICT DO NOTHING and learns which rows are new
+from RETURNING, so a sweep run twice, by two beat processes at once, or retried after a crash stores
+each reminder once, and only the run that stored it queues its email. A broker or worker outage
+delays a sweep; the next run finds what is still due (sweeps select by state, not by "since last
+run"), so nothing is lost.
+
+Emails say what kind of thing is due and when, with a link, and nothing about the person: the inbox,
+behind sign-in, holds the title.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from iom.models import DigestEmail, Notification, NotificationPreference
+from sharing.models import User
+
+logger = logging.getLogger(__name__)
+
+Kind, Delivery = Notification.Kind, Notification.Delivery
+
+# What a user gets until they choose: the urgent at once, the rest in the daily digest.
+DEFAULT_DELIVERY: dict[str, str] = dict.fromkeys(Kind.values, Delivery.DIGEST)
+DEFAULT_DELIVERY.update({Kind.REVIEW_OVERDUE: Delivery.IMMEDIATE, Kind.ISA_ENDED: Delivery.IMMEDIATE})
+
+BATCH = 1000
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One thing due for one user, as a sweep finds it."""
+
+    recipient_id: int
+    kind: str
+    subject: str
+    due_on: datetime.date
+    title: str
+    link: str
+
+    @property
+    def key(self) -> tuple[int, str, str, datetime.date]:
+        return (self.recipient_id, self.kind, self.subject, self.due_on)
+
+
+def deliveries_of(user_ids: Iterable[int]) -> dict[tuple[int, str], str]:
+    """Each user's chosen delivery by kind (only the choices made; the rest take DEFAULT_DELIVERY)."""
+    rows = NotificationPreference.objects.filter(user_id__in=set(user_ids)).values_list("user_id", "kind", "delivery")
+    return {(user_id, kind): delivery for user_id, kind, delivery in rows}
+
+
+def reminders_send(reminders: Iterable[Reminder]) -> list[int]:
+    """Store each reminder unless its key is stored already, a thousand a statement; queue the
+    emails of the new ones to be sent at once when the transaction commits. Returns the new ids."""
+    unique = list({reminder.key: reminder for reminder in reminders}.values())
+    if not unique:
+        return []
+    chosen = deliveries_of(reminder.recipient_id for reminder in unique)
+    created: list[tuple[int, str]] = []
+    now = timezone.now()
+    table = Notification._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        for start in range(0, len(unique), BATCH):
+            batch = unique[start : start + BATCH]
+            rows: list[str] = []
+            params: list[Any] = []
+            for reminder in batch:
+                delivery = chosen.get((reminder.recipient_id, reminder.kind), DEFAULT_DELIVERY[reminder.kind])
+                rows.append("(%s, %s, %s, %s, %s, %s, %s, %s)")
+                params += [
+                    reminder.recipient_id,
+                    reminder.kind,
+                    reminder.subject,
+                    reminder.due_on,
+                    reminder.title[:200],
+                    reminder.link[:300],
+                    delivery,
+                    now,
+                ]
+            cursor.execute(
+                f"INSERT INTO {table} (recipient_id, kind, subject, due_on, title, link, delivery, created_at) "  # noqa: S608 (our table's name; values are parameters)
+                f"VALUES {', '.join(rows)} "
+                "ON CONFLICT (recipient_id, kind, subject, due_on) DO NOTHING RETURNING id, delivery",
+                params,
+            )
+            created.extend(cursor.fetchall())
+        immediate = [pk for pk, delivery in created if delivery == Delivery.IMMEDIATE]
+        if immediate:
+            from iom.tasks import notification_email_task
+
+            # robust: the reminder stands if the broker is down; the email is then sent by the
+            # digest (notification_email_send marks what it sent, so nothing goes twice).
+            for pk in immediate:
+                transaction.on_commit(partial(notification_email_task.delay, notification_id=pk), robust=True)
+    return [pk for pk, _ in created]
+
+
+def _email_body(kinds: Sequence[tuple[str, datetime.date]], link: str) -> str:
+    lines = ["You have something due in Integrated Offender Management:", ""]
+    lines += [f"- {Kind(kind).label}, due {due_on:%-d %B %Y}" for kind, due_on in kinds]
+    lines += ["", f"Sign in to see it: {settings.IOM_BASE_URL}{link}", "", "This email holds no personal details."]
+    return "\n".join(lines)
+
+
+@transaction.atomic
+def notification_email_send(*, notification_id: int) -> bool:
+    """Email one notification, once: the row is locked and marked before the send, so a retry or a
+    second worker finds it sent. Returns whether this call sent it."""
+    notification = (
+        Notification.objects.select_for_update().select_related("recipient").filter(pk=notification_id).first()
+    )
+    if notification is None or notification.emailed_at is not None or not notification.recipient.email:
+        return False
+    notification.emailed_at = timezone.now()
+    notification.save(update_fields=["emailed_at"])
+    send_mail(
+        subject=f"IOM: {notification.get_kind_display()}",
+        message=_email_body([(notification.kind, notification.due_on)], "/notifications/"),
+        from_email=None,
+        recipient_list=[notification.recipient.email],
+    )
+    return True
+
+
+@transaction.atomic
+def digest_send(*, recipient: User, day: datetime.date) -> DigestEmail | None:
+    """The day's digest for one user: what arrived for the digest and has not been emailed, in one
+    email, once a day (a second call that day does nothing)."""
+    if DigestEmail.objects.filter(recipient=recipient, day=day).exists() or not recipient.email:
+        return None
+    waiting = list(
+        Notification.objects.select_for_update()
+        .filter(recipient=recipient, delivery__in=[Delivery.DIGEST, Delivery.IMMEDIATE], emailed_at__isnull=True)
+        .order_by("due_on", "pk")
+    )
+    if not waiting:
+        return None
+    digest, created = DigestEmail.objects.get_or_create(recipient=recipient, day=day, defaults={"items": len(waiting)})
+    if not created:
+        return None
+    Notification.objects.filter(pk__in=[n.pk for n in waiting]).update(emailed_at=timezone.now())
+    send_mail(
+        subject=f"IOM: {len(waiting)} things due",
+        message=_email_body([(n.kind, n.due_on) for n in waiting], "/notifications/"),
+        from_email=None,
+        recipient_list=[recipient.email],
+    )
+    return digest
+
+
+def digest_recipients() -> QuerySet[User]:
+    """Users with something waiting for the digest."""
+    waiting = Notification.objects.filter(
+        delivery__in=[Delivery.DIGEST, Delivery.IMMEDIATE], emailed_at__isnull=True
+    ).values("recipient_id")
+    return User.objects.filter(pk__in=waiting, is_active=True).exclude(email="")
+
+
+# --- The inbox ---------------------------------------------------------------------------------------
+
+
+def inbox_of(user: User) -> QuerySet[Notification]:
+    """The user's notifications, unread first, newest first."""
+    return Notification.objects.filter(recipient=user).order_by("read_at", "-created_at", "-pk")
+
+
+def unread_count(user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notification_get_for_user(user: User, pk: int) -> Notification:
+    """One of the user's own notifications; anyone else's is not found."""
+    notification = Notification.objects.filter(recipient=user, pk=pk).first()
+    if notification is None:
+        raise Http404("No such notification")
+    return notification
+
+
+def notification_read(*, notification: Notification) -> Notification:
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def notifications_all_read(*, user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def preferences_of(user: User) -> dict[str, str]:
+    """The user's delivery for every kind, defaults filled in."""
+    chosen = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "delivery"))
+    return {kind: chosen.get(kind, DEFAULT_DELIVERY[kind]) for kind in Kind.values}
+
+
+@transaction.atomic
+def preferences_save(*, user: User, deliveries: dict[str, str]) -> dict[str, str]:
+    """Store the user's choices, one per kind (unknown kinds or deliveries are refused)."""
+    for kind, delivery in deliveries.items():
+        Kind(kind), Delivery(delivery)  # raise ValueError on anything else
+        NotificationPreference.objects.update_or_create(user=user, kind=kind, defaults={"delivery": delivery})
+    return preferences_of(user)

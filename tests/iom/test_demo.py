@@ -94,7 +94,9 @@ class TestWhatTheDemoHolds:
         assert returned.questions
         assert returned.activities.filter(action=ReferralActivity.Action.RETURNED, by__agency__kind="police").exists()
         for outcome in ("rejected", "redirected"):
-            assert ReferralDecision.objects.get(referral__status=outcome, outcome=outcome).rationale
+            decisions = ReferralDecision.objects.filter(referral__status=outcome, outcome=outcome)
+            assert decisions.exists()
+            assert all(decision.rationale for decision in decisions)
         withdrawn = Referral.objects.get(status=Referral.Status.WITHDRAWN)
         assert withdrawn.activities.get(action=ReferralActivity.Action.WITHDRAWN).note
         draft = Referral.objects.filter(status=Referral.Status.DRAFT).exclude(sections_done__len=0)
@@ -249,3 +251,110 @@ class TestWhatTheDemoHolds:
         assert Deregistration.objects.filter(status="proposed").exists()
         came_back = ratified.filter(nominal__memberships__ended_on__isnull=True).values("nominal").distinct()
         assert came_back.count() >= 1
+
+
+# --- Meetings (issue 6) ------------------------------------------------------
+
+
+@pytest.mark.usefixtures("demo_loaded", "db")
+class TestTheDemoMeetings:
+    def test_the_past_selection_panel_was_run_with_decisions_dissent_actions_and_approved_minutes(self):
+        from meetings.models import AgendaItem, Attendance, Dissent, Meeting, MinutesDistribution
+
+        today = timezone.localdate()
+        (panel,) = Meeting.objects.filter(kind="selection_panel", date__lt=today)
+        assert panel.date.weekday() == 3
+        assert today - datetime.timedelta(days=10) <= panel.date <= today - datetime.timedelta(days=4)
+        assert panel.status == Meeting.Status.MINUTES_APPROVED
+        assert panel.chair.username == "mark.reynolds"
+        assert panel.confidentiality_read_at is not None
+        assert timezone.localtime(panel.confidentiality_read_at).date() == panel.date
+        present = panel.attendances.filter(status=Attendance.Status.PRESENT)
+        assert present.values("agency").distinct().count() >= 4
+        assert all(present.values_list("acknowledged_confidentiality", flat=True))
+        assert panel.attendances.filter(status=Attendance.Status.APOLOGIES).exists()
+        decided = AgendaItem.objects.filter(meeting=panel, decided_at__isnull=False)
+        outcomes = set(decided.filter(kind="referral").values_list("referral_decision__outcome", flat=True))
+        assert outcomes == {"accepted", "deferred", "rejected"}
+        for item in decided:
+            assert item.decided_at is not None
+            assert timezone.localtime(item.decided_at).date() == panel.date
+            if item.kind == "referral":
+                assert item.referral_decision is not None
+                assert item.referral_decision.decided_at == item.decided_at
+        ratified = decided.get(kind="deregistration").deregistration
+        assert ratified is not None
+        assert ratified.status == "ratified"
+        assert ratified.ends_on == panel.date
+        assert Dissent.objects.filter(item__meeting=panel, person__username="jo.evans").exists()
+        assert panel.actions.filter(status="open").count() >= 2
+        received = {d.recipient.username: d for d in MinutesDistribution.objects.filter(meeting=panel)}
+        assert received["mark.reynolds"].items_restricted == 0
+        assert received["jo.evans"].items_shown >= 1
+        assert received["jo.evans"].items_restricted >= 1
+
+    def test_a_partner_reads_only_their_share_of_the_past_panels_minutes(self):
+        from meetings.minutes import minutes_for
+        from meetings.models import Meeting
+
+        (panel,) = Meeting.objects.filter(kind="selection_panel", date__lt=timezone.localdate())
+        chair, partner = User.objects.get(username="mark.reynolds"), User.objects.get(username="jo.evans")
+
+        full, share = minutes_for(panel, chair), minutes_for(panel, partner)
+
+        assert full.available
+        assert share.available
+        assert len(share.items) == len(full.items)
+        assert share.items_restricted >= 1
+        (own,) = [item for item in share.items if item.visible]
+        assert "Nathan Quigley" in own.title
+        assert own.dissents
+        assert all(item.title == "" and item.decision == "" for item in share.items if not item.visible)
+
+    def test_next_thursdays_selection_panel_has_every_listed_referral_on_its_built_agenda(self):
+        from meetings.models import Meeting
+
+        listed = Referral.objects.filter(status=Referral.Status.LISTED)
+        (panel_day,) = set(listed.values_list("panel_date", flat=True))
+        assert panel_day is not None
+        panel = Meeting.objects.get(kind="selection_panel", date=panel_day)
+
+        assert panel.series is not None
+        assert panel.status == Meeting.Status.SCHEDULED
+        assert panel.agenda_built_at is not None
+        on_agenda = panel.items.filter(removed_at__isnull=True, dropped_at__isnull=True)
+        assert set(on_agenda.filter(kind="referral").values_list("referral_id", flat=True)) == set(
+            listed.values_list("pk", flat=True)
+        )
+        kinds = set(on_agenda.values_list("kind", flat=True))
+        assert {"referral", "urgent_ratification", "deregistration", "open_action"} <= kinds
+
+    def test_this_weeks_map_meeting_has_its_agenda_built_from_the_cohort_and_last_weeks_actions(self):
+        from meetings.models import Meeting, MeetingAction
+
+        today = timezone.localdate()
+        this_week = Meeting.objects.get(kind="map", series__isnull=False, date=today)
+        last_week = Meeting.objects.get(kind="map", date=today - datetime.timedelta(days=7))
+
+        assert this_week.agenda_built_at is not None
+        kinds = set(this_week.items.values_list("kind", flat=True))
+        assert {"top_rag", "rag_change", "overdue_review", "transition_starting", "open_action"} <= kinds
+        assert last_week.status == Meeting.Status.MINUTES_APPROVED
+        still_open = MeetingAction.objects.filter(meeting=last_week, status="open")
+        assert still_open.exists()
+        assert MeetingAction.objects.filter(meeting=last_week, status="done").exists()
+        carried = set(this_week.items.filter(kind="open_action").values_list("action_id", flat=True))
+        assert set(still_open.values_list("pk", flat=True)) <= carried
+
+    def test_next_quarters_youth_to_adult_panel_has_young_people_on_its_agenda(self):
+        from meetings.models import Meeting
+
+        today = timezone.localdate()
+        (panel,) = Meeting.objects.filter(kind="y2a_panel").order_by("date")[:1]
+        quarter = (today.month - 1) // 3
+        assert (panel.date.year * 4 + (panel.date.month - 1) // 3) == today.year * 4 + quarter + 1
+        candidates = panel.items.filter(kind="y2a_candidate", dropped_at__isnull=True)
+        assert candidates.count() >= 2
+        for item in candidates:
+            assert item.nominal is not None
+            assert item.nominal.date_of_birth > add_months(panel.date, -18 * 12)

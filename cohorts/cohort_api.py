@@ -96,11 +96,11 @@ class CohortListView(GenericAPIView):
     )
     def get(self, request: Request) -> Response:
         user = request_user(request)
-        lists = CohortLists.load()
+        generation = cohort_generation()
+        lists = CohortLists.load(generation=generation)
         query = request.query_params.copy()
         for name in ("limit", "offset"):
             query.pop(name, None)
-        generation = cohort_generation()
         form = cohort_filter_form(query, user, lists, generation=generation)
         sort = request.query_params.get("sort", "name")
         errors: dict[str, Any] = dict(form.errors) if form.is_bound and not form.is_valid() else {}

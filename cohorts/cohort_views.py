@@ -8,6 +8,7 @@ from typing import Any
 
 from crispy_forms_gds.helper import FormHelper
 from django import forms
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -16,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from cohorts.cohort_list import (
+    CACHE_SECONDS,
     COHORT_SORTS,
     CohortFilters,
     CohortPages,
@@ -143,19 +145,28 @@ def _sort_headers(query: QueryDict, sort: str) -> dict[str, dict[str, str]]:
 
 @dataclass(frozen=True)
 class CohortLists:
-    """The configurable lists the cohort list filters and shows by (read once a request)."""
+    """The configurable lists the cohort list filters and shows by: read once, then cached under the
+    cohort's generation (their tables move it), for everyone."""
 
     ratings: list[RagRating]
     levels: list[ManagementLevel]
     priority_cohorts: list[PriorityCohort]
+    areas: list[PolicingArea]  # every area, those no longer in use too (people may still be in one)
 
     @classmethod
-    def load(cls) -> CohortLists:
-        return cls(
-            ratings=list(RagRating.objects.order_by("order", "label")),
-            levels=list(ManagementLevel.objects.order_by("order", "name")),
-            priority_cohorts=list(PriorityCohort.objects.filter(is_active=True).order_by("name")),
-        )
+    def load(cls, *, generation: int | None = None) -> CohortLists:
+        generation = cohort_generation() if generation is None else generation
+        key = f"cohort-list:{generation}:lists"
+        lists: CohortLists | None = cache.get(key)
+        if lists is None:
+            lists = cls(
+                ratings=list(RagRating.objects.order_by("order", "label")),
+                levels=list(ManagementLevel.objects.order_by("order", "name")),
+                priority_cohorts=list(PriorityCohort.objects.filter(is_active=True).order_by("name")),
+                areas=list(PolicingArea.objects.order_by("name")),
+            )
+            cache.set(key, lists, CACHE_SECONDS)
+        return lists
 
     def rows(self, nominals: list[Nominal]) -> list[CohortRow]:
         return cohort_rows(
@@ -179,7 +190,7 @@ def cohort_filter_form(
         ratings=[rating for rating in lists.ratings if rating.is_active],
         levels=[level for level in lists.levels if level.is_active],
         priority_cohorts=lists.priority_cohorts,
-        areas=list(PolicingArea.objects.filter(is_active=True).order_by("name")),
+        areas=[area for area in lists.areas if area.is_active],
         agencies=lead_agencies,
         leads=leads,
         supervisor=user.has_role(Role.SUPERVISOR),
@@ -214,8 +225,8 @@ def cohort_list_logged(request: HttpRequest, user: User, rows: list[CohortRow], 
 def cohort_list_view(request: HttpRequest) -> HttpResponse:
     """The IOM cohort: counts at the top, then the people, filtered and sorted."""
     user: User = request.user  # type: ignore[assignment]
-    lists = CohortLists.load()
     generation = cohort_generation()
+    lists = CohortLists.load(generation=generation)
     form = cohort_filter_form(request.GET, user, lists, generation=generation)
     filters = cohort_filters_of(form, user, lists)
     sort = request.GET.get("sort", "")
@@ -225,7 +236,8 @@ def cohort_list_view(request: HttpRequest) -> HttpResponse:
     # The whole cohort is counted already; a filtered list counts its matches (both cached).
     query = cohort_query(user, filters, sort, generation=generation, count=bool(filters))
     matching = counts.total if query.matching is None else query.matching
-    paginator: Paginator[Nominal] = Paginator(CohortPages(query, matching), PAGE_SIZE)  # type: ignore[arg-type]
+    pages = CohortPages(query, matching, areas={area.pk: area for area in lists.areas})
+    paginator: Paginator[Nominal] = Paginator(pages, PAGE_SIZE)  # type: ignore[arg-type]
     page = paginator.get_page(request.GET.get("page"))
     rows = lists.rows(list(page.object_list))
     cohort_list_logged(request, user, rows, request.GET.urlencode())

@@ -1231,9 +1231,10 @@ def measure(sizes: Sizes, *, repeat: int, warmup: int, say: Say) -> Results:
     grants_all = Measurement(f"grants_recompute(), all {Agency.objects.count()} agencies")
     import_rows = min(EVENT_IMPORT_ROWS, 10 * sizes.nominals)
     event_import = Measurement(f"events_import(), {import_rows:,}-row CSV, system admin (rolled back)")
-    # The test client's host name, as the test runner allows it.
     try:
-        with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
+        # The pages timed as production runs (DEBUG off: no query log, no debug cursor), with the test client's
+        # host name allowed as the test runner allows it.
+        with override_settings(DEBUG=False, ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
             # The cohort list caches its compiled query, counts and filter choices by the cohort's
             # generation: each view's first request, with nothing cached, is timed apart.
             for comparison, (first_view, _raw) in zip(cohort, raw_queries, strict=True):
@@ -1266,7 +1267,7 @@ def measure(sizes: Sizes, *, repeat: int, warmup: int, say: Say) -> Results:
     return Results(
         sizes=sizes,
         database=str(connection.settings_dict["NAME"]),
-        debug=bool(settings.DEBUG),
+        debug=bool(settings.DEBUG),  # for the services; the pages are timed with DEBUG off
         partner=partner,
         admin=admin,
         partner_sees=partner_sees,

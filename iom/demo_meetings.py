@@ -40,7 +40,7 @@ from iom.demo_deregistrations import _someone_on_the_cohort_since
 from iom.demo_referrals import DemoReferral, Person, _record_person, _refer, next_panel_day
 from meetings.access import items_for_agency
 from meetings.actions import action_complete, action_create
-from meetings.agenda import agenda_item_remove, agenda_refresh
+from meetings.agenda import agenda_refresh
 from meetings.minutes import minutes_approve
 from meetings.models import AgendaItem, Attendance, Dissent, Meeting, MeetingAction, MeetingKind, MeetingSeries
 from meetings.running import (
@@ -305,10 +305,6 @@ def _past_selection_panel(chair: User, users: dict[str, User], agencies: dict[st
     meeting = _schedule_held(chair, agencies, MeetingKind.SELECTION_PANEL, PANEL_TITLE)
     Referral.objects.filter(pk__in=[accepted.pk, deferred.pk, rejected.pk]).update(panel_date=day)
     meeting = _move_back(meeting, day, chair)
-    with _as(chair):
-        # Decisions taken since (an urgent one outside a meeting) were not before this panel.
-        for item in meeting.items.filter(removed_at__isnull=True, kind=AgendaItem.Kind.URGENT_RATIFICATION):
-            agenda_item_remove(item=item, by=chair)
     meeting = _open(meeting, chair, users, PANEL_ATTENDANCE)
     with _as(chair):
         item = _item_of(meeting, referral=accepted)

@@ -24,7 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -175,8 +175,10 @@ def digest_recipients() -> QuerySet[User]:
 
 
 def inbox_of(user: User) -> QuerySet[Notification]:
-    """The user's notifications, unread first, newest first."""
-    return Notification.objects.filter(recipient=user).order_by("read_at", "-created_at", "-pk")
+    """The user's notifications: unread first, the most pressing (earliest due) first."""
+    return Notification.objects.filter(recipient=user).order_by(
+        F("read_at").asc(nulls_first=True), "due_on", "-created_at", "-pk"
+    )
 
 
 def unread_count(user: User) -> int:

@@ -239,12 +239,16 @@ def rule_referrals_listed(ctx: BuildContext) -> list[Candidate]:
 
 
 def rule_urgent_decisions_to_ratify(ctx: BuildContext) -> list[Candidate]:
-    """Urgent decisions a panel chair took outside a meeting, waiting for a panel to ratify them."""
-    pending = ReferralDecision.objects.filter(ratification=ReferralDecision.Ratification.TO_BE_RATIFIED).order_by(
-        "-decided_at", "-pk"
+    """Urgent decisions a panel chair took outside a meeting before the meeting's day, waiting for a
+    panel to ratify them."""
+    pending = ReferralDecision.objects.filter(
+        ratification=ReferralDecision.Ratification.TO_BE_RATIFIED, decided_at__date__lte=ctx.on
+    ).order_by("-decided_at", "-pk")
+    taken_by_then = ReferralDecision.objects.filter(
+        referral=OuterRef("pk"), ratification=ReferralDecision.Ratification.TO_BE_RATIFIED, decided_at__date__lte=ctx.on
     )
     referrals = (
-        Referral.objects.filter(to_be_ratified=True)
+        Referral.objects.filter(Q(to_be_ratified=True), Exists(taken_by_then))
         .select_related("nominal")
         .prefetch_related(Prefetch("decisions", queryset=pending, to_attr="pending_decisions"))
         .order_by("submitted_at", "pk")

@@ -358,3 +358,18 @@ class TestTheDemoMeetings:
         for item in candidates:
             assert item.nominal is not None
             assert item.nominal.date_of_birth > add_months(panel.date, -18 * 12)
+
+
+def test_the_demo_supervisors_find_their_teams_reviews_in_their_inbox(client, db):
+    from iom.models import Notification, SweepRun
+
+    call_command("seed_demo")
+    supervisor = User.objects.get(username="helen.morris")
+    client.force_login(supervisor)
+
+    home = client.get("/").content.decode()
+    overdue = Notification.objects.filter(recipient=supervisor, kind=Notification.Kind.REVIEW_OVERDUE)
+
+    assert overdue.exists()
+    assert 'data-testid="unread-count">' in home
+    assert SweepRun.objects.filter(sweep="reviews", failed=False, sent__gt=0).exists()

@@ -140,7 +140,7 @@ def test_your_actions_page_takes_the_same_queries_whatever_the_number(
     client.force_login(partnership.probation_officer)
     for _ in range(3):
         make_action(meeting, partnership.probation_officer)
-    with django_assert_max_num_queries(8) as few:
+    with django_assert_max_num_queries(9) as few:
         client.get(reverse("meeting-actions-mine"))
     for _ in range(30):
         make_action(meeting, partnership.probation_officer)

@@ -697,3 +697,20 @@ def test_a_refresh_runs_the_same_number_of_queries_for_5_and_60_items(world):
         assert map_meeting.items.filter(kind="top_rag", dropped_at__isnull=True).count() in (3, 56)
         counts.append((len(build.captured_queries), len(again.captured_queries)))
     assert counts[0] == counts[1]
+
+
+def test_an_urgent_decision_taken_after_a_panels_day_is_not_on_that_panels_agenda(world):
+    referral = submitted_referral(
+        make_nominal(world.officer), world.officer, urgency={"urgent": True, "urgency_reason": "Released tomorrow"}
+    )
+    referral_decide(
+        referral=referral, by=world.chair, outcome="rejected", rationale="Not IOM material", outside_meeting=True
+    )
+    yesterdays = meeting_on(world, MeetingKind.SELECTION_PANEL, today() - DAY)
+    todays = meeting_on(world, MeetingKind.SELECTION_PANEL, today())
+
+    agenda_refresh(meeting=yesterdays)
+    agenda_refresh(meeting=todays)
+
+    assert f"ratify:{referral.pk}" not in on_agenda(yesterdays)
+    assert f"ratify:{referral.pk}" in on_agenda(todays)

@@ -145,7 +145,7 @@ class Command(BaseCommand):
         write = self.stdout.write
         write("")
         debug = "on" if results.debug else "off"
-        write(f"Benchmark: {results.sizes}; database {results.database}; DEBUG {debug}.")
+        write(f"Benchmark: {results.sizes}; database {results.database}; DEBUG {debug} (off while timing the pages).")
         write(built)
         write(
             f"The partner ({results.partner.username}, {results.partner.agency.name}) may see "

@@ -156,7 +156,7 @@ def with_review_due(nominals: QuerySet[Nominal], on: datetime.date | None = None
     )
 
 
-def _current_leads(on: datetime.date) -> QuerySet[CaseAssignment]:
+def current_leads(on: datetime.date) -> QuerySet[CaseAssignment]:
     """Lead professionals and police leads holding the case now, as the services see it (not ended:
     on the day of a same-day transfer the previous holder's last day is today)."""
     return CaseAssignment.objects.filter(role__in=LEAD_ROLES, started_on__lte=on, ended_on__isnull=True)
@@ -173,9 +173,9 @@ def reviews_due(user: User, supervisor: User | None = None) -> QuerySet[Nominal]
     # Team first, then overdue, then by due date (a constant cannot be an ORDER BY term).
     ordering: list[Any] = [F("is_overdue").desc(), F("review_due_on").asc(), "last_name", "first_name", "pk"]
     if supervisor is not None:
-        in_team = Exists(_current_leads(on).filter(nominal=OuterRef("pk"), worker__supervisor_id=supervisor.pk))
+        in_team = Exists(current_leads(on).filter(nominal=OuterRef("pk"), worker__supervisor_id=supervisor.pk))
         ordering.insert(0, F("in_team").desc())
-    leads = _current_leads(on).select_related("worker", "agency").order_by("role", "-started_on", "-pk")
+    leads = current_leads(on).select_related("worker", "agency").order_by("role", "-started_on", "-pk")
     return (
         with_review_due(nominals_visible_to(user).filter(Exists(on_cohort)), on)
         .annotate(in_team=ExpressionWrapper(in_team, output_field=BooleanField()))
@@ -286,7 +286,7 @@ def supervisor_review_record(
     on = today()
     if not current_memberships(on).filter(nominal=nominal).exists():
         raise StateError(f"{nominal.full_name} is not on the IOM cohort: only people on the cohort are reviewed.")
-    leads = list(_current_leads(on).filter(nominal=nominal).select_related("worker"))
+    leads = list(current_leads(on).filter(nominal=nominal).select_related("worker"))
     if not may_review(by, leads):
         raise NotAllowed(
             "Only a supervisor of the lead professional or IOM police lead, or a supervisor of the IOM team, "

@@ -28,7 +28,8 @@ from tests.sharing.factories import UserFactory
 
 def on_cohort_with_red_rating(partnership, *, started_on: datetime.date, last_name: str = "Duerev"):
     """A person on IOM since started_on, rated red (reviewed every 2 weeks), led by a probation
-    practitioner whose supervisor reviews the case."""
+    practitioner whose supervisor reviews the case, with a police lead officer whose supervisor
+    counts the case in their team too."""
     nominal = make_nominal(partnership.officer, last_name=last_name)
     cohort_membership_start(
         nominal=nominal, strand="flex", level=ManagementLevel.objects.get(code="standard"), started_on=started_on
@@ -36,14 +37,13 @@ def on_cohort_with_red_rating(partnership, *, started_on: datetime.date, last_na
     rag_assess(nominal=nominal, rating=RagRating.objects.get(code="red"), rationale="Panel", by=partnership.officer)
     supervisor = UserFactory.create(agency=partnership.probation, roles=[Role.SUPERVISOR], email="sup@example.org")
     lead = UserFactory.create(agency=partnership.probation, roles=[Role.PRACTITIONER], supervisor=supervisor)
-    case_assign(
-        nominal=nominal,
-        role=CaseAssignment.Role.LEAD_PROFESSIONAL,
-        worker=lead,
-        by=partnership.officer,
-        reason="Allocated",
-        started_on=started_on,
-    )
+    for role, worker in (
+        (CaseAssignment.Role.LEAD_PROFESSIONAL, lead),
+        (CaseAssignment.Role.POLICE_LEAD, partnership.officer),
+    ):
+        case_assign(
+            nominal=nominal, role=role, worker=worker, by=partnership.officer, reason="Allocated", started_on=started_on
+        )
     return nominal, supervisor, lead
 
 
@@ -163,6 +163,7 @@ def test_a_review_is_told_from_three_days_before_it_is_due_to_the_supervisor_and
     assert {(r.recipient_id, r.kind, r.due_on) for r in three_days_before if r.subject == f"nominal:{nominal.pk}"} == {
         (supervisor.pk, Notification.Kind.REVIEW_DUE, due),
         (lead.pk, Notification.Kind.REVIEW_DUE, due),
+        (partnership.officer.pk, Notification.Kind.REVIEW_DUE, due),
     }
     assert {r.kind for r in on_the_day if r.subject == f"nominal:{nominal.pk}"} == {Notification.Kind.REVIEW_DUE}
     assert {r.kind for r in the_day_after if r.subject == f"nominal:{nominal.pk}"} == {Notification.Kind.REVIEW_OVERDUE}
@@ -180,7 +181,7 @@ def test_the_sweep_reads_the_cohort_in_a_fixed_number_of_queries(partnership):
     with CaptureQueriesContext(connection) as more:
         found = review_reminders(day)
 
-    assert len(found) == 12
+    assert len(found) == 18  # six people, each to the supervisor, the lead professional and the police lead
     assert len(more) == len(few)
 
 
@@ -191,8 +192,8 @@ def test_a_sweep_run_is_recorded_with_what_it_found_and_sent(partnership):
     first = sweep_run(name="reviews")
     again = sweep_run(name="reviews")
 
-    assert (first.found, first.sent, first.failed) == (2, 2, False)
-    assert (again.found, again.sent) == (2, 0)
+    assert (first.found, first.sent, first.failed) == (3, 3, False)
+    assert (again.found, again.sent) == (3, 0)
     assert first.duration_ms is not None
 
 
@@ -209,10 +210,12 @@ def test_the_sweep_run_twice_by_a_real_worker_tells_each_once(celery_worker):
     sweep.delay(name="reviews")
 
     assert wait_for(lambda: SweepRun.objects.filter(finished_at__isnull=False).count() == 2)
-    assert Notification.objects.filter(subject=f"nominal:{nominal.pk}").count() == 2
+    assert Notification.objects.filter(subject=f"nominal:{nominal.pk}").count() == 3
     # Overdue reviews are emailed at once (the default), each to each recipient once.
-    assert wait_for(lambda: Notification.objects.filter(emailed_at__isnull=False).count() == 2)
-    assert sorted(message.to[0] for message in mail.outbox) == sorted([supervisor.email, lead.email])
+    assert wait_for(lambda: Notification.objects.filter(emailed_at__isnull=False).count() == 3)
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(
+        [supervisor.email, lead.email, partnership.officer.email]
+    )
 
 
 # --- The inbox -------------------------------------------------------------------------------------------

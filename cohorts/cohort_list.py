@@ -35,7 +35,6 @@ from django.db.models import (
     Subquery,
     Value,
     When,
-    prefetch_related_objects,
 )
 
 from cohorts.access import agency_may_see_offending_and_risk, current_memberships, today
@@ -242,8 +241,8 @@ class CohortRow:
     nominal: Nominal
     rag: RagRating | None
     level: ManagementLevel | None
-    lead_professional: CaseAssignment | None
-    police_lead: CaseAssignment | None
+    lead_professional: CaseAssignment | LeadShown | None
+    police_lead: CaseAssignment | LeadShown | None
 
     @property
     def strand_label(self) -> str:
@@ -323,7 +322,7 @@ def cohort_rows(
     """The list's lines, from a page of cohort_list and the configurable lists (no queries)."""
     rows = []
     for nominal in nominals:
-        leads: dict[str, CaseAssignment] = {}
+        leads: dict[str, CaseAssignment | LeadShown] = {}
         for assignment in getattr(nominal, "current_leads", []):
             leads.setdefault(assignment.role, assignment)  # newest first: a same-day transfer's new holder
         rag_id: int | None = getattr(nominal, "rag_rating_id", None)
@@ -496,13 +495,64 @@ def cohort_page(
     """One page of the cohort list's rows, with their leads and areas (pass the areas when they are
     at hand): two or three queries."""
     nominals = list(Nominal.objects.raw(f"{query.sql} LIMIT %s OFFSET %s", (*query.params, limit, offset)))
-    prefetch_related_objects(nominals, _current_leads(today()))
+    _attach_leads_shown(nominals)
     if areas is None:
         area_ids = {nominal.policing_area_id for nominal in nominals if nominal.policing_area_id}
         areas = PolicingArea.objects.in_bulk(area_ids) if area_ids else {}
     for nominal in nominals:
         nominal.policing_area = areas.get(nominal.policing_area_id) if nominal.policing_area_id else None
     return nominals
+
+
+@dataclass(frozen=True)
+class LeadShown:
+    """A lead officer as a line of the list shows them: a name and an agency (read as values, not
+    as a hundred assignments, workers and agencies built to be read once)."""
+
+    role: str
+    worker: str
+    agency_name: str
+    agency_short_name: str
+
+    @property
+    def agency(self) -> LeadShown:  # read as lead.agency.short_name or lead.agency.name
+        return self
+
+    @property
+    def name(self) -> str:
+        return self.agency_name
+
+    @property
+    def short_name(self) -> str:
+        return self.agency_short_name
+
+
+def _attach_leads_shown(nominals: list[Nominal]) -> None:
+    """Each person's current lead professional and police lead, newest first (one query)."""
+    by_person: dict[int, list[LeadShown]] = {nominal.pk: [] for nominal in nominals}
+    if by_person:
+        rows = (
+            _current_assignments(today())
+            .filter(
+                nominal_id__in=list(by_person),
+                role__in=[CaseAssignment.Role.LEAD_PROFESSIONAL, CaseAssignment.Role.POLICE_LEAD],
+            )
+            .order_by("role", "-started_on", "-pk")
+            .values_list(
+                "nominal_id",
+                "role",
+                "worker__first_name",
+                "worker__last_name",
+                "worker__username",
+                "agency__name",
+                "agency__short_name",
+            )
+        )
+        for nominal_id, role, first, last, username, agency, short in rows:
+            worker = f"{first} {last}".strip() or username  # as User.__str__
+            by_person[nominal_id].append(LeadShown(role, worker, agency, short))
+    for nominal in nominals:
+        nominal.current_leads = by_person[nominal.pk]  # type: ignore[attr-defined]
 
 
 class CohortPages:

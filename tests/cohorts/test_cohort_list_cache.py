@@ -117,3 +117,60 @@ def test_the_generation_moves_on_cohort_changes_and_not_on_signing_in(client, pa
     assert after_joining > before
     assert after_sign_in == after_joining
     assert cohort_generation() > after_sign_in
+
+
+def filter_panel(body: str) -> str:
+    return body.split('class="moj-filter"')[1].split('data-testid="cohort"')[0]
+
+
+def test_the_filter_panel_comes_back_the_same_from_the_cache(client, partnership):
+    put_on_cohort(partnership, "Panelperson", rag="red")
+    query = "?rag=red&custody=community&sort=-rag"
+    first = page(client, partnership.officer, query)
+    again = page(client, partnership.officer, query)
+
+    assert filter_panel(again) == filter_panel(first)
+    assert 'value="red" checked' in filter_panel(again)
+    assert "PANELPERSON" in again
+
+
+def test_a_query_with_errors_shows_them_every_time(client, partnership):
+    put_on_cohort(partnership, "Errorperson")
+    client.force_login(partnership.officer)
+    for _ in range(2):
+        response = client.get(reverse("cohort-list") + "?rag=purple")
+        assert response.status_code == 400
+        assert "Select a valid choice" in response.content.decode()
+
+
+def test_the_cached_panel_is_the_asking_users_own(client, partnership):
+    """"My team's caseload" is a supervisor's: a practitioner of the same agency asking for the same
+    view after the supervisor is told it is not a choice, not given the supervisor's panel."""
+    put_on_cohort(partnership, "Teamperson")
+    supervisor = UserFactory.create(agency=partnership.police, roles=[Role.SUPERVISOR])
+    assert "My team&#x27;s caseload" in page(client, supervisor, "?show=team")
+
+    client.force_login(partnership.officer)
+    response = client.get(reverse("cohort-list") + "?show=team")
+    assert response.status_code == 400
+    assert "My team&#x27;s caseload" not in response.content.decode()
+
+
+def test_the_rows_escape_what_people_typed(client, partnership):
+    """The rows are written without the template engine: names, areas and workers are escaped."""
+    nominal = put_on_cohort(partnership, "<script>alert(1)</script>", first_name='Jo "Quote" O\'Neil')
+    worker = UserFactory.create(
+        agency=partnership.probation, roles=[Role.PRACTITIONER], first_name="<b>Bold</b>", last_name="Worker"
+    )
+    case_assign(
+        nominal=nominal,
+        role=CaseAssignment.Role.LEAD_PROFESSIONAL,
+        worker=worker,
+        by=partnership.officer,
+        reason="Allocated",
+    )
+    rows = page(client, partnership.officer).split('data-testid="cohort"')[1]
+
+    assert "<script>" not in rows and "<b>Bold" not in rows
+    assert "&lt;SCRIPT&gt;ALERT(1)&lt;/SCRIPT&gt;, Jo &quot;Quote&quot; O&#x27;Neil" in rows
+    assert "&lt;b&gt;Bold&lt;/b&gt; Worker" in rows

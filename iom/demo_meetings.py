@@ -32,6 +32,7 @@ from typing import Any
 import pghistory
 from django.utils import timezone
 
+from cohorts.dates import is_working_day
 from cohorts.deregistration import deregistration_propose
 from cohorts.identifiers import pnc_check_letter
 from cohorts.models import CaseAssignment, CaseInvolvement, Deregistration, ManagementLevel, Nominal, RagRating
@@ -68,6 +69,8 @@ MAP_PLACE = "Northmoor Community Safety Hub, Room 4"
 Y2A_PLACE = "Northmoor City Youth Justice Service, Castle Street"
 PANEL_AGENCIES = ("police", "probation", "yot_city", "prison", "drugs", "housing")
 MAP_AGENCIES = ("police", "probation", "prison", "drugs", "housing", "charity")
+CONFERENCE_TITLE = "Case conference: accommodation on release"
+CONFERENCE_AGENCIES = ("police", "probation", "housing")
 Y2A_AGENCIES = ("police", "probation", "yot_city", "yot_county")
 PANEL_ATTENDANCE = (
     ("mark.reynolds", Attendance.Status.PRESENT),
@@ -199,6 +202,7 @@ def load_demo_meetings(users: dict[str, User], agencies: dict[str, Agency]) -> N
     with _as(chair):
         series_create(**_series(chair, agencies, MeetingKind.SELECTION_PANEL, PANEL_TITLE, next_panel_day()))
         series_create(**_series(chair, agencies, MeetingKind.MAP, MAP_TITLE, timezone.localdate()))
+    _case_conference(chair, users, agencies)
     _young_people(users, agencies)
     with _as(chair):
         series_create(**_series(chair, agencies, MeetingKind.Y2A_PANEL, Y2A_TITLE, y2a_panel_day()))
@@ -211,6 +215,7 @@ def _series(
         MeetingKind.SELECTION_PANEL: (PANEL_AGENCIES, datetime.time(10, 0), PANEL_PLACE, "weekly"),
         MeetingKind.MAP: (MAP_AGENCIES, datetime.time(9, 30), MAP_PLACE, "weekly"),
         MeetingKind.Y2A_PANEL: (Y2A_AGENCIES, datetime.time(14, 0), Y2A_PLACE, "quarterly"),
+        MeetingKind.CASE_CONFERENCE: (CONFERENCE_AGENCIES, datetime.time(11, 0), MAP_PLACE, "once"),
     }
     invited, starts_at, place, frequency = settings[kind]
     return {
@@ -227,6 +232,21 @@ def _series(
         "invited_agencies": [agencies[key] for key in invited],
         "invited_people": [],
     }
+
+
+def _case_conference(chair: User, users: dict[str, User], agencies: dict[str, Agency]) -> Meeting:
+    """A case conference on the next working day, with a probation and a housing worker invited by
+    name: whatever the day the demo is loaded, the meetings sweep has a reminder with its pack to send
+    (the weekly panels fall a week from today or on the next Thursday)."""
+    day = timezone.localdate() + datetime.timedelta(days=1)
+    while not is_working_day(day):
+        day += datetime.timedelta(days=1)
+    details = _series(chair, agencies, MeetingKind.CASE_CONFERENCE, CONFERENCE_TITLE, day)
+    for key in ("frequency", "first_date"):
+        details.pop(key)
+    details["invited_people"] = [users["priya.shah"], users["tom.byrne"]]
+    with _as(chair):
+        return meeting_create(date=day, **details)
 
 
 def _schedule_held(chair: User, agencies: dict[str, Agency], kind: str, title: str) -> Meeting:

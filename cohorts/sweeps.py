@@ -7,13 +7,16 @@ that the same review, plan or release is never told twice to the same person."""
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
+from typing import cast
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from cohorts.access import current_memberships
-from cohorts.models import Nominal
-from cohorts.reviews import current_leads, with_review_due
+from cohorts.models import CaseAssignment, CohortMembership, CustodyEvent, Nominal, TransitionPlan, TransitionStep
+from cohorts.reviews import LEAD_ROLES, current_leads, with_review_due
+from cohorts.transitions import TransitionStatus, transition_weeks, with_transition_status
 from iom.models import Notification
 from iom.notifications import Reminder
 
@@ -49,4 +52,175 @@ def review_reminders(on: datetime.date) -> list[Reminder]:
         link = reverse("review-new", args=[pk])
         for recipient_id in dict.fromkeys(holders.get(pk, [])):
             reminders.append(Reminder(recipient_id, kind, f"nominal:{pk}", due_on, title, link))
+    return reminders
+
+
+# --- Transition plans ------------------------------------------------------------------------------
+
+STEP_DUE_AHEAD = datetime.timedelta(days=3)
+
+
+def _name(first_name: str, last_name: str) -> str:
+    return f"{last_name.upper()}, {first_name}"
+
+
+def transition_reminders(on: datetime.date) -> list[Reminder]:
+    """Two things of the transition plans (cohorts/transitions.py), in three queries:
+    - a licence ending with no plan: someone on the cohort whose licence ends within
+      IOM_TRANSITION_WEEKS of `on` (from exactly that many weeks before, whatever the weekday, the
+      day a plan may start) or has ended, with no plan for this period on IOM (the cohort list's
+      "Due, no plan"), to the lead professional, the IOM police lead and their supervisors, linked
+      to the page where the plan is started; due on the licence end date, so told once;
+    - a step of a plan in progress (of the person's current period on IOM) not done, due within 3
+      days or overdue, to the step's worker (if their account is active), else the lead
+      professional, linked to the plan; due on the step's date."""
+    on_cohort = current_memberships(on).filter(nominal=OuterRef("pk"))
+    # Only people whose licence ends soon can be due a plan: the status is computed for those alone.
+    soon = Nominal.objects.filter(
+        Exists(on_cohort), licence_ends_on__lte=on + datetime.timedelta(weeks=transition_weeks())
+    )
+    # Due a plan implies a licence end date.
+    no_plan = cast(
+        "list[tuple[int, str, str, datetime.date]]",
+        list(
+            with_transition_status(soon, on)
+            .filter(Q(transition_status=TransitionStatus.DUE))
+            .order_by("pk")
+            .values_list("pk", "first_name", "last_name", "licence_ends_on")
+        ),
+    )
+    steps = list(
+        TransitionStep.objects.filter(
+            done_on__isnull=True,
+            due_on__lte=on + STEP_DUE_AHEAD,
+            plan__status=TransitionPlan.Status.IN_PROGRESS,
+            plan__membership__in=current_memberships(on),
+        )
+        .order_by("plan__nominal_id", "due_on", "pk")
+        .values_list(
+            "pk",
+            "plan__nominal_id",
+            "plan__nominal__first_name",
+            "plan__nominal__last_name",
+            "description",
+            "due_on",
+            "worker_id",
+            "worker__is_active",
+        )
+    )
+    holders: dict[int, list[int]] = {}
+    lead_professional: dict[int, int] = {}
+    leads = (
+        current_leads(on)
+        .filter(nominal_id__in={pk for pk, *_ in no_plan} | {step[1] for step in steps})
+        .order_by("nominal_id", "role", "pk")
+        .values_list("nominal_id", "role", "worker_id", "worker__supervisor_id")
+    )
+    for nominal_id, role, worker_id, supervisor_id in leads:
+        holders.setdefault(nominal_id, []).extend(r for r in (supervisor_id, worker_id) if r is not None)
+        if role == CaseAssignment.Role.LEAD_PROFESSIONAL:
+            lead_professional[nominal_id] = worker_id
+    reminders = []
+    for pk, first_name, last_name, licence_ends_on in no_plan:
+        ends = "ended" if licence_ends_on < on else "ends"
+        title = f"No transition plan for {_name(first_name, last_name)}: licence {ends} {licence_ends_on:%-d %B %Y}"
+        link = reverse("transition-start", args=[pk])
+        for recipient_id in dict.fromkeys(holders.get(pk, [])):
+            reminders.append(
+                Reminder(
+                    recipient_id, Notification.Kind.TRANSITION_NO_PLAN, f"nominal:{pk}", licence_ends_on, title, link
+                )
+            )
+    for pk, nominal_id, first_name, last_name, description, due_on, worker_id, worker_active in steps:
+        told = worker_id if worker_id is not None and worker_active else lead_professional.get(nominal_id)
+        if told is None:
+            continue
+        when = f"{'overdue since' if due_on < on else 'due'} {due_on:%-d %B %Y}"
+        title = f"Transition step for {_name(first_name, last_name)} {when}: {description}"
+        link = reverse("transition-plan", args=[nominal_id])
+        reminders.append(
+            Reminder(told, Notification.Kind.TRANSITION_STEP_DUE, f"transition-step:{pk}", due_on, title, link)
+        )
+    return reminders
+
+
+# --- Releases from custody -------------------------------------------------------------------------
+
+RELEASE_AHEAD = datetime.timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class Release:
+    """A release from custody to tell: recorded (an event) or expected (a referral's date)."""
+
+    nominal_id: int
+    first_name: str
+    last_name: str
+    release_on: datetime.date
+    on_iom: bool  # on IOM now (else on it before)
+    expected: bool = False
+
+
+def recorded_releases(on: datetime.date) -> list[Release]:
+    """Each person's latest release event (the order in which custody status follows events,
+    cohorts/events.py) dated from `on` to 14 days on, for people on IOM now or on it before (any
+    period started by then): one query. Events are recorded when the release happens, so in practice
+    this finds a release recorded on its day; expected releases are the referrals' (referrals/sweeps.py)."""
+    latest_release = CustodyEvent.objects.filter(
+        kind=CustodyEvent.Kind.RELEASE, item__nominal_id=OuterRef("item__nominal_id")
+    ).order_by("-item__occurred_on", "-pk")
+    ever_on_iom = CohortMembership.objects.filter(nominal_id=OuterRef("item__nominal_id"), started_on__lte=on)
+    on_iom = current_memberships(on).filter(nominal_id=OuterRef("item__nominal_id"))
+    rows = (
+        CustodyEvent.objects.filter(
+            kind=CustodyEvent.Kind.RELEASE, release_on__gte=on, release_on__lte=on + RELEASE_AHEAD
+        )
+        .filter(pk=Subquery(latest_release.values("pk")[:1]))
+        .filter(Exists(ever_on_iom))
+        .annotate(on_iom=Exists(on_iom))
+        .order_by("item__nominal_id")
+        .values_list(
+            "item__nominal_id", "item__nominal__first_name", "item__nominal__last_name", "release_on", "on_iom"
+        )
+    )
+    # A release date is in the window, so never None.
+    return [Release(*cast("tuple[int, str, str, datetime.date, bool]", row)) for row in rows]
+
+
+def release_reminders(on: datetime.date, releases: list[Release]) -> list[Reminder]:
+    """Releases told to the lead officers holding the case now (the lead professional and the IOM
+    police lead) and their supervisors, in one query whatever their number. Someone who has left
+    IOM usually has no lead officers any more: they are told to the last lead professional and the
+    last IOM police lead of their case (the latest ended assignment of each role) whose accounts are
+    still active, who know the person and can refer them again; their supervisors are not told, as
+    the case is no longer their team's. The link is the person's events page, which shows the
+    release and, for someone who has left IOM, offers "Previously on IOM: refer again". Keyed by the
+    release date, so an expected release then recorded on that day is told once."""
+    holders_by_role = (
+        CaseAssignment.objects.filter(
+            nominal_id__in={release.nominal_id for release in releases}, role__in=LEAD_ROLES, started_on__lte=on
+        )
+        .order_by("nominal_id", "role", F("ended_on").desc(nulls_first=True), "-started_on", "-pk")
+        .distinct("nominal_id", "role")
+        .values_list("nominal_id", "worker_id", "worker__supervisor_id", "worker__is_active", "ended_on")
+    )
+    current: dict[int, list[int]] = {}
+    last: dict[int, list[int]] = {}
+    for nominal_id, worker_id, supervisor_id, active, ended_on in holders_by_role if releases else []:
+        if ended_on is None:
+            current.setdefault(nominal_id, []).extend(r for r in (supervisor_id, worker_id) if r is not None)
+        elif active:
+            last.setdefault(nominal_id, []).append(worker_id)
+    reminders = []
+    for release in releases:
+        pk = release.nominal_id
+        verb = "expected to be released" if release.expected else "released"
+        title = f"{_name(release.first_name, release.last_name)} {verb} from custody on {release.release_on:%-d %B %Y}"
+        if not release.on_iom:
+            title += ": previously on IOM"
+        link = reverse("nominal-events", args=[pk])
+        for recipient_id in dict.fromkeys(current.get(pk) or last.get(pk, [])):
+            reminders.append(
+                Reminder(recipient_id, Notification.Kind.RELEASE_DUE, f"nominal:{pk}", release.release_on, title, link)
+            )
     return reminders

@@ -606,12 +606,13 @@ IN_PROGRESS = [
         (("ete", "medium", "Casual work at a scrapyard"),),
         level="standard",
     ),
-    # Youth to adult: a Youth Rehabilitation Order that runs past the 18th birthday.
+    # Youth to adult: a Youth Rehabilitation Order that runs past the 18th birthday. 17 years 6 months
+    # in 6 to 10 days, so the Y2A sweep tells his workers on the day the demo is loaded.
     DemoReferral(
         Person(
             "Reece",
             "Adeyemi",
-            (17, 7, 3),
+            (17, 5, 22),
             "4416639",
             0,
             statutory=Nominal.StatutoryStatus.COMMUNITY_ORDER,

@@ -6,8 +6,12 @@ weeks (their licence end date set through nominal_update): one in progress with 
 overdue step, one complete, and one person due a plan who has none. People on the cohort in the
 community, recorded by the police or probation, are picked in a fixed order, each once.
 
-Idempotent: tags are made only while there are none, plans only while there are none; dates are
-relative to the day the demo is first loaded.
+A release: the first generated person on the cohort in custody (iom/demo_cohort.py, by CRN; the
+deregistrations take the last) is released on licence by the prison on the day the demo is loaded,
+so the releases sweep tells their lead officers that day.
+
+Idempotent: tags are made only while there are none, plans only while there are none, the release
+only while no release is recorded; dates are relative to the day the demo is first loaded.
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from cohorts.access import current_memberships
-from cohorts.models import Nominal, TagHit, TagPeriod, TransitionPlan
+from cohorts.events import custody_event_record
+from cohorts.models import CustodyEvent, Nominal, TagHit, TagPeriod, TransitionPlan
 from cohorts.services import nominal_update
 from cohorts.tags import tag_fit, tag_hit_outcome, tag_hit_record, tag_remove
 from cohorts.transitions import (
@@ -67,6 +72,32 @@ def load_demo_tags_transitions(users: dict[str, User], agencies: dict[str, Agenc
         _tags(users, people)
     if not TransitionPlan.objects.exists():
         _transitions(users, agencies, people)
+    if not CustodyEvent.objects.filter(kind=CustodyEvent.Kind.RELEASE).exists():
+        _release(users)
+
+
+def _release(users: dict[str, User]) -> None:
+    """Someone on the cohort in custody, released on licence today."""
+    on_cohort = current_memberships(timezone.localdate()).filter(nominal=OuterRef("pk"))
+    person = (
+        Nominal.objects.filter(Exists(on_cohort), custody_status=Nominal.CustodyStatus.CUSTODY, crn__startswith="G9")
+        .order_by("crn")
+        .first()
+    )
+    if person is None:
+        return  # no generated cohort (a partial demo)
+    sentence_ends = person.sentence_ends_on
+    prison = users["grace.mensah"]
+    with _as(prison):
+        custody_event_record(
+            nominal=person,
+            by=prison,
+            kind=CustodyEvent.Kind.RELEASE,
+            occurred_on=_day(0),
+            release_on=_day(0),
+            licence_ends_on=sentence_ends if sentence_ends is not None and sentence_ends > _day(0) else None,
+            note="Released on licence from HMP Fenwick; reporting to probation tomorrow.",
+        )
 
 
 def _tags(users: dict[str, User], people: Iterator[tuple[Nominal, User]]) -> None:

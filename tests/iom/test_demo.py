@@ -142,7 +142,7 @@ class TestWhatTheDemoHolds:
         born = y2a.nominal.date_of_birth
         assert y2a.referring_agency.kind == "yot"
         assert y2a.status in (Referral.Status.SUBMITTED, Referral.Status.SCREENED)
-        assert add_months(born, 17 * 12 + 7) <= today < add_months(born, 17 * 12 + 8)
+        assert add_months(born, 17 * 12 + 5) <= today < add_months(born, 17 * 12 + 6)
         assert y2a.order_ends_on is not None
         assert y2a.order_ends_on >= add_months(birthday(born, 18), 3)
         assert y2a.management_passed_to_probation is True
@@ -358,6 +358,19 @@ class TestTheDemoMeetings:
         for item in candidates:
             assert item.nominal is not None
             assert item.nominal.date_of_birth > add_months(panel.date, -18 * 12)
+
+    def test_the_agreements_meetings_and_actions_sweeps_find_work_on_the_day_it_is_loaded(self):
+        from cohorts.agreement_sweeps import agreement_reminders
+        from meetings.sweeps import action_reminders, meeting_reminders
+
+        today = timezone.localdate()
+        told = {r.recipient_id for r in meeting_reminders(today)}
+
+        assert {"mark.reynolds", "priya.shah", "tom.byrne"} <= set(
+            User.objects.filter(pk__in=told).values_list("username", flat=True)
+        )
+        assert agreement_reminders(today)
+        assert action_reminders(today)
 
 
 def test_the_demo_supervisors_find_their_teams_reviews_in_their_inbox(client, db):

@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -100,14 +99,22 @@ def reminders_send(reminders: Iterable[Reminder]) -> list[int]:
             )
             created.extend(cursor.fetchall())
         immediate = [pk for pk, delivery in created if delivery == Delivery.IMMEDIATE]
-        if immediate:
-            from iom.tasks import notification_email_task
-
-            # robust: the reminder stands if the broker is down; the email is then sent by the
-            # digest (notification_email_send marks what it sent, so nothing goes twice).
-            for pk in immediate:
-                transaction.on_commit(partial(notification_email_task.delay, notification_id=pk), robust=True)
+        # robust: the reminder stands if the broker is down; the email is then sent by the
+        # digest (notification_email_send marks what it sent, so nothing goes twice).
+        for pk in immediate:
+            transaction.on_commit(_email_queuer(pk), robust=True)
     return [pk for pk, _ in created]
+
+
+def _email_queuer(notification_id: int) -> Callable[[], None]:
+    """The on_commit callback that queues one notification's email: a named function, not a
+    partial, as Django logs a robust callback's failure by its __qualname__."""
+    from iom.tasks import notification_email_task
+
+    def notification_email_queue() -> None:
+        notification_email_task.delay(notification_id=notification_id)
+
+    return notification_email_queue
 
 
 def _email_body(kinds: Sequence[tuple[str, datetime.date]], link: str) -> str:

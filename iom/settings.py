@@ -318,6 +318,9 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task running when the broker connection drops is cancelled and redelivered (Celery 6's default):
+# every task here is safe to run again (reminders and emails go once by their keys).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -344,7 +347,10 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 3300},
     },
     # Reminders (issue 7): each sweep selects what is due by state, hourly, so an outage only delays.
-    "sweep-reviews": {"task": "iom.tasks.sweep", "schedule": timedelta(hours=1), "kwargs": {"name": "reviews"}},
+    **{
+        f"sweep-{name}": {"task": "iom.tasks.sweep", "schedule": timedelta(hours=1), "kwargs": {"name": name}}
+        for name in ("reviews", "transitions", "releases", "y2a", "agreements", "meetings", "actions")
+    },
     "daily-digest": {"task": "iom.tasks.digest_sweep", "schedule": crontab(hour=7, minute=0)},
 }
 

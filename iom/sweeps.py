@@ -54,6 +54,32 @@ SWEEPS: dict[str, Sweep] = {
     sweep.name: sweep
     for sweep in [
         Sweep("reviews", "Supervisor reviews due and overdue", "cohorts.sweeps.review_reminders", "iom.tasks.sweep"),
+        Sweep(
+            "transitions",
+            "Licences ending with no transition plan, and plan steps due",
+            "cohorts.sweeps.transition_reminders",
+            "iom.tasks.sweep",
+        ),
+        Sweep(
+            "releases",
+            "Releases from custody in the next 14 days",
+            "referrals.sweeps.release_reminders",
+            "iom.tasks.sweep",
+        ),
+        Sweep("y2a", "Youth-to-adult milestones", "referrals.sweeps.y2a_reminders", "iom.tasks.sweep"),
+        Sweep(
+            "agreements",
+            "Information sharing agreements: review and end due, and ended",
+            "cohorts.agreement_sweeps.agreement_reminders",
+            "iom.tasks.sweep",
+        ),
+        Sweep(
+            "meetings",
+            "Meetings in two working days, with the pack",
+            "meetings.sweeps.meeting_reminders",
+            "iom.tasks.sweep",
+        ),
+        Sweep("actions", "Meeting actions due and overdue", "meetings.sweeps.action_reminders", "iom.tasks.sweep"),
     ]
 }
 

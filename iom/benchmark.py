@@ -15,6 +15,10 @@ Pages are measured through the real views with Django's test client, each reques
 transaction that is rolled back, so the access events the views write (append-only too) vanish. A
 supervisor's cohort list pages are each set against the raw SQL query that returns the same rows
 (the selector's queryset, sliced to the page, sent through a cursor), the bar the cohort list is held to.
+
+Each reminder sweep (iom/sweeps.py) is run over the whole dataset through its finder and
+reminders_send, inside a transaction rolled back, so nothing is stored and no email is queued: what
+it found and would store, its queries (a fixed number, however many people) and its duration.
 """
 
 from __future__ import annotations
@@ -76,6 +80,8 @@ from cohorts.names import name_key
 from cohorts.reviews import REVIEW_CATEGORY, SUMMARY_COMMENSURATE, SUMMARY_NOT_COMMENSURATE, cadence_after
 from cohorts.selectors import NominalFilters, nominal_search, nominals_visible_to
 from cohorts.services import ASSIGNMENT_INVOLVEMENT
+from iom.notifications import reminders_send
+from iom.sweeps import SWEEPS, Sweep
 from sharing.models import Agency, DataCategory, SharingAgreement, User
 from sharing.roles import Role
 from sharing.services import ClauseSpec, agreement_activate, agreement_create
@@ -1303,5 +1309,94 @@ def results_table(results: Results) -> list[str]:
         lines.append(
             f"| {measurement.label} | {len(measurement.seconds)} | {measurement.median_ms:,.1f} | "
             f"{measurement.p95_ms:,.1f} | {queries} | {peak} | {measurement.note} |"
+        )
+    return lines
+
+
+# --- Sweeps (issue 7) -------------------------------------------------------------------------------
+
+CONTROL_STATEMENTS = ("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK")  # transactions, as Django logs them
+
+
+@dataclass
+class SweepMeasurement(Measurement):
+    name: str = ""
+    found: int = 0  # reminders the finder returned
+    stored: int = 0  # of them, those reminders_send stored (new keys)
+    finding: list[float] = field(default_factory=list)  # of each run's seconds, those of the finder
+    again: list[float] = field(default_factory=list)  # a run finding what is stored already, as hourly
+
+    @property
+    def finding_median_ms(self) -> float:
+        return statistics.median(self.finding) * 1000
+
+    @property
+    def again_median_ms(self) -> float:
+        return statistics.median(self.again) * 1000
+
+
+@dataclass(frozen=True)
+class _SweepRun:
+    found: int
+    stored: int
+    seconds: float  # finding and storing
+    finding: float
+    again: float  # finding again and storing nothing new, as the next hour's run
+
+
+def _sweep_once(sweep: Sweep, on: datetime.date, *, again: bool = True) -> _SweepRun:
+    """Find and store one sweep's reminders, then run it again (every key stored already), then roll
+    back: the dataset is left as it was, and the emails queued on commit are never queued."""
+    with transaction.atomic():
+        started = time.perf_counter()
+        reminders = list(sweep.find(on))
+        found_at = time.perf_counter()
+        stored = reminders_send(reminders)
+        finished = time.perf_counter()
+        if again:
+            reminders_send(list(sweep.find(on)))
+        run_again = time.perf_counter() - finished
+        transaction.set_rollback(True)
+    return _SweepRun(len(reminders), len(stored), finished - started, found_at - started, run_again)
+
+
+def measure_sweeps(*, repeat: int, say: Say, on: datetime.date | None = None) -> list[SweepMeasurement]:
+    """Every registered sweep for a day (today by default), through its finder and reminders_send,
+    rolled back: what it found and stored and its queries (one untimed run), then its duration over
+    `repeat` runs with DEBUG off, as a worker runs it, and that of running it again at once (every
+    reminder stored already, as on the next hour)."""
+    day = on or timezone.localdate()
+    measurements = []
+    for name, sweep in SWEEPS.items():
+        say(f"Timing the {name} sweep for {day:%-d %B %Y} ({repeat} runs) ...")
+        measurement = SweepMeasurement(f"{name}: {sweep.label}", name=name)
+        with CaptureQueriesContext(connection) as captured:
+            first = _sweep_once(sweep, day, again=False)
+        measurement.found, measurement.stored = first.found, first.stored
+        measurement.queries = sum(
+            not query["sql"].startswith(CONTROL_STATEMENTS) for query in captured.captured_queries
+        )
+        with override_settings(DEBUG=False):
+            for _ in range(repeat):
+                run = _sweep_once(sweep, day)
+                measurement.seconds.append(run.seconds)
+                measurement.finding.append(run.finding)
+                measurement.again.append(run.again)
+        measurements.append(measurement)
+    return measurements
+
+
+def sweeps_table(measurements: Sequence[SweepMeasurement]) -> list[str]:
+    """The sweeps' measurements as a Markdown table."""
+    lines = [
+        "| Sweep | Runs | Median ms | p95 ms | of which finding, median ms | Run again, median ms | Queries | Found "
+        "| Stored |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for measurement in measurements:
+        lines.append(
+            f"| {measurement.label} | {len(measurement.seconds)} | {measurement.median_ms:,.1f} | "
+            f"{measurement.p95_ms:,.1f} | {measurement.finding_median_ms:,.1f} | {measurement.again_median_ms:,.1f} | "
+            f"{measurement.queries} | {measurement.found:,} | {measurement.stored:,} |"
         )
     return lines

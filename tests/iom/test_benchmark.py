@@ -30,12 +30,18 @@ from iom.benchmark import (
     dataset_build,
     dataset_sizes,
 )
+from iom.models import Notification
+from iom.sweeps import SWEEPS
 from sharing.models import Agency, User
 from sharing.roles import Role
 
 SIZES = ["--nominals", "30", "--items", "200", "--agencies", "4", "--workers", "12"]
 TINY = [*SIZES, "--repeat", "3", "--warmup", "1"]
 ONCE = [*SIZES, "--repeat", "1", "--warmup", "0"]  # where the timings do not matter
+SWEEP_HEADER = (
+    "| Sweep | Runs | Median ms | p95 ms | of which finding, median ms | Run again, median ms | Queries | Found "
+    "| Stored |"
+)
 NO_LIMITS = ["--max-ratio", "1000", "--max-cohort-ratio", "1000"]
 
 
@@ -59,11 +65,35 @@ def test_the_benchmark_prints_the_table_and_the_partner_admin_ratio(db):
         assert f"| Cohort list /cohort/{query}, supervisor | 3 |" in printed
         assert f"Supervisor's cohort list/raw SQL ratio (median), ?{query.lstrip('?')}: " in printed
     assert printed.count("|   the raw SQL of its rows (cursor, fetchall) | 3 |") == 5
+    assert SWEEP_HEADER in printed
     assert printed.rstrip().endswith("OK")
     assert Agency.objects.filter(name__startswith="Benchmark ").count() == 4
     assert Nominal.objects.count() == 30
     assert RecordedItem.objects.filter(supervisor_review__isnull=True).count() == 200, "and the reviews besides"
     assert not AccessEvent.objects.exists(), "the measured requests were rolled back"
+
+
+def test_the_benchmark_reports_every_sweep_alone_and_leaves_no_reminder_behind(db):
+    printed = run_benchmark(*ONCE, "--only", "sweeps")
+
+    assert "Benchmark, the sweeps alone: 30 nominals, 200 items, 4 agencies, 12 workers" in printed
+    assert SWEEP_HEADER in printed
+    rows = {
+        line.split(" | ")[0].removeprefix("| "): line.strip("| ").split(" | ")
+        for line in printed.splitlines()
+        if line.startswith("| ") and ": " in line.split(" | ")[0]
+    }
+    assert set(rows) == {f"{name}: {sweep.label}" for name, sweep in SWEEPS.items()}
+    for label, (_, runs, median_ms, _p95, finding_ms, again_ms, queries, found, stored) in rows.items():
+        assert int(runs) == 3, label
+        assert float(median_ms.replace(",", "")) >= float(finding_ms.replace(",", "")) > 0, label
+        assert float(again_ms.replace(",", "")) > 0, label
+        assert 0 < int(queries) < 10, label
+        assert int(stored.replace(",", "")) == int(found.replace(",", "")), f"{label}: nothing was stored before"
+    reviews = rows[f"reviews: {SWEEPS['reviews'].label}"]
+    assert int(reviews[7].replace(",", "")) > 0, "the dataset has reviews due"
+    assert "People list" not in printed
+    assert not Notification.objects.exists(), "each sweep was rolled back"
 
 
 def test_the_benchmark_reuses_a_dataset_of_the_same_size(db):

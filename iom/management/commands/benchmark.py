@@ -3,26 +3,30 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 
 from iom.benchmark import (
     BenchmarkError,
     Results,
     Sizes,
+    SweepMeasurement,
     dataset_build,
     dataset_clean,
     dataset_extend,
     dataset_sizes,
     measure,
+    measure_sweeps,
     results_table,
+    sweeps_table,
 )
 
 
 class Command(BaseCommand):
     help = (
         "Measure the speed and memory of the people list, a large record, the cohort list and the grant "
-        "recompute on a large invented partnership (development only). Fails if the partner's people list "
-        "takes more than --max-ratio times the system admin's, or a supervisor's cohort list page more than "
-        "--max-cohort-ratio times the raw SQL query of its rows."
+        "recompute, and the duration of every reminder sweep, on a large invented partnership (development "
+        "only). Fails if the partner's people list takes more than --max-ratio times the system admin's, or a "
+        "supervisor's cohort list page more than --max-cohort-ratio times the raw SQL query of its rows."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -48,6 +52,11 @@ class Command(BaseCommand):
             "rows (2.0).",
         )
         parser.add_argument("--seed", type=int, default=2026, help="Seed of the invented data.")
+        parser.add_argument(
+            "--only",
+            choices=["sweeps"],
+            help="Measure one section alone: 'sweeps' runs every reminder sweep over the dataset (rolled back).",
+        )
         what = parser.add_mutually_exclusive_group()
         what.add_argument(
             "--keep",
@@ -110,8 +119,18 @@ class Command(BaseCommand):
                 f"{report.cohort_seconds:,.1f} s, and grants_recompute() from no grants "
                 f"{report.grants_seconds:,.1f} s, making {report.grants:,} grants."
             )
+        # The sweeps are slower than a page and less noisy: a few runs each are enough.
+        sweep_repeat = max(3, options["repeat"] // 4)
+        if options["only"] == "sweeps":
+            self.stdout.write("")
+            self.stdout.write(f"Benchmark, the sweeps alone: {sizes}; database {connection.settings_dict['NAME']}.")
+            self.stdout.write(built)
+            self.report_sweeps(measure_sweeps(repeat=sweep_repeat, say=self.say))
+            return
         results = measure(sizes, repeat=options["repeat"], warmup=options["warmup"], say=self.say)
+        sweeps = measure_sweeps(repeat=sweep_repeat, say=self.say)
         self.report(results, built)
+        self.report_sweeps(sweeps)
         failures = []
         limit = options["max_ratio"]
         verdicts = [(f"Partner/admin ratio, people list (median): {results.list_ratio:.2f}", results.list_ratio, limit)]
@@ -140,6 +159,18 @@ class Command(BaseCommand):
     def say(self, message: str) -> None:
         self.stderr.write(message)
         self.stderr.flush()
+
+    def report_sweeps(self, sweeps: list[SweepMeasurement]) -> None:
+        write = self.stdout.write
+        write("")
+        write(
+            "Each reminder sweep for today, over the whole database: its finder and reminders_send in a "
+            "transaction rolled back (nothing stored, no email queued); queries of one run, then the median "
+            "and p95 of the timed runs with DEBUG off."
+        )
+        write("")
+        for line in sweeps_table(sweeps):
+            write(line)
 
     def report(self, results: Results, built: str) -> None:
         write = self.stdout.write

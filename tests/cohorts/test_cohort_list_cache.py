@@ -144,7 +144,7 @@ def test_a_query_with_errors_shows_them_every_time(client, partnership):
 
 
 def test_the_cached_panel_is_the_asking_users_own(client, partnership):
-    """"My team's caseload" is a supervisor's: a practitioner of the same agency asking for the same
+    """ "My team's caseload" is a supervisor's: a practitioner of the same agency asking for the same
     view after the supervisor is told it is not a choice, not given the supervisor's panel."""
     put_on_cohort(partnership, "Teamperson")
     supervisor = UserFactory.create(agency=partnership.police, roles=[Role.SUPERVISOR])
@@ -171,6 +171,7 @@ def test_the_rows_escape_what_people_typed(client, partnership):
     )
     rows = page(client, partnership.officer).split('data-testid="cohort"')[1]
 
-    assert "<script>" not in rows and "<b>Bold" not in rows
+    assert "<script>" not in rows
+    assert "<b>Bold" not in rows
     assert "&lt;SCRIPT&gt;ALERT(1)&lt;/SCRIPT&gt;, Jo &quot;Quote&quot; O&#x27;Neil" in rows
     assert "&lt;b&gt;Bold&lt;/b&gt; Worker" in rows

@@ -36,6 +36,18 @@ class Sweep:
         return finder(on)
 
     @property
+    def schedule_text(self) -> str:
+        """How often it runs, as the operations page says it: "Every hour", "Every 30 minutes"."""
+        interval = self.interval
+        if interval is None:
+            return "Not scheduled"
+        minutes = round(interval.total_seconds() / 60)
+        if minutes % 60 == 0:
+            hours = minutes // 60
+            return "Every hour" if hours == 1 else f"Every {hours} hours"
+        return "Every minute" if minutes == 1 else f"Every {minutes} minutes"
+
+    @property
     def interval(self) -> datetime.timedelta | None:
         """How often beat runs it (None: not scheduled)."""
         entries: dict[str, dict[str, Any]] = settings.CELERY_BEAT_SCHEDULE

@@ -283,6 +283,7 @@ def test_the_operations_page_shows_each_sweeps_last_run(client, partnership, sys
     body = client.get(reverse("sweep-operations")).content.decode()
 
     assert "Supervisor reviews due and overdue" in body
+    assert "Every hour" in body
     assert "OK" in body
 
 

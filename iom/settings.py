@@ -169,12 +169,14 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Sessions: an idle timeout (the cookie and the stored session are renewed on every request) and
-# an absolute lifetime counted from sign-in (iom.middleware.AbsoluteSessionLifetimeMiddleware).
+# Sessions: an idle timeout (the cookie and the stored session are renewed while the user is active,
+# at most once a minute) and an absolute lifetime counted from sign-in
+# (iom.middleware.AbsoluteSessionLifetimeMiddleware does both).
 SESSION_IDLE_TIMEOUT_SECONDS = env_int("SESSION_IDLE_TIMEOUT_SECONDS", 30 * 60)
 SESSION_ABSOLUTE_LIFETIME_SECONDS = env_int("SESSION_ABSOLUTE_LIFETIME_SECONDS", 12 * 60 * 60)
+SESSION_RENEW_EVERY_SECONDS = 60
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_SECONDS
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -30,6 +30,14 @@ def fast_password_hashing(request: pytest.FixtureRequest, settings: Any) -> None
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def session_renewed_on_every_request(settings: Any) -> None:
+    """Sessions are renewed at most once a minute (a database write); tests that count a page's
+    queries compare requests made within the minute, so here every request renews, as the first
+    does. tests/iom/test_sign_in.py tests the minute itself."""
+    settings.SESSION_RENEW_EVERY_SECONDS = 0
+
+
 @pytest.fixture
 def make_user(db: None) -> Callable[..., User]:
     def make(*roles: Role, **fields: object) -> User:

@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
 
@@ -129,3 +130,26 @@ def test_a_server_error_shows_the_govuk_500_page_without_needing_the_database(rf
     assert response.status_code == 500
     assert "Sorry, there is a problem with the service" in response.content.decode()
     assert "govuk-template" in response.content.decode()
+
+
+def test_the_session_is_renewed_at_most_once_a_minute_and_the_idle_timeout_runs_from_then(
+    client, practitioner, settings
+):
+    settings.SESSION_RENEW_EVERY_SECONDS = 60  # as configured (the tests' fixture renews every request)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client.post(reverse("login"), {"username": practitioner.username, "password": TEST_PASSWORD})
+        client.get(reverse("home"))
+    expiry = Session.objects.get().expire_date
+
+    with time_machine.travel(start + timedelta(seconds=30), tick=False):
+        assert client.get(reverse("home")).status_code == 200
+    assert Session.objects.get().expire_date == expiry  # not written again within the minute
+
+    with time_machine.travel(start + timedelta(seconds=61), tick=False):
+        assert client.get(reverse("home")).status_code == 200
+    assert Session.objects.get().expire_date == start + timedelta(seconds=61 + 30 * 60)
+
+    # Idle for 30 minutes from that renewal (the page at 30 seconds did not renew it): signed out.
+    with time_machine.travel(start + timedelta(seconds=61 + 30 * 60 + 1), tick=False):
+        assert client.get(reverse("home")).status_code == 302

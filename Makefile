@@ -15,7 +15,7 @@ help:
 	@echo "make format        format the code with ruff"
 	@echo "make requirements  re-pin Python dependencies (hashed) after editing requirements/*.in"
 	@echo "make clean         remove the virtualenv, npm packages, built assets and local data"
-	@echo "make benchmark     time the people list, records and the cohort list on 20,000 invented people (BENCHMARK_ARGS=...)"
+	@echo "make benchmark     time the people list, records, the cohort list and the reminder sweeps on 20,000 invented people (BENCHMARK_ARGS=...)"
 
 bootstrap: $(VENV)/.installed node_modules/.installed $(CSS)
 

@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import kombu.pools
 import pytest
 import redis
 from celery.beat import Scheduler as BeatScheduler
@@ -92,10 +93,13 @@ class RedisServer:
 
 
 def _reset_broker_pools() -> None:
-    """Drop the app's pooled broker connections, so the next publish connects to the broker now set."""
-    # Celery's own reset after a fork does the same (Celery._after_fork), without its signal.
-    if celery_app._pool is not None:  # type: ignore[attr-defined]
-        celery_app._pool.force_close_all()  # type: ignore[attr-defined]
+    """Drop the pooled broker connections, so the next publish connects to the broker now set.
+
+    The app's connection and producer pools are kombu's process-wide ones, kept by broker URL:
+    closing one and leaving it registered would hand later tests a closed pool ("Acquire on closed
+    pool"), so kombu's registry is reset whole (closed and emptied), then the app's references
+    dropped, as Celery does after a fork (Celery._after_fork)."""
+    kombu.pools.reset()
     celery_app._pool = None  # type: ignore[attr-defined]
     if "amqp" in celery_app.__dict__:
         celery_app.amqp._producer_pool = None  # type: ignore[attr-defined]

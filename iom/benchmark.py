@@ -852,11 +852,16 @@ def _build_cohort(sizes: Sizes, seed: int, agencies: list[Agency], say: Say) -> 
     for item, review in reviews:
         review.item = item
     _bulk_create(SupervisorReview.objects, [review for _, review in reviews])
-    # Licence ends over the next two years, for everyone on licence (spread by id: no rows to fetch).
+    # Licence ends over the next two years, for everyone on licence, spread by each one's rank among
+    # them (no rows to fetch). The rank, unlike the id, does not depend on what the table's sequence
+    # handed out before, so a seed builds the same ends, relative to today, every time.
+    table = Nominal._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {Nominal._meta.db_table} SET licence_ends_on = %s::date + (1 + (id * 7919) %% 730)::integer "  # noqa: S608
-            "WHERE owning_agency_id = ANY(%s) AND statutory_status = %s",
+            f"UPDATE {table} SET licence_ends_on = %s::date + (1 + (ranked.n * 7919) %% 730)::integer "  # noqa: S608
+            f"FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM {table} "
+            "WHERE owning_agency_id = ANY(%s) AND statutory_status = %s) AS ranked "
+            f"WHERE {table}.id = ranked.id",
             [today, [agency.pk for agency in agencies], Nominal.StatutoryStatus.LICENCE],
         )
     say(

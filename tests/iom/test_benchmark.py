@@ -8,6 +8,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.utils import timezone
 
 from cohorts.access import current_involvements, current_memberships
@@ -28,6 +29,7 @@ from iom.benchmark import (
     WORKER_PREFIX,
     Sizes,
     dataset_build,
+    dataset_clean,
     dataset_sizes,
 )
 from iom.models import Notification
@@ -169,6 +171,31 @@ def test_the_benchmark_builds_what_the_cohort_list_shows_and_filters_on(db):
     assert min(ends) > today
     assert max(ends) <= today + datetime.timedelta(days=730)
     assert len(ends) > 1
+
+
+def _licence_ends(today: datetime.date) -> list[tuple[str, str, int]]:
+    on_licence = Nominal.objects.filter(statutory_status=Nominal.StatutoryStatus.LICENCE).order_by("pk")
+    return [
+        (first, last, (end - today).days)
+        for first, last, end in on_licence.values_list("first_name", "last_name", "licence_ends_on")
+    ]
+
+
+def test_a_seed_builds_the_same_licence_ends_whatever_ids_the_table_handed_out_before(db):
+    # Earlier tests advance the people's id sequence (a rollback does not give ids back); the licence
+    # ends, and so the transition reminders a sweep finds, must not follow it.
+    today = timezone.localdate()
+    sizes = Sizes(nominals=30, items=50, agencies=4, workers=12)
+    dataset_build(sizes, seed=2026, say=lambda message: None)
+    first = _licence_ends(today)
+    dataset_clean()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), 5001)", [Nominal._meta.db_table])
+
+    dataset_build(sizes, seed=2026, say=lambda message: None)
+
+    assert _licence_ends(today) == first
+    assert first
 
 
 def test_a_dataset_built_before_the_cohort_had_management_is_extended_not_rebuilt(db):

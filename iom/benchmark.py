@@ -16,9 +16,8 @@ transaction that is rolled back, so the access events the views write (append-on
 supervisor's cohort list pages are each set against the raw SQL query that returns the same rows
 (the selector's queryset, sliced to the page, sent through a cursor), the bar the cohort list is held to.
 
-Each reminder sweep (iom/sweeps.py) is run over the whole dataset through its finder and
-reminders_send, inside a transaction rolled back, so nothing is stored and no email is queued: what
-it found and would store, its queries (a fixed number, however many people) and its duration.
+Each reminder sweep (iom/sweeps.py) is run over the whole dataset with work due on the day, by
+iom/benchmark_sweeps.py.
 """
 
 from __future__ import annotations
@@ -80,8 +79,6 @@ from cohorts.names import name_key
 from cohorts.reviews import REVIEW_CATEGORY, SUMMARY_COMMENSURATE, SUMMARY_NOT_COMMENSURATE, cadence_after
 from cohorts.selectors import NominalFilters, nominal_search, nominals_visible_to
 from cohorts.services import ASSIGNMENT_INVOLVEMENT
-from iom.notifications import reminders_send
-from iom.sweeps import SWEEPS, Sweep
 from sharing.models import Agency, DataCategory, SharingAgreement, User
 from sharing.roles import Role
 from sharing.services import ClauseSpec, agreement_activate, agreement_create
@@ -249,7 +246,7 @@ def _pnc_id(number: int) -> str:
     return f"{year}/{serial}{pnc_check_letter(year, serial)}"
 
 
-def _bulk_create(manager: Manager[M], objects: list[M]) -> None:
+def bulk_create_batched(manager: Manager[M], objects: list[M]) -> None:
     for start in range(0, len(objects), BATCH_SIZE):
         manager.bulk_create(objects[start : start + BATCH_SIZE])
         reset_queries()  # DEBUG keeps every query, and these are large
@@ -515,10 +512,10 @@ def _build_people(sizes: Sizes, rng: random.Random, agencies: list[Agency], user
                     last_name_key=keys[last],
                 )
             )
-    _bulk_create(CohortMembership.objects, memberships)
-    _bulk_create(CaseInvolvement.objects, involvements)
-    _bulk_create(Consent.objects, consents)
-    _bulk_create(NominalAlias.objects, aliases)
+    bulk_create_batched(CohortMembership.objects, memberships)
+    bulk_create_batched(CaseInvolvement.objects, involvements)
+    bulk_create_batched(Consent.objects, consents)
+    bulk_create_batched(NominalAlias.objects, aliases)
     return on_cohort[0] if on_cohort else rows[0][0]
 
 
@@ -834,9 +831,9 @@ def _build_cohort(sizes: Sizes, seed: int, agencies: list[Agency], say: Say) -> 
             )
             occurred -= datetime.timedelta(days=rng.randrange(30, 90))
 
-    _bulk_create(CohortManagement.objects, managements)
+    bulk_create_batched(CohortManagement.objects, managements)
     Through = CohortManagement.priority_cohorts.through
-    _bulk_create(
+    bulk_create_batched(
         Through.objects,
         [
             Through(cohortmanagement_id=management.pk, prioritycohort_id=cohort.pk)
@@ -844,14 +841,14 @@ def _build_cohort(sizes: Sizes, seed: int, agencies: list[Agency], say: Say) -> 
             for cohort in cohorts
         ],
     )
-    _bulk_create(CaseAssignment.objects, assignments)
-    _bulk_create(CaseInvolvement.objects, involvements)
+    bulk_create_batched(CaseAssignment.objects, assignments)
+    bulk_create_batched(CaseInvolvement.objects, involvements)
     with _dated_as_given((RagAssessment, "assessed_at"), (RecordedItem, "recorded_at")):
-        _bulk_create(RagAssessment.objects, assessments)
-        _bulk_create(RecordedItem.objects, [item for item, _ in reviews])
+        bulk_create_batched(RagAssessment.objects, assessments)
+        bulk_create_batched(RecordedItem.objects, [item for item, _ in reviews])
     for item, review in reviews:
         review.item = item
-    _bulk_create(SupervisorReview.objects, [review for _, review in reviews])
+    bulk_create_batched(SupervisorReview.objects, [review for _, review in reviews])
     # Licence ends over the next two years, for everyone on licence, spread by each one's rank among
     # them (no rows to fetch). The rank, unlike the id, does not depend on what the table's sequence
     # handed out before, so a seed builds the same ends, relative to today, every time.
@@ -1314,94 +1311,5 @@ def results_table(results: Results) -> list[str]:
         lines.append(
             f"| {measurement.label} | {len(measurement.seconds)} | {measurement.median_ms:,.1f} | "
             f"{measurement.p95_ms:,.1f} | {queries} | {peak} | {measurement.note} |"
-        )
-    return lines
-
-
-# --- Sweeps (issue 7) -------------------------------------------------------------------------------
-
-CONTROL_STATEMENTS = ("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK")  # transactions, as Django logs them
-
-
-@dataclass
-class SweepMeasurement(Measurement):
-    name: str = ""
-    found: int = 0  # reminders the finder returned
-    stored: int = 0  # of them, those reminders_send stored (new keys)
-    finding: list[float] = field(default_factory=list)  # of each run's seconds, those of the finder
-    again: list[float] = field(default_factory=list)  # a run finding what is stored already, as hourly
-
-    @property
-    def finding_median_ms(self) -> float:
-        return statistics.median(self.finding) * 1000
-
-    @property
-    def again_median_ms(self) -> float:
-        return statistics.median(self.again) * 1000
-
-
-@dataclass(frozen=True)
-class _SweepRun:
-    found: int
-    stored: int
-    seconds: float  # finding and storing
-    finding: float
-    again: float  # finding again and storing nothing new, as the next hour's run
-
-
-def _sweep_once(sweep: Sweep, on: datetime.date, *, again: bool = True) -> _SweepRun:
-    """Find and store one sweep's reminders, then run it again (every key stored already), then roll
-    back: the dataset is left as it was, and the emails queued on commit are never queued."""
-    with transaction.atomic():
-        started = time.perf_counter()
-        reminders = list(sweep.find(on))
-        found_at = time.perf_counter()
-        stored = reminders_send(reminders)
-        finished = time.perf_counter()
-        if again:
-            reminders_send(list(sweep.find(on)))
-        run_again = time.perf_counter() - finished
-        transaction.set_rollback(True)
-    return _SweepRun(len(reminders), len(stored), finished - started, found_at - started, run_again)
-
-
-def measure_sweeps(*, repeat: int, say: Say, on: datetime.date | None = None) -> list[SweepMeasurement]:
-    """Every registered sweep for a day (today by default), through its finder and reminders_send,
-    rolled back: what it found and stored and its queries (one untimed run), then its duration over
-    `repeat` runs with DEBUG off, as a worker runs it, and that of running it again at once (every
-    reminder stored already, as on the next hour)."""
-    day = on or timezone.localdate()
-    measurements = []
-    for name, sweep in SWEEPS.items():
-        say(f"Timing the {name} sweep for {day:%-d %B %Y} ({repeat} runs) ...")
-        measurement = SweepMeasurement(f"{name}: {sweep.label}", name=name)
-        with CaptureQueriesContext(connection) as captured:
-            first = _sweep_once(sweep, day, again=False)
-        measurement.found, measurement.stored = first.found, first.stored
-        measurement.queries = sum(
-            not query["sql"].startswith(CONTROL_STATEMENTS) for query in captured.captured_queries
-        )
-        with override_settings(DEBUG=False):
-            for _ in range(repeat):
-                run = _sweep_once(sweep, day)
-                measurement.seconds.append(run.seconds)
-                measurement.finding.append(run.finding)
-                measurement.again.append(run.again)
-        measurements.append(measurement)
-    return measurements
-
-
-def sweeps_table(measurements: Sequence[SweepMeasurement]) -> list[str]:
-    """The sweeps' measurements as a Markdown table."""
-    lines = [
-        "| Sweep | Runs | Median ms | p95 ms | of which finding, median ms | Run again, median ms | Queries | Found "
-        "| Stored |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|",
-    ]
-    for measurement in measurements:
-        lines.append(
-            f"| {measurement.label} | {len(measurement.seconds)} | {measurement.median_ms:,.1f} | "
-            f"{measurement.p95_ms:,.1f} | {measurement.finding_median_ms:,.1f} | {measurement.again_median_ms:,.1f} | "
-            f"{measurement.queries} | {measurement.found:,} | {measurement.stored:,} |"
         )
     return lines

@@ -6,6 +6,7 @@ one thing due and with six, made by the helpers of each sweep's own tests."""
 from __future__ import annotations
 
 import datetime
+import math
 from collections.abc import Callable
 
 import pytest
@@ -15,7 +16,8 @@ from django.utils import timezone
 
 from cohorts.dates import working_days_before
 from iom.benchmark import Sizes, dataset_build, dataset_clean
-from iom.notifications import reminders_send
+from iom.benchmark_sweeps import DueMade, due_build
+from iom.notifications import BATCH, reminders_send
 from iom.sweeps import SWEEPS
 from referrals.dates import add_months
 from sharing.models import Agency, User
@@ -28,8 +30,9 @@ from tests.partnership import Partnership
 from tests.referrals.test_y2a_sweep import young_person
 from tests.sharing.factories import AgencyFactory, UserFactory
 
-SMALL = Sizes(nominals=30, items=50, agencies=4, workers=12)
-LARGER = Sizes(nominals=150, items=50, agencies=4, workers=40)
+# Twenty agencies: a youth offending team among the core, and two partner agreements (one to end).
+SMALL = Sizes(nominals=60, items=50, agencies=20, workers=12)
+LARGER = Sizes(nominals=600, items=50, agencies=20, workers=40)
 CONTROL = ("SAVEPOINT", "RELEASE", "ROLLBACK")  # the transaction around the store, as Django logs it
 
 
@@ -47,22 +50,36 @@ def sweep_queries(day: datetime.date) -> dict[str, tuple[int, int, int]]:
     return counted
 
 
+def due_and_sweep_queries(day: datetime.date) -> tuple[DueMade, dict[str, tuple[int, int, int]]]:
+    """What the benchmark makes due on the day, and the sweeps' queries over it, rolled back as the
+    benchmark rolls it back."""
+    with transaction.atomic():
+        due = due_build(day, say=lambda message: None)
+        counted = sweep_queries(day)
+        transaction.set_rollback(True)
+    return due, counted
+
+
 def test_every_sweep_runs_the_same_number_of_queries_for_a_small_and_a_larger_cohort(db):
     day = timezone.localdate()
     dataset_build(SMALL, seed=2026, say=lambda message: None)
-    small = sweep_queries(day)
+    small_due, small = due_and_sweep_queries(day)
     dataset_clean()
     dataset_build(LARGER, seed=2026, say=lambda message: None)
-    larger = sweep_queries(day)
+    larger_due, larger = due_and_sweep_queries(day)
 
     assert set(small) == set(SWEEPS)
     assert {name: counts[0] for name, counts in larger.items()} == {name: counts[0] for name, counts in small.items()}
     for name, (_, found, stored) in larger.items():
-        # Finding nothing stores nothing; anything found is stored a thousand a statement.
-        assert stored == (2 if found else 0), name
-    # What the benchmark's people have due: reviews on every RAG cadence, licences ending unplanned.
-    for name in ("reviews", "transitions"):
-        assert larger[name][1] > small[name][1] > 0, name
+        # The recipients' delivery choices, then a thousand reminders a statement.
+        assert stored == 1 + math.ceil(found / BATCH), name
+    # Every sweep has work in both, more of it in the larger: reviews on every RAG cadence and
+    # licences ending unplanned by construction, the rest made for the day by the benchmark.
+    for name in SWEEPS:
+        assert larger[name][1] >= small[name][1] > 0, name
+    assert larger["reviews"][1] > small["reviews"][1]
+    assert larger_due.releases > small_due.releases
+    assert larger_due.young_people > small_due.young_people
 
 
 # --- Each sweep, with one thing due and with six: the same queries -----------------------------------------

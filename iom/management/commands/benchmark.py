@@ -9,16 +9,14 @@ from iom.benchmark import (
     BenchmarkError,
     Results,
     Sizes,
-    SweepMeasurement,
     dataset_build,
     dataset_clean,
     dataset_extend,
     dataset_sizes,
     measure,
-    measure_sweeps,
     results_table,
-    sweeps_table,
 )
+from iom.benchmark_sweeps import SweepMeasurement, measure_sweeps, sweeps_table
 
 
 class Command(BaseCommand):

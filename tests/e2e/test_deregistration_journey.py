@@ -7,7 +7,6 @@ the cohort, no longer finds them. axe checks every page."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -15,15 +14,10 @@ from django.utils import timezone
 from cohorts.models import Deregistration
 from tests.cohorts.factories import make_nominal
 from tests.cohorts.test_deregistration import accepted_onto_iom, chair_of
+from tests.e2e.journeys import fill_date
 from tests.partnership import build_partnership
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def fill_date(within: Any, day: datetime.date) -> None:
-    within.get_by_label("Day").fill(str(day.day))
-    within.get_by_label("Month").fill(str(day.month))
-    within.get_by_label("Year").fill(str(day.year))
 
 
 def test_a_lead_proposes_a_chair_ratifies_and_the_person_leaves_iom(open_as, axe):

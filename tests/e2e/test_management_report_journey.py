@@ -7,12 +7,11 @@ axe checks every page."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 import pytest
 from django.utils import timezone
 
-from cohorts.models import RagRating, SupervisorReview
+from cohorts.models import SupervisorReview
 from cohorts.report import (
     contact_record,
     decision_record,
@@ -20,40 +19,26 @@ from cohorts.report import (
     intervention_record,
     plan_action_record,
 )
-from cohorts.services import case_assign, cohort_membership_start, pathway_need_record, rag_assess
-from sharing.roles import Role
-from tests.cohorts.factories import make_nominal
+from cohorts.services import pathway_need_record
+from tests.e2e.journeys import case_on_cohort, fill_date, police_team
 from tests.partnership import build_partnership
-from tests.sharing.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def fill_date(within: Any, day: datetime.date) -> None:
-    within.get_by_label("Day").fill(str(day.day))
-    within.get_by_label("Month").fill(str(day.month))
-    within.get_by_label("Year").fill(str(day.year))
-
-
 def test_a_supervisor_opens_the_management_report_of_an_overdue_case_and_records_the_review(open_as, axe):
     partnership = build_partnership()
-    supervisor = UserFactory.create(
-        agency=partnership.police, roles=[Role.SUPERVISOR], first_name="Paula", last_name="Sergeant"
-    )
-    police_lead = UserFactory.create(
-        agency=partnership.police,
-        roles=[Role.PRACTITIONER],
-        first_name="Sam",
-        last_name="Carter",
-        supervisor=supervisor,
-    )
+    supervisor, police_lead = police_team(partnership)
     today = timezone.localdate()
     two_months_ago = today - datetime.timedelta(days=60)
-    nominal = make_nominal(partnership.officer, first_name="Kieran", last_name="Walsh")
-    cohort_membership_start(nominal=nominal, started_on=two_months_ago)
-    rag_assess(nominal=nominal, rating=RagRating.objects.get(code="amber"), rationale="Mixed", by=partnership.officer)
-    case_assign(
-        nominal=nominal, role="police_lead", worker=police_lead, by=partnership.officer, started_on=two_months_ago
+    nominal = case_on_cohort(
+        partnership,
+        police_lead,
+        first_name="Kieran",
+        last_name="Walsh",
+        rating="amber",
+        since=two_months_ago,
+        rationale="Mixed",
     )
     officer, probation = partnership.officer, partnership.probation_officer
     pathway_need_record(nominal=nominal, by=officer, pathway="attitudes", level="high")

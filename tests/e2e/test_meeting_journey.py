@@ -20,17 +20,12 @@ from referrals.models import Referral
 from referrals.services import referral_list_for_panel
 from sharing.roles import Role
 from tests.cohorts.factories import make_nominal
+from tests.e2e.journeys import fill_date
 from tests.partnership import Partnership, build_partnership
 from tests.referrals.factories import screened_referral
 from tests.sharing.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def fill_date(within: Any, day: datetime.date) -> None:
-    within.get_by_label("Day").fill(str(day.day))
-    within.get_by_label("Month").fill(str(day.month))
-    within.get_by_label("Year").fill(str(day.year))
 
 
 def listed_for(partnership: Partnership, first_name: str, last_name: str, panel_day: datetime.date) -> Referral:

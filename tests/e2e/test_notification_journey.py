@@ -14,22 +14,13 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from cohorts.models import RagRating, SupervisorReview
-from cohorts.services import case_assign, cohort_membership_start, rag_assess
+from cohorts.models import SupervisorReview
 from iom.models import Notification
 from iom.sweeps import sweep_run
-from sharing.roles import Role
-from tests.cohorts.factories import make_nominal
+from tests.e2e.journeys import case_on_cohort, fill_date, police_team
 from tests.partnership import build_partnership
-from tests.sharing.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def fill_date(within: Any, day: datetime.date) -> None:
-    within.get_by_label("Day").fill(str(day.day))
-    within.get_by_label("Month").fill(str(day.month))
-    within.get_by_label("Year").fill(str(day.year))
 
 
 def unread_in_header(page: Any) -> str:
@@ -39,34 +30,21 @@ def unread_in_header(page: Any) -> str:
 
 def test_a_supervisor_opens_an_overdue_review_from_the_notification_and_records_it(open_as, axe):
     partnership = build_partnership()
-    supervisor = UserFactory.create(
-        agency=partnership.police, roles=[Role.SUPERVISOR], first_name="Paula", last_name="Sergeant"
-    )
-    police_lead = UserFactory.create(
-        agency=partnership.police,
-        roles=[Role.PRACTITIONER],
-        first_name="Sam",
-        last_name="Carter",
-        supervisor=supervisor,
-    )
+    supervisor, police_lead = police_team(partnership)
     today = timezone.localdate()
     three_weeks_ago = today - datetime.timedelta(weeks=3)
-    people = []
-    for first_name, last_name in (("Kieran", "Walsh"), ("Aoife", "Byrne")):
-        nominal = make_nominal(partnership.officer, first_name=first_name, last_name=last_name)
-        cohort_membership_start(nominal=nominal, started_on=three_weeks_ago)
-        rag_assess(nominal=nominal, rating=RagRating.objects.get(code="red"), rationale="Panel", by=partnership.officer)
-        case_assign(
-            nominal=nominal,
-            role="lead_professional",
-            worker=partnership.probation_officer,
-            by=partnership.officer,
-            started_on=three_weeks_ago,
+    people = [
+        case_on_cohort(
+            partnership,
+            police_lead,
+            first_name=first_name,
+            last_name=last_name,
+            rating="red",
+            since=three_weeks_ago,
+            lead_professional=partnership.probation_officer,
         )
-        case_assign(
-            nominal=nominal, role="police_lead", worker=police_lead, by=partnership.officer, started_on=three_weeks_ago
-        )
-        people.append(nominal)
+        for first_name, last_name in (("Kieran", "Walsh"), ("Aoife", "Byrne"))
+    ]
     walsh = people[0]
 
     run = sweep_run(name="reviews")

@@ -9,58 +9,32 @@ the first review is due one interval of their RAG rating (Amber: monthly) after 
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 import pytest
 from django.utils import timezone
 
-from cohorts.models import RagRating, SupervisorReview
-from cohorts.services import case_assign, cohort_membership_start, rag_assess
-from sharing.roles import Role
-from tests.cohorts.factories import make_item, make_nominal
+from cohorts.models import SupervisorReview
+from tests.cohorts.factories import make_item
+from tests.e2e.journeys import case_on_cohort, fill_date, police_team
 from tests.partnership import build_partnership
-from tests.sharing.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def fill_date(within: Any, day: datetime.date) -> None:
-    within.get_by_label("Day").fill(str(day.day))
-    within.get_by_label("Month").fill(str(day.month))
-    within.get_by_label("Year").fill(str(day.year))
-
-
 def test_a_supervisor_sees_an_overdue_review_and_records_it(open_as, axe):
     partnership = build_partnership()
-    supervisor = UserFactory.create(
-        agency=partnership.police, roles=[Role.SUPERVISOR], first_name="Paula", last_name="Sergeant"
-    )
-    police_lead = UserFactory.create(
-        agency=partnership.police,
-        roles=[Role.PRACTITIONER],
-        first_name="Sam",
-        last_name="Carter",
-        supervisor=supervisor,
-    )
+    supervisor, police_lead = police_team(partnership)
     today = timezone.localdate()
     two_months_ago = today - datetime.timedelta(days=60)
-    nominal = make_nominal(partnership.officer, first_name="Kieran", last_name="Walsh")
-    cohort_membership_start(nominal=nominal, started_on=two_months_ago)
-    rag_assess(
-        nominal=nominal,
-        rating=RagRating.objects.get(code="amber"),
+    nominal = case_on_cohort(
+        partnership,
+        police_lead,
+        first_name="Kieran",
+        last_name="Walsh",
+        rating="amber",
+        since=two_months_ago,
         rationale="Engagement mixed since release.",
-        by=partnership.officer,
-    )
-    case_assign(
-        nominal=nominal,
-        role="lead_professional",
-        worker=partnership.probation_officer,
-        by=partnership.officer,
-        started_on=two_months_ago,
-    )
-    case_assign(
-        nominal=nominal, role="police_lead", worker=police_lead, by=partnership.officer, started_on=two_months_ago
+        lead_professional=partnership.probation_officer,
     )
     make_item(nominal, partnership.officer, "offending-risk", "Arrested for shoplifting, released without charge")
 

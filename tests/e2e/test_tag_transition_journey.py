@@ -6,7 +6,6 @@ transition plan, add a step, mark it done and complete the plan. axe checks ever
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -14,15 +13,10 @@ from django.utils import timezone
 from cohorts.models import Nominal, TagHit, TransitionPlan
 from cohorts.services import cohort_membership_start
 from tests.cohorts.factories import make_nominal
+from tests.e2e.journeys import fill_date
 from tests.partnership import build_partnership
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def fill_date(within: Any, day: datetime.date) -> None:
-    within.get_by_label("Day").fill(str(day.day))
-    within.get_by_label("Month").fill(str(day.month))
-    within.get_by_label("Year").fill(str(day.year))
 
 
 def test_an_officer_records_a_tag_and_a_hit_then_a_transition_plan(open_as, axe):

@@ -14,6 +14,8 @@ from pathlib import Path
 import dj_database_url
 import django_stubs_ext
 from celery.schedules import crontab
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
 
 # Lets generic admin and queryset classes be subscripted at run time, as the type checker wants.
@@ -91,6 +93,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_forms_gds",
     "govuk_frontend_django",
+    "axes",
     "iom",
     "sharing",
     "cohorts",
@@ -110,6 +113,9 @@ MIDDLEWARE = [
     "pghistory.middleware.HistoryMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "iom.urls"
@@ -150,6 +156,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "sharing.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses any sign-in to an account locked out by repeated failures (django-axes).
+    "axes.backends.AxesStandaloneBackend",
     "sharing.backends.AgencyAwareModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -194,6 +202,44 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): every script, style, font and image is our own static file
+# (the templates have no inline script or style, and GOV.UK Frontend needs none), so nothing
+# injected into a page can run. The API's docs page (Swagger UI) alone allows inline styles.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF],
+        "style-src": [CSP_SELF],
+        "img-src": [CSP_SELF, "data:"],
+        "font-src": [CSP_SELF],
+        "connect-src": [CSP_SELF],
+        "object-src": [CSP_NONE],
+        "base-uri": [CSP_SELF],
+        "form-action": [CSP_SELF],
+        "frame-ancestors": [CSP_NONE],
+    }
+}
+
+# Sign-in lockout (django-axes): after IOM_SIGN_IN_FAILURE_LIMIT failed sign-ins to one account,
+# from anywhere, the account cannot sign in for IOM_SIGN_IN_COOLOFF_MINUTES (not for ever: an
+# attacker who knows a username can only delay its owner), even with the right password; a
+# successful sign-in clears the count. Every attempt is kept in the database (axes' access logs);
+# a system admin unlocks an account at once with `manage.py axes_reset_username USERNAME`.
+AXES_FAILURE_LIMIT = env_int("IOM_SIGN_IN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("IOM_SIGN_IN_COOLOFF_MINUTES", 15))
+# By account alone, not by address: a force's officers sign in from a few shared addresses, and
+# locking an address would lock a whole station out. Guessing across many accounts is held back by
+# each account's own count and by the password rules (12 characters or more, no common passwords);
+# hence axes' warning that the address is not a lockout parameter is silenced.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "iom.views.sign_in_locked_out"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_VERBOSE = False
+AXES_HTTP_RESPONSE_CODE = 429
 if env_bool("SECURE_PROXY_SSL_HEADER"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

@@ -1,8 +1,10 @@
+from csp.constants import UNSAFE_INLINE as CSP_UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.urls import URLPattern, URLResolver, include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from cohorts import api as cohorts_api
 from cohorts import api_consent as consent_api
@@ -56,8 +58,16 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("referrals.api_urls")),
     path("", include(meetings_urls.api_urlpatterns)),  # meetings (issue 6)
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    # The docs page is for people: signed out, they are sent to sign in like any other page.
-    path("docs/", login_required(SpectacularSwaggerView.as_view(url_name="api-schema")), name="api-docs"),
+    # The docs page is for people: signed out, they are sent to sign in like any other page. Its
+    # script is a file of its own (the split view), so the Content-Security-Policy holds; Swagger UI
+    # styles its elements inline, which the policy allows on this page alone.
+    path(
+        "docs/",
+        csp_update({"style-src": [CSP_UNSAFE_INLINE]})(
+            login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema"))
+        ),
+        name="api-docs",
+    ),
 ]
 
 urlpatterns = [

@@ -1,3 +1,4 @@
+import math
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +18,16 @@ class SignInView(LoginView):
     template_name = "registration/login.html"
     form_class = SignInForm
     redirect_authenticated_user = True
+
+
+def sign_in_locked_out(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict[str, Any] | None = None
+) -> HttpResponse:
+    """What django-axes answers a sign-in to a locked account (settings: AXES_*): 429, and when to
+    try again, never whether the password was right."""
+    minutes = math.ceil(settings.AXES_COOLOFF_TIME.total_seconds() / 60)
+    context = {"failure_limit": settings.AXES_FAILURE_LIMIT, "cooloff_minutes": minutes}
+    return render(request, "registration/locked_out.html", context, status=429)
 
 
 @require_GET

@@ -71,3 +71,31 @@ def test_the_accessibility_check_catches_a_serious_violation(page):
     violations = serious_accessibility_violations(page)
 
     assert "label" in {violation["id"] for violation in violations}
+
+
+def test_the_checks_fail_on_anything_the_content_security_policy_refuses(page, axe, settings):
+    # A policy that refuses our own stylesheet: the browser reports it, and the page check fails.
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'self'"], "style-src": ["'none'"]}}
+
+    page.goto("/sign-in/")
+
+    with pytest.raises(AssertionError, match="Content Security Policy"):
+        axe(page)
+
+
+def test_a_locked_account_is_explained_and_the_right_password_then_refused(page, axe):
+    user = UserFactory.create(roles=[Role.PRACTITIONER])
+    page.goto("/sign-in/")
+
+    def attempt(password: str) -> str:
+        page.get_by_label("Username").fill(user.username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        return page.get_by_role("heading", level=1).inner_text()
+
+    assert [attempt(f"wrong-{n}") for n in range(4)] == ["Sign in"] * 4
+    assert attempt("wrong-5") == "You cannot sign in for now"
+    page.get_by_role("link", name="Back to sign in").click()
+    assert attempt(TEST_PASSWORD) == "You cannot sign in for now"
+    assert "try again in 15 minutes" in page.get_by_test_id("locked-for").inner_text()
+    axe(page)

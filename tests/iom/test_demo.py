@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from cohorts.models import CaseAssignment, CohortManagement, CohortMembership, RagAssessment
@@ -44,7 +45,10 @@ def test_demo_users_can_sign_in_with_the_printed_password(client, db, capsys):
     printed = capsys.readouterr().out
     password = printed.split("every password is ")[1].split(")")[0]
 
-    assert client.login(username="sam.carter", password=password)
+    signed_in = client.post(reverse("login"), {"username": "sam.carter", "password": password})
+
+    assert signed_in.status_code == 302
+    assert "_auth_user_id" in client.session
     assert "sam.carter" in printed
 
 

@@ -3,7 +3,8 @@
 - A meeting is seen by its chair, the people invited, everyone in an invited agency, and the panel
   chairs of the agency that runs it. Anyone else gets 404 (DESIGN.md, permission model point 2).
 - It is chaired (agenda edits, running it, approving the minutes) by its chair or, deputising, by
-  another panel chair of the agency that runs it.
+  another panel chair of the agency that runs it. A series is changed by the same: its chair, or a
+  panel chair of the agency that runs it; it is seen by whoever may see one of its meetings.
 - An item about a person shows its content to an agency only if the agency may see the person (its
   grants) and the item's content (the agency owns it, or an agreement in force shares the item's
   category between the two agencies, with the person's consent where the clause asks). Otherwise
@@ -21,7 +22,7 @@ from django.http import Http404
 
 from cohorts.access import _clauses_allowing, today
 from cohorts.models import NominalGroupObjectPermission
-from meetings.models import AgendaItem, Meeting, MeetingAction
+from meetings.models import AgendaItem, Meeting, MeetingAction, MeetingSeries
 from sharing.models import Agency, User
 
 
@@ -35,6 +36,13 @@ def may_chair(user: User, meeting: Meeting) -> bool:
     if meeting.chair_id == user.pk:
         return True
     return meeting.agency_id == user.agency_id and may_chair_meetings(user)
+
+
+def may_chair_series(user: User, series: MeetingSeries) -> bool:
+    """The series' chair, or another panel chair of the agency that runs it (as may_chair)."""
+    if series.chair_id == user.pk:
+        return True
+    return series.agency_id == user.agency_id and may_chair_meetings(user)
 
 
 def meetings_visible_to(user: User) -> QuerySet[Meeting]:
@@ -64,6 +72,31 @@ def meeting_get_to_chair(user: User, pk: int) -> Meeting:
     if not may_chair(user, meeting):
         raise Http404("No such meeting")
     return meeting
+
+
+def series_visible_to(user: User) -> QuerySet[MeetingSeries]:
+    """The series the user may open: those with a meeting they may see (meetings_visible_to), and
+    those they may change."""
+    visible = Q(chair_id=user.pk) | Q(Exists(meetings_visible_to(user).filter(series_id=OuterRef("pk"))))
+    if may_chair_meetings(user):
+        visible |= Q(agency_id=user.agency_id)
+    return MeetingSeries.objects.filter(visible)
+
+
+def series_get_for_user(user: User, pk: int) -> MeetingSeries:
+    """The series if the user may see it, else 404."""
+    series = series_visible_to(user).select_related("chair", "chair__agency", "agency").filter(pk=pk).first()
+    if series is None:
+        raise Http404("No such meeting series")
+    return series
+
+
+def series_get_to_chair(user: User, pk: int) -> MeetingSeries:
+    """The series if the user may change it; 404 otherwise, as for a meeting's chair pages."""
+    series = series_get_for_user(user, pk)
+    if not may_chair_series(user, series):
+        raise Http404("No such meeting series")
+    return series
 
 
 def _view_nominal_permission_id() -> Subquery:

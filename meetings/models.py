@@ -59,6 +59,7 @@ class MeetingSeries(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="meeting_series")
     invited_agencies = models.ManyToManyField(Agency, blank=True, related_name="+")
     invited_people = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

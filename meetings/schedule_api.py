@@ -1,6 +1,6 @@
 """Meetings through the API (issue 6): the meetings the caller may see, one meeting with its agenda as
 the caller's agency may see it (restricted items without their content), scheduling a meeting or a
-series, and changing a meeting. The same services and selectors as the pages
+series, changing a meeting, and reading and changing a series. The same services and selectors as the pages
 (meetings/scheduling.py), the same 404s and 403s."""
 
 from __future__ import annotations
@@ -20,22 +20,33 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cohorts.api import FORBIDDEN, REFUSED, NamedEntrySerializer, WorkerSerializer, bad_request, request_user
-from meetings.access import may_chair, may_chair_meetings, meeting_get_for_user
+from meetings.access import (
+    may_chair,
+    may_chair_meetings,
+    may_chair_series,
+    meeting_get_for_user,
+    meetings_visible_to,
+    series_get_for_user,
+)
 from meetings.models import AgendaItem, Meeting, MeetingKind, MeetingSeries
 from meetings.scheduling import (
     NOT_A_PANEL_CHAIR,
     NOT_THE_CHAIR,
+    NOT_THE_SERIES_CHAIR,
     agenda_as_seen_by,
     meeting_create,
     meeting_update,
     meetings_for_list,
     series_create,
+    series_update,
 )
 from sharing.errors import NotAllowed, StaleVersion, StateError
 from sharing.models import Agency, User
 
 NOT_FOUND = OpenApiResponse(description="No such meeting, or not one you may see.")
 STALE = OpenApiResponse(description="Someone changed the meeting since you read it: read it again.")
+SERIES_NOT_FOUND = OpenApiResponse(description="No such series, or not one you may see.")
+SERIES_STALE = OpenApiResponse(description="Someone changed the series since you read it: read it again.")
 
 
 # --- Serializers -----------------------------------------------------------------------------------
@@ -214,12 +225,91 @@ class SeriesSerializer(serializers.ModelSerializer):
             "location",
             "online_link",
             "chair",
+            "version",
             "meetings",
         ]
         read_only_fields = fields
 
     def get_meetings(self, series: MeetingSeries) -> list[dict[str, Any]]:
         return [{"id": pk, "date": day.isoformat()} for pk, day in series.meetings.values_list("pk", "date")]
+
+
+class SeriesMeetingEntrySerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    date = serializers.DateField(read_only=True)
+    status = serializers.ChoiceField(choices=Meeting.Status.choices, read_only=True)
+
+
+class SeriesDetailSerializer(SeriesSerializer):
+    """A series: its recurrence, its details, who is invited, and its meetings that the caller may see."""
+
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    frequency_label = serializers.CharField(source="get_frequency_display", read_only=True)
+    agency = NamedEntrySerializer(read_only=True, help_text="The agency that runs the series.")
+    invited_agencies = NamedEntrySerializer(many=True, read_only=True)
+    invited_people = WorkerSerializer(many=True, read_only=True)
+
+    class Meta(SeriesSerializer.Meta):
+        fields = [
+            *SeriesSerializer.Meta.fields[:2],
+            "kind_label",
+            "frequency_label",
+            *SeriesSerializer.Meta.fields[2:],
+            "agency",
+            "invited_agencies",
+            "invited_people",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(SeriesMeetingEntrySerializer(many=True))
+    def get_meetings(self, series: MeetingSeries) -> list[dict[str, Any]]:
+        return [
+            {"id": pk, "date": day.isoformat(), "status": state}
+            for pk, day, state in self.context["meetings"].values_list("pk", "date", "status")
+        ]
+
+
+class SeriesUpdatedSerializer(SeriesDetailSerializer):
+    """The changed series, and what happened to its meetings."""
+
+    meetings_changed = serializers.IntegerField(
+        read_only=True, help_text="Scheduled meetings to come that took the new details."
+    )
+    meetings_cancelled = serializers.IntegerField(
+        read_only=True, help_text="Scheduled meetings after a last date brought earlier, now cancelled."
+    )
+    meetings_created = serializers.IntegerField(
+        read_only=True, help_text="Meetings added for a last date moved later or cleared."
+    )
+
+    class Meta(SeriesDetailSerializer.Meta):
+        fields = [*SeriesDetailSerializer.Meta.fields, "meetings_changed", "meetings_cancelled", "meetings_created"]
+        read_only_fields = fields
+
+
+class SeriesUpdateSerializer(serializers.Serializer):
+    """The fields to change (any of them), and the version read. The recurrence (kind, frequency, first
+    date) cannot change: end the series (its last date) and schedule a new one."""
+
+    version = serializers.IntegerField(min_value=1, help_text="The series' version as you read it.")
+    title = serializers.CharField(required=False, allow_blank=True, max_length=150)
+    starts_at = serializers.TimeField(required=False, error_messages={"invalid": "Enter the start time like 10:00"})
+    duration_minutes = serializers.IntegerField(required=False)
+    location = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    online_link = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    chair = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        error_messages={"does_not_exist": "The chair must be a panel chair"},
+    )
+    invited_agencies = serializers.PrimaryKeyRelatedField(many=True, queryset=Agency.objects.all(), required=False)
+    invited_people = serializers.PrimaryKeyRelatedField(many=True, queryset=User.objects.all(), required=False)
+    until = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="The last date a meeting may fall on: set it to end the series, null to keep meeting.",
+        error_messages={"invalid": "The last date must be a real date, in the format YYYY-MM-DD"},
+    )
 
 
 # --- Views -----------------------------------------------------------------------------------------
@@ -358,3 +448,80 @@ class MeetingSeriesView(APIView):
             _refusing(error)
         fresh = MeetingSeries.objects.select_related("chair__agency").get(pk=series.pk)
         return Response(SeriesSerializer(fresh).data, status=status.HTTP_201_CREATED)
+
+
+def _series_or_404(request: Request, pk: int) -> MeetingSeries:
+    try:
+        return series_get_for_user(request_user(request), pk)
+    except Http404 as error:
+        raise NotFound("No such meeting series.") from error
+
+
+def _series_detail(request: Request, series: MeetingSeries, **counts: int) -> dict[str, Any]:
+    fresh = (
+        MeetingSeries.objects.select_related("chair__agency", "agency")
+        .prefetch_related(
+            Prefetch("invited_agencies", queryset=Agency.objects.order_by("name")),
+            Prefetch("invited_people", queryset=User.objects.select_related("agency").order_by("last_name", "pk")),
+        )
+        .get(pk=series.pk)
+    )
+    meetings = meetings_visible_to(request_user(request)).filter(series_id=series.pk).order_by("date", "pk")
+    serializer = SeriesUpdatedSerializer if counts else SeriesDetailSerializer
+    for name, count in counts.items():
+        setattr(fresh, name, count)
+    return serializer(fresh, context={"meetings": meetings}).data
+
+
+class MeetingSeriesDetailView(APIView):
+    """One series; change it (its chair, or a panel chair of the agency running it)."""
+
+    @extend_schema(
+        summary="Read a series of meetings",
+        description="Everyone who may see one of its meetings; others 404. Its meetings are those you may see.",
+        responses={200: SeriesDetailSerializer, 404: SERIES_NOT_FOUND},
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(_series_detail(request, _series_or_404(request, pk)))
+
+    @extend_schema(
+        summary="Change a series of meetings",
+        description="Its chair, or a panel chair of the agency that runs it. Send the version you read: a change "
+        "from an older version is refused with 409. Its title, time, length, place, online link, chair, "
+        "invitations and last date can change; not its kind, frequency or first date (end it and schedule a new "
+        "one). The change reaches its meetings dated today or later that are still scheduled, never their dates; "
+        "a last date brought earlier cancels the scheduled meetings after it, and one moved later or cleared "
+        "adds the meetings to come.",
+        request=SeriesUpdateSerializer,
+        responses={
+            200: SeriesUpdatedSerializer,
+            400: REFUSED,
+            403: FORBIDDEN,
+            404: SERIES_NOT_FOUND,
+            409: SERIES_STALE,
+        },
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        user = request_user(request)
+        series = _series_or_404(request, pk)
+        if not may_chair_series(user, series):
+            raise PermissionDenied(NOT_THE_SERIES_CHAIR)
+        serializer = SeriesUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        version = data.pop("version")
+        try:
+            done = series_update(series=series, by=user, version=version, **data)
+        except StaleVersion as stale:
+            return Response({"detail": str(stale)}, status=status.HTTP_409_CONFLICT)
+        except (DjangoValidationError, StateError, NotAllowed) as error:
+            _refusing(error)
+        return Response(
+            _series_detail(
+                request,
+                done.series,
+                meetings_changed=done.changed,
+                meetings_cancelled=done.cancelled,
+                meetings_created=done.created,
+            )
+        )

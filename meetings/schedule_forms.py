@@ -189,6 +189,24 @@ class MeetingEditForm(MeetingDetailsForm):
         )
 
 
+class SeriesEditForm(MeetingDetailsForm):
+    """Change a series' details and its last date (not its recurrence); its version refuses a stale save."""
+
+    until = GovDateField(
+        label="Last date (optional)",
+        required=False,
+        help_text="No meeting is scheduled after it: set it to end the series, or leave it blank to keep meeting. "
+        "For example, 27 3 2027.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = layout_helper(
+            *self.detail_fields(), Field("until"), Field("version"), Button("save", "Save the changes to the series")
+        )
+
+
 class MeetingCancelForm(forms.Form):
     reason = forms.CharField(
         label="Why is the meeting cancelled?",

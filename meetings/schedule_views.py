@@ -1,8 +1,9 @@
 """Scheduling pages (issue 6): the list of meetings, the month calendar, scheduling a meeting or a
 series, the meeting page (the hub: details and the agenda as the viewer's agency sees it, with links
-to the agenda, run mode, minutes and pack by role and status), changing and cancelling a meeting.
-Thin: parse, call meetings/scheduling.py, render. A meeting the user may not see is a 404; a page for
-panel chairs only is a 403 to other roles; a chair's page of a meeting the user only sees, a 404."""
+to the agenda, run mode, minutes and pack by role and status), changing and cancelling a meeting,
+and changing a series (its details and last date, for its meetings to come). Thin: parse, call
+meetings/scheduling.py, render. A meeting the user may not see is a 404; a page for panel chairs only
+is a 403 to other roles; a chair's page of a meeting (or series) the user only sees, a 404."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from iom.forms import attach_service_errors
@@ -23,13 +24,16 @@ from iom.http import signed_in_user
 from meetings.access import (
     may_chair,
     may_chair_meetings,
+    may_chair_series,
     meeting_get_for_user,
     meeting_get_to_chair,
+    series_get_to_chair,
 )
 from meetings.models import Meeting, MeetingKind
-from meetings.schedule_forms import MeetingCancelForm, MeetingEditForm, MeetingForm, SeriesForm
+from meetings.schedule_forms import MeetingCancelForm, MeetingEditForm, MeetingForm, SeriesEditForm, SeriesForm
 from meetings.scheduling import (
     NOT_A_PANEL_CHAIR,
+    SeriesUpdated,
     agenda_as_seen_by,
     meeting_cancel,
     meeting_create,
@@ -37,6 +41,8 @@ from meetings.scheduling import (
     meetings_for_list,
     meetings_in_month,
     series_create,
+    series_meetings_to_change,
+    series_update,
     today,
 )
 from sharing.errors import NotAllowed, StaleVersion, StateError
@@ -175,6 +181,64 @@ def meeting_series_new(request: HttpRequest) -> HttpResponse:
     return render(request, "meetings/series_new.html", {"form": form}, status=400 if form.errors else 200)
 
 
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _series_changed_message(done: SeriesUpdated) -> str:
+    parts = [f"{_plural(done.changed, 'scheduled meeting')} changed"]
+    if done.cancelled:
+        parts.append(f"{_plural(done.cancelled, 'meeting')} after its last date cancelled")
+    if done.created:
+        parts.append(f"{_plural(done.created, 'meeting')} added")
+    return f"{done.series} has been changed: {', '.join(parts)}."
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_series_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a series' details or its last date; its scheduled meetings to come take the change."""
+    user = signed_in_user(request)
+    series = series_get_to_chair(user, pk)
+    initial = {
+        "title": series.title,
+        "starts_at": series.starts_at.strftime("%H:%M"),
+        "duration_minutes": series.duration_minutes,
+        "location": series.location,
+        "online_link": series.online_link,
+        "chair": series.chair_id,
+        "invited_agencies": list(series.invited_agencies.values_list("pk", flat=True)),
+        "invited_people": list(series.invited_people.values_list("pk", flat=True)),
+        "until": series.until,
+        "version": series.version,
+    }
+    form = SeriesEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            done = series_update(series=series, by=user, version=version, **data)
+        except ValidationError as error:
+            attach_service_errors(form, error)
+        except (StateError, NotAllowed, StaleVersion) as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, _series_changed_message(done))
+            upcoming = series_meetings_to_change(done.series).order_by("date", "pk").first()
+            return redirect("meeting-detail", pk=upcoming.pk) if upcoming else redirect("meeting-list")
+    to_change = list(series_meetings_to_change(series).order_by("date", "pk").values_list("date", flat=True))
+    return render(
+        request,
+        "meetings/series_edit.html",
+        {
+            "series": series,
+            "form": form,
+            "to_change_count": len(to_change),
+            "to_change_from": to_change[0] if to_change else None,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
 # --- The meeting page ------------------------------------------------------------------------------
 
 
@@ -207,6 +271,8 @@ def hub_links(user: User, meeting: Meeting) -> list[tuple[str, str]]:
     for text, suffix, offered in wanted:
         if offered and (url := _existing(f"/meetings/{meeting.pk}/{suffix}")):
             links.append((text, url))
+        if suffix == "edit/" and meeting.series is not None and may_chair_series(user, meeting.series):
+            links.append(("Change the series", reverse("meeting-series-edit", args=[meeting.series.pk])))
     return links
 
 

@@ -13,6 +13,13 @@ the meeting falls on its last day (28 or 29 February, 30 April ...), the next mo
 Extending a series is idempotent: each occurrence is generated once. A meeting moved by a few days
 still stands for its occurrence (the occurrence nearest its date), so moving or cancelling a meeting
 never makes the extension put the original back.
+
+Changing a series (series_update) changes its details and its last date, never its recurrence (kind,
+frequency, first date: end the series and schedule a new one). What changed is passed on to its
+meetings still to come and still scheduled; those started, held, cancelled or past keep the details
+they had, and no meeting's date moves. A last date brought earlier cancels the scheduled meetings
+after it (kept, with the reason); moved later or cleared, the series is generated again to the horizon,
+and the meetings it had cancelled for ending are scheduled again.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ import datetime
 import importlib
 import logging
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -30,12 +38,12 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from cohorts.models import AccessEvent
 from cohorts.services import access_event_record
-from meetings.access import items_for_agency, may_chair, may_chair_meetings, meetings_visible_to
+from meetings.access import items_for_agency, may_chair, may_chair_meetings, may_chair_series, meetings_visible_to
 from meetings.models import AgendaItem, Meeting, MeetingKind, MeetingSeries
 from sharing.errors import NotAllowed, StaleVersion, StateError
 from sharing.models import Agency, User
@@ -44,6 +52,8 @@ logger = logging.getLogger(__name__)
 
 NOT_A_PANEL_CHAIR = "Only a panel chair schedules meetings."
 NOT_THE_CHAIR = "Only the meeting's chair, or a panel chair of the agency running it, changes it."
+NOT_THE_SERIES_CHAIR = "Only the series' chair, or a panel chair of the agency running it, changes the series."
+SERIES_ENDS = "The series ends on {:%-d %B %Y}"
 HORIZON_MONTHS = 6
 Frequency = MeetingSeries.Frequency
 
@@ -329,6 +339,182 @@ def series_extend(*, series: MeetingSeries, through: datetime.date) -> list[Meet
     an occurrence that has a meeting, moved or cancelled, gets no second one. Returns those created."""
     series = MeetingSeries.objects.select_for_update().get(pk=series.pk)
     return _generate(series, through=through)
+
+
+SERIES_UPDATABLE = (
+    "title",
+    "starts_at",
+    "duration_minutes",
+    "location",
+    "online_link",
+    "chair",
+    "until",
+    "invited_agencies",
+    "invited_people",
+)
+# The details a series passes on to its meetings, and the meeting column each is.
+SERIES_DETAILS = {
+    "title": "title",
+    "starts_at": "starts_at",
+    "duration_minutes": "duration_minutes",
+    "location": "location",
+    "online_link": "online_link",
+    "chair": "chair_id",
+}
+
+
+@dataclass(frozen=True)
+class SeriesUpdated:
+    """A changed series and what happened to its meetings."""
+
+    series: MeetingSeries
+    changed: int  # scheduled meetings to come that took the new details
+    cancelled: int  # scheduled meetings after a last date brought earlier
+    created: int  # meetings generated (or scheduled again) for a last date moved later or cleared
+
+
+def series_meetings_to_change(series: MeetingSeries) -> QuerySet[Meeting]:
+    """The meetings a change of the series reaches: dated today or later and still scheduled."""
+    return Meeting.objects.filter(series_id=series.pk, date__gte=today(), status=Meeting.Status.SCHEDULED)
+
+
+def _sync_invitations(through: Any, column: str, meeting_ids: list[int], before: set[int], after: set[int]) -> None:
+    """Pass a change of the series' invitations on to its meetings: remove who was uninvited, add who
+    was invited, and leave anyone invited to one meeting by hand. Two queries whatever the number."""
+    if removed := before - after:
+        through.objects.filter(meeting_id__in=meeting_ids, **{f"{column}__in": removed}).delete()
+    if added := after - before:
+        through.objects.bulk_create(
+            [through(meeting_id=m, **{column: a}) for m in meeting_ids for a in sorted(added)], ignore_conflicts=True
+        )
+
+
+@transaction.atomic
+def series_update(*, series: MeetingSeries, by: User, version: int, **fields: Any) -> SeriesUpdated:
+    """Change a series' details or last date and pass the change on to its scheduled meetings to come;
+    refuses a save based on an older version. The recurrence (kind, frequency, first date) stays."""
+    unknown = set(fields) - set(SERIES_UPDATABLE)
+    if unknown:
+        raise TypeError(f"series_update() cannot change {', '.join(sorted(unknown))}")
+    series = MeetingSeries.objects.select_for_update(of=("self",)).get(pk=series.pk)
+    if not may_chair_series(by, series):
+        raise NotAllowed(NOT_THE_SERIES_CHAIR)
+    if series.version != version:
+        raise StaleVersion(
+            "Someone else changed this series while you were editing it. Reload it to see their changes."
+        )
+    agencies_before = set(series.invited_agencies.values_list("pk", flat=True))
+    people_before = set(series.invited_people.values_list("pk", flat=True))
+    invited_agencies = list(fields.pop("invited_agencies", series.invited_agencies.all()))
+    invited_people = list(fields.pop("invited_people", series.invited_people.all()))
+    before: dict[str, Any] = {name: getattr(series, name) for name in (*SERIES_DETAILS, "until")}
+    values = dict(before)
+    values.update(fields)
+    values["title"] = (values["title"] or "").strip() or series.get_kind_display()
+    values["location"] = (values["location"] or "").strip()
+    values["online_link"] = values["online_link"] or ""
+    errors: dict[str, list[str]] = {}
+    start = today()
+    until = values["until"]
+    if until is not None and until != series.until and until < start:
+        errors["until"] = ["The last date must be today or in the future"]
+    elif until is not None and until < series.first_date:
+        errors["until"] = ["The last date must be on or after the date of the first meeting"]
+    _check_details(
+        errors=errors,
+        title=values["title"],
+        starts_at=values["starts_at"],
+        duration_minutes=values["duration_minutes"],
+        location=values["location"],
+        online_link=values["online_link"],
+        chair=values["chair"],
+        invited_agencies=invited_agencies,
+        invited_people=invited_people,
+    )
+    _raise(errors)
+
+    for name, value in values.items():
+        setattr(series, name, value)
+    series.version += 1
+    series.save()
+    series.invited_agencies.set(invited_agencies)
+    series.invited_people.set(invited_people)
+
+    # The last date brought earlier: the scheduled meetings after it are cancelled, not deleted.
+    cancelled = 0
+    if until is not None and (before["until"] is None or until < before["until"]):
+        cancelled = (
+            series_meetings_to_change(series)
+            .filter(date__gt=until)
+            .update(
+                status=Meeting.Status.CANCELLED, cancelled_reason=SERIES_ENDS.format(until), version=F("version") + 1
+            )
+        )
+
+    # What changed goes to the meetings to come; a detail set on one meeting by hand and not changed
+    # here stays as it was set.
+    details = {
+        column: (values[name].pk if name == "chair" else values[name])
+        for name, column in SERIES_DETAILS.items()
+        if values[name] != before[name]
+    }
+    agencies_after = {agency.pk for agency in invited_agencies}
+    people_after = {person.pk for person in invited_people}
+    changed = 0
+    if details or agencies_after != agencies_before or people_after != people_before:
+        to_change = series_meetings_to_change(series)
+        meeting_ids = list(to_change.values_list("pk", flat=True))
+        if meeting_ids:
+            changed = Meeting.objects.filter(pk__in=meeting_ids, status=Meeting.Status.SCHEDULED).update(
+                **details, version=F("version") + 1
+            )
+            _sync_invitations(
+                Meeting.invited_agencies.through, "agency_id", meeting_ids, agencies_before, agencies_after
+            )
+            _sync_invitations(Meeting.invited_people.through, "user_id", meeting_ids, people_before, people_after)
+
+    # The last date moved later or cleared: meetings cancelled for the series' end come back (with the
+    # series' details), and the missing ones are generated to the horizon.
+    created = 0
+    if before["until"] is not None and (until is None or until > before["until"]):
+        created = _reschedule_ended(series, after=before["until"], until=until)
+        created += len(_generate(series, through=horizon()))
+    return SeriesUpdated(series=series, changed=changed, cancelled=cancelled, created=created)
+
+
+def _reschedule_ended(series: MeetingSeries, *, after: datetime.date, until: datetime.date | None) -> int:
+    """Schedule again the meetings to come that the series cancelled when its last date was `after`
+    or earlier, now that it runs on: with the series' details and invitations."""
+    ended = Meeting.objects.filter(
+        series_id=series.pk,
+        date__gte=today(),
+        date__gt=after,
+        status=Meeting.Status.CANCELLED,
+        cancelled_reason__startswith=SERIES_ENDS.split("{", 1)[0],
+    )
+    if until is not None:
+        ended = ended.filter(date__lte=until)
+    meeting_ids = list(ended.values_list("pk", flat=True))
+    if not meeting_ids:
+        return 0
+    Meeting.objects.filter(pk__in=meeting_ids).update(
+        status=Meeting.Status.SCHEDULED,
+        cancelled_reason="",
+        title=series.title,
+        starts_at=series.starts_at,
+        duration_minutes=series.duration_minutes,
+        location=series.location,
+        online_link=series.online_link,
+        chair_id=series.chair_id,
+        version=F("version") + 1,
+    )
+    Meeting.invited_agencies.through.objects.filter(meeting_id__in=meeting_ids).delete()
+    Meeting.invited_people.through.objects.filter(meeting_id__in=meeting_ids).delete()
+    agencies = set(series.invited_agencies.values_list("pk", flat=True))
+    people = set(series.invited_people.values_list("pk", flat=True))
+    _sync_invitations(Meeting.invited_agencies.through, "agency_id", meeting_ids, set(), agencies)
+    _sync_invitations(Meeting.invited_people.through, "user_id", meeting_ids, set(), people)
+    return len(meeting_ids)
 
 
 def series_active() -> QuerySet[MeetingSeries]:

@@ -17,9 +17,14 @@ ENTRIES: dict[str, Entry] = {
     "meeting-detail": MeetingData(lambda s: f"/meetings/{s.meeting_pk}/"),
     "meeting-edit": MeetingData(lambda s: f"/meetings/{s.meeting_pk}/edit/", chair_only=True),
     "meeting-cancel": MeetingData(lambda s: f"/meetings/{s.meeting_pk}/cancel/", chair_only=True),
+    # The scenario's series (series_pk): its chair changes it; those invited to its meetings get 404.
+    "meeting-series-edit": MeetingData(lambda s: f"/meetings/series/{s.series_pk}/edit/", chair_only=True),
     # The API: the list shows only the meetings the caller may see (tests/meetings/test_schedule_api.py).
     "api-meeting-list": SignedIn("/api/v1/meetings/", api=True),
     "api-meeting-detail": MeetingData(lambda s: f"/api/v1/meetings/{s.meeting_pk}/", api=True),
+    # Read by whoever may see its meetings; PATCH (its chair only, others who see it 403) is run in
+    # tests/meetings/test_series_edit.py.
+    "api-meeting-series-detail": MeetingData(lambda s: f"/api/v1/meeting-series/{s.series_pk}/", api=True),
     "api-meeting-series": Exempt(
         "POST-only: panel chairs schedule a series, other roles 403", covered_by="tests/meetings/test_schedule_api.py"
     ),

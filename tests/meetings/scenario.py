@@ -9,6 +9,9 @@ the cohort. Three meetings of the same shape, so that each page finds a state it
 - approved_meeting_pk: held a week ago, its minutes approved and distributed (the record closed);
 - scheduled_meeting_pk: in two days' time, its agenda built, not started (the pack, starting it).
 
+And a weekly series (series_pk) of the same shape, chaired by the same chair, with one meeting to come
+(in nine days, no agenda items): the series' pages are seen by whoever may see its meetings.
+
 Each meeting has one agenda item (item_pk, approved_item_pk, scheduled_item_pk) about the person,
 owned by the police, of the offending-risk category: probation sees its content under the core
 agreement, the drug service sees it restricted. Each held meeting has one open action on its item
@@ -26,7 +29,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from meetings.models import AgendaItem, Attendance, Meeting, MeetingKind
+from meetings.models import AgendaItem, Attendance, Meeting, MeetingKind, MeetingSeries
 from sharing.models import User
 from sharing.roles import Role
 from tests.meetings.factories import MeetingFactory, category, make_action, make_attendance, make_item
@@ -49,13 +52,14 @@ class MeetingScenario:
     approved_action_pk: int
     scheduled_meeting_pk: int
     scheduled_item_pk: int
+    series_pk: int = 0
     secrets: tuple[str, ...] = field(default=SECRETS)
 
     @classmethod
     def missing(cls) -> MeetingScenario:
         """Every key pointing at nothing: each page must answer 404."""
         gone = 10**9
-        return cls(gone, gone, gone, gone, gone, gone, gone, gone, gone, gone)
+        return cls(gone, gone, gone, gone, gone, gone, gone, gone, gone, gone, series_pk=gone)
 
 
 def _meeting(chair: User, p: Partnership, *, on: datetime.date, status: str) -> Meeting:
@@ -149,6 +153,22 @@ def build_meeting_scenario(p: Partnership) -> MeetingScenario:
     Meeting.objects.filter(pk=scheduled.pk).update(agenda_built_at=timezone.now())
     scheduled_item = _item(scheduled, nominal.pk, p, discussed=False)
 
+    series = MeetingSeries.objects.create(
+        kind=MeetingKind.SELECTION_PANEL,
+        title="Matrix selection panel",
+        frequency=MeetingSeries.Frequency.WEEKLY,
+        first_date=today + datetime.timedelta(days=9),
+        starts_at=datetime.time(10, 0),
+        location="Northmoor Police HQ, Conference Room 2",
+        chair=chair,
+        agency=chair.agency,
+        created_by=chair,
+    )
+    series.invited_agencies.set([p.police, p.probation, p.drugs])
+    series.invited_people.set([p.probation_officer, p.drugs_worker])
+    series_meeting = _meeting(chair, p, on=series.first_date, status=Meeting.Status.SCHEDULED)
+    Meeting.objects.filter(pk=series_meeting.pk).update(series=series, title=series.title)
+
     return MeetingScenario(
         chair_pk=chair.pk,
         nominal_pk=nominal.pk,
@@ -160,4 +180,5 @@ def build_meeting_scenario(p: Partnership) -> MeetingScenario:
         approved_action_pk=approved_action.pk,
         scheduled_meeting_pk=scheduled.pk,
         scheduled_item_pk=scheduled_item.pk,
+        series_pk=series.pk,
     )

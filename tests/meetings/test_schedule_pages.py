@@ -219,6 +219,79 @@ def test_scheduling_errors_show_beside_what_was_typed(client, on_today, chair, p
     assert not Meeting.objects.exists()
 
 
+def picker(text: str) -> list[tuple[str, bool, list[tuple[str, bool]]]]:
+    """The invited-people picker as shown: each agency's section, open or not, and its people, ticked or not."""
+    sections = re.findall(
+        r'<details class="govuk-details[^"]*" data-testid="invitable-agency"( open)?>(.*?)</details>', text, re.S
+    )
+    shown = []
+    for opened, body in sections:
+        agency = re.search(r'summary-text">([^<(]*)', body).group(1).strip()  # type: ignore[union-attr]
+        people = re.findall(r'value="(\d+)"( checked)?>', body)
+        shown.append((agency, bool(opened), [(pk, bool(ticked)) for pk, ticked in people]))
+    return shown
+
+
+def test_the_people_picker_is_a_section_an_agency_open_where_someone_is_invited(client, on_today, partnership, chair):
+    text = (
+        as_user(client, chair)
+        .post(
+            "/meetings/new/",
+            form_data(chair, date_0="6", invited_people=[str(partnership.probation_officer.pk)]),
+        )
+        .text
+    )
+
+    sections = {agency: (opened, dict(people)) for agency, opened, people in picker(text)}
+    probation = sections[partnership.probation.name]
+    assert probation == (True, {**probation[1], str(partnership.probation_officer.pk): True}), "kept as typed"
+    assert f"{partnership.probation.name} (1 invited)" in text
+    police = sections[partnership.police.name]
+    assert police[0] is False
+    assert str(chair.pk) in police[1]
+    assert not any(police[1].values())
+    assert list(sections) == sorted(sections), "agencies in alphabetical order"
+    assert sum(len(people) for _, people in sections.values()) == len(set().union(*(p for _, p in sections.values())))
+
+
+def test_the_people_picker_reads_the_users_in_one_query_however_many(client, on_today, partnership, chair):
+    def queries() -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            assert as_user(client, chair).get("/meetings/new/").status_code == 200
+        return len(captured)
+
+    queries()  # the first request of a session reads more (the session, the caches)
+    few = queries()
+    UserFactory.create_batch(30, agency=partnership.drugs, roles=[Role.PARTNER_WORKER])
+    UserFactory.create_batch(30, agency=partnership.housing, roles=[Role.PARTNER_WORKER])
+
+    assert queries() == few
+
+
+def test_the_series_edit_form_opens_the_sections_of_the_people_invited(client, on_today, partnership, chair):
+    series_response = as_user(client, chair).post(
+        "/meetings/series/new/",
+        {
+            **form_data(chair, kind=MeetingKind.MAP),
+            "frequency": MeetingSeries.Frequency.WEEKLY,
+            "first_date_0": "20",
+            "first_date_1": "1",
+            "first_date_2": "2027",
+            "invited_people": [str(partnership.probation_officer.pk)],
+        },
+    )
+    assert series_response.status_code == 302, series_response.text
+    series = MeetingSeries.objects.get()
+
+    text = client.get(f"/meetings/series/{series.pk}/edit/").text
+
+    opened = {agency for agency, is_open, _ in picker(text) if is_open}
+    assert opened == {partnership.probation.name}
+
+
 def test_the_services_rules_come_back_as_field_errors(client, on_today, chair):
     response = as_user(client, chair).post(
         "/meetings/new/", form_data(chair, date_0="6", location="", online_link="not a link")

@@ -482,10 +482,12 @@ class _Generator:
         for membership in memberships:
             days_on = (self.today - membership.started_on).days
             changes = min(1 + days_on // 120, self.rng.randint(1, 4))
-            code = self.rng.choices(codes, weights=[30, 45, 25])[0]
+            code = self.rng.choices(codes, weights=[25, 50, 25])[0]
             for change in range(changes):
                 if change:
-                    step = self.rng.choice([-1, 1])
+                    # Most ratings come down as the work takes hold; fewer go up (a Red MAP agenda
+                    # of about one in seven on the cohort, as in a working unit).
+                    step = self.rng.choices([-1, 1], weights=[1, 3])[0]
                     code = codes[min(2, max(0, codes.index(code) + step))]
                 day = membership.started_on + datetime.timedelta(days=days_on * change // changes)
                 assessor = self.rng.choice(self.police + self.probation[:3])

@@ -225,7 +225,8 @@ CONTENT_SECURITY_POLICY = {
 # from anywhere, the account cannot sign in for IOM_SIGN_IN_COOLOFF_MINUTES (not for ever: an
 # attacker who knows a username can only delay its owner), even with the right password; a
 # successful sign-in clears the count. Every attempt is kept in the database (axes' access logs);
-# a system admin unlocks an account at once with `manage.py axes_reset_username USERNAME`.
+# a system admin unlocks an account at once in system administration (its access attempt deleted)
+# or with `manage.py axes_reset_username USERNAME`.
 AXES_FAILURE_LIMIT = env_int("IOM_SIGN_IN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("IOM_SIGN_IN_COOLOFF_MINUTES", 15))
 # By account alone, not by address: a force's officers sign in from a few shared addresses, and
@@ -295,6 +296,8 @@ IOM_UNIT_AGENCY_KINDS = env_list("IOM_UNIT_AGENCY_KINDS", ["police", "probation"
 IOM_TRANSITION_WEEKS = env_int("IOM_TRANSITION_WEEKS", 12)
 # How often the selection panel meets: the default of a new series (meetings/scheduling.py).
 IOM_SELECTION_PANEL_FREQUENCY = os.environ.get("IOM_SELECTION_PANEL_FREQUENCY", "monthly")
+# How many days back a panel chair may record a meeting already held (meetings/scheduling.py).
+IOM_MEETING_RECORD_DAYS_BACK = env_int("IOM_MEETING_RECORD_DAYS_BACK", 28)
 
 # The service as users see it.
 IOM_SERVICE_NAME = os.environ.get("IOM_SERVICE_NAME", "Integrated Offender Management")

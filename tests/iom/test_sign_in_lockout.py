@@ -120,3 +120,26 @@ def test_the_limit_and_the_cool_off_are_settings(client, practitioner, settings,
     page = sign_in(client, practitioner.username, TEST_PASSWORD).text
     assert f"There have been {limit} unsuccessful attempts" in page
     assert f"You can try again in {minutes} minutes" in page
+
+
+def test_a_system_admin_sees_the_lock_and_unlocks_it_in_system_administration(client, practitioner, system_admin):
+    fail(client, practitioner.username, LIMIT)
+    attempt = AccessAttempt.objects.get(username=practitioner.username)
+    client.force_login(system_admin)
+
+    listed = client.get("/admin/axes/accessattempt/")
+    failures = client.get("/admin/axes/accessfailurelog/")
+    confirmed = client.post(f"/admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"})
+    client.logout()
+
+    assert listed.status_code == 200
+    assert practitioner.username in listed.text
+    assert failures.status_code == 200
+    assert confirmed.status_code == 302
+    assert sign_in(client, practitioner.username, TEST_PASSWORD).status_code == 302
+
+
+def test_other_roles_cannot_see_sign_in_attempts(client, practitioner, make_user):
+    client.force_login(make_user(Role.AGENCY_ADMIN))
+
+    assert client.get("/admin/axes/accessattempt/").status_code == 403

@@ -12,13 +12,16 @@ chaired by the IOM inspector (mark.reynolds), with the demo users of each agency
 - Last week's MAP meeting, held, with actions (one done); this week's (a weekly series meeting on the
   day the demo is loaded) with its agenda built from the demo cohort: the top RAG rating, RAG changes,
   events, releases due, overdue reviews, transitions and last week's open actions.
+- A case conference called at short notice two working days ago and recorded today, after it was
+  held: run today, its pages saying "Held on ...; recorded on ...", its minutes in draft.
 - Next quarter's youth-to-adult panel (quarterly), with young people of the youth justice services
   reaching 17 years 6 months on its agenda.
 
 Everything goes through the meeting, referral and cohort services, as the chair would do it in the
-pages. The services refuse dates in the past, so the held meetings are scheduled for today, their
-date and times then set to the days they stand for (as demo_deregistrations.py does) and their
-agendas rebuilt as of that date before they are run. The minutes are approved on the day the demo is
+pages. The panel and the MAP meeting stand for meetings run in the system on their day, so they are
+scheduled for today, their date and times then set to the days they stand for (as
+demo_deregistrations.py does) and their agendas rebuilt as of that date before they are run; the
+recorded case conference is put in with its past date, as a chair would. The minutes are approved on the day the demo is
 loaded (the access log cannot be back-dated). Idempotent: once the demo's MAP series exists, nothing
 is added.
 """
@@ -32,7 +35,7 @@ from typing import Any
 import pghistory
 from django.utils import timezone
 
-from cohorts.dates import is_working_day
+from cohorts.dates import is_working_day, working_days_before
 from cohorts.deregistration import deregistration_propose
 from cohorts.identifiers import pnc_check_letter
 from cohorts.models import CaseAssignment, CaseInvolvement, Deregistration, ManagementLevel, Nominal, RagRating
@@ -41,7 +44,7 @@ from iom.demo_deregistrations import _someone_on_the_cohort_since
 from iom.demo_referrals import DemoReferral, Person, _record_person, _refer, next_panel_day
 from meetings.access import items_for_agency
 from meetings.actions import action_complete, action_create
-from meetings.agenda import agenda_refresh
+from meetings.agenda import agenda_item_add, agenda_refresh
 from meetings.minutes import minutes_approve
 from meetings.models import AgendaItem, Attendance, Dissent, Meeting, MeetingAction, MeetingKind, MeetingSeries
 from meetings.running import (
@@ -71,6 +74,7 @@ PANEL_AGENCIES = ("police", "probation", "yot_city", "prison", "drugs", "housing
 MAP_AGENCIES = ("police", "probation", "prison", "drugs", "housing", "charity")
 CONFERENCE_TITLE = "Case conference: accommodation on release"
 CONFERENCE_AGENCIES = ("police", "probation", "housing")
+RECORDED_CONFERENCE_TITLE = "Case conference: emergency accommodation (recorded after it was held)"
 Y2A_AGENCIES = ("police", "probation", "yot_city", "yot_county")
 PANEL_ATTENDANCE = (
     ("mark.reynolds", Attendance.Status.PRESENT),
@@ -82,6 +86,11 @@ PANEL_ATTENDANCE = (
     ("jo.evans", Attendance.Status.PRESENT),
     ("aisha.khan", Attendance.Status.APOLOGIES),
     ("tom.byrne", Attendance.Status.ABSENT),
+)
+RECORDED_CONFERENCE_ATTENDANCE = (
+    ("mark.reynolds", Attendance.Status.PRESENT),
+    ("priya.shah", Attendance.Status.PRESENT),
+    ("tom.byrne", Attendance.Status.PRESENT),
 )
 MAP_ATTENDANCE = (
     ("mark.reynolds", Attendance.Status.PRESENT),
@@ -203,6 +212,7 @@ def load_demo_meetings(users: dict[str, User], agencies: dict[str, Agency]) -> N
         series_create(**_series(chair, agencies, MeetingKind.SELECTION_PANEL, PANEL_TITLE, next_panel_day()))
         series_create(**_series(chair, agencies, MeetingKind.MAP, MAP_TITLE, timezone.localdate()))
     _case_conference(chair, users, agencies)
+    _case_conference_recorded_after(chair, users, agencies)
     _young_people(users, agencies)
     with _as(chair):
         series_create(**_series(chair, agencies, MeetingKind.Y2A_PANEL, Y2A_TITLE, y2a_panel_day()))
@@ -249,8 +259,38 @@ def _case_conference(chair: User, users: dict[str, User], agencies: dict[str, Ag
         return meeting_create(date=day, **details)
 
 
+def _case_conference_recorded_after(chair: User, users: dict[str, User], agencies: dict[str, Agency]) -> Meeting:
+    """A case conference called at short notice two working days ago and put in today, after it was
+    held: run through the services today, so its pages say "Held on ...; recorded on ..."; its
+    minutes left in draft for the chair to approve."""
+    day = working_days_before(timezone.localdate(), 2)
+    details = _series(chair, agencies, MeetingKind.CASE_CONFERENCE, RECORDED_CONFERENCE_TITLE, day)
+    for key in ("frequency", "first_date"):
+        details.pop(key)
+    details["invited_people"] = [users["priya.shah"], users["tom.byrne"]]
+    with _as(chair):
+        meeting = meeting_create(date=day, **details)
+        item = agenda_item_add(
+            meeting=meeting,
+            by=chair,
+            title="Accommodation on release: emergency placement",
+            summary="Called at short notice when the approved premises place fell through.",
+        )
+        meeting = meeting_start(meeting=meeting, by=chair)
+        attendance_record(
+            meeting=meeting,
+            by=chair,
+            entries=[(users[name], status) for name, status in RECORDED_CONFERENCE_ATTENDANCE],
+        )
+        meeting = confidentiality_record(meeting=meeting, by=chair)
+        item_decide_cohort(
+            item=item, by=chair, outcome="Emergency bed agreed with housing for two weeks; review at the next MAP."
+        )
+        return meeting_end(meeting=meeting, by=chair)
+
+
 def _schedule_held(chair: User, agencies: dict[str, Agency], kind: str, title: str) -> Meeting:
-    """A single meeting scheduled for today (the services refuse the past), to be moved back."""
+    """A single meeting scheduled for today, to be moved back to the day it stands for."""
     details = _series(chair, agencies, kind, title, timezone.localdate())
     for key in ("frequency", "first_date"):
         details.pop(key)

@@ -833,7 +833,10 @@ def agenda_refresh(*, meeting: Meeting, by: User | None = None) -> RefreshOutcom
 
 
 def meetings_to_refresh(on: datetime.date | None = None) -> QuerySet[Meeting]:
-    """Meetings scheduled or in progress in the next REFRESH_AHEAD_DAYS days, for the scheduled refresh."""
+    """Meetings scheduled or in progress in the next REFRESH_AHEAD_DAYS days, for the scheduled refresh.
+    A meeting dated before today is left alone, including one recorded after it was held: its agenda
+    was built as of its date when it was put in, and what it discussed must not shift while the chair
+    records it (the chair may still refresh it by hand)."""
     on = on or today()
     return Meeting.objects.filter(
         status__in=EDITABLE_STATUSES, date__gte=on, date__lte=on + datetime.timedelta(days=REFRESH_AHEAD_DAYS)

@@ -11,10 +11,13 @@ the item links to what they recorded.
 
 from __future__ import annotations
 
+import datetime
+
 import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from cohorts.models import CustodyEvent, Deregistration, Nominal, RagAssessment, RecordedItem, TransitionPlan
 from referrals.models import Referral, ReferralDecision
@@ -131,6 +134,16 @@ class Meeting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title}, {self.date:%-d %B %Y}"
+
+    @property
+    def recorded_on(self) -> datetime.date | None:
+        """The day a meeting held before it was put in the system was recorded (run here), when that
+        is after its date; None for a meeting run on its day, or not yet run. The times kept
+        (started, statement read, ended) are then the recording's, not the meeting's."""
+        if self.started_at is None:
+            return None
+        day = timezone.localdate(self.started_at)
+        return day if day > self.date else None
 
     @property
     def is_open_for_edits(self) -> bool:

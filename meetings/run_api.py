@@ -67,6 +67,12 @@ class MeetingRunSerializer(serializers.ModelSerializer):
 
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     confidentiality_read_by = WorkerSerializer(read_only=True, allow_null=True)
+    recorded_on = serializers.DateField(
+        read_only=True,
+        allow_null=True,
+        help_text="For a meeting recorded after it was held: the day it was recorded (started_at, ended_at and "
+        "confidentiality_read_at are then the recording's times; date is when it was held). Null otherwise.",
+    )
 
     class Meta:
         model = Meeting
@@ -78,6 +84,7 @@ class MeetingRunSerializer(serializers.ModelSerializer):
             "status_label",
             "started_at",
             "ended_at",
+            "recorded_on",
             "confidentiality_statement",
             "confidentiality_read_at",
             "confidentiality_read_by",

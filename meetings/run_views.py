@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cohorts.models import AccessEvent
@@ -88,6 +89,8 @@ def meeting_run(request: HttpRequest, pk: int) -> HttpResponse:
         "meetings/run/meeting.html",
         {
             "meeting": meeting,
+            # Held before it was put in: starting it now records it, its pages saying both days.
+            "date_passed": meeting.status == Meeting.Status.SCHEDULED and meeting.date < timezone.localdate(),
             "items": items,
             "decided": sum(1 for item in items if item.decided_at),
             "present": counts[Attendance.Status.PRESENT],
@@ -101,13 +104,20 @@ def meeting_run(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_start_view(request: HttpRequest, pk: int) -> HttpResponse:
     user, meeting = _meeting(request, pk)
     try:
-        meeting_start(meeting=meeting, by=user)
+        started = meeting_start(meeting=meeting, by=user)
     except (StateError, NotAllowed) as refused:
         messages.error(request, str(refused))
     else:
-        messages.success(
-            request, "The meeting has started. Record attendance, then read the confidentiality statement."
-        )
+        if started.recorded_on:
+            messages.success(
+                request,
+                f"You are recording the meeting held on {started.date:%-d %B %Y}. Record who attended, then the "
+                "confidentiality statement as read, then the decisions.",
+            )
+        else:
+            messages.success(
+                request, "The meeting has started. Record attendance, then read the confidentiality statement."
+            )
     return redirect("meeting-run", pk=meeting.pk)
 
 

@@ -160,10 +160,12 @@ class MeetingCreateSerializer(MeetingDetailsSerializer):
         choices=MeetingKind.choices, error_messages={"required": "Select the kind of meeting"}
     )
     date = serializers.DateField(
+        help_text="Today or later; or, for a meeting already held, a date up to IOM_MEETING_RECORD_DAYS_BACK "
+        "days back (28 by default).",
         error_messages={
             "required": "Enter the date of the meeting",
             "invalid": "The date of the meeting must be a real date, in the format YYYY-MM-DD",
-        }
+        },
     )
 
 
@@ -370,7 +372,9 @@ class MeetingListView(GenericAPIView):
     @extend_schema(
         summary="Schedule a meeting",
         description="Panel chairs only. One meeting (an ad hoc case conference, or a panel outside any series); "
-        "the chair must be a panel chair; the date today or later; a location or an online link.",
+        "the chair must be a panel chair; the date today or later, or up to IOM_MEETING_RECORD_DAYS_BACK days "
+        "back (28 by default) to record a meeting already held, which its chair then runs through the run "
+        "endpoints; a location or an online link.",
         request=MeetingCreateSerializer,
         responses={201: MeetingDetailSerializer, 400: REFUSED, 403: FORBIDDEN},
     )
@@ -402,7 +406,8 @@ class MeetingDetailView(APIView):
     @extend_schema(
         summary="Change a scheduled meeting",
         description="Its chair, or a panel chair of the agency that runs it. Send the version you read: a change "
-        "from an older version is refused with 409. A new date must be free in the meeting's series.",
+        "from an older version is refused with 409. A new date must be free in the meeting's series, and not "
+        "further back than a meeting already held may be recorded (IOM_MEETING_RECORD_DAYS_BACK days).",
         request=MeetingUpdateSerializer,
         responses={200: MeetingDetailSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND, 409: STALE},
     )

@@ -1,5 +1,5 @@
 """The forms of the scheduling pages (meetings/schedule_views.py). They parse what was typed; the
-rules (who may chair, which recurrence each kind of meeting has, dates ahead) are the services'
+rules (who may chair, which recurrence each kind of meeting has, how far back a date may be) are the services'
 (meetings/scheduling.py), whose errors are put back on these fields."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from django import forms
 from iom.forms import layout_helper
 from iom.forms_fields import GovDateField
 from meetings.models import MeetingKind, MeetingSeries
-from meetings.scheduling import FREQUENCIES, panel_chairs, selection_panel_frequency
+from meetings.scheduling import FREQUENCIES, panel_chairs, record_days_back, selection_panel_frequency
 from sharing.models import Agency, User
 
 
@@ -146,6 +146,17 @@ class MeetingDetailsForm(forms.Form):
         ]
 
 
+def date_hint() -> str:
+    """The date's hint: a meeting already held may be recorded, as far back as the deployment allows."""
+    days = record_days_back()
+    if days == 0:
+        return "For example, 27 3 2027."
+    return (
+        f"For example, 27 3 2027. A meeting already held in the last {days} day{'' if days == 1 else 's'} "
+        "can be recorded: enter the day it was held."
+    )
+
+
 class MeetingForm(MeetingDetailsForm):
     """One meeting: an ad hoc case conference, or a panel outside any series."""
 
@@ -159,6 +170,7 @@ class MeetingForm(MeetingDetailsForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["date"].help_text = date_hint()
         fields = self.detail_fields()
         self.helper = layout_helper(
             Field.radios("kind", legend_size=Size.MEDIUM),
@@ -216,6 +228,7 @@ class MeetingEditForm(MeetingDetailsForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["date"].help_text = date_hint()
         fields = self.detail_fields()
         self.helper = layout_helper(
             fields[0], Field("date"), *fields[1:], Field("version"), Button("save", "Save the changes")

@@ -281,11 +281,18 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The meeting page: what, when, where, who; its agenda as the viewer's agency may see it."""
     user = signed_in_user(request)
     meeting = meeting_get_for_user(user, pk)
+    # A meeting still scheduled after its day: its chair is told to record it if it was held.
+    record_url = (
+        reverse("meeting-run", args=[meeting.pk])
+        if meeting.status == Meeting.Status.SCHEDULED and meeting.date < today() and may_chair(user, meeting)
+        else None
+    )
     return render(
         request,
         "meetings/detail.html",
         {
             "meeting": meeting,
+            "record_url": record_url,
             "invited_agencies": list(meeting.invited_agencies.order_by("name")),
             "invited_people": list(
                 meeting.invited_people.select_related("agency").order_by("agency__name", "last_name", "first_name")

@@ -6,6 +6,10 @@ panel chair. The agency that runs a meeting is the scheduler's. A series generat
 ahead: up to its last date or six months from today, whichever is first; a daily task
 (meetings/tasks.py) keeps every active series generated six months ahead.
 
+A single meeting may also be put in after it was held (at short notice, during an outage, in the
+week a unit starts using the system): its date may be up to IOM_MEETING_RECORD_DAYS_BACK days past
+(28 by default), and a scheduled meeting may be moved back as far. Series stay from today on.
+
 Recurrence: weekly and every 2 weeks count whole weeks from the first date; monthly and every 3
 months keep the first date's day of the month, and where a month is shorter (a series on the 31st)
 the meeting falls on its last day (28 or 29 February, 30 April ...), the next month back on the 31st.
@@ -79,6 +83,27 @@ def selection_panel_frequency() -> str:
 
 def today() -> datetime.date:
     return timezone.localdate()
+
+
+def record_days_back() -> int:
+    """How many days back a meeting already held may be recorded (IOM_MEETING_RECORD_DAYS_BACK)."""
+    return max(0, int(getattr(settings, "IOM_MEETING_RECORD_DAYS_BACK", 28)))
+
+
+def earliest_meeting_date() -> datetime.date:
+    """The earliest date a single meeting may be given: today, less the days a held meeting may be
+    recorded after it (a panel met at short notice, or during an outage, before it was put in)."""
+    return today() - datetime.timedelta(days=record_days_back())
+
+
+def too_early_message() -> str:
+    days = record_days_back()
+    if days == 0:
+        return "The date of the meeting must be today or in the future"
+    return (
+        f"The date of the meeting must be within the last {days} day{'' if days == 1 else 's'}, "
+        "or today or in the future"
+    )
 
 
 # --- Recurrence ------------------------------------------------------------------------------------
@@ -550,7 +575,9 @@ def meeting_create(
     invited_agencies: Iterable[Agency],
     invited_people: Iterable[User],
 ) -> Meeting:
-    """Schedule one meeting (an ad hoc case conference, or a panel outside any series) and build its agenda."""
+    """Schedule one meeting (an ad hoc case conference, or a panel outside any series) and build its
+    agenda. Its date may be up to IOM_MEETING_RECORD_DAYS_BACK days past, to record a meeting
+    already held: its agenda is then built as of that date, and the chair runs it to record it."""
     _refuse_unless_panel_chair(by)
     invited_agencies, invited_people = list(invited_agencies), list(invited_people)
     title = (title or "").strip()
@@ -559,8 +586,8 @@ def meeting_create(
         errors["kind"] = ["Select the kind of meeting"]
     if date is None:
         errors["date"] = ["Enter the date of the meeting"]
-    elif date < today():
-        errors["date"] = ["The date of the meeting must be today or in the future"]
+    elif date < earliest_meeting_date():
+        errors["date"] = [too_early_message()]
     _check_details(
         errors=errors,
         title=title,
@@ -620,7 +647,7 @@ def _locked_meeting(meeting: Meeting, by: User, version: int | None) -> Meeting:
 @transaction.atomic
 def meeting_update(*, meeting: Meeting, by: User, version: int, **fields: Any) -> Meeting:
     """Change a scheduled meeting's details; refuses a save based on an older version, and a new date
-    that another meeting of its series already has."""
+    that another meeting of its series already has or further back than a held meeting may be recorded."""
     unknown = set(fields) - set(UPDATABLE)
     if unknown:
         raise TypeError(f"meeting_update() cannot change {', '.join(sorted(unknown))}")
@@ -641,8 +668,8 @@ def meeting_update(*, meeting: Meeting, by: User, version: int, **fields: Any) -
     if new_date is None:
         errors["date"] = ["Enter the date of the meeting"]
     elif new_date != meeting.date:
-        if new_date < today():
-            errors["date"] = ["The date of the meeting must be today or in the future"]
+        if new_date < earliest_meeting_date():
+            errors["date"] = [too_early_message()]
         elif (
             meeting.series_id is not None
             and Meeting.objects.filter(series_id=meeting.series_id, date=new_date).exclude(pk=meeting.pk).exists()

@@ -29,8 +29,8 @@ def meeting_reminders(on: datetime.date) -> list[Reminder]:
     skipped: a Monday meeting is told from the Thursday) through the day before: to the chair and
     the people invited by name, linked to the meeting pack, which opens in the version of the
     reader's own agency. Agencies invited as a whole are not told user by user (that would be
-    every officer of a force); their invited people and the chair carry the pack to them. Two
-    queries."""
+    every officer of a force); their invited people and the chair carry the pack to them. A meeting
+    recorded after it was held (dated before today) is never told. Two queries."""
     coming = [
         row
         for row in Meeting.objects.exclude(status=Meeting.Status.CANCELLED)

@@ -363,6 +363,17 @@ class TestTheDemoMeetings:
             assert item.nominal is not None
             assert item.nominal.date_of_birth > add_months(panel.date, -18 * 12)
 
+    def test_a_case_conference_held_two_working_days_ago_was_recorded_today(self):
+        from meetings.models import Meeting
+
+        today = timezone.localdate()
+        (conference,) = Meeting.objects.filter(kind="case_conference", date__lt=today)
+        assert today - datetime.timedelta(days=7) <= conference.date < today
+        assert conference.status == Meeting.Status.HELD
+        assert conference.recorded_on == today
+        assert conference.items.filter(decided_at__isnull=False).exists()
+        assert conference.attendances.count() == 3
+
     def test_the_agreements_meetings_and_actions_sweeps_find_work_on_the_day_it_is_loaded(self):
         from cohorts.agreement_sweeps import agreement_reminders
         from meetings.sweeps import action_reminders, meeting_reminders

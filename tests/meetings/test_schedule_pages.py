@@ -204,6 +204,8 @@ def test_scheduling_errors_show_beside_what_was_typed(client, on_today, chair, p
             chair,
             title="Joint visit planning",
             date_0="6",
+            date_1="12",
+            date_2="2026",
             location="",
             online_link="not a link",
             chair=str(partnership.officer.pk),
@@ -237,7 +239,9 @@ def test_the_people_picker_is_a_section_an_agency_open_where_someone_is_invited(
         as_user(client, chair)
         .post(
             "/meetings/new/",
-            form_data(chair, date_0="6", invited_people=[str(partnership.probation_officer.pk)]),
+            form_data(
+                chair, date_0="6", date_1="12", date_2="2026", invited_people=[str(partnership.probation_officer.pk)]
+            ),
         )
         .text
     )
@@ -294,11 +298,12 @@ def test_the_series_edit_form_opens_the_sections_of_the_people_invited(client, o
 
 def test_the_services_rules_come_back_as_field_errors(client, on_today, chair):
     response = as_user(client, chair).post(
-        "/meetings/new/", form_data(chair, date_0="6", location="", online_link="not a link")
+        "/meetings/new/",
+        form_data(chair, date_0="6", date_1="12", date_2="2026", location="", online_link="not a link"),
     )
 
     assert response.status_code == 400
-    assert "The date of the meeting must be today or in the future" in response.text
+    assert "The date of the meeting must be within the last 28 days, or today or in the future" in response.text
     assert "Enter the online link as a web address" in response.text
     assert 'value="not a link"' in response.text
 

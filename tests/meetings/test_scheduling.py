@@ -330,13 +330,13 @@ def test_a_panel_chair_schedules_a_case_conference_online(on_today, chair, make_
     assert list(meeting.invited_people.all()) == [probation]
 
 
-def test_a_meeting_needs_a_place_or_a_link_and_a_date_ahead(on_today, chair):
+def test_a_meeting_needs_a_place_or_a_link_and_a_date_no_more_than_28_days_back(on_today, chair):
     with pytest.raises(ValidationError) as refused:
-        meeting_create(**meeting_details(chair, online_link="", date=TODAY - datetime.timedelta(days=1)))
+        meeting_create(**meeting_details(chair, online_link="", date=TODAY - datetime.timedelta(days=29)))
 
     assert refused.value.message_dict == {
         "location": ["Enter where the meeting is held, or an online link"],
-        "date": ["The date of the meeting must be today or in the future"],
+        "date": ["The date of the meeting must be within the last 28 days, or today or in the future"],
     }
 
 

@@ -66,6 +66,11 @@ class NominalData:
     needs_item: bool = False  # the page is about one item, which must itself be visible
     owner_only: bool = False  # only the agency that owns the person or item (the police) reaches the page
     content_type: str | None = None  # how data is sent, e.g. "application/json"; None: a form
+    # The agencies (partnership keys) whose users the page serves at all, where not every agency that
+    # sees the person: e.g. the IOM team's screening (police and probation). None: every such agency.
+    agencies: frozenset[str] | None = None
+    # The status for an agency that sees the person but is not among `agencies` (403 or 404).
+    other_agencies_status: int = 404
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,10 @@ class MeetingData:
 Entry = Public | SignedIn | RolesOnly | Exempt | NominalData | NominalList | MeetingData
 
 ADMIN = frozenset({Role.SYSTEM_ADMIN})
+# Pages for the agencies that run or hold the case (the IOM team, a role in it, the agencies that
+# record custody events): of the scenario's agencies that see the person, the police and probation.
+# The drug service sees the person under its agreement, and is refused (403) on these.
+IOM_TEAM_ONLY: dict[str, Any] = {"agencies": frozenset({"police", "probation"}), "other_agencies_status": 403}
 
 # URL name (with namespace) or, for a whole namespace such as Django admin, "namespace:*".
 MATRIX: dict[str, Entry] = {
@@ -198,14 +207,17 @@ MATRIX: dict[str, Entry] = {
     "referral-screen": NominalData(
         lambda s: f"/referrals/{s.referral_pk}/screen/",
         roles=frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PANEL_CHAIR}),
+        **IOM_TEAM_ONLY,
     ),
     "referral-return": NominalData(
         lambda s: f"/referrals/{s.referral_pk}/return/",
         roles=frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PANEL_CHAIR}),
+        **IOM_TEAM_ONLY,
     ),
     "referral-list-for-panel": NominalData(
         lambda s: f"/referrals/{s.referral_pk}/list/",
         roles=frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PANEL_CHAIR}),
+        **IOM_TEAM_ONLY,
     ),
     "referral-decide": NominalData(
         lambda s: f"/referrals/{s.referral_pk}/decide/", roles=frozenset({Role.PANEL_CHAIR})
@@ -259,6 +271,7 @@ MATRIX: dict[str, Entry] = {
         content_type="application/json",
         api=True,
         roles=frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PANEL_CHAIR}),
+        **IOM_TEAM_ONLY,
     ),
     "api-referral-return": NominalData(
         lambda s: f"/api/v1/referrals/{s.referral_pk}/return/",
@@ -267,6 +280,7 @@ MATRIX: dict[str, Entry] = {
         content_type="application/json",
         api=True,
         roles=frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PANEL_CHAIR}),
+        **IOM_TEAM_ONLY,
     ),
     "api-referral-list-for-panel": NominalData(
         lambda s: f"/api/v1/referrals/{s.referral_pk}/list-for-panel/",
@@ -276,6 +290,7 @@ MATRIX: dict[str, Entry] = {
         api=True,
         roles=frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PANEL_CHAIR}),
         ok_status=400,
+        **IOM_TEAM_ONLY,
     ),
     "api-referral-decide": NominalData(
         lambda s: f"/api/v1/referrals/{s.referral_pk}/decide/",
@@ -322,10 +337,12 @@ MATRIX: dict[str, Entry] = {
         data={"rating": "red", "rationale": "Arrested twice this week"},
         roles=frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PANEL_CHAIR}),
         ok_status=302,
+        **IOM_TEAM_ONLY,
     ),
     "nominal-assignment": NominalData(
         lambda s: f"/people/{s.nominal_pk}/assignments/lead_professional/",
         roles=frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PANEL_CHAIR}),
+        **IOM_TEAM_ONLY,
     ),
     "nominal-assignment-end": Exempt(
         "POST-only and needs a key worker's assignment; the IOM team and the lead professional, others who "
@@ -340,6 +357,7 @@ MATRIX: dict[str, Entry] = {
         api=True,
         roles=frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PANEL_CHAIR}),
         ok_status=201,
+        **IOM_TEAM_ONLY,
     ),
     # Reading who holds the case is open to every agency that sees the person, as the person page shows it.
     "api-nominal-assignments": NominalData(lambda s: f"/api/v1/people/{s.nominal_pk}/assignments/", api=True),
@@ -359,7 +377,9 @@ MATRIX: dict[str, Entry] = {
     # agreement) are the IOM unit's, any of whose supervisors reviews. Supervisors of a lead in a partner
     # agency, and partners who may not, are run role x agency in tests/cohorts/test_review_pages.py.
     "review-list": NominalData(lambda s: f"/people/{s.nominal_pk}/reviews/"),
-    "review-new": NominalData(lambda s: f"/people/{s.nominal_pk}/reviews/new/", roles=frozenset({Role.SUPERVISOR})),
+    "review-new": NominalData(
+        lambda s: f"/people/{s.nominal_pk}/reviews/new/", roles=frozenset({Role.SUPERVISOR}), **IOM_TEAM_ONLY
+    ),
     "reviews-due": RolesOnly("/reviews/", frozenset({Role.SUPERVISOR})),
     # GET (every agency that sees the person, 200) is run role x scope in tests/cohorts/test_review_pages.py.
     "api-nominal-reviews": NominalData(
@@ -374,6 +394,7 @@ MATRIX: dict[str, Entry] = {
         api=True,
         roles=frozenset({Role.SUPERVISOR}),
         ok_status=201,
+        **IOM_TEAM_ONLY,
     ),
     "api-reviews-due": Exempt(
         "supervisors only, others 403; lists only people on the cohort the caller's agency may see",
@@ -388,6 +409,7 @@ MATRIX: dict[str, Entry] = {
     "custody-event-new": NominalData(
         lambda s: f"/people/{s.nominal_pk}/events/new/",
         roles=frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PARTNER_WORKER}),
+        **IOM_TEAM_ONLY,
     ),
     # make_user's agency is a police force: its practitioners and supervisors import, as do system admins.
     "event-import": RolesOnly(
@@ -406,6 +428,7 @@ MATRIX: dict[str, Entry] = {
         api=True,
         roles=frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PARTNER_WORKER}),
         ok_status=201,
+        **IOM_TEAM_ONLY,
     ),
     # --- THE MANAGEMENT REPORT (issue 5): cohorts/report_urls.py ---
     # cohorts/report_views.py, cohorts/report_api.py. Every agency that sees the person reads the report
@@ -505,6 +528,7 @@ MATRIX: dict[str, Entry] = {
     "tag-fit": NominalData(
         lambda s: f"/people/{s.nominal_pk}/tags/new/",
         roles=frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PANEL_CHAIR}),
+        **IOM_TEAM_ONLY,
     ),
     "tag-remove": Exempt(
         "needs a tag; the IOM team, others who see the person 403, a tag not shared 404",
@@ -526,6 +550,7 @@ MATRIX: dict[str, Entry] = {
         api=True,
         roles=frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PANEL_CHAIR}),
         ok_status=201,
+        **IOM_TEAM_ONLY,
     ),
     "api-tags-read": NominalData(
         lambda s: f"/api/v1/people/{s.nominal_pk}/tags/read/",
@@ -547,6 +572,7 @@ MATRIX: dict[str, Entry] = {
     "transition-start": NominalData(
         lambda s: f"/people/{s.nominal_pk}/transition/start/",
         roles=frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PANEL_CHAIR}),
+        **IOM_TEAM_ONLY,
     ),
     "transition-step-new": Exempt(
         "needs a plan; the lead professional and the IOM team, others who see the person 403",
@@ -573,6 +599,7 @@ MATRIX: dict[str, Entry] = {
     "deregistration-new": NominalData(
         lambda s: f"/people/{s.nominal_pk}/deregistration/new/",
         roles=frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PANEL_CHAIR}),
+        **IOM_TEAM_ONLY,
     ),
     "deregistrations-waiting": RolesOnly("/deregistrations/", frozenset({Role.PANEL_CHAIR})),
     "deregistration-detail": Exempt(
@@ -592,6 +619,7 @@ MATRIX: dict[str, Entry] = {
         api=True,
         roles=frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PANEL_CHAIR}),
         ok_status=201,
+        **IOM_TEAM_ONLY,
     ),
     "api-deregistrations-waiting": Exempt(
         "panel chairs only, others 403; lists only proposals about people the caller's agency may see",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, fields, replace
 from typing import Any
@@ -11,7 +12,6 @@ from django.db import transaction
 from django.test import override_settings
 
 from sharing.roles import Role
-from tests.conftest import load_reference_data
 from tests.partnership import Partnership, build_partnership
 from tests.permission_matrix import (
     MATRIX,
@@ -126,7 +126,8 @@ def build_scenario(partnership: Partnership) -> Scenario:
     cohort_membership_start(nominal=nominal)
     shared = make_item(nominal, partnership.officer, "offending-risk", "SHARED-OFFENDING-ITEM")
     make_item(nominal, partnership.officer, "accommodation", "POLICE-ONLY-ACCOMMODATION-ITEM")
-    make_item(nominal, partnership.drugs_worker, "substance-misuse", "CONSENT-WITHDRAWN-SUBSTANCE-ITEM")
+    make_item(nominal, partnership.officer, "substance-misuse", "POLICE-SUBSTANCE-ITEM")
+    make_item(nominal, partnership.drugs_worker, "substance-misuse", "DRUGS-SUBSTANCE-ITEM")
     consent_record(nominal=nominal, by=partnership.drugs_worker, given=False)
     return Scenario(nominal_pk=nominal.pk, item_pk=shared.pk, secrets={}, referral_pk=referral.pk)
 
@@ -137,15 +138,13 @@ def built(django_db_setup: None, django_db_blocker: Any) -> Iterator[tuple[Partn
     committed. Each test runs in a savepoint inside it (the `db` fixture), so what a test changes
     (screening the referral, recording an item) is undone before the next; other connections and
     modules never see it, and its on_commit callbacks (Celery tasks) never run, as when each test
-    built its own. The data migrations' rows are put back first, in case a transactional test
-    emptied the tables before this module ran."""
+    built its own."""
     with (
         django_db_blocker.unblock(),
         override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
         transaction.atomic(),
     ):
         try:
-            load_reference_data()
             partnership = build_partnership()
             yield partnership, build_scenario(partnership)
         finally:
@@ -168,26 +167,45 @@ def scenario(db: None, built: tuple[Partnership, Scenario]) -> Scenario:
     return replace(built[1], secrets={})
 
 
-# scope -> (the viewer's agency, may they see the person, which item markers may appear)
+@dataclass(frozen=True)
+class Scope:
+    """Who looks at the scenario's person: a user of `agency`; whether that agency may see the person
+    (sees_person); which item markers may appear to them; whether the person exists at all."""
+
+    agency: str
+    sees_person: bool
+    markers: frozenset[str]
+    exists: bool = True
+
+
+# The police own the person, the referral and three of the items; the drug service owns the fourth.
+# The core agreement shares offending and risk with probation; the substance misuse agreement shares
+# substance misuse between the police, probation and the drug service only with the person's consent,
+# which is withdrawn; the housing agreement has ended; the other force has no agreement at all.
 SCOPES = {
-    "own agency": ("police", True, {"SHARED-OFFENDING-ITEM", "POLICE-ONLY-ACCOMMODATION-ITEM"}),
-    "other agency with ISA": ("probation", True, {"SHARED-OFFENDING-ITEM"}),
-    "other agency without ISA": ("elsewhere", False, set()),
-    "ISA ended": ("housing", False, set()),
-    "consent withdrawn": ("police", True, {"SHARED-OFFENDING-ITEM", "POLICE-ONLY-ACCOMMODATION-ITEM"}),
-    "missing": ("police", False, set()),
+    "own agency": Scope(
+        "police", True, frozenset({"SHARED-OFFENDING-ITEM", "POLICE-ONLY-ACCOMMODATION-ITEM", "POLICE-SUBSTANCE-ITEM"})
+    ),
+    "other agency with ISA": Scope("probation", True, frozenset({"SHARED-OFFENDING-ITEM"})),
+    # The drug service sees the person (an agreement in force, the person on the cohort) and its own
+    # item; the police's substance misuse item would be shared with it but for the withdrawn consent.
+    "consent withdrawn": Scope("drugs", True, frozenset({"DRUGS-SUBSTANCE-ITEM"})),
+    "other agency without ISA": Scope("elsewhere", False, frozenset()),
+    "ISA ended": Scope("housing", False, frozenset()),
+    "missing": Scope("police", False, frozenset(), exists=False),
 }
 ALL_MARKERS = {
     "SHARED-OFFENDING-ITEM",
     "POLICE-ONLY-ACCOMMODATION-ITEM",
-    "CONSENT-WITHDRAWN-SUBSTANCE-ITEM",
+    "POLICE-SUBSTANCE-ITEM",
+    "DRUGS-SUBSTANCE-ITEM",
     "REFERRAL-WHY-NOW-SECRET",
 }
 
 
 def markers_allowed(scope: str) -> set[str]:
     """The referral's content is the police's offending and risk information, like the shared item."""
-    allowed = set(SCOPES[scope][2])
+    allowed = set(SCOPES[scope].markers)
     if "SHARED-OFFENDING-ITEM" in allowed:
         allowed.add("REFERRAL-WHY-NOW-SECRET")
     return allowed
@@ -199,45 +217,122 @@ def viewer(partnership, agency_key: str, role: Role):
     return UserFactory.create(agency=getattr(partnership, agency_key), roles=[role])
 
 
-@pytest.mark.parametrize("scope", list(SCOPES))
-@pytest.mark.parametrize("role", list(Role))
-@pytest.mark.parametrize(("name", "entry"), entries_of(NominalData))
+def expected_status(entry: NominalData, scope_name: str, role: Role) -> int:
+    """What a user of the role gets from the entry's page about the scope's person."""
+    scope = SCOPES[scope_name]
+    # System administrators find any person (to put records right) but read items only as their
+    # own agency's agreements allow.
+    reachable = scope.exists and (scope.sees_person or role == Role.SYSTEM_ADMIN)
+    if entry.needs_item:
+        reachable = reachable and "SHARED-OFFENDING-ITEM" in markers_allowed(scope_name)
+    if entry.owner_only:
+        reachable = reachable and scope.agency == "police"  # the scenario's item is the police's
+    if not reachable:
+        return 404  # before any function-level refusal: out of scope is "not found" for every role
+    if entry.agencies is not None and scope.agency not in entry.agencies and role != Role.SYSTEM_ADMIN:
+        return entry.other_agencies_status
+    return entry.ok_status if role in entry.roles else 403
+
+
+def role_class(entry: NominalData | MeetingData, role: Role) -> tuple[bool, bool]:
+    """Roles an entry treats alike: whether it lets the role in, and whether the role is a system
+    admin (who finds any person)."""
+    return role == Role.SYSTEM_ADMIN, role in entry.roles
+
+
+def roles_to_try(name: str, entry: NominalData, scope_name: str) -> list[Role]:
+    """Every role where the person is in the viewer's scope, as that is where function-level
+    permissions differ; out of scope (another agency, an ended agreement, no such person) one role of
+    each class the entry treats alike, which must all be refused with 404 (before any 403). Which
+    role stands for its class turns with the entry, so every role is tried out of scope somewhere."""
+    if SCOPES[scope_name].sees_person:
+        return list(Role)
+    classes: dict[tuple[bool, bool], list[Role]] = {}
+    for role in Role:
+        classes.setdefault(role_class(entry, role), []).append(role)
+    turn = zlib.crc32(f"{name} {scope_name}".encode())
+    return [members[turn % len(members)] for members in classes.values()]
+
+
+NOMINAL_CELLS = [
+    pytest.param(name, entry, role, scope_name, id=f"{name}-{role.value}-{scope_name}")
+    for name, entry in entries_of(NominalData)
+    for scope_name in SCOPES
+    for role in roles_to_try(name, entry, scope_name)
+]
+
+
+def distinct_expectations(cells: list[tuple[str, NominalData, Role, str]]) -> set[tuple[Any, ...]]:
+    """(endpoint, role class, scope, expected status, markers allowed): what the cells assert."""
+    return {
+        (
+            name,
+            role_class(entry, role),
+            SCOPES[scope_name],
+            expected_status(entry, scope_name, role),
+            frozenset(markers_allowed(scope_name)),
+        )
+        for name, entry, role, scope_name in cells
+    }
+
+
+def test_the_matrix_tries_every_distinct_expectation():
+    every_role = [(n, e, r, s) for n, e in entries_of(NominalData) for s in SCOPES for r in Role]
+    tried = [tuple(cell.values) for cell in NOMINAL_CELLS]
+
+    assert distinct_expectations(tried) == distinct_expectations(every_role)  # type: ignore[arg-type]
+
+
+def test_no_two_scopes_have_the_same_viewer_and_expectations():
+    assert len(set(SCOPES.values())) == len(SCOPES)
+
+
+@pytest.mark.parametrize(("name", "entry", "role", "scope"), NOMINAL_CELLS)
 def test_nominal_pages_by_role_and_scope(client, partnership, scenario, name, entry, role, scope):
-    agency_key, may_see, _ = SCOPES[scope]
-    allowed_markers = markers_allowed(scope)
-    client.force_login(viewer(partnership, agency_key, role))
-    target = scenario if scope != "missing" else Scenario(nominal_pk=10**9, item_pk=10**9, secrets={})
+    client.force_login(viewer(partnership, SCOPES[scope].agency, role))
+    target = scenario if SCOPES[scope].exists else Scenario(nominal_pk=10**9, item_pk=10**9, secrets={})
 
     sent_as = {"content_type": entry.content_type} if entry.content_type else {}
     response = getattr(client, entry.method)(entry.url_for(target), entry.data, **sent_as)
     body = response.content.decode()
 
-    # System administrators find any person (to put records right) but read items only as their
-    # own agency's agreements allow.
-    person_visible = scope != "missing" and (may_see or role == Role.SYSTEM_ADMIN)
-    reachable = person_visible
-    if entry.needs_item:
-        reachable = reachable and "SHARED-OFFENDING-ITEM" in allowed_markers
-    if entry.owner_only:
-        reachable = reachable and agency_key == "police"  # the scenario's item is the police's
-    if reachable and role not in entry.roles:
-        # Function-level refusal: the person is in scope, the role may not do this.
-        assert response.status_code == 403, body[:500]
-    elif reachable:
-        assert response.status_code == entry.ok_status, body[:500]
-    else:
-        assert response.status_code == 404
+    expected = expected_status(entry, scope, role)
+    assert response.status_code == expected, body[:500]
+    if expected == 404:
         assert "matrixperson" not in body.lower()
         assert "scopetest" not in body.lower()
-    for marker in ALL_MARKERS - allowed_markers:
+    for marker in ALL_MARKERS - markers_allowed(scope):
         assert marker not in body, f"{marker} leaked to {role} ({scope})"
+
+
+@pytest.mark.parametrize("api", [False, True], ids=["page", "api"])
+def test_withdrawn_consent_withholds_and_counts_the_items_it_covers_until_given_again(
+    client, partnership, scenario, api
+):
+    from cohorts.models import Nominal
+    from cohorts.services import consent_record
+
+    client.force_login(viewer(partnership, "drugs", Role.PARTNER_WORKER))
+    url = f"/api/v1/people/{scenario.nominal_pk}/" if api else f"/people/{scenario.nominal_pk}/"
+
+    withdrawn = client.get(url).content.decode()
+    consent_record(nominal=Nominal.objects.get(pk=scenario.nominal_pk), by=partnership.drugs_worker, given=True)
+    given = client.get(url).content.decode()
+
+    # The police's offending and risk items (the referral among them) and their accommodation item are
+    # never shared with the drug service; their substance misuse item is, with consent.
+    assert "4 items held by Northmoor Police are not shared with your agency" in withdrawn
+    assert "POLICE-SUBSTANCE-ITEM" not in withdrawn
+    assert "DRUGS-SUBSTANCE-ITEM" in withdrawn
+    assert "3 items held by Northmoor Police are not shared with your agency" in given
+    assert "POLICE-SUBSTANCE-ITEM" in given
 
 
 @pytest.mark.parametrize("scope", [scope for scope in SCOPES if scope != "missing"])
 @pytest.mark.parametrize(("name", "entry"), entries_of(NominalList))
 def test_lists_show_a_person_only_in_scope(client, partnership, scenario, name, entry, scope):
-    agency_key, may_see, _ = SCOPES[scope]
-    client.force_login(viewer(partnership, agency_key, Role.PRACTITIONER))
+    may_see = SCOPES[scope].sees_person
+    client.force_login(viewer(partnership, SCOPES[scope].agency, Role.PRACTITIONER))
 
     for query in ("", "?q=Scopetest", "?q=Matrixperson+Scopetest"):
         response = client.get(entry.url + query)
@@ -297,8 +392,34 @@ def meeting_viewer(partnership: Partnership, scenario: Any, who: str) -> Any:
     return viewer(partnership, agency_key, Role.PRACTITIONER)
 
 
-@pytest.mark.parametrize("who", list(MEETING_VIEWERS))
-@pytest.mark.parametrize(("name", "entry"), entries_of(MeetingData))
+def meeting_viewers_to_try(name: str, entry: MeetingData) -> list[str]:
+    """The chair, the agency not invited, the missing meeting, and of the invited agency's roles one
+    of each class the entry treats alike (let in, or refused: 403, or 404 where only the chair may);
+    which role stands for its class turns with the entry, so every role is tried somewhere."""
+    classes: dict[tuple[bool, bool], list[str]] = {}
+    for who, (agency_key, _) in MEETING_VIEWERS.items():
+        if agency_key == "probation":
+            role = next(role for role in Role if who.endswith(role.label.lower()))
+            classes.setdefault(role_class(entry, role), []).append(who)
+    turn = zlib.crc32(name.encode())
+    invited = [members[turn % len(members)] for members in classes.values()]
+    return ["chair", *invited, "housing, not invited", "missing meeting"]
+
+
+MEETING_CELLS = [
+    pytest.param(name, entry, who, id=f"{name}-{who}")
+    for name, entry in entries_of(MeetingData)
+    for who in meeting_viewers_to_try(name, entry)
+]
+
+
+def test_the_meeting_matrix_tries_every_role_somewhere():
+    tried = {who for _, _, who in (cell.values for cell in MEETING_CELLS)}
+
+    assert tried == set(MEETING_VIEWERS)
+
+
+@pytest.mark.parametrize(("name", "entry", "who"), MEETING_CELLS)
 def test_meeting_pages_by_viewer(client, partnership, meeting_scenario, name, entry, who):
     from tests.meetings.scenario import PERSON_NAMES, MeetingScenario
 

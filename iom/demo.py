@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import connection, transaction
 
 from iom.demo_cohort import load_demo_cohort
 from iom.demo_deregistrations import load_demo_deregistrations
@@ -150,11 +150,21 @@ def load_demo() -> None:
     load_demo_records(users, agencies)
     load_demo_referrals(users, agencies)
     load_demo_cohort(users, agencies)  # generated people, up to a cohort of about 400
+    analyse_after_bulk_load()
     load_demo_report(users, agencies)  # management reports: plans, interventions, contacts ...
     load_demo_tags_transitions(users, agencies)
     load_demo_deregistrations(users, agencies)
     load_demo_meetings(users, agencies)  # panels, MAP meetings and the Y2A panel, run through their services
     load_demo_notifications()  # the day's sweeps, as beat runs them: reviews due and overdue in the inboxes
+
+
+def analyse_after_bulk_load() -> None:
+    """Give the planner statistics on what was just loaded in bulk, before the rest of the demo (and
+    whoever reads it first) queries it: tables filled in one transaction have none until autovacuum
+    comes round, and with none the planner may choose plans that grow with the square of the rows.
+    ANALYZE runs inside the transaction and counts its own uncommitted rows."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

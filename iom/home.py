@@ -208,7 +208,7 @@ class HomeNotice:
 
 def overdue_reviews_notice(user: User) -> HomeNotice | None:
     """For a supervisor with overdue reviews among the cases whose lead they supervise: how many,
-    linking to them (one query; none for other roles)."""
+    linking to them (two queries; none for other roles)."""
     if not user.has_role(Role.SUPERVISOR):
         return None
     from cohorts.reviews import overdue_in_team_count

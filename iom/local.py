@@ -147,12 +147,24 @@ def run() -> int:
     return exit_code
 
 
+def pytest_options() -> list[str]:
+    """In parallel, one worker a core (each with its own test database and broker: tests/worker_services.py),
+    a file's tests on one worker (so data a module builds once is built once in the run), reporting the
+    20 slowest tests. On a laptop the test databases are kept between runs (--reuse-db:
+    only new migrations run); CI builds them afresh from the migrations."""
+    options = ["-n", "auto", "--dist", "loadfile", "--durations=20"]
+    if not os.environ.get("CI"):
+        options.append("--reuse-db")
+    return options
+
+
 def test(pytest_args: list[str]) -> int:
     broker_dir = DATA_DIR / "test-broker"
     shutil.rmtree(broker_dir, ignore_errors=True)
     server = prepare_environment(database="iom", broker_dir=broker_dir)
     try:
-        return subprocess.run([PYTHON, "-m", "pytest", *pytest_args], cwd=BASE_DIR, check=False).returncode
+        command = [PYTHON, "-m", "pytest", *pytest_options(), *pytest_args]
+        return subprocess.run(command, cwd=BASE_DIR, check=False).returncode
     finally:
         if server is not None:
             server.cleanup()  # type: ignore[attr-defined]

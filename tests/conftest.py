@@ -7,18 +7,24 @@ is set, otherwise kombu's filesystem transport).
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from celery.contrib.testing.worker import start_worker
-from django.test import Client
+from django.test import Client, TransactionTestCase
 
 from iom.celery import app as celery_app
 from iom.celery import ensure_filesystem_broker_folders
 from sharing.models import User
 from sharing.roles import Role
+from tests.migrated_state import (
+    kept_database_is_current,
+    migrations_on_disk,
+    snapshot_exists,
+    snapshot_restore,
+    snapshot_take,
+)
 from tests.partnership import Partnership, build_partnership
 from tests.sharing.factories import AgencyFactory, UserFactory
 
@@ -79,36 +85,39 @@ def other_agency(db: None) -> object:
     return AgencyFactory()
 
 
+@pytest.fixture(scope="session")
+def django_db_createdb(
+    request: pytest.FixtureRequest, django_db_modify_db_settings: None, django_db_blocker: Any
+) -> bool:
+    """Build the test database afresh when asked (--create-db), and when the one kept from an earlier
+    run (--reuse-db, as `make test` runs on a laptop) was built from other migrations than today's."""
+    if request.config.getvalue("create_db"):
+        return True
+    if not request.config.getvalue("reuse_db"):
+        return False  # built afresh anyway
+    with django_db_blocker.unblock():
+        return not kept_database_is_current(migrations_on_disk())
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """The test database, its migrated state kept aside when just built, or put back when kept from
+    an earlier run, and put back after every transactional test (tests/migrated_state.py)."""
+    with django_db_blocker.unblock():
+        if snapshot_exists():
+            snapshot_restore()
+        else:
+            snapshot_take(migrations_on_disk())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(TransactionTestCase, "_fixture_teardown", lambda test_case: snapshot_restore())
+        yield
+
+
 @pytest.fixture
 def reference_data(transactional_db: None) -> None:
-    """Rows that data migrations create (roles, data categories). A transactional test empties
-    every table when it ends, so tests that commit put these back first."""
-    load_reference_data()
-
-
-def load_reference_data() -> None:
-    """Put back what the data migrations create, leaving rows that are already there as they are."""
-    from django.apps import apps
-    from django.contrib.auth.models import Group, Permission
-
-    roles = importlib.import_module("sharing.migrations.0002_roles")
-    for name in roles.ROLES:
-        group, _ = Group.objects.get_or_create(name=name)
-        for app_label, codename in roles.ROLE_PERMISSIONS.get(name, []):
-            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
-    lists = importlib.import_module("sharing.migrations.0005_system_admin_manages_lists")
-    admins = Group.objects.get(name="System admin")
-    for app_label, model in lists.LISTS:
-        for action in ("add", "change", "delete", "view"):
-            admins.permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=f"{action}_{model}")
-            )
-    categories = importlib.import_module("sharing.migrations.0004_data_categories_and_agency_groups")
-    categories.create_categories(apps, None)
-    # Levels, RAG ratings, priority cohorts, referral permissions and the selection matrix.
-    importlib.import_module("cohorts.migrations.0004_default_lists").seed(apps, None)
-    importlib.import_module("referrals.migrations.0002_roles_and_selection_matrix").seed(apps, None)
-    importlib.import_module("meetings.migrations.0002_panel_chairs_chair_meetings").grant(apps, None)
+    """A transactional database, for tests that commit: other connections (a live server, a Celery
+    worker, a second thread) see what they write. The rows the migrations create are there, and are
+    all that is there, when each such test starts (tests/migrated_state.py)."""
 
 
 @pytest.fixture

@@ -1,10 +1,12 @@
 import datetime
+import io
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.db.models import Q
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,12 +21,31 @@ from referrals.services import referral_facts, referral_submit, sections_to_do
 from sharing.models import Agency, User
 from sharing.roles import Role
 
+# The demo is loaded once for the module, in a transaction rolled back after it: each test runs in a
+# savepoint inside it, so what one test changes (a second load, a sign-in) the next never sees. Under
+# pytest-xdist a file's tests share one worker (make test runs --dist loadfile): one load in the run.
 
-def test_the_demo_loads_twice_without_change(db):
-    call_command("seed_demo")
+
+@pytest.fixture(scope="module")
+def demo_loaded(django_db_setup, django_db_blocker):
+    """The demo, loaded once as `manage.py seed_demo` loads it; yields what the command printed."""
+    printed = io.StringIO()
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
+        transaction.atomic(),
+    ):
+        try:
+            call_command("seed_demo", stdout=printed)
+            yield printed.getvalue()
+        finally:
+            transaction.set_rollback(True)
+
+
+def test_the_demo_loads_twice_without_change(demo_loaded, db):
     before = _row_counts()
 
-    call_command("seed_demo")
+    call_command("seed_demo", stdout=io.StringIO())
 
     assert _row_counts() == before  # every table, the change history and access log included
     assert Agency.objects.count() == len(AGENCIES)
@@ -40,9 +61,8 @@ def _row_counts() -> dict[str, int]:
     return counts
 
 
-def test_demo_users_can_sign_in_with_the_printed_password(client, db, capsys):
-    call_command("seed_demo")
-    printed = capsys.readouterr().out
+def test_demo_users_can_sign_in_with_the_printed_password(client, demo_loaded, db):
+    printed = demo_loaded
     password = printed.split("every password is ")[1].split(")")[0]
 
     signed_in = client.post(reverse("login"), {"username": "sam.carter", "password": password})
@@ -55,21 +75,14 @@ def test_demo_users_can_sign_in_with_the_printed_password(client, db, capsys):
 def test_the_demo_refuses_to_load_outside_development(db, settings):
     settings.DEVELOPMENT = False
 
+    before = User.objects.count()  # the module's demo, when a test before this one loaded it
+
     with pytest.raises(CommandError, match="development only"):
         call_command("seed_demo")
-    assert not User.objects.exists()
+    assert User.objects.count() == before
 
 
-# --- What the demo holds, on one load of it -----------------------------------
-
-
-@pytest.fixture(scope="class")
-def demo_loaded(django_db_setup, django_db_blocker):
-    """The demo, loaded once for the tests that only read it, and rolled back after them."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("seed_demo")
-        yield
-        transaction.set_rollback(True)
+# --- What the demo holds -----------------------------------------------------
 
 
 @pytest.mark.usefixtures("demo_loaded", "db")
@@ -388,10 +401,9 @@ class TestTheDemoMeetings:
         assert action_reminders(today)
 
 
-def test_the_demo_supervisors_find_their_teams_reviews_in_their_inbox(client, db):
+def test_the_demo_supervisors_find_their_teams_reviews_in_their_inbox(client, demo_loaded, db):
     from iom.models import Notification, SweepRun
 
-    call_command("seed_demo")
     supervisor = User.objects.get(username="helen.morris")
     client.force_login(supervisor)
 

@@ -6,11 +6,12 @@ SASS := node_modules/.bin/sass
 CSS := static/build/application.css
 export IOM_DEVELOPMENT ?= 1
 
-.PHONY: help bootstrap run test lint format requirements assets clean benchmark
+.PHONY: help bootstrap run test lint format requirements assets clean benchmark mutation-check
 
 help:
 	@echo "make run           run the application on http://127.0.0.1:8000 with demo data"
-	@echo "make test          run the whole test suite (browser tests included)"
+	@echo "make test          run the whole test suite (browser tests included), in parallel"
+	@echo "make mutation-check break the sharing rules on purpose, one way at a time, and show the tests catch each (MUTATIONS=word)"
 	@echo "make lint          ruff, mypy, migrations and deployment checks"
 	@echo "make format        format the code with ruff"
 	@echo "make requirements  re-pin Python dependencies (hashed) after editing requirements/*.in"
@@ -40,6 +41,10 @@ run: bootstrap
 
 test: bootstrap
 	$(PY) -m iom.local test $(PYTEST_ARGS)
+
+# Each deliberate break of the sharing rules in tests/mutation_check.py must make the tests fail.
+mutation-check: bootstrap
+	$(PY) -m tests.mutation_check $(MUTATIONS)
 
 lint: bootstrap
 	$(PY) -m ruff check .

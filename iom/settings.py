@@ -362,6 +362,9 @@ elif DEVELOPMENT:
         "data_folder_out": str(_broker_dir / "queue"),
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
+        # The folder is looked at every 0.1 s rather than kombu's every second: a task waits no longer
+        # on a laptop than on Redis (a test of a month of daily sweeps waited 30 s for nothing).
+        "polling_interval": 0.1,
     }
 else:
     raise ImproperlyConfigured("The environment variable REDIS_URL must be set outside development.")

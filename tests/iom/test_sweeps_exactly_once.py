@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -34,8 +35,10 @@ call_command("sweep")
 def _process_environment(broker: Path) -> dict[str, str]:
     db = connection.settings_dict
     environment = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
+    # The host may be a socket's folder (the embedded PostgreSQL), quoted as iom/local.py does.
+    host = quote(db["HOST"] or "127.0.0.1", safe="")
     environment.update(
-        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        DATABASE_URL=f"postgres://{db['USER']}@{host}:{db['PORT'] or 5432}/{db['NAME']}",
         DJANGO_SETTINGS_MODULE="iom.settings",
         IOM_DEVELOPMENT="1",
         IOM_BROKER_DIR=str(broker),  # the emails each process queues land here, one file a message

@@ -194,7 +194,7 @@ def overdue_in_team_count(supervisor: User) -> int:
     team = set(current_leads(today()).filter(worker__supervisor_id=supervisor.pk).values_list("nominal_id", flat=True))
     if not team:
         return 0
-    return reviews_due(supervisor).filter(pk__in=sorted(team), is_overdue=True).count()
+    return reviews_due(supervisor).filter(Q(pk__in=sorted(team)), Q(is_overdue=True)).count()
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,8 @@ def kept_database_is_current(digest: str) -> bool:
     """Whether the test database kept from an earlier run (--reuse-db) was built from the migrations
     as they are on disk, with its snapshot; False when there is none (it will be built)."""
     kept: Any = connection.copy()
-    kept.settings_dict["NAME"] = connection.creation._get_test_db_name()
+    creation: Any = connection.creation
+    kept.settings_dict["NAME"] = creation._get_test_db_name()
     try:
         with kept.cursor() as cursor:
             cursor.execute("SELECT to_regclass(%s)", [f"{SNAPSHOT_SCHEMA}.{MIGRATIONS_TABLE}"])

@@ -154,6 +154,15 @@ def run_tests(copy: Path, report: Path) -> tuple[int, list[str]]:
     return result.returncode, failed
 
 
+def by_test_function(failed: list[str]) -> dict[str, list[str]]:
+    """The failed tests by test function, each with its failed cases' parameters ("" for none)."""
+    grouped: dict[str, list[str]] = {}
+    for test in failed:
+        function, _, parameters = test.partition("[")
+        grouped.setdefault(function, []).append(parameters.removesuffix("]"))
+    return dict(sorted(grouped.items(), key=lambda item: -len(item[1])))
+
+
 def main(words: list[str]) -> int:
     chosen = [m for m in MUTATIONS if not words or any(word.lower() in m.name for word in words)]
     survived = 0
@@ -183,10 +192,9 @@ def main(words: list[str]) -> int:
             seconds = time.monotonic() - started
             if failed:
                 print(f"CAUGHT    {mutation.name} ({mutation.what}): {len(failed)} tests failed ({seconds:.0f} s)")
-                for test in failed[:8]:
-                    print(f"            {test}")
-                if len(failed) > 8:
-                    print(f"            ... and {len(failed) - 8} more")
+                for test, cases in by_test_function(failed).items():
+                    example = f", e.g. [{cases[0]}]" if cases[0] else ""
+                    print(f"            {test}: {len(cases)}{example}")
             else:
                 survived += 1
                 print(f"SURVIVED  {mutation.name} ({mutation.what}): no test failed (exit {code}, {seconds:.0f} s)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, fields, replace
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 from django.test import override_settings
+from django.utils import timezone
 
 from sharing.roles import Role
 from tests.partnership import Partnership, build_partnership
@@ -115,8 +117,10 @@ class Scenario:
 
 
 def build_scenario(partnership: Partnership) -> Scenario:
+    from cohorts.access import grants_recompute
     from cohorts.services import cohort_membership_start, consent_record
     from referrals.services import referral_submit
+    from sharing.models import SharingAgreement
     from tests.cohorts.factories import make_item, make_nominal
     from tests.referrals.factories import draft_referral
 
@@ -129,6 +133,12 @@ def build_scenario(partnership: Partnership) -> Scenario:
     make_item(nominal, partnership.officer, "substance-misuse", "POLICE-SUBSTANCE-ITEM")
     make_item(nominal, partnership.drugs_worker, "substance-misuse", "DRUGS-SUBSTANCE-ITEM")
     consent_record(nominal=nominal, by=partnership.drugs_worker, given=False)
+    # The housing agreement ends by its date, as agreements do when no one presses End: still marked
+    # active, its last day yesterday, and the grants recomputed as the agreements sweep does then.
+    SharingAgreement.objects.filter(pk=partnership.housing_agreement.pk).update(
+        status=SharingAgreement.Status.ACTIVE, ends_on=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    grants_recompute(agency_ids=[partnership.housing.pk])
     return Scenario(nominal_pk=nominal.pk, item_pk=shared.pk, secrets={}, referral_pk=referral.pk)
 
 
@@ -181,7 +191,8 @@ class Scope:
 # The police own the person, the referral and three of the items; the drug service owns the fourth.
 # The core agreement shares offending and risk with probation; the substance misuse agreement shares
 # substance misuse between the police, probation and the drug service only with the person's consent,
-# which is withdrawn; the housing agreement has ended; the other force has no agreement at all.
+# which is withdrawn; the housing agreement ended by its date yesterday; the other force has no
+# agreement at all.
 SCOPES = {
     "own agency": Scope(
         "police", True, frozenset({"SHARED-OFFENDING-ITEM", "POLICE-ONLY-ACCOMMODATION-ITEM", "POLICE-SUBSTANCE-ITEM"})

@@ -17,6 +17,7 @@ from cohorts.services import (
     involvement_end,
     involvement_start,
 )
+from sharing.models import SharingAgreement
 from sharing.roles import Role
 from sharing.services import agreement_activate, agreement_end, agreement_suspend
 from tests.cohorts.factories import make_item, make_nominal
@@ -164,6 +165,36 @@ def test_consent_for_one_agency_does_not_share_with_another(partnership, shared_
 
     assert summaries(nominal_record_for_user(partnership.probation_officer, shared_person)) == {"Missed appointment"}
     assert summaries(nominal_record_for_user(partnership.officer, shared_person)) == set()
+
+
+def test_an_agreement_past_its_end_date_shares_nothing_though_no_one_ended_it(partnership, shared_person):
+    make_item(shared_person, partnership.officer, "offending-risk", "Arrested for burglary")
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    # The core agreement's last day was yesterday; it is still marked active, as no one pressed End.
+    SharingAgreement.objects.filter(pk=partnership.core.pk).update(ends_on=yesterday)
+    grants_recompute()  # as the agreements sweep and the nightly reconciliation do the day after
+
+    assert not can_see(partnership.prison_officer, shared_person), "the prison was party to the core agreement only"
+    assert can_see(partnership.probation_officer, shared_person), "the substance misuse agreement still stands"
+    assert summaries(nominal_record_for_user(partnership.probation_officer, shared_person)) == set()
+
+
+def test_a_suspended_agreement_shares_no_items_with_an_agency_that_still_sees_the_person(partnership, shared_person):
+    make_item(shared_person, partnership.drugs_worker, "substance-misuse", "Started methadone script")
+    consent_record(
+        nominal=shared_person, by=partnership.drugs_worker, given=True, category=category("substance-misuse")
+    )
+    assert summaries(nominal_record_for_user(partnership.officer, shared_person)) == {"Started methadone script"}
+
+    agreement_suspend(agreement=partnership.substance, by=UserFactory.create(roles=[Role.SYSTEM_ADMIN]))
+
+    # The police recorded the person and still see them; the drug service's item is no longer shared.
+    assert can_see(partnership.officer, shared_person)
+    record = nominal_record_for_user(partnership.officer, shared_person)
+    assert summaries(record) == set()
+    assert [str(withheld) for withheld in record.withheld] == [
+        "1 item held by Compass Recovery is not shared with your agency"
+    ]
 
 
 def test_items_shared_under_an_ended_agreement_are_withheld(partnership, shared_person):

@@ -21,6 +21,7 @@ from typing import Any
 
 from django.contrib.auth.models import Permission
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
@@ -196,7 +197,10 @@ def agency_may_see_offending_and_risk(viewer_agency_id: int, on: datetime.date |
             .order_by("-recorded_on", "-recorded_at", "-pk")
             .values("given")[:1]
         )
-        allowed |= Q(owning_agency_id__in=sorted(with_consent)) & Q(Exact(Subquery(latest_consent), Value(True)))
+        # No consent recorded at all is no consent: false, never NULL, so that every use of the rule
+        # (a filter, a flag, "shown where false") reads it the same way.
+        consent_given = Coalesce(Subquery(latest_consent), Value(False))
+        allowed |= Q(owning_agency_id__in=sorted(with_consent)) & Q(Exact(consent_given, Value(True)))
     return allowed
 
 

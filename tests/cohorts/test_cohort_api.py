@@ -11,7 +11,12 @@ from rest_framework.test import APIClient
 
 from cohorts.models import AccessEvent, CaseAssignment, ManagementLevel, RagRating
 from cohorts.services import case_assign, cohort_membership_start, rag_assess
+from sharing.models import SharingAgreement
+from sharing.roles import Role
+from sharing.services import ClauseSpec, agreement_activate, agreement_create
 from tests.cohorts.factories import make_nominal
+from tests.partnership import category
+from tests.sharing.factories import UserFactory
 
 URL = "/api/v1/cohort/"
 
@@ -74,6 +79,31 @@ def test_the_licence_end_is_null_where_it_is_not_shared(api, partnership):
     assert row["licence_shown"] is False
     assert row["licence_ends_on"] is None
     assert row["transition_status"] == "not_due"  # a plan due would tell of the licence end
+
+
+def test_a_licence_end_shared_only_with_consent_never_recorded_is_not_told_by_a_plan_due(api, partnership):
+    """Issue 14, finding 1: with no consent recorded at all, "may see offending and risk" was NULL,
+    not false, and the list hid a plan due only where it was false."""
+    admin = UserFactory.create(agency=partnership.police, roles=[Role.AGENCY_ADMIN])
+    referrals = agreement_create(
+        by=admin,
+        title="Partner referrals",
+        purpose="Referring people to treatment",
+        legal_basis=SharingAgreement.LegalBasis.CRIME_AND_DISORDER,
+        parties=[partnership.police, partnership.drugs],
+        clauses=[ClauseSpec(category("offending-risk"), True)],
+        starts_on=timezone.localdate() - datetime.timedelta(days=30),
+    )
+    agreement_activate(agreement=referrals, by=admin)
+    on_cohort(partnership, "Noconsent", licence_ends_on=timezone.localdate() + datetime.timedelta(days=40))
+
+    [row] = get(api, partnership.drugs_worker).json()["results"]
+    due = get(api, partnership.drugs_worker, "?transition=due").json()["results"]
+
+    assert row["licence_shown"] is False
+    assert row["licence_ends_on"] is None
+    assert row["transition_status"] == "not_due"
+    assert due == []
 
 
 def test_the_api_filters_and_sorts_like_the_page(api, partnership):

@@ -149,9 +149,17 @@ def run_tests(copy: Path, report: Path) -> tuple[int, list[str]]:
     failed = []
     for case in ET.parse(report).getroot().iter("testcase"):  # noqa: S314
         if case.find("failure") is not None or case.find("error") is not None:
-            failed.append(f"{case.get('classname', '').replace('.', '/')}.py::{case.get('name')}")
+            failed.append(node_id(case.get("classname", ""), case.get("name", "")))
     report.unlink()
     return result.returncode, failed
+
+
+def node_id(classname: str, name: str) -> str:
+    """pytest's id of a test from its JUnit report: tests.iom.test_demo.TestThis, test_that ->
+    tests/iom/test_demo.py::TestThis::test_that."""
+    parts = classname.split(".")
+    module = next((i for i, part in enumerate(parts) if part.startswith("test_")), len(parts) - 1)
+    return "::".join(["/".join(parts[: module + 1]) + ".py", *parts[module + 1 :], name])
 
 
 def by_test_function(failed: list[str]) -> dict[str, list[str]]:

@@ -52,6 +52,28 @@ def category(code: str) -> DataCategory:
     return DataCategory.objects.get(code=code)
 
 
+def agreement_in_force(
+    *,
+    by: User,
+    title: str,
+    parties: list[Agency],
+    clauses: list[ClauseSpec],
+    starts_on: datetime.date,
+    purpose: str = "Managing the IOM cohort together",
+) -> SharingAgreement:
+    """An agreement drafted and activated by an agency admin, as the agreement pages do."""
+    created = agreement_create(
+        by=by,
+        title=title,
+        purpose=purpose,
+        legal_basis=SharingAgreement.LegalBasis.CRIME_AND_DISORDER,
+        parties=parties,
+        clauses=clauses,
+        starts_on=starts_on,
+    )
+    return agreement_activate(agreement=created, by=by)
+
+
 def build_partnership() -> Partnership:
     police = AgencyFactory.create(name="Northmoor Police", kind=Agency.Kind.POLICE)
     probation = AgencyFactory.create(name="Probation Northmoor", kind=Agency.Kind.PROBATION)
@@ -63,16 +85,7 @@ def build_partnership() -> Partnership:
     start = timezone.localdate() - datetime.timedelta(days=365)
 
     def agreement(title: str, parties: list[Agency], clauses: list[ClauseSpec]) -> SharingAgreement:
-        created = agreement_create(
-            by=admin,
-            title=title,
-            purpose="Managing the IOM cohort together",
-            legal_basis=SharingAgreement.LegalBasis.CRIME_AND_DISORDER,
-            parties=parties,
-            clauses=clauses,
-            starts_on=start,
-        )
-        return agreement_activate(agreement=created, by=admin)
+        return agreement_in_force(by=admin, title=title, parties=parties, clauses=clauses, starts_on=start)
 
     core = agreement(
         "Core IOM agreement",

@@ -9,10 +9,11 @@ Kinds of entry:
 - Public: anyone, signed in or not (sign-in, health check).
 - SignedIn: any signed-in user, any role; it shows no nominal data (home, who-am-I, API schema).
 - RolesOnly: signed-in users holding one of the roles; others get 403 (function-level permission).
-- NominalData: shows a nominal's data. Checked for each role against a nominal in scope of the
-  user's agency, one known only to another agency, one outside any ISA, and one that does not
-  exist: the last three must be 404. (The nominal and its scopes arrive with issue 3; an endpoint
-  of this kind declares how to build its URL from a scenario's nominal.)
+- NominalData: shows a nominal's data. Checked (tests/test_permission_matrix.py, SCOPES) by every
+  role of the owning agency, of an agency sharing by agreement and of one whose sharing needs the
+  person's withdrawn consent; and by one role of each kind the entry treats alike of an agency with
+  no agreement, of one whose agreement has ended, and for a nominal that does not exist, which must
+  be 404. An endpoint of this kind declares how to build its URL from the scenario.
 """
 
 from __future__ import annotations

@@ -11,11 +11,10 @@ from rest_framework.test import APIClient
 
 from cohorts.models import AccessEvent, CaseAssignment, ManagementLevel, RagRating
 from cohorts.services import case_assign, cohort_membership_start, rag_assess
-from sharing.models import SharingAgreement
 from sharing.roles import Role
-from sharing.services import ClauseSpec, agreement_activate, agreement_create
+from sharing.services import ClauseSpec
 from tests.cohorts.factories import make_nominal
-from tests.partnership import category
+from tests.partnership import agreement_in_force, category
 from tests.sharing.factories import UserFactory
 
 URL = "/api/v1/cohort/"
@@ -85,16 +84,14 @@ def test_a_licence_end_shared_only_with_consent_never_recorded_is_not_told_by_a_
     """Issue 14, finding 1: with no consent recorded at all, "may see offending and risk" was NULL,
     not false, and the list hid a plan due only where it was false."""
     admin = UserFactory.create(agency=partnership.police, roles=[Role.AGENCY_ADMIN])
-    referrals = agreement_create(
+    agreement_in_force(
         by=admin,
         title="Partner referrals",
         purpose="Referring people to treatment",
-        legal_basis=SharingAgreement.LegalBasis.CRIME_AND_DISORDER,
         parties=[partnership.police, partnership.drugs],
         clauses=[ClauseSpec(category("offending-risk"), True)],
         starts_on=timezone.localdate() - datetime.timedelta(days=30),
     )
-    agreement_activate(agreement=referrals, by=admin)
     on_cohort(partnership, "Noconsent", licence_ends_on=timezone.localdate() + datetime.timedelta(days=40))
 
     [row] = get(api, partnership.drugs_worker).json()["results"]

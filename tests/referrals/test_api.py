@@ -24,11 +24,11 @@ from referrals.services import (
     referral_screen,
     referral_submit,
 )
-from sharing.models import DataCategory, SharingAgreement, User
+from sharing.models import DataCategory, User
 from sharing.roles import Role
-from sharing.services import ClauseSpec, agreement_activate, agreement_create
+from sharing.services import ClauseSpec
 from tests.cohorts.factories import make_nominal
-from tests.partnership import Partnership
+from tests.partnership import Partnership, agreement_in_force
 from tests.referrals.factories import draft_referral, listed_referral, submitted_referral
 from tests.sharing.factories import UserFactory
 
@@ -648,16 +648,14 @@ def test_list_items_of_restricted_referrals_have_null_strand_and_score(partnersh
     # The IOM team of another force, which finds the person through an agreement that shares
     # identity but not offending and risk.
     admin = UserFactory.create(agency=partnership.police, roles=[Role.AGENCY_ADMIN])
-    agreement = agreement_create(
+    agreement_in_force(
         by=admin,
         title="Identity only",
         purpose="Knowing who is on IOM next door",
-        legal_basis=SharingAgreement.LegalBasis.CRIME_AND_DISORDER,
         parties=[partnership.elsewhere],
         clauses=[ClauseSpec(DataCategory.objects.get(code="identity"))],
         starts_on=TODAY() - datetime.timedelta(days=1),
     )
-    agreement_activate(agreement=agreement, by=admin)
     neighbour = UserFactory.create(agency=partnership.elsewhere, roles=[Role.PRACTITIONER])
 
     listed = client_for(neighbour).get(reverse("api-referral-list")).json()["results"]

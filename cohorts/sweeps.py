@@ -7,18 +7,20 @@ that the same review, plan or release is never told twice to the same person."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.urls import reverse
 
-from cohorts.access import current_memberships
+from cohorts.access import agency_may_see_offending_and_risk, current_memberships
 from cohorts.models import CaseAssignment, CohortMembership, CustodyEvent, Nominal, TransitionPlan, TransitionStep
 from cohorts.reviews import LEAD_ROLES, current_leads, with_review_due
+from cohorts.selectors import people_visible_to_each
 from cohorts.transitions import TransitionStatus, transition_weeks, with_transition_status
 from iom.models import Notification
-from iom.notifications import Reminder
+from iom.notifications import Notice, Reminder, reminders_tell
 
 REVIEW_DUE_AHEAD = datetime.timedelta(days=3)
 
@@ -32,7 +34,7 @@ def review_reminders(on: datetime.date) -> list[Reminder]:
         with_review_due(Nominal.objects.filter(Exists(on_cohort)), on)
         .filter(Q(review_due_on__lte=on + REVIEW_DUE_AHEAD))
         .order_by("pk")
-        .values_list("pk", "first_name", "last_name", F("review_due_on"))
+        .values_list("pk", F("review_due_on"))
     )
     holders: dict[int, list[int]] = {}
     leads = (
@@ -44,24 +46,34 @@ def review_reminders(on: datetime.date) -> list[Reminder]:
     for nominal_id, worker_id, supervisor_id in leads:
         holders.setdefault(nominal_id, []).extend(r for r in (supervisor_id, worker_id) if r is not None)
     reminders = []
-    for pk, first_name, last_name, due_on in due:
-        overdue = due_on < on
-        kind = Notification.Kind.REVIEW_OVERDUE if overdue else Notification.Kind.REVIEW_DUE
-        when = f"{'Overdue since' if overdue else 'Due'} {due_on:%-d %B %Y}"
-        title = f"Supervisor review of {last_name.upper()}, {first_name}: {when}"
+    for pk, due_on in due:
+        kind = Notification.Kind.REVIEW_OVERDUE if due_on < on else Notification.Kind.REVIEW_DUE
         link = reverse("review-new", args=[pk])
         for recipient_id in dict.fromkeys(holders.get(pk, [])):
-            reminders.append(Reminder(recipient_id, kind, f"nominal:{pk}", due_on, title, link))
+            reminders.append(Reminder(recipient_id, kind, f"nominal:{pk}", due_on, link))
     return reminders
+
+
+def _when(due_on: datetime.date, on: datetime.date, *, capital: bool = False) -> str:
+    when = f"{'overdue since' if due_on < on else 'due'} {due_on:%-d %B %Y}"
+    return when[:1].upper() + when[1:] if capital else when
+
+
+def reviews_told(notices: Sequence[Notice], on: datetime.date) -> list[str | None]:
+    """A review due or overdue, told to a reader who may see the person. Two queries."""
+    seen = people_visible_to_each({n.reader for n in notices}, {n.subject_id for n in notices})
+    told: list[str | None] = []
+    for notice in notices:
+        person = seen.get((notice.reader.pk, notice.subject_id))
+        told.append(
+            None if person is None else f"Supervisor review of {person.name}: {_when(notice.due_on, on, capital=True)}"
+        )
+    return told
 
 
 # --- Transition plans ------------------------------------------------------------------------------
 
 STEP_DUE_AHEAD = datetime.timedelta(days=3)
-
-
-def _name(first_name: str, last_name: str) -> str:
-    return f"{last_name.upper()}, {first_name}"
 
 
 def transition_reminders(on: datetime.date) -> list[Reminder]:
@@ -72,8 +84,8 @@ def transition_reminders(on: datetime.date) -> list[Reminder]:
       "Due, no plan"), to the lead professional, the IOM police lead and their supervisors, linked
       to the page where the plan is started; due on the licence end date, so told once;
     - a step of a plan in progress (of the person's current period on IOM) not done, due within 3
-      days or overdue, to the step's worker (if their account is active), else the lead
-      professional, linked to the plan; due on the step's date."""
+      days or overdue, to the step's worker (if their account is active and they may see the
+      person), else the lead professional, linked to the plan; due on the step's date."""
     on_cohort = current_memberships(on).filter(nominal=OuterRef("pk"))
     # Only people whose licence ends soon can be due a plan: the status is computed for those alone.
     soon = Nominal.objects.filter(
@@ -81,12 +93,12 @@ def transition_reminders(on: datetime.date) -> list[Reminder]:
     )
     # Due a plan implies a licence end date.
     no_plan = cast(
-        "list[tuple[int, str, str, datetime.date]]",
+        "list[tuple[int, datetime.date]]",
         list(
             with_transition_status(soon, on)
             .filter(Q(transition_status=TransitionStatus.DUE))
             .order_by("pk")
-            .values_list("pk", "first_name", "last_name", "licence_ends_on")
+            .values_list("pk", "licence_ends_on")
         ),
     )
     steps = list(
@@ -97,16 +109,7 @@ def transition_reminders(on: datetime.date) -> list[Reminder]:
             plan__membership__in=current_memberships(on),
         )
         .order_by("plan__nominal_id", "due_on", "pk")
-        .values_list(
-            "pk",
-            "plan__nominal_id",
-            "plan__nominal__first_name",
-            "plan__nominal__last_name",
-            "description",
-            "due_on",
-            "worker_id",
-            "worker__is_active",
-        )
+        .values_list("pk", "plan__nominal_id", "due_on", "worker_id", "worker__is_active")
     )
     holders: dict[int, list[int]] = {}
     lead_professional: dict[int, int] = {}
@@ -121,27 +124,73 @@ def transition_reminders(on: datetime.date) -> list[Reminder]:
         if role == CaseAssignment.Role.LEAD_PROFESSIONAL:
             lead_professional[nominal_id] = worker_id
     reminders = []
-    for pk, first_name, last_name, licence_ends_on in no_plan:
-        ends = "ended" if licence_ends_on < on else "ends"
-        title = f"No transition plan for {_name(first_name, last_name)}: licence {ends} {licence_ends_on:%-d %B %Y}"
+    for pk, licence_ends_on in no_plan:
         link = reverse("transition-start", args=[pk])
         for recipient_id in dict.fromkeys(holders.get(pk, [])):
             reminders.append(
-                Reminder(
-                    recipient_id, Notification.Kind.TRANSITION_NO_PLAN, f"nominal:{pk}", licence_ends_on, title, link
-                )
+                Reminder(recipient_id, Notification.Kind.TRANSITION_NO_PLAN, f"nominal:{pk}", licence_ends_on, link)
             )
-    for pk, nominal_id, first_name, last_name, description, due_on, worker_id, worker_active in steps:
-        told = worker_id if worker_id is not None and worker_active else lead_professional.get(nominal_id)
+    to_workers = [
+        Reminder(worker_id, Notification.Kind.TRANSITION_STEP_DUE, f"transition-step:{pk}", due_on, "")
+        for pk, _, due_on, worker_id, worker_active in steps
+        if worker_id is not None and worker_active
+    ]
+    # A worker who may not see the person (their agency's access ended since) is as one who has left.
+    workers_told = {r.subject for r, text in zip(to_workers, reminders_tell(to_workers, on), strict=True) if text}
+    for pk, nominal_id, due_on, worker_id, _ in steps:
+        subject = f"transition-step:{pk}"
+        told = worker_id if subject in workers_told else lead_professional.get(nominal_id)
         if told is None:
             continue
-        when = f"{'overdue since' if due_on < on else 'due'} {due_on:%-d %B %Y}"
-        title = f"Transition step for {_name(first_name, last_name)} {when}: {description}"
         link = reverse("transition-plan", args=[nominal_id])
-        reminders.append(
-            Reminder(told, Notification.Kind.TRANSITION_STEP_DUE, f"transition-step:{pk}", due_on, title, link)
-        )
+        reminders.append(Reminder(told, Notification.Kind.TRANSITION_STEP_DUE, subject, due_on, link))
     return reminders
+
+
+def no_plans_told(notices: Sequence[Notice], on: datetime.date) -> list[str | None]:
+    """A licence ending with no plan is the licence's end date, offending and risk information: told
+    to a reader who may see the person and whose agency is shared their offending and risk fields
+    (agency_may_see_offending_and_risk, as the cohort list's "Due, no plan"). Two queries, and one
+    per reader's agency."""
+    seen = people_visible_to_each({n.reader for n in notices}, {n.subject_id for n in notices})
+    shared: dict[int, set[int]] = {}
+    for agency_id in sorted({n.reader.agency_id for n in notices}):
+        ids = {n.subject_id for n in notices if n.reader.agency_id == agency_id}
+        shared[agency_id] = set(
+            Nominal.objects.filter(pk__in=ids)
+            .filter(agency_may_see_offending_and_risk(agency_id, on))
+            .values_list("pk", flat=True)
+        )
+    told: list[str | None] = []
+    for notice in notices:
+        person = seen.get((notice.reader.pk, notice.subject_id))
+        if person is None or notice.subject_id not in shared[notice.reader.agency_id]:
+            told.append(None)
+            continue
+        ends = "ended" if notice.due_on < on else "ends"
+        told.append(f"No transition plan for {person.name}: licence {ends} {notice.due_on:%-d %B %Y}")
+    return told
+
+
+def steps_told(notices: Sequence[Notice], on: datetime.date) -> list[str | None]:
+    """A transition plan's step due, told to a reader who may see the person (the plan page's rule:
+    its steps show to everyone who sees the person; its licence end date only as shared). Three
+    queries."""
+    steps = {
+        pk: (nominal_id, description)
+        for pk, nominal_id, description in TransitionStep.objects.filter(
+            pk__in={n.subject_id for n in notices}
+        ).values_list("pk", "plan__nominal_id", "description")
+    }
+    seen = people_visible_to_each({n.reader for n in notices}, {nominal_id for nominal_id, _ in steps.values()})
+    told: list[str | None] = []
+    for notice in notices:
+        nominal_id, description = steps.get(notice.subject_id, (0, ""))
+        person = seen.get((notice.reader.pk, nominal_id))
+        told.append(
+            None if person is None else f"Transition step for {person.name} {_when(notice.due_on, on)}: {description}"
+        )
+    return told
 
 
 # --- Releases from custody -------------------------------------------------------------------------
@@ -154,8 +203,6 @@ class Release:
     """A release from custody to tell: recorded (an event) or expected (a referral's date)."""
 
     nominal_id: int
-    first_name: str
-    last_name: str
     release_on: datetime.date
     on_iom: bool  # on IOM now (else on it before)
     expected: bool = False
@@ -179,12 +226,10 @@ def recorded_releases(on: datetime.date) -> list[Release]:
         .filter(Exists(ever_on_iom))
         .annotate(on_iom=Exists(on_iom))
         .order_by("item__nominal_id")
-        .values_list(
-            "item__nominal_id", "item__nominal__first_name", "item__nominal__last_name", "release_on", "on_iom"
-        )
+        .values_list("item__nominal_id", "release_on", "on_iom")
     )
     # A release date is in the window, so never None.
-    return [Release(*cast("tuple[int, str, str, datetime.date, bool]", row)) for row in rows]
+    return [Release(*cast("tuple[int, datetime.date, bool]", row)) for row in rows]
 
 
 def release_reminders(on: datetime.date, releases: list[Release]) -> list[Reminder]:
@@ -214,13 +259,9 @@ def release_reminders(on: datetime.date, releases: list[Release]) -> list[Remind
     reminders = []
     for release in releases:
         pk = release.nominal_id
-        verb = "expected to be released" if release.expected else "released"
-        title = f"{_name(release.first_name, release.last_name)} {verb} from custody on {release.release_on:%-d %B %Y}"
-        if not release.on_iom:
-            title += ": previously on IOM"
         link = reverse("nominal-events", args=[pk])
         for recipient_id in dict.fromkeys(current.get(pk) or last.get(pk, [])):
             reminders.append(
-                Reminder(recipient_id, Notification.Kind.RELEASE_DUE, f"nominal:{pk}", release.release_on, title, link)
+                Reminder(recipient_id, Notification.Kind.RELEASE_DUE, f"nominal:{pk}", release.release_on, link)
             )
     return reminders

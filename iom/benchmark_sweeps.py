@@ -309,7 +309,7 @@ def _sweep_once(sweep: Sweep, on: datetime.date, *, again: bool = True) -> _Swee
         started = time.perf_counter()
         reminders = list(sweep.find(on))
         found_at = time.perf_counter()
-        stored = reminders_send(reminders)
+        stored = reminders_send(reminders, on)
         finished = time.perf_counter()
         if again:
             reminders_send(list(sweep.find(on)))

@@ -19,7 +19,8 @@ class Heartbeat(models.Model):
 class Notification(models.Model):
     """Something due, told to one user: in their inbox, and by email as they choose. Each has a key
     (recipient, kind, subject, due date) the database holds unique, so a sweep run twice, two beat
-    processes or a retried task store it once, and only the first store sends its email."""
+    processes or a retried task store it once, and only the first store sends its email. It holds
+    ids, never names: what it says is told when it is shown (iom/notifications.py, TELLERS)."""
 
     class Kind(models.TextChoices):
         REVIEW_DUE = "review_due", "Supervisor review due"
@@ -43,9 +44,8 @@ class Notification(models.Model):
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=30, choices=Kind.choices)
-    subject = models.CharField(max_length=60, help_text='What it is about, e.g. "nominal:12" or "meeting:3".')
+    subject = models.CharField(max_length=60, help_text='What it is about, by id: e.g. "nominal:12" or "meeting:3".')
     due_on = models.DateField()
-    title = models.CharField(max_length=200, help_text="Shown in the app only, never in an email.")
     link = models.CharField(max_length=300, help_text="Where the thing due is, in the application.")
     delivery = models.CharField(max_length=10, choices=Delivery.choices)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -19,6 +19,7 @@ from iom.notifications import (
     notification_get_for_user,
     notification_read,
     notifications_all_read,
+    notifications_tell,
     preferences_of,
     preferences_save,
     unread_count,
@@ -27,20 +28,28 @@ from iom.sweeps import sweep_statuses
 from sharing.roles import Role
 
 PAGE_SIZE = 50
+WITHDRAWN = "This notification is withdrawn: you can no longer see what it was about."
 
 
 @require_GET
 def notification_list(request: HttpRequest) -> HttpResponse:
+    """The inbox: each notification told now, through the sharing rules (one withdrawn says so)."""
     user = signed_in_user(request)
     page = Paginator(inbox_of(user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "notifications/list.html", {"page": page, "unread": unread_count(user)})
+    told = notifications_tell(user, page.object_list)
+    rows = list(zip(page.object_list, told, strict=True))
+    return render(request, "notifications/list.html", {"page": page, "rows": rows, "unread": unread_count(user)})
 
 
 @require_GET
 def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
-    """Open a notification: it is read, and the user lands on the thing due."""
+    """Open a notification: it is read, and the user lands on the thing due; on one withdrawn since
+    (its subject no longer theirs to see), back in the inbox, told so without naming anyone."""
     user = signed_in_user(request)
     notification = notification_read(notification=notification_get_for_user(user, pk))
+    if notifications_tell(user, [notification]) == [None]:
+        messages.info(request, WITHDRAWN)
+        return redirect("notification-list")
     target = notification.link
     if not url_has_allowed_host_and_scheme(target, allowed_hosts=None):  # only paths of this service
         target = "/"

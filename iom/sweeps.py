@@ -101,9 +101,10 @@ def sweep_run(*, name: str, on: datetime.date | None = None) -> SweepRun:
     sweep = SWEEPS[name]
     run = SweepRun.objects.create(sweep=name, started_at=timezone.now())
     try:
-        reminders = list(sweep.find(on or timezone.localdate()))
+        day = on or timezone.localdate()
+        reminders = list(sweep.find(day))
         run.found = len(reminders)
-        run.sent = len(reminders_send(reminders))
+        run.sent = len(reminders_send(reminders, day))
     except Exception as error:
         run.failed, run.error = True, f"{type(error).__name__}: {error}"[:2000]
         raise

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from django.contrib.auth.models import Permission
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
@@ -54,6 +55,45 @@ def meetings_visible_to(user: User) -> QuerySet[Meeting]:
     if may_chair_meetings(user):
         visible |= Q(agency_id=user.agency_id)
     return Meeting.objects.filter(visible)
+
+
+def readers_who_may_chair(readers: Iterable[User]) -> set[int]:
+    """Of these users, those who may chair meetings (may_chair_meetings of each), in one query."""
+    readers = list(readers)
+    permission = Permission.objects.filter(content_type__app_label="meetings", codename="chair_meeting")
+    granted = Q(is_superuser=True) | Q(groups__permissions__in=permission) | Q(user_permissions__in=permission)
+    chairs = User.objects.filter(pk__in=[reader.pk for reader in readers], is_active=True).filter(granted)
+    return set(chairs.values_list("pk", flat=True).distinct()) if readers else set()
+
+
+def meetings_visible_to_each(readers: Iterable[User], meeting_ids: Iterable[int]) -> dict[tuple[int, int], Meeting]:
+    """For many readers at once, which of these meetings each may open, as meetings_visible_to says
+    of one (tests/meetings/test_access.py holds the two to the same answers). Four queries whatever
+    the number of readers and meetings."""
+    readers, ids = list(readers), set(meeting_ids)
+    if not readers or not ids:
+        return {}
+    meetings = {meeting.pk: meeting for meeting in Meeting.objects.filter(pk__in=ids)}
+    agencies: dict[int, set[int]] = {}
+    for meeting_id, agency_id in Meeting.invited_agencies.through.objects.filter(meeting_id__in=ids).values_list(
+        "meeting_id", "agency_id"
+    ):
+        agencies.setdefault(meeting_id, set()).add(agency_id)
+    people: dict[int, set[int]] = {}
+    for meeting_id, user_id in Meeting.invited_people.through.objects.filter(meeting_id__in=ids).values_list(
+        "meeting_id", "user_id"
+    ):
+        people.setdefault(meeting_id, set()).add(user_id)
+    chairs = readers_who_may_chair(readers)
+    return {
+        (reader.pk, pk): meeting
+        for reader in readers
+        for pk, meeting in meetings.items()
+        if meeting.chair_id == reader.pk
+        or reader.agency_id in agencies.get(pk, set())
+        or reader.pk in people.get(pk, set())
+        or (reader.pk in chairs and meeting.agency_id == reader.agency_id)
+    }
 
 
 def meeting_get_for_user(user: User, pk: int) -> Meeting:
@@ -134,6 +174,30 @@ def items_for_agency(meeting: Meeting, agency: Agency, *, include_off_agenda: bo
     return items.annotate(
         visible=ExpressionWrapper(agency_may_see_agenda_content(agency), output_field=BooleanField())
     ).select_related("nominal", "owning_agency", "category", "decided_by", "referral_decision")
+
+
+def actions_visible_to_each(
+    readers: Iterable[User], action_ids: Iterable[int], on: datetime.date | None = None
+) -> dict[tuple[int, int], MeetingAction]:
+    """For many readers at once, which of these actions each may read in full, as actions_visible_to
+    says of one: their own, or one in a meeting they may see whose content their agency may see.
+    Five queries, and one per readers' agency."""
+    readers, ids = list(readers), set(action_ids)
+    if not readers or not ids:
+        return {}
+    actions = {action.pk: action for action in MeetingAction.objects.filter(pk__in=ids).select_related("meeting")}
+    meetings = meetings_visible_to_each(readers, {action.meeting_id for action in actions.values()})
+    content: dict[int, set[int]] = {}
+    for agency in {reader.agency for reader in readers}:
+        shown = MeetingAction.objects.filter(pk__in=list(actions)).filter(agency_may_see_agenda_content(agency, on))
+        content[agency.pk] = set(shown.values_list("pk", flat=True))
+    return {
+        (reader.pk, pk): action
+        for reader in readers
+        for pk, action in actions.items()
+        if action.owner_id == reader.pk
+        or ((reader.pk, action.meeting_id) in meetings and pk in content[reader.agency_id])
+    }
 
 
 def actions_visible_to(user: User) -> QuerySet[MeetingAction]:

@@ -8,13 +8,15 @@ action given a new due date, is told again, and nothing else is ever told twice.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 
 from django.db.models import Case, F, When
 from django.urls import reverse
 
 from cohorts.dates import working_days_before
 from iom.models import Notification
-from iom.notifications import Reminder
+from iom.notifications import Notice, Reminder
+from meetings.access import actions_visible_to_each, meetings_visible_to_each
 from meetings.models import Meeting, MeetingAction
 
 REMINDER_WORKING_DAYS = 2
@@ -36,8 +38,8 @@ def meeting_reminders(on: datetime.date) -> list[Reminder]:
         for row in Meeting.objects.exclude(status=Meeting.Status.CANCELLED)
         .filter(date__gt=on, date__lte=on + REMINDER_HORIZON)
         .order_by("date", "starts_at", "pk")
-        .values_list("pk", "title", "date", "starts_at", "chair_id", "chair__is_active")
-        if on >= working_days_before(row[2], REMINDER_WORKING_DAYS)
+        .values_list("pk", "date", "chair_id", "chair__is_active")
+        if on >= working_days_before(row[1], REMINDER_WORKING_DAYS)
     ]
     if not coming:
         return []
@@ -50,16 +52,30 @@ def meeting_reminders(on: datetime.date) -> list[Reminder]:
     for meeting_id, user_id in invitations:
         invited.setdefault(meeting_id, []).append(user_id)
     reminders: list[Reminder] = []
-    for pk, title, date, starts_at, chair_id, chair_active in coming:
+    for pk, date, chair_id, chair_active in coming:
         recipients = dict.fromkeys([chair_id] if chair_active else [])
         recipients.update(dict.fromkeys(invited.get(pk, [])))
-        text = f"{title} on {date:%A %-d %B %Y} at {starts_at:%H:%M}: read the pack"
         link = reverse("meeting-pack", args=[pk])
         reminders += [
-            Reminder(user_id, Notification.Kind.MEETING_REMINDER, f"meeting:{pk}", date, text, link)
-            for user_id in recipients
+            Reminder(user_id, Notification.Kind.MEETING_REMINDER, f"meeting:{pk}", date, link) for user_id in recipients
         ]
     return reminders
+
+
+def meetings_told(notices: Sequence[Notice], on: datetime.date) -> list[str | None]:
+    """A meeting coming up, told to a reader who may open it (meetings_visible_to), as it stands
+    now: moved or cancelled since, it says so. Four queries."""
+    visible = meetings_visible_to_each({n.reader for n in notices}, {n.subject_id for n in notices})
+    told: list[str | None] = []
+    for notice in notices:
+        meeting = visible.get((notice.reader.pk, notice.subject_id))
+        if meeting is None:
+            told.append(None)
+        elif meeting.status == Meeting.Status.CANCELLED:
+            told.append(f"{meeting.title} on {meeting.date:%A %-d %B %Y} is cancelled")
+        else:
+            told.append(f"{meeting.title} on {meeting.date:%A %-d %B %Y} at {meeting.starts_at:%H:%M}: read the pack")
+    return told
 
 
 def action_reminders(on: datetime.date) -> list[Reminder]:
@@ -71,13 +87,27 @@ def action_reminders(on: datetime.date) -> list[Reminder]:
         MeetingAction.objects.filter(status=MeetingAction.Status.OPEN, due_on__lte=on + ACTION_DUE_AHEAD)
         .annotate(told_id=Case(When(owner__is_active=True, then=F("owner_id")), default=F("meeting__chair_id")))
         .order_by("due_on", "pk")
-        .values_list("pk", "told_id", "due_on", "description", "meeting__title", "meeting__date")
+        .values_list("pk", "told_id", "due_on")
     )
     reminders = []
-    for pk, told_id, due_on, description, meeting_title, meeting_date in due:
-        when = f"{'overdue since' if due_on < on else 'due'} {due_on:%-d %B %Y}"
-        summary = description if len(description) <= 80 else f"{description[:79]}…"
-        text = f"Action from {meeting_title} on {meeting_date:%-d %B %Y}, {when}: {summary}"
+    for pk, told_id, due_on in due:
         link = reverse("meeting-action-detail", args=[pk])
-        reminders.append(Reminder(told_id, Notification.Kind.ACTION_DUE, f"meeting-action:{pk}", due_on, text, link))
+        reminders.append(Reminder(told_id, Notification.Kind.ACTION_DUE, f"meeting-action:{pk}", due_on, link))
     return reminders
+
+
+def actions_told(notices: Sequence[Notice], on: datetime.date) -> list[str | None]:
+    """An action due, told to a reader who may read it in full (actions_visible_to: their own, or
+    one whose content their agency may see). Five queries, and one per readers' agency."""
+    visible = actions_visible_to_each({n.reader for n in notices}, {n.subject_id for n in notices}, on)
+    told: list[str | None] = []
+    for notice in notices:
+        action = visible.get((notice.reader.pk, notice.subject_id))
+        if action is None:
+            told.append(None)
+            continue
+        when = f"{'overdue since' if notice.due_on < on else 'due'} {notice.due_on:%-d %B %Y}"
+        description = action.description
+        summary = description if len(description) <= 80 else f"{description[:79]}…"
+        told.append(f"Action from {action.meeting.title} on {action.meeting.date:%-d %B %Y}, {when}: {summary}")
+    return told

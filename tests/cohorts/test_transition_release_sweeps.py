@@ -23,12 +23,13 @@ from cohorts.transitions import (
     transition_step_done,
 )
 from iom.models import Notification
-from iom.notifications import Reminder, reminders_send
+from iom.notifications import Reminder, reminders_allowed, reminders_send
 from iom.sweeps import sweep_run
 from referrals.sweeps import release_reminders
 from sharing.models import User
 from sharing.roles import Role
 from tests.cohorts.factories import make_nominal
+from tests.notices import said
 from tests.partnership import Partnership
 from tests.sharing.factories import UserFactory
 
@@ -109,7 +110,7 @@ def test_a_licence_ending_on_a_saturday_is_told_from_the_saturday_twelve_weeks_b
     assert told(the_day_after, person.subject) == expected
     [first, *_] = about(the_day_it_opens, person.subject)
     assert first.link == reverse("transition-start", args=[person.nominal.pk])
-    assert "no transition plan" in first.title.lower()
+    assert "no transition plan" in said(first, opens).lower()
 
 
 def test_no_plan_reminder_stops_once_the_plan_is_started_and_is_not_sent_off_the_cohort(partnership):
@@ -139,7 +140,7 @@ def plan_with_step(p: Partnership, *, due_on: datetime.date, worker: User | None
 
 def test_a_step_is_told_from_three_days_before_it_is_due_to_its_worker(partnership):
     due = today() + 10 * DAY
-    person, _, step = plan_with_step(partnership, due_on=due, worker=partnership.housing_worker)
+    person, _, step = plan_with_step(partnership, due_on=due, worker=partnership.prison_officer)
     subject = f"transition-step:{step.pk}"
 
     four_days_before = transition_reminders(due - 4 * DAY)
@@ -148,17 +149,28 @@ def test_a_step_is_told_from_three_days_before_it_is_due_to_its_worker(partnersh
     the_day_after = transition_reminders(due + DAY)
 
     assert about(four_days_before, subject) == []
-    expected = {(partnership.housing_worker.pk, Kind.TRANSITION_STEP_DUE, due)}
+    expected = {(partnership.prison_officer.pk, Kind.TRANSITION_STEP_DUE, due)}
     assert told(three_days_before, subject) == expected
     assert told(on_the_day, subject) == expected
     assert told(the_day_after, subject) == expected  # overdue: still told, keyed by the same due date
-    assert "overdue since" in about(the_day_after, subject)[0].title
+    assert "overdue since" in said(about(the_day_after, subject)[0], due + DAY)
     assert about(on_the_day, subject)[0].link == reverse("transition-plan", args=[person.nominal.pk])
 
 
 def test_a_step_without_a_worker_goes_to_the_lead_professional(partnership):
     due = today() + 5 * DAY
     person, _, step = plan_with_step(partnership, due_on=due)
+
+    found = transition_reminders(due)
+
+    assert told(found, f"transition-step:{step.pk}") == {(person.lead.pk, Kind.TRANSITION_STEP_DUE, due)}
+
+
+def test_a_step_whose_worker_may_not_see_the_person_goes_to_the_lead_professional(partnership):
+    """The housing provider's agreement has ended: its worker no longer sees the person, so is not
+    told (the step's description and the person's name are the plan's), and the lead is (issue 14)."""
+    due = today() + 5 * DAY
+    person, _, step = plan_with_step(partnership, due_on=due, worker=partnership.housing_worker)
 
     found = transition_reminders(due)
 
@@ -272,7 +284,11 @@ def test_a_release_of_someone_who_left_iom_goes_to_the_last_lead_officers(partne
         (person.lead.pk, Kind.RELEASE_DUE, today()),
         (person.police_lead.pk, Kind.RELEASE_DUE, today()),
     }
-    assert "previously on IOM" in about(found, person.subject)[0].title
+    # Of them, only those who may still see the person are told (issue 14): the police own the
+    # record; probation saw them through the cohort and its lead professional's role, both ended.
+    allowed = reminders_allowed(about(found, person.subject))
+    assert [r.recipient_id for r in allowed] == [person.police_lead.pk]
+    assert "previously on IOM" in said(allowed[0])
 
 
 def expected_release(p: Partnership, nominal: Nominal, on: datetime.date) -> None:
@@ -299,7 +315,9 @@ def test_an_expected_release_is_told_from_fourteen_days_before_and_once_when_it_
     assert about(release_reminders(release_on - 15 * DAY), person.subject) == []
     fourteen_days_before = release_reminders(release_on - 14 * DAY)
     assert told(fourteen_days_before, person.subject) == {(pk, Kind.RELEASE_DUE, release_on) for pk in person.holders}
-    assert "expected to be released from custody on" in about(fourteen_days_before, person.subject)[0].title
+    assert "expected to be released from custody on" in said(
+        about(fourteen_days_before, person.subject)[0], release_on - 14 * DAY
+    )
     assert about(release_reminders(release_on + DAY), person.subject) == []
 
     # Released on the day expected: the same key, so told once.

@@ -47,28 +47,36 @@ def on_cohort_with_red_rating(partnership, *, started_on: datetime.date, last_na
     return nominal, supervisor, lead
 
 
-def reminder(user, *, subject: str = "nominal:1", due_on=None, kind=Notification.Kind.REVIEW_DUE) -> Reminder:
-    return Reminder(user.pk, kind, subject, due_on or datetime.date(2026, 12, 10), "Review due", "/reviews/")
+@pytest.fixture
+def person(partnership):
+    """Someone on the cohort, recorded by the police: the police and probation see them."""
+    nominal = make_nominal(partnership.officer, first_name="John", last_name="Smith")
+    cohort_membership_start(nominal=nominal)
+    return f"nominal:{nominal.pk}"
+
+
+def reminder(user, subject: str, *, due_on=None, kind=Notification.Kind.REVIEW_DUE) -> Reminder:
+    return Reminder(user.pk, kind, subject, due_on or datetime.date(2026, 12, 10), "/reviews/")
 
 
 # --- Exactly once -------------------------------------------------------------------------------------
 
 
-def test_a_reminder_is_stored_once_however_often_it_is_sent(partnership):
-    first = reminders_send([reminder(partnership.officer), reminder(partnership.officer)])
-    second = reminders_send([reminder(partnership.officer)])
+def test_a_reminder_is_stored_once_however_often_it_is_sent(partnership, person):
+    first = reminders_send([reminder(partnership.officer, person), reminder(partnership.officer, person)])
+    second = reminders_send([reminder(partnership.officer, person)])
 
     assert len(first) == 1
     assert second == []
     assert Notification.objects.filter(recipient=partnership.officer).count() == 1
 
 
-def test_another_due_date_or_recipient_is_another_reminder(partnership):
+def test_another_due_date_or_recipient_is_another_reminder(partnership, person):
     sent = reminders_send(
         [
-            reminder(partnership.officer),
-            reminder(partnership.officer, due_on=datetime.date(2026, 12, 24)),
-            reminder(partnership.probation_officer),
+            reminder(partnership.officer, person),
+            reminder(partnership.officer, person, due_on=datetime.date(2026, 12, 24)),
+            reminder(partnership.probation_officer, person),
         ]
     )
 
@@ -80,7 +88,9 @@ def test_two_processes_sending_the_same_reminders_at_once_store_each_once(refere
     from tests.partnership import build_partnership
 
     partnership = build_partnership()
-    reminders = [reminder(partnership.officer, subject=f"nominal:{n}") for n in range(300)]
+    subject = f"nominal:{make_nominal(partnership.officer).pk}"
+    first = datetime.date(2026, 1, 1)
+    reminders = [reminder(partnership.officer, subject, due_on=first + datetime.timedelta(days=n)) for n in range(300)]
     results: list[list[int]] = []
     barrier = threading.Barrier(2)
 
@@ -103,17 +113,12 @@ def test_two_processes_sending_the_same_reminders_at_once_store_each_once(refere
 
 
 def test_an_immediate_reminder_queues_its_email_once_and_the_email_holds_no_personal_details(
-    partnership, django_capture_on_commit_callbacks
+    partnership, person, django_capture_on_commit_callbacks
 ):
     partnership.officer.email = "officer@example.org"
     partnership.officer.save()
-    overdue = Reminder(
-        partnership.officer.pk,
-        Notification.Kind.REVIEW_OVERDUE,
-        "nominal:1",
-        datetime.date(2026, 12, 1),
-        "SMITH, John",
-        "/x/",
+    overdue = reminder(
+        partnership.officer, person, due_on=datetime.date(2026, 12, 1), kind=Notification.Kind.REVIEW_OVERDUE
     )
 
     with django_capture_on_commit_callbacks() as first:
@@ -130,10 +135,11 @@ def test_an_immediate_reminder_queues_its_email_once_and_the_email_holds_no_pers
     assert "John" not in mail.outbox[0].body
 
 
-def test_the_daily_digest_goes_once_a_day_with_what_waits(partnership):
+def test_the_daily_digest_goes_once_a_day_with_what_waits(partnership, person):
     partnership.officer.email = "officer@example.org"
     partnership.officer.save()
-    reminders_send([reminder(partnership.officer), reminder(partnership.officer, subject="nominal:2")])
+    later = datetime.date(2026, 12, 24)
+    reminders_send([reminder(partnership.officer, person), reminder(partnership.officer, person, due_on=later)])
     day = datetime.date(2026, 12, 3)
 
     first = digest_send(recipient=partnership.officer, day=day)
@@ -242,16 +248,17 @@ def test_the_unread_count_shows_in_the_header_and_opening_lands_on_the_review(cl
     assert 'data-testid="unread-count"' not in client.get(reverse("home")).content.decode()
 
 
-def test_someone_elses_notification_is_not_found(client, partnership):
-    [pk] = reminders_send([reminder(partnership.officer)])
+def test_someone_elses_notification_is_not_found(client, partnership, person):
+    [pk] = reminders_send([reminder(partnership.officer, person)])
     client.force_login(partnership.probation_officer)
 
     assert client.get(reverse("notification-open", args=[pk])).status_code == 404
     assert Notification.objects.get(pk=pk).read_at is None
 
 
-def test_all_can_be_marked_read(client, partnership):
-    reminders_send([reminder(partnership.officer), reminder(partnership.officer, subject="nominal:2")])
+def test_all_can_be_marked_read(client, partnership, person):
+    later = datetime.date(2026, 12, 24)
+    reminders_send([reminder(partnership.officer, person), reminder(partnership.officer, person, due_on=later)])
     client.force_login(partnership.officer)
 
     response = client.post(reverse("notification-all-read"), follow=True)
@@ -260,15 +267,15 @@ def test_all_can_be_marked_read(client, partnership):
     assert not Notification.objects.filter(read_at__isnull=True).exists()
 
 
-def test_preferences_are_saved_per_kind_and_bad_input_is_an_error(client, partnership):
+def test_preferences_are_saved_per_kind_and_bad_input_is_an_error(client, partnership, person):
     client.force_login(partnership.officer)
     data: dict[str, str] = dict.fromkeys(Notification.Kind.values, Notification.Delivery.DIGEST)
-    data[Notification.Kind.MEETING_REMINDER] = Notification.Delivery.IN_APP
+    data[Notification.Kind.Y2A_CONSIDER] = Notification.Delivery.IN_APP
 
     saved = client.post(reverse("notification-preferences"), data, follow=True)
     data[Notification.Kind.ACTION_DUE] = "carrier-pigeon"
     refused = client.post(reverse("notification-preferences"), data)
-    [pk] = reminders_send([reminder(partnership.officer, kind=Notification.Kind.MEETING_REMINDER)])
+    [pk] = reminders_send([reminder(partnership.officer, person, kind=Notification.Kind.Y2A_CONSIDER)])
 
     assert "Your notification settings are saved" in saved.content.decode()
     assert refused.status_code == 400

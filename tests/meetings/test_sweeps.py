@@ -18,6 +18,7 @@ from meetings.models import Meeting, MeetingAction
 from meetings.sweeps import action_reminders, meeting_reminders
 from sharing.roles import Role
 from tests.meetings.factories import MeetingFactory, make_action
+from tests.notices import said
 from tests.sharing.factories import UserFactory
 
 Kind = Notification.Kind
@@ -137,7 +138,7 @@ def test_an_action_is_told_from_3_days_before_it_is_due_and_while_overdue_to_its
             (partnership.probation_officer.pk, Kind.ACTION_DUE, due_on)
         }, day
     overdue = next(r for r in action_reminders(due_on + DAY) if r.subject == subject)
-    assert "overdue since 10 December 2026" in overdue.title
+    assert "overdue since 10 December 2026" in said(overdue, due_on + DAY)
     assert overdue.link == reverse("meeting-action-detail", args=[action.pk])
     page = signed_in(partnership.probation_officer).get(overdue.link)
     assert page.status_code == 200

@@ -25,6 +25,7 @@ from referrals.sweeps import y2a_reminders
 from sharing.models import Agency, User
 from sharing.roles import Role
 from tests.cohorts.factories import make_nominal
+from tests.notices import said
 from tests.partnership import Partnership
 from tests.referrals.factories import draft_referral
 from tests.sharing.factories import AgencyFactory, UserFactory
@@ -135,7 +136,7 @@ def test_the_reminder_links_to_the_persons_page_without_a_y2a_referral(partnersh
     [reminder, *_] = [r for r in y2a_reminders(datetime.date(2026, 3, 1)) if r.subject == person.subject]
 
     assert reminder.link == reverse("nominal-detail", args=[person.nominal.pk])
-    assert "turns 18 on 1 March 2026" in reminder.title
+    assert "turns 18 on 1 March 2026" in said(reminder, datetime.date(2026, 3, 1))
 
 
 # --- Who is told, who is not -------------------------------------------------------------------------------

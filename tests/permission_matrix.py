@@ -687,3 +687,50 @@ def entry_for(pattern: Pattern, matrix: dict[str, Entry] = MATRIX) -> Entry | No
 
 def missing_entries(patterns: list[Pattern], matrix: dict[str, Entry] = MATRIX) -> list[Pattern]:
     return [pattern for pattern in patterns if entry_for(pattern, matrix) is None]
+
+
+# --- Derived outputs (issue 14): what is made from records and shown or sent later ---------------------
+#
+# Every output derived from a record that reaches someone outside its page (a notification, its email,
+# a sweep's text) has an entry here, as a URL does above; tests/test_permission_matrix.py fails for an
+# output without one and tries each by role and scope, including access that ended after the output was
+# made. `rule` names who may be told (tests/test_permission_matrix.py, DERIVED_RULES); `subject` says
+# what it is about in the matrix's scenarios; `marker` is what it shows when told.
+
+
+@dataclass(frozen=True)
+class Derived:
+    rule: str  # "person", "offending", "release", "agreement", "meeting", "action"
+    subject: str  # "person", "step", "agreement", "meeting", "action": made by the test for the scenario
+    marker: str
+
+
+def _notification_kinds() -> list[str]:
+    from iom.models import Notification
+
+    return list(Notification.Kind.values)
+
+
+PERSON_NAME = "SCOPETEST, Matrixperson"
+DERIVED: dict[str, Derived] = {
+    "notification:review_due": Derived("person", "person", PERSON_NAME),
+    "notification:review_overdue": Derived("person", "person", PERSON_NAME),
+    # The licence end is offending and risk information (the cohort list's "Due, no plan" likewise).
+    "notification:transition_no_plan": Derived("offending", "person", PERSON_NAME),
+    "notification:transition_step_due": Derived("person", "step", PERSON_NAME),
+    "notification:y2a_consider": Derived("person", "person", PERSON_NAME),
+    "notification:y2a_liaison": Derived("person", "person", PERSON_NAME),
+    "notification:y2a_handover": Derived("person", "person", PERSON_NAME),
+    # A release is told from a custody event, an offending and risk item of the police's.
+    "notification:release_due": Derived("release", "person", PERSON_NAME),
+    "notification:isa_review_due": Derived("agreement", "agreement", "Core IOM agreement"),
+    "notification:isa_ending": Derived("agreement", "agreement", "Core IOM agreement"),
+    "notification:isa_ended": Derived("agreement", "agreement", "Core IOM agreement"),
+    "notification:meeting_reminder": Derived("meeting", "meeting", "Selection panel"),
+    "notification:action_due": Derived("action", "action", "MEETING-ACTION-SECRET"),
+}
+
+
+def derived_outputs() -> list[str]:
+    """Every derived output the application makes: each notification kind (its inbox text and email)."""
+    return [f"notification:{kind}" for kind in _notification_kinds()]

@@ -16,6 +16,7 @@ from django.utils import timezone
 from sharing.roles import Role
 from tests.partnership import Partnership, build_partnership
 from tests.permission_matrix import (
+    DERIVED,
     MATRIX,
     Exempt,
     MeetingData,
@@ -25,6 +26,7 @@ from tests.permission_matrix import (
     Public,
     RolesOnly,
     SignedIn,
+    derived_outputs,
     missing_entries,
     url_patterns,
 )
@@ -455,3 +457,177 @@ def test_meeting_pages_by_viewer(client, partnership, meeting_scenario, name, en
         role = user.roles[0]
         expected = entry.ok_status if role in entry.roles else 403
         assert response.status_code == expected, body[:500]
+
+
+# --- Derived outputs (issue 14): notifications, their emails and the sweeps' texts ----------------------
+
+
+def test_every_derived_output_has_a_matrix_entry():
+    assert set(derived_outputs()) == set(DERIVED), "Add these outputs to DERIVED in tests/permission_matrix.py"
+
+
+def _person_seen(scope: Scope, role: Role) -> bool:
+    return scope.exists and (scope.sees_person or role == Role.SYSTEM_ADMIN)
+
+
+# Who is told, by each entry's rule (tests/permission_matrix.py, DERIVED), as the record pages decide:
+# the person as the person's page; the licence end and the release as the police's offending and risk
+# items; the core agreement to its parties (police, probation, prison) and system administrators; the
+# meeting to its invited agencies (police, probation, drugs); its action, whose content is the police's
+# offending and risk information, to the agencies that meeting shows it to (police, probation).
+DERIVED_RULES: dict[str, Any] = {
+    "person": _person_seen,
+    "offending": lambda scope, role: _person_seen(scope, role) and "SHARED-OFFENDING-ITEM" in scope.markers,
+    "release": lambda scope, role: _person_seen(scope, role) and "SHARED-OFFENDING-ITEM" in scope.markers,
+    "agreement": lambda scope, role: (
+        scope.exists and (scope.agency in {"police", "probation"} or role == Role.SYSTEM_ADMIN)
+    ),
+    "meeting": lambda scope, role: scope.exists and scope.agency in {"police", "probation", "drugs"},
+    "action": lambda scope, role: scope.exists and scope.agency in {"police", "probation"},
+}
+
+
+def derived_subject(entry: Any, partnership: Partnership, scenario: Scenario, meetings: Any, exists: bool) -> str:
+    """The entry's subject in the scenarios, made where it is not there already (rolled back)."""
+    from cohorts.events import custody_event_record
+    from cohorts.models import Nominal
+    from cohorts.transitions import transition_plan_start, transition_step_add
+
+    if not exists:
+        return f"{entry.subject}:{10**9}"
+    today = timezone.localdate()
+    if entry.subject == "person":
+        if entry.rule == "release":
+            nominal = Nominal.objects.get(pk=scenario.nominal_pk)
+            custody_event_record(
+                nominal=nominal, by=partnership.officer, kind="release", occurred_on=today, release_on=today
+            )
+        return f"nominal:{scenario.nominal_pk}"
+    if entry.subject == "step":
+        Nominal.objects.filter(pk=scenario.nominal_pk).update(licence_ends_on=today + datetime.timedelta(weeks=8))
+        plan = transition_plan_start(nominal=Nominal.objects.get(pk=scenario.nominal_pk), by=partnership.officer)
+        step = transition_step_add(
+            plan=plan, by=partnership.officer, version=plan.version, description="Hand over", due_on=today, worker=None
+        )
+        return f"transition-step:{step.pk}"
+    if entry.subject == "agreement":
+        return f"agreement:{partnership.core.pk}"
+    if entry.subject == "meeting":
+        return f"meeting:{meetings.scheduled_meeting_pk}"
+    return f"meeting-action:{meetings.action_pk}"
+
+
+def derived_roles(name: str, scope_name: str) -> list[Role]:
+    """Every role where the scope's agency is told something of the scenarios; elsewhere a system
+    administrator (who finds any person) and one other role, turning with the output."""
+    scope = SCOPES[scope_name]
+    if scope.exists and scope.agency in {"police", "probation", "drugs"}:
+        return list(Role)
+    others = [role for role in Role if role != Role.SYSTEM_ADMIN]
+    return [Role.SYSTEM_ADMIN, others[zlib.crc32(f"{name} {scope_name}".encode()) % len(others)]]
+
+
+DERIVED_CELLS = [
+    pytest.param(name, role, scope_name, id=f"{name}-{role.value}-{scope_name}")
+    for name in sorted(DERIVED)
+    for scope_name in SCOPES
+    for role in derived_roles(name, scope_name)
+]
+
+
+def _told_and_shown(client, name, reader, subject, marker):
+    """What the gate tells the reader (as a sweep would store it), what their inbox shows of the
+    notification stored as if made before, and whether its email goes."""
+    from iom.models import Notification
+    from iom.notifications import Reminder, notification_email_send, reminders_tell
+
+    kind = name.removeprefix("notification:")
+    due_on = timezone.localdate()  # the release's day, too
+    [text] = reminders_tell([Reminder(reader.pk, kind, subject, due_on, "/")])
+    notification = Notification.objects.create(
+        recipient=reader, kind=kind, subject=subject, due_on=due_on, link="/", delivery=Notification.Delivery.IMMEDIATE
+    )
+    client.force_login(reader)
+    inbox = client.get("/notifications/").content.decode()
+    emailed = notification_email_send(notification_id=notification.pk)
+    return text, inbox, emailed
+
+
+@pytest.mark.parametrize(("name", "role", "scope"), DERIVED_CELLS)
+def test_derived_outputs_by_role_and_scope(client, partnership, scenario, meeting_scenario, name, role, scope):
+    from django.core import mail
+
+    from meetings.models import Meeting
+    from tests.meetings.scenario import PERSON_NAMES
+
+    entry = DERIVED[name]
+    reader = viewer(partnership, SCOPES[scope].agency, role)
+    reader.email = "reader@example.org"
+    reader.save()
+    subject = derived_subject(entry, partnership, scenario, meeting_scenario, SCOPES[scope].exists)
+    marker = (
+        Meeting.objects.get(pk=meeting_scenario.scheduled_meeting_pk).title if entry.rule == "meeting" else entry.marker
+    )
+    mail.outbox.clear()
+
+    text, inbox, emailed = _told_and_shown(client, name, reader, subject, marker)
+
+    expected = DERIVED_RULES[entry.rule](SCOPES[scope], role)
+    assert (text is not None) is expected, text
+    assert (marker in inbox) is expected
+    assert ('data-testid="withdrawn"' in inbox) is not expected
+    assert emailed is expected
+    if expected:
+        assert marker in text
+    else:
+        for secret in ("Scopetest", "SCOPETEST", *PERSON_NAMES, *meeting_scenario.secrets, "Core IOM agreement"):
+            assert secret not in inbox, f"{secret} leaked to {role} ({scope})"
+    for message in mail.outbox:  # an email never says who or what
+        assert marker not in message.body
+        assert "SCOPETEST" not in message.body
+
+
+ENDED_CELLS = [
+    pytest.param(name, how, id=f"{name}-{how}")
+    for name in sorted(DERIVED)
+    for how in ("moved to another agency", "agreements suspended")
+    if how == "moved to another agency" or DERIVED[name].rule == "person"
+]
+
+
+@pytest.mark.parametrize(("name", "how"), ENDED_CELLS)
+def test_a_derived_output_is_withdrawn_when_access_ends_after_it_was_made(
+    client, partnership, scenario, meeting_scenario, name, how
+):
+    """Told to a practitioner when it was made; then their access ends: a probation practitioner moves
+    to the other force, or the substance misuse agreement the drug service saw the person by is
+    suspended (probation would still see them: the IOM team received their referral)."""
+    from iom.notifications import Reminder, reminders_send
+    from sharing.models import SharingAgreement
+
+    entry = DERIVED[name]
+    reader = viewer(partnership, "probation" if how == "moved to another agency" else "drugs", Role.PRACTITIONER)
+    subject = derived_subject(entry, partnership, scenario, meeting_scenario, True)
+    kind = name.removeprefix("notification:")
+    [made] = reminders_send([Reminder(reader.pk, kind, subject, timezone.localdate(), "/")])
+    client.force_login(reader)
+    before = client.get("/notifications/").content.decode()
+
+    if how == "moved to another agency":
+        reader.agency = partnership.elsewhere
+        reader.save()
+    else:
+        from cohorts.access import grants_recompute
+
+        SharingAgreement.objects.filter(pk=partnership.substance.pk).update(status=SharingAgreement.Status.SUSPENDED)
+        grants_recompute(agency_ids=[partnership.drugs.pk])
+    client.force_login(reader)
+    after = client.get("/notifications/").content.decode()
+    opened = client.get(f"/notifications/{made}/open/")
+
+    assert 'data-testid="withdrawn"' not in before
+    assert 'data-testid="withdrawn"' in after
+    for secret in ("SCOPETEST", "Core IOM agreement", "MEETING-ACTION-SECRET", "Panelcase"):
+        assert secret not in after, secret
+    assert opened.status_code == 302
+    assert opened["Location"] == "/notifications/"

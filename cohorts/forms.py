@@ -31,7 +31,15 @@ from sharing.models import Agency, DataCategory, User
 class NominalFilterForm(forms.Form):
     """The search box and filters of the people list (MoJ filter pattern); all optional."""
 
-    q = forms.CharField(label="Name, PNC ID, CRN, prison number or date of birth", required=False, max_length=100)
+    q = forms.CharField(
+        label="Name, PNC ID, CRN, prison number or date of birth",
+        required=False,
+        max_length=100,
+        error_messages={
+            "max_length": "Search for 100 characters or fewer",
+            "null_characters_not_allowed": "Search with letters, numbers and dates only",
+        },
+    )
     area = forms.ModelChoiceField(
         PolicingArea.objects.filter(is_active=True),
         label="Neighbourhood policing area",

@@ -84,6 +84,23 @@ def nominal_list(request: HttpRequest) -> HttpResponse:
     """Search and filter the people the user's agency may see."""
     form = NominalFilterForm(request.GET or None)
     filters = NominalFilters()
+    if form.is_bound and not form.is_valid():
+        # Nothing is searched, shown or logged: the filters are not what the user meant.
+        return render(
+            request,
+            "cohorts/nominal_list.html",
+            {
+                "form": form,
+                "page": Paginator([], PAGE_SIZE).get_page(1),
+                "nominals": [],
+                "errors": [
+                    {"href": f"#{form[name].id_for_label}", "text": said[0]}
+                    for name, said in form.errors.items()
+                ],
+                "can_record": False,
+            },
+            status=400,
+        )
     if form.is_valid():
         data = form.cleaned_data
         filters = NominalFilters(

@@ -4,7 +4,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 SESSION_SIGNED_IN_AT_KEY = "iom_signed_in_at"
@@ -35,3 +37,47 @@ class AbsoluteSessionLifetimeMiddleware:
             if renewed_at is None or now - float(renewed_at) >= settings.SESSION_RENEW_EVERY_SECONDS:
                 request.session[SESSION_RENEWED_AT_KEY] = now
         return self.get_response(request)
+
+
+class SafeMethodsMiddleware:
+    """HEAD and OPTIONS reveal nothing and record nothing (issue 14).
+
+    - OPTIONS is answered here, before any view: the methods the address accepts, and no body. A
+      view never runs, so no record is read, shown or logged.
+    - HEAD runs the view as GET does, so it answers with the same status (404 out of scope, 302 to
+      sign in), but inside a transaction that is rolled back: the access event the view writes, and
+      anything else, is undone, and the body is dropped. HEAD is safe, as HTTP says it must be."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "OPTIONS":
+            response = HttpResponse(status=200)
+            response["Allow"] = ", ".join(_allowed_methods(request.path_info))
+            response["Content-Length"] = "0"
+            return response
+        if request.method != "HEAD":
+            return self.get_response(request)
+        with transaction.atomic():
+            response = self.get_response(request)
+            transaction.set_rollback(True)
+        if not response.streaming:
+            response.content = b""
+        return response
+
+
+def _allowed_methods(path: str) -> list[str]:
+    """The methods the view at the path accepts: a class-based view's (DRF's included), else the
+    methods a page takes."""
+    try:
+        view = resolve(path).func
+    except Resolver404:
+        return ["GET", "HEAD", "OPTIONS"]
+    view_class = getattr(view, "cls", None) or getattr(view, "view_class", None)
+    if view_class is None:
+        return ["GET", "HEAD", "POST", "OPTIONS"]
+    names = [name for name in view_class.http_method_names if name == "options" or hasattr(view_class, name)]
+    if "get" in names and "head" not in names:
+        names.append("head")
+    return sorted({name.upper() for name in names})

@@ -109,6 +109,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # HEAD and OPTIONS reveal and record nothing: before the views, after the session is read.
+    "iom.middleware.SafeMethodsMiddleware",
     "iom.middleware.AbsoluteSessionLifetimeMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",

@@ -152,6 +152,13 @@ if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
 # cost passes jit_above_cost, and compiling them cost more than running them (measured by
 # `manage.py benchmark`: one agency's grants 170 ms with JIT, 47 ms without).
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# Least privilege (DESIGN.md): DATABASE_URL's role owns nothing and may only add to the audit tables;
+# the tables' owner runs migrations. Only `manage.py migrate` connects with this URL (iom/database.py),
+# and only the process that migrates needs it in its environment.
+DATABASE_OWNER_URL = os.environ.get("DATABASE_OWNER_URL", "")
+# The role the grants go to, as DATABASE_URL names it (kept apart: a migrating process swaps its
+# connection's credentials for the owner's).
+DATABASE_APP_ROLE = DATABASES["default"]["USER"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "sharing.User"

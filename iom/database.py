@@ -8,7 +8,7 @@ has just made too, and installs plain triggers that keep the audit tables append
 do not consult `pgtrigger.ignore`, as pgtrigger's own do, so no session setting turns them off; only
 disabling them does, which needs the owner.
 
-The audit tables: the access log, minutes distributions, referral activity and
+The audit tables: the access log and its checkpoints, minutes distributions, referral activity and
 scores, and the change history (pghistory's context, who made each change, and its event tables).
 """
 
@@ -52,6 +52,7 @@ def audit_tables() -> list[AuditTable]:
 
     named = [
         AuditTable(apps.get_model("cohorts", "AccessEvent")._meta.db_table),
+        AuditTable(apps.get_model("cohorts", "AccessLogCheckpoint")._meta.db_table),
         AuditTable(apps.get_model("meetings", "MinutesDistribution")._meta.db_table),
         AuditTable(apps.get_model("referrals", "ReferralActivity")._meta.db_table),
         AuditTable(

@@ -399,6 +399,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # The sharing grants should always match the rules; this proves it nightly and repairs drift.
     "reconcile-grants": {"task": "cohorts.tasks.reconcile_grants", "schedule": crontab(hour=2, minute=30)},
+    # The access log still matches its hash chain (cohorts/audit_chain.py); system admins told if not.
+    "verify-access-log": {"task": "cohorts.tasks.verify_access_log", "schedule": crontab(hour=3, minute=45)},
     # Meeting series are kept generated six months ahead (meetings/scheduling.py).
     "meeting-series-extend": {"task": "meetings.tasks.meeting_series_extend", "schedule": crontab(hour=1, minute=40)},
     # The agendas of the next two weeks' meetings follow the data (meetings/agenda.py).

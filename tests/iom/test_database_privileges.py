@@ -32,6 +32,7 @@ def test_every_audit_table_is_covered():
 
     assert {
         "cohorts_accessevent",
+        "cohorts_accesslogcheckpoint",
         "meetings_minutesdistribution",
         "referrals_referralactivity",
         "referrals_referralscore",

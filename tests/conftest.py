@@ -24,6 +24,7 @@ from tests.migrated_state import (
     application_credentials_used,
     kept_database_is_current,
     migrations_on_disk,
+    owner_connection_close,
     snapshot_exists,
     snapshot_restore,
     snapshot_take,
@@ -125,6 +126,7 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[N
     with pytest.MonkeyPatch.context() as patch, application_credentials_used():
         patch.setattr(TransactionTestCase, "_fixture_teardown", lambda test_case: snapshot_restore())
         yield
+    owner_connection_close()
 
 
 @pytest.fixture

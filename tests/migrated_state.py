@@ -105,6 +105,14 @@ def owner_transaction() -> Iterator[Any]:
         cursor.execute("COMMIT")
 
 
+def owner_connection_close() -> None:
+    """Let the test database go: it cannot be dropped while the owner's connection is open."""
+    global _owner_connection
+    if _owner_connection is not None:
+        _owner_connection.close()
+        _owner_connection = None
+
+
 def snapshot_exists() -> bool:
     with owner_transaction() as cursor:
         cursor.execute("SELECT to_regclass(%s)", [f"{SNAPSHOT_SCHEMA}.{MIGRATIONS_TABLE}"])

@@ -22,22 +22,26 @@ def app_url(owner_url: str, role: str = DEVELOPMENT_APP_ROLE, password: str = DE
     return urlunsplit(parts._replace(netloc=f"{role}:{password}@{host}"))
 
 
-def app_role_create(owner_url: str) -> None:
+def app_role_create(owner_url: str, role: str = DEVELOPMENT_APP_ROLE, password: str = DEVELOPMENT_APP_PASSWORD) -> bool:
     """Create the application's role if the server has none yet: a login with no other attribute (it
-    owns nothing; migrate grants it what it needs). Safe when several processes do it at once."""
+    owns nothing; migrate grants it what it needs). Safe when several processes do it at once; True
+    if this one made it."""
     import psycopg2
-    from psycopg2 import errors
+    from psycopg2 import errors, sql
 
     # Roles belong to the server: ask its maintenance database, as the application's may not exist yet.
     connection = psycopg2.connect(urlunsplit(urlsplit(owner_url)._replace(path="/postgres")))
     connection.autocommit = True
     try:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [DEVELOPMENT_APP_ROLE])
-            if cursor.fetchone() is None:
-                # Another process may make it first.
-                with contextlib.suppress(errors.DuplicateObject, errors.UniqueViolation):
-                    cursor.execute(f"CREATE ROLE {DEVELOPMENT_APP_ROLE} LOGIN PASSWORD %s", [DEVELOPMENT_APP_PASSWORD])
+            cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
+            if cursor.fetchone() is not None:
+                return False
+            # Another process may make it first.
+            with contextlib.suppress(errors.DuplicateObject, errors.UniqueViolation):
+                cursor.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD %s").format(sql.Identifier(role)), [password])
+                return True
+            return False
     finally:
         connection.close()
 

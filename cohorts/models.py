@@ -419,7 +419,9 @@ class NominalUserObjectPermission(UserObjectPermissionBase):
 
 class AccessEvent(models.Model):
     """Who saw what, when, under which agreement, and why (Data Protection Act 2018, s.62).
-    Append-only: the database refuses UPDATE and DELETE."""
+    Append-only: the application's role may only insert (iom/database.py). Each row is hash-chained to
+    the one before by a database trigger, so a row changed, removed or moved by the tables' owner
+    shows (cohorts/audit_chain.py)."""
 
     class Action(models.TextChoices):
         VIEW = "view", "Viewed the record"
@@ -439,6 +441,10 @@ class AccessEvent(models.Model):
     reason = models.TextField(blank=True)
     query = models.CharField(max_length=300, blank=True)
     path = models.CharField(max_length=500, blank=True)
+    # Set by the trigger under a lock, whatever the insert says: the row's place in the chain, and
+    # sha256 over the previous row's hash and this row's content (cohorts/audit_chain.py).
+    chain_position = models.BigIntegerField(unique=True, null=True, editable=False)
+    chain_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["-at"]
@@ -450,6 +456,25 @@ class AccessEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.get_action_display()}"
+
+
+class AccessLogCheckpoint(models.Model):
+    """One check of the access log's hash chain (nightly, or `manage.py audit_verify`): how far it
+    reached, the hash there, and whether the chain held. An intact check's head is checked again by
+    every later one, so rows removed from the end of the log show too. Append-only, like the log."""
+
+    at = models.DateTimeField(auto_now_add=True)
+    rows = models.BigIntegerField()
+    head_position = models.BigIntegerField(null=True)
+    head_hash = models.CharField(max_length=64, blank=True)
+    intact = models.BooleanField()
+    problem = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {'intact' if self.intact else 'BROKEN'} to {self.head_position}"
 
 
 # --- The cohort: how people on IOM are managed (configurable lists, memberships, RAG, assignments) ---

@@ -2,6 +2,7 @@ import logging
 
 from celery import shared_task
 
+from cohorts.audit_chain import access_log_check
 from cohorts.services import grants_reconcile
 
 logger = logging.getLogger(__name__)
@@ -20,3 +21,11 @@ def reconcile_grants() -> None:
         )
     else:
         logger.info("Grant reconciliation found nothing to fix")
+
+
+# The whole log is read: millions of rows take minutes, not the default four.
+@shared_task(ignore_result=True, soft_time_limit=3 * 3600, time_limit=3 * 3600 + 60)
+def verify_access_log() -> None:
+    """Nightly: the access log still matches its hash chain; a broken chain is emailed to the system
+    admins and logged as an error (cohorts/audit_chain.py)."""
+    access_log_check()

@@ -5,9 +5,12 @@
     python -m iom.local manage COMMAND ...  # any manage.py command against the same services
 
 Unless DATABASE_URL is set, an embedded PostgreSQL (the pgserver package) runs from .data/postgres
-and keeps its data there between runs. Unless REDIS_URL is set, Celery uses kombu's filesystem
-transport under .data/broker (settings.py), so no broker server is needed either. Ctrl-C stops
-every process this started, the embedded PostgreSQL included.
+and keeps its data there between runs. Two roles use it (iom/database.py): unless DATABASE_OWNER_URL
+is set too, DATABASE_URL (or the embedded server's superuser) is taken as the tables' owner, which
+migrates, and the application connects as a role of its own made here (iom/database_roles.py).
+Unless REDIS_URL is set, Celery uses kombu's filesystem transport under .data/broker (settings.py),
+so no broker server is needed either. Ctrl-C stops every process this started, the embedded
+PostgreSQL included.
 
 This module is imported before Django is configured and must not import Django at the top.
 """
@@ -24,6 +27,8 @@ import time
 from pathlib import Path
 from types import FrameType
 from urllib.parse import parse_qs, quote, urlparse
+
+from iom.database_roles import DEVELOPMENT_APP_ROLE, split_roles_if_needed
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("IOM_DATA_DIR", BASE_DIR / ".data"))
@@ -63,6 +68,8 @@ def prepare_environment(*, database: str, broker_dir: Path) -> object | None:
         say("Using the PostgreSQL at DATABASE_URL")
     else:
         server, os.environ["DATABASE_URL"] = start_embedded_postgres(database)
+    if split_roles_if_needed():
+        say(f"Migrating as DATABASE_URL's role; the application connects as {DEVELOPMENT_APP_ROLE}")
     if os.environ.get("REDIS_URL"):
         say("Using the Redis broker at REDIS_URL")
     else:
@@ -73,8 +80,20 @@ def prepare_environment(*, database: str, broker_dir: Path) -> object | None:
     return server
 
 
-def manage(*args: str) -> None:
-    subprocess.run([PYTHON, str(BASE_DIR / "manage.py"), *args], check=True, cwd=BASE_DIR)
+def manage(*args: str, env: dict[str, str] | None = None) -> None:
+    subprocess.run([PYTHON, str(BASE_DIR / "manage.py"), *args], check=True, cwd=BASE_DIR, env=env)
+
+
+def owner_environment() -> dict[str, str]:
+    """The environment with DATABASE_URL the tables' owner (and no other role to switch to)."""
+    environment = {key: value for key, value in os.environ.items() if key != "DATABASE_OWNER_URL"}
+    environment["DATABASE_URL"] = os.environ.get("DATABASE_OWNER_URL") or os.environ["DATABASE_URL"]
+    return environment
+
+
+def application_environment() -> dict[str, str]:
+    """The environment of the web server, the worker and beat: the application's role alone."""
+    return {key: value for key, value in os.environ.items() if key != "DATABASE_OWNER_URL"}
 
 
 class Processes:
@@ -83,8 +102,8 @@ class Processes:
     def __init__(self) -> None:
         self.children: list[tuple[str, subprocess.Popen[bytes]]] = []
 
-    def start(self, name: str, command: list[str]) -> None:
-        self.children.append((name, subprocess.Popen(command, cwd=BASE_DIR, start_new_session=True)))
+    def start(self, name: str, command: list[str], env: dict[str, str]) -> None:
+        self.children.append((name, subprocess.Popen(command, cwd=BASE_DIR, env=env, start_new_session=True)))
 
     def first_exited(self) -> tuple[str, int] | None:
         for name, process in self.children:
@@ -111,10 +130,11 @@ class Processes:
 
 def run() -> int:
     server = prepare_environment(database="iom", broker_dir=DATA_DIR / "broker")
-    manage("migrate", "--no-input", "-v", "0")
+    manage("migrate", "--no-input", "-v", "0")  # as the owner, granting the application's role
     # Every start brings the demo up to date (idempotent, about a second when nothing changed), so a
-    # laptop that loaded an older demo sees each new feature's demo data after an update.
-    manage("seed_demo")
+    # laptop that loaded an older demo sees each new feature's demo data after an update. As the
+    # owner, as migrate: it ANALYZEs what it loads in bulk, which only a table's owner may.
+    manage("seed_demo", env=owner_environment())
     host, port = os.environ.get("IOM_HOST", "127.0.0.1"), os.environ.get("IOM_PORT", "8000")
     processes = Processes()
     stopping = False
@@ -126,9 +146,10 @@ def run() -> int:
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
     celery = [PYTHON, "-m", "celery", "-A", "iom"]
-    processes.start("worker", [*celery, "worker", "--loglevel=INFO", "--concurrency=2"])
-    processes.start("beat", [*celery, "beat", "--loglevel=INFO"])
-    processes.start("web", [PYTHON, str(BASE_DIR / "manage.py"), "runserver", f"{host}:{port}"])
+    application = application_environment()
+    processes.start("worker", [*celery, "worker", "--loglevel=INFO", "--concurrency=2"], application)
+    processes.start("beat", [*celery, "beat", "--loglevel=INFO"], application)
+    processes.start("web", [PYTHON, str(BASE_DIR / "manage.py"), "runserver", f"{host}:{port}"], application)
     say(f"Serving on http://{host}:{port}/ (Ctrl-C stops the web server, the worker, beat and the database)")
     exit_code = 0
     try:
@@ -170,11 +191,17 @@ def test(pytest_args: list[str]) -> int:
             server.cleanup()  # type: ignore[attr-defined]
 
 
+# Development tools that load data in bulk and ANALYZE it, which only a table's owner may; the
+# benchmark also builds its invented rows without change history (pgtrigger.ignore).
+AS_OWNER = {"seed_demo", "benchmark"}
+
+
 def manage_command(args: list[str]) -> int:
     server = prepare_environment(database="iom", broker_dir=DATA_DIR / "broker")
     try:
         command = [PYTHON, str(BASE_DIR / "manage.py"), *args]
-        return subprocess.run(command, cwd=BASE_DIR, check=False).returncode
+        env = owner_environment() if args[:1] and args[0] in AS_OWNER else None
+        return subprocess.run(command, cwd=BASE_DIR, env=env, check=False).returncode
     finally:
         if server is not None:
             server.cleanup()  # type: ignore[attr-defined]

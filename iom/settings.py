@@ -154,6 +154,13 @@ if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
 # cost passes jit_above_cost, and compiling them cost more than running them (measured by
 # `manage.py benchmark`: one agency's grants 170 ms with JIT, 47 ms without).
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# Least privilege (DESIGN.md): DATABASE_URL's role owns nothing and may only add to the audit tables;
+# the tables' owner runs migrations. Only `manage.py migrate` connects with this URL (iom/database.py),
+# and only the process that migrates needs it in its environment.
+DATABASE_OWNER_URL = os.environ.get("DATABASE_OWNER_URL", "")
+# The role the grants go to, as DATABASE_URL names it (kept apart: a migrating process swaps its
+# connection's credentials for the owner's).
+DATABASE_APP_ROLE = DATABASES["default"]["USER"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "sharing.User"
@@ -394,6 +401,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # The sharing grants should always match the rules; this proves it nightly and repairs drift.
     "reconcile-grants": {"task": "cohorts.tasks.reconcile_grants", "schedule": crontab(hour=2, minute=30)},
+    # The access log still matches its hash chain (cohorts/audit_chain.py); system admins told if not.
+    "verify-access-log": {"task": "cohorts.tasks.verify_access_log", "schedule": crontab(hour=3, minute=45)},
     # Meeting series are kept generated six months ahead (meetings/scheduling.py).
     "meeting-series-extend": {"task": "meetings.tasks.meeting_series_extend", "schedule": crontab(hour=1, minute=40)},
     # The agendas of the next two weeks' meetings follow the data (meetings/agenda.py).

@@ -12,15 +12,19 @@ from typing import Any
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.db import connection
 from django.test import Client, TransactionTestCase
 
 from iom.celery import app as celery_app
 from iom.celery import ensure_filesystem_broker_folders
+from iom.database import owner_credentials
 from sharing.models import User
 from sharing.roles import Role
 from tests.migrated_state import (
+    application_credentials_used,
     kept_database_is_current,
     migrations_on_disk,
+    owner_connection_close,
     snapshot_exists,
     snapshot_restore,
     snapshot_take,
@@ -100,17 +104,29 @@ def django_db_createdb(
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """The tables' owner builds, migrates and drops the test databases (tests/database_roles.py);
+    django_db_setup switches to the application's role for the tests themselves."""
+    owner = owner_credentials()
+    if owner is not None:
+        connection.close()
+        connection.settings_dict.update(owner)
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
     """The test database, its migrated state kept aside when just built, or put back when kept from
-    an earlier run, and put back after every transactional test (tests/migrated_state.py)."""
+    an earlier run, and put back after every transactional test (tests/migrated_state.py); the tests
+    connected as the application's role, as the application is."""
     with django_db_blocker.unblock():
         if snapshot_exists():
             snapshot_restore()
         else:
             snapshot_take(migrations_on_disk())
-    with pytest.MonkeyPatch.context() as patch:
+    with pytest.MonkeyPatch.context() as patch, application_credentials_used():
         patch.setattr(TransactionTestCase, "_fixture_teardown", lambda test_case: snapshot_restore())
         yield
+    owner_connection_close()
 
 
 @pytest.fixture

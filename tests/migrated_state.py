@@ -8,6 +8,9 @@ Instead every table is emptied and the migrated rows are copied back from a sche
 their own (test_migrated) with triggers off, so they come back with their ids, and no audit or history
 row is written for them: the database is as the migrations left it, whatever ran before.
 
+The tables' owner does it (the tests run as the application's role, which may neither switch
+triggers off nor remove an audit row): over a connection of its own, kept for the process.
+
 With --reuse-db the database is kept between runs (only new migrations run, a few seconds instead of
 a fresh build). A database built before a migration was added or changed holds rows that no longer
 match it, so it is built afresh then: the migrations it was built from are recorded beside the
@@ -17,11 +20,18 @@ snapshot and compared with those on disk.
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import dj_database_url
 from django.db import DatabaseError, connection, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.migrations.loader import MigrationLoader
+
+from iom.database import CREDENTIALS, credentials_used, owner_credentials
 
 SNAPSHOT_SCHEMA = "test_migrated"
 MIGRATIONS_TABLE = "built_from"
@@ -59,8 +69,52 @@ def kept_database_is_current(digest: str) -> bool:
     return row is not None and row[0] == digest
 
 
+@contextmanager
+def application_credentials_used() -> Iterator[None]:
+    """Connect as the application's role (DATABASE_URL) for the block, when the owner is another."""
+    if owner_credentials() is None:
+        yield
+        return
+    application = dj_database_url.parse(os.environ["DATABASE_URL"])
+    with credentials_used({key: application.get(key, "") for key in CREDENTIALS}):
+        yield
+
+
+_owner_connection: BaseDatabaseWrapper | None = None
+
+
+@contextmanager
+def owner_transaction() -> Iterator[Any]:
+    """A cursor in a transaction of the tables' owner, on the test database."""
+    global _owner_connection  # one connection for the process
+    owner = owner_credentials()
+    if owner is None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            yield cursor
+        return
+    if _owner_connection is None or _owner_connection.settings_dict["NAME"] != connection.settings_dict["NAME"]:
+        _owner_connection = connection.copy()
+        _owner_connection.settings_dict.update(owner)
+    with _owner_connection.cursor() as cursor:
+        cursor.execute("BEGIN")
+        try:
+            yield cursor
+        except BaseException:
+            cursor.execute("ROLLBACK")
+            raise
+        cursor.execute("COMMIT")
+
+
+def owner_connection_close() -> None:
+    """Let the test database go: it cannot be dropped while the owner's connection is open."""
+    global _owner_connection
+    if _owner_connection is not None:
+        _owner_connection.close()
+        _owner_connection = None
+
+
 def snapshot_exists() -> bool:
-    with connection.cursor() as cursor:
+    with owner_transaction() as cursor:
         cursor.execute("SELECT to_regclass(%s)", [f"{SNAPSHOT_SCHEMA}.{MIGRATIONS_TABLE}"])
         return cursor.fetchone()[0] is not None
 
@@ -68,7 +122,7 @@ def snapshot_exists() -> bool:
 def snapshot_take(digest: str) -> None:
     """Keep a copy of every table the migrations put rows in (call on a database just built)."""
     quote = connection.ops.quote_name
-    with transaction.atomic(), connection.cursor() as cursor:
+    with owner_transaction() as cursor:
         cursor.execute(f"DROP SCHEMA IF EXISTS {SNAPSHOT_SCHEMA} CASCADE")
         cursor.execute(f"CREATE SCHEMA {SNAPSHOT_SCHEMA}")
         for table in _tables():
@@ -82,7 +136,7 @@ def snapshot_take(digest: str) -> None:
 def snapshot_restore() -> None:
     """Empty every table and put the migrated rows back: the database as the migrations left it."""
     quote = connection.ops.quote_name
-    with transaction.atomic(), connection.cursor() as cursor:
+    with owner_transaction() as cursor:
         cursor.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = %s AND table_name <> %s",
             [SNAPSHOT_SCHEMA, MIGRATIONS_TABLE],

@@ -94,8 +94,7 @@ def nominal_list(request: HttpRequest) -> HttpResponse:
                 "page": Paginator([], PAGE_SIZE).get_page(1),
                 "nominals": [],
                 "errors": [
-                    {"href": f"#{form[name].id_for_label}", "text": said[0]}
-                    for name, said in form.errors.items()
+                    {"href": f"#{form[name].id_for_label}", "text": said[0]} for name, said in form.errors.items()
                 ],
                 "can_record": False,
             },

@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cohorts.access import reasons_to_see_item
+from cohorts.duplicates import held_elsewhere_reported, possibly_recorded_elsewhere
 from cohorts.identifiers import normalise_crn, normalise_pnc_id, normalise_prison_number
 from cohorts.models import (
     AccessEvent,
@@ -45,6 +46,7 @@ from cohorts.selectors import (
     assignment_of,
     assignments_of,
     item_get_for_user,
+    moved_to_for_user,
     nominal_cohort_panel,
     nominal_get_for_user,
     nominal_record_for_user,
@@ -329,9 +331,16 @@ def request_user(request: Request) -> User:
 
 
 def nominal_or_404(request: Request, pk: int) -> Nominal:
+    """The person, if the caller may see them; a merged record whose survivor they may see says
+    where it went (issue 14); otherwise 404."""
     try:
         return nominal_get_for_user(request_user(request), pk)
     except Nominal.DoesNotExist as error:
+        moved_to = moved_to_for_user(request_user(request), pk)
+        if moved_to is not None:
+            raise NotFound(
+                f"This record was merged into another: {reverse('api-nominal-detail', args=[moved_to])}"
+            ) from error
         raise NotFound("No such person.") from error
 
 
@@ -383,12 +392,18 @@ class NominalListView(GenericAPIView):
         serializer.is_valid(raise_exception=True)
         user = request_user(request)
         try:
-            created = nominal_create(by=user, **serializer.validated_data)
+            with held_elsewhere_reported(user):
+                created = nominal_create(by=user, **serializer.validated_data)
         except DjangoValidationError as error:
             bad_request(error)
         nominal = nominal_get_for_user(user, created.pk)
+        # The same name and date of birth as a record the caller may not see: recorded, and checked.
+        recorded = {
+            **NominalSerializer(nominal).data,
+            "possibly_recorded_elsewhere": possibly_recorded_elsewhere(nominal),
+        }
         return Response(
-            NominalSerializer(nominal).data,
+            recorded,
             status=status.HTTP_201_CREATED,
             headers={"Location": reverse("api-nominal-detail", args=[nominal.pk])},
         )

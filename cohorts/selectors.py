@@ -45,9 +45,10 @@ DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d %m %Y")
 
 
 def nominals_visible_to(user: User) -> QuerySet[Nominal]:
-    """Everyone the user's agency may see; system administrators find anyone (to fix records)."""
+    """Everyone the user's agency may see; system administrators find anyone (to fix records) but a
+    record merged into another (issue 14), which no agency sees: its rows are the survivor's."""
     if user.has_role(Role.SYSTEM_ADMIN):
-        return Nominal.objects.all()
+        return Nominal.objects.filter(merged_into__isnull=True)
     return granted_nominals(user.agency)
 
 
@@ -364,7 +365,8 @@ class HistoryEntry:
 
 
 def nominal_history_for_user(user: User, nominal: Nominal, *, offending_and_risk_shown: bool) -> list[HistoryEntry]:
-    """The record's change history, limited to the fields the user may see, newest first."""
+    """The record's change history, limited to the fields the user may see, newest first; with the
+    history of any record merged into it (issue 14), which is the same person's."""
     import pghistory.models
 
     fields = [name for name in Nominal.IDENTITY_FIELDS if name not in ("policing_area", "community_safety_partnership")]
@@ -374,7 +376,7 @@ def nominal_history_for_user(user: User, nominal: Nominal, *, offending_and_risk
         field_name: getattr(Nominal._meta.get_field(field_name), "verbose_name", field_name) for field_name in fields
     }
     events = (
-        pghistory.models.MiddlewareEvents.objects.tracks(nominal)
+        pghistory.models.MiddlewareEvents.objects.tracks([nominal, *Nominal.objects.filter(merged_into=nominal)])
         .select_related("user")
         .order_by("-pgh_created_at", "-pgh_id")[:100]
     )
@@ -607,9 +609,32 @@ def workload(user: User, filters: WorkloadFilters = WorkloadFilters()) -> Worklo
     return Workload(ratings=columns, rows=rows)
 
 
+class RecordMoved(Http404):
+    """A record merged into another that the user may see (issue 14): its pages lead there
+    (iom.middleware.RecordMovedMiddleware redirects a GET); anything else is a 404, as it was."""
+
+    def __init__(self, old_pk: int, new_pk: int) -> None:
+        super().__init__("This record was merged into another")
+        self.old_pk, self.new_pk = old_pk, new_pk
+
+
+def moved_to_for_user(user: User, pk: int) -> int | None:
+    """The record a merged record's rows went to, if the user may see it; else None."""
+    from cohorts.duplicates import survivor_of
+
+    if not Nominal.objects.filter(pk=pk, merged_into__isnull=False).exists():
+        return None
+    survivor = survivor_of(pk)
+    return survivor if nominals_visible_to(user).filter(pk=survivor).exists() else None
+
+
 def nominal_or_404(user: User, pk: int) -> Nominal:
-    """The person, if the user may see them; otherwise 404, as if they did not exist."""
+    """The person, if the user may see them; a merged record they may see the survivor of leads
+    there (RecordMoved); otherwise 404, as if they did not exist."""
     try:
         return nominal_get_for_user(user, pk)
     except Nominal.DoesNotExist as error:
+        moved_to = moved_to_for_user(user, pk)
+        if moved_to is not None:
+            raise RecordMoved(pk, moved_to) from error
         raise Http404("No such person") from error

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cohorts.access import GrantChanges, grants_recompute, in_sentence
+from cohorts.duplicates import hidden_same_person, identifier_held_elsewhere, possible_duplicate_raise
 from cohorts.identifiers import normalise_crn, normalise_pnc_id, normalise_prison_number
 from cohorts.models import (
     PATHWAY_CATEGORY,
@@ -26,11 +27,13 @@ from cohorts.models import (
     NominalAlias,
     Pathway,
     PathwayNeed,
+    PossibleDuplicate,
     PriorityCohort,
     RagAssessment,
     RagRating,
     RecordedItem,
 )
+from cohorts.selectors import nominals_visible_to
 from sharing.errors import StaleVersion, StateError
 from sharing.models import Agency, DataCategory, User
 
@@ -42,8 +45,9 @@ IDENTIFIER_NORMALISERS = {
 IDENTIFIER_LABELS = {"pnc_id": "PNC ID", "crn": "CRN", "prison_number": "prison number"}
 
 
-def _clean_identifiers(fields: dict[str, Any], *, exclude_pk: int | None = None) -> dict[str, Any]:
-    """Normalise identifiers and check they are free; field errors name the field."""
+def _clean_identifiers(fields: dict[str, Any], *, by: User, exclude_pk: int | None = None) -> dict[str, Any]:
+    """Normalise identifiers and check they are free; field errors name the field. One held by a
+    record the user may not see is HeldElsewhere, told neutrally (cohorts/duplicates.py)."""
     errors: dict[str, list[str]] = {}
     for name, normalise in IDENTIFIER_NORMALISERS.items():
         if name not in fields:
@@ -57,16 +61,18 @@ def _clean_identifiers(fields: dict[str, Any], *, exclude_pk: int | None = None)
         except ValidationError as error:
             errors[name] = error.messages
             continue
-        taken = Nominal.objects.filter(**{name: fields[name]})
+        taken = nominals_visible_to(by).filter(**{name: fields[name]})
         if exclude_pk is not None:
             taken = taken.exclude(pk=exclude_pk)
         if taken.exists():
             errors[name] = [
-                f"This {IDENTIFIER_LABELS[name]} is already recorded for another person. "
-                "If you need to work with them, ask the IOM team to share their record."
+                f"This {IDENTIFIER_LABELS[name]} is already recorded for another person: search for it in People"
             ]
     if errors:
         raise ValidationError(errors)
+    for name in IDENTIFIER_NORMALISERS:
+        if fields.get(name):
+            identifier_held_elsewhere(by, name, fields[name], exclude_pk=exclude_pk)
     return fields
 
 
@@ -90,8 +96,11 @@ def nominal_dates_check(fields: dict[str, Any]) -> None:
 
 @transaction.atomic
 def nominal_create(*, by: User, aliases: Sequence[dict[str, Any]] = (), **fields: Any) -> Nominal:
-    """Record a person. The recording agency is involved from now, so it sees them at once."""
-    fields = _clean_identifiers(dict(fields))
+    """Record a person. The recording agency is involved from now, so it sees them at once. An
+    identifier held by a record the user may not see is refused neutrally (HeldElsewhere: call this
+    inside held_elsewhere_reported); the same name and date of birth as such a record is recorded,
+    and raises a check for the IOM team (possibly_recorded_elsewhere says so)."""
+    fields = _clean_identifiers(dict(fields), by=by)
     nominal_dates_check(fields)
     try:
         nominal = Nominal.objects.create(owning_agency=by.agency, created_by=by, **fields)
@@ -106,6 +115,11 @@ def nominal_create(*, by: User, aliases: Sequence[dict[str, Any]] = (), **fields
         started_on=timezone.localdate(),
     )
     grants_recompute(nominal_ids=[nominal.pk])
+    hidden = hidden_same_person(by, nominal)
+    if hidden is not None:
+        possible_duplicate_raise(
+            by=by, existing_id=hidden, reason=PossibleDuplicate.Reason.NAME_AND_BIRTH, recorded=nominal
+        )
     return nominal
 
 
@@ -115,7 +129,7 @@ def nominal_update(*, nominal: Nominal, by: User, **fields: Any) -> Nominal:
     nominal = Nominal.objects.select_for_update().get(pk=nominal.pk)
     if nominal.owning_agency_id != by.agency_id:
         raise StateError("Only the agency that recorded a person can change their details.")
-    fields = _clean_identifiers(dict(fields), exclude_pk=nominal.pk)
+    fields = _clean_identifiers(dict(fields), by=by, exclude_pk=nominal.pk)
     merged = {
         name: getattr(nominal, name)
         for name in ("date_of_birth", "sentence_ends_on", "licence_ends_on", "mappa_category", "mappa_level")

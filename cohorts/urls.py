@@ -1,11 +1,18 @@
 from django.urls import path
 
-from cohorts import views
+from cohorts import duplicate_views, views
 
 urlpatterns = [
     path("", views.nominal_list, name="nominal-list"),
     path("new/", views.nominal_new, name="nominal-new"),
     path("access-log/", views.access_log, name="access-log"),
+    # Possible duplicates and merges, for the IOM team (issue 14).
+    path("duplicates/", duplicate_views.duplicate_list, name="duplicate-list"),
+    path("duplicates/<int:pk>/", duplicate_views.duplicate_detail, name="duplicate-detail"),
+    path("duplicates/<int:pk>/share/", duplicate_views.duplicate_share_view, name="duplicate-share"),
+    path("duplicates/<int:pk>/merge/", duplicate_views.duplicate_merge_view, name="duplicate-merge"),
+    path("duplicates/<int:pk>/dismiss/", duplicate_views.duplicate_dismiss_view, name="duplicate-dismiss"),
+    path("merges/<int:pk>/undo/", duplicate_views.merge_undo_view, name="merge-undo"),
     path("<int:pk>/", views.nominal_detail, name="nominal-detail"),
     path("<int:pk>/sensitive/", views.nominal_sensitive_reason, name="nominal-sensitive-reason"),
     path("<int:pk>/edit/", views.nominal_edit, name="nominal-edit"),

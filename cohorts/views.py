@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cohorts.access import offending_and_risk_shared, reasons_to_see_item
+from cohorts.duplicates import RECORDED_AND_CHECKED, held_elsewhere_reported, possibly_recorded_elsewhere
 from cohorts.forms import (
     ROLE_WORDS,
     AccessLogFilterForm,
@@ -253,11 +254,14 @@ def nominal_new(request: HttpRequest) -> HttpResponse:
             )
         if not matches:
             try:
-                nominal = nominal_create(by=user, **data)
+                with held_elsewhere_reported(user):
+                    nominal = nominal_create(by=user, **data)
             except ValidationError as error:
                 attach_service_errors(form, error)
             else:
                 messages.success(request, f"{nominal.full_name} has been recorded.")
+                if possibly_recorded_elsewhere(nominal):
+                    messages.info(request, RECORDED_AND_CHECKED)
                 return redirect("nominal-detail", pk=nominal.pk)
     return render(
         request, "cohorts/nominal_form.html", {"form": form, "matches": matches}, status=400 if form.errors else 200

@@ -81,6 +81,14 @@ IMPORT_EVENTS = HomeAction(
     iom_team_only=True,
 )
 
+# Possible duplicates (issue 14): cohorts/duplicate_views.py.
+POSSIBLE_DUPLICATES = HomeAction(
+    "Possible duplicates",
+    "duplicate-list",
+    "People someone tried to record who may be recorded already: share the record, merge, or close.",
+    iom_team_only=True,
+)
+
 # Meetings (issue 6): meetings/schedule_views.py.
 MEETINGS = HomeAction(
     "Meetings", "meeting-list", "Selection panels, MAP meetings, Y2A panels and case conferences: list and calendar."
@@ -107,6 +115,7 @@ ROLE_ACTIONS: dict[Role, list[HomeAction]] = {
         REVIEWS_DUE,
         ACCESS_LOG,
         REFERRALS_TO_SCREEN,
+        POSSIBLE_DUPLICATES,
         THE_COHORT,
         CASELOADS,
         IMPORT_EVENTS,
@@ -153,6 +162,7 @@ ROLE_ACTIONS: dict[Role, list[HomeAction]] = {
             "The criteria and weights that score referrals; changing them re-scores open referrals.",
         ),
         HomeAction(IMPORT_EVENTS.title, IMPORT_EVENTS.url_name, IMPORT_EVENTS.description),
+        HomeAction(POSSIBLE_DUPLICATES.title, POSSIBLE_DUPLICATES.url_name, POSSIBLE_DUPLICATES.description),
     ],
 }
 EVERYONE_ACTIONS = [
@@ -250,3 +260,18 @@ def meeting_actions_notice(user: User) -> HomeNotice | None:
         return None
     text = f"{count} action{'' if count == 1 else 's'} from meetings"
     return HomeNotice(text + (f" open, {overdue} overdue" if overdue else " open"), url)
+
+
+# --- Possible duplicates (issue 14) ------------------------------------------------------------------
+
+
+def duplicates_notice(user: User) -> HomeNotice | None:
+    """For the IOM team and system administrators with checks waiting: how many (one query)."""
+    from cohorts.duplicates import duplicates_for_user, may_check_duplicates
+
+    if not may_check_duplicates(user):
+        return None
+    count = duplicates_for_user(user).count()
+    if not count:
+        return None
+    return HomeNotice(f"{count} possible duplicate{'' if count == 1 else 's'} to check", reverse("duplicate-list"))

@@ -6,6 +6,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
@@ -81,3 +82,25 @@ def _allowed_methods(path: str) -> list[str]:
     if "get" in names and "head" not in names:
         names.append("head")
     return sorted({name.upper() for name in names})
+
+
+class RecordMovedMiddleware:
+    """A page of a record merged into another (issue 14) leads to the same page of the record kept,
+    for a GET (a form posted to the old address is a 404: it may not mean the same there)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from cohorts.selectors import RecordMoved
+
+        if not isinstance(exception, RecordMoved) or request.method not in ("GET", "HEAD"):
+            return None
+        old, new = f"/people/{exception.old_pk}/", f"/people/{exception.new_pk}/"
+        if old not in request.path:
+            return None
+        query = request.META.get("QUERY_STRING", "")
+        return redirect(request.path.replace(old, new, 1) + (f"?{query}" if query else ""))

@@ -111,6 +111,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # HEAD and OPTIONS reveal and record nothing: before the views, after the session is read.
     "iom.middleware.SafeMethodsMiddleware",
+    "iom.middleware.RecordMovedMiddleware",  # a merged record's pages lead to the record kept
     "iom.middleware.AbsoluteSessionLifetimeMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",

@@ -11,7 +11,14 @@ from django.views.decorators.http import require_GET
 
 from iom.forms import SignInForm
 from iom.health import health_report
-from iom.home import everyone_actions, home_sections, meeting_actions_notice, next_meetings, overdue_reviews_notice
+from iom.home import (
+    duplicates_notice,
+    everyone_actions,
+    home_sections,
+    meeting_actions_notice,
+    next_meetings,
+    overdue_reviews_notice,
+)
 
 
 class SignInView(LoginView):
@@ -44,6 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "everyone_actions": everyone_actions(),
             "review_notice": overdue_reviews_notice(user),  # type: ignore[arg-type]
             "actions_notice": meeting_actions_notice(user),  # type: ignore[arg-type]
+            "duplicates_notice": duplicates_notice(user),  # type: ignore[arg-type]
             "next_meetings": next_meetings(user),  # type: ignore[arg-type]
         },
     )

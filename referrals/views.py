@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from cohorts.access import agency_may_see_item, current_memberships
+from cohorts.duplicates import RECORDED_AND_CHECKED, held_elsewhere_reported, possibly_recorded_elsewhere
 from cohorts.models import PATHWAY_CATEGORY, AccessEvent, Nominal, Pathway, RecordedItem
 from cohorts.selectors import NominalFilters, nominal_get_for_user, nominal_search
 from cohorts.services import access_event_record, nominal_create, nominal_view_log
@@ -257,13 +258,15 @@ def referral_new(request: HttpRequest) -> HttpResponse:
         else:
             details = {name: data[name] for name in ("first_name", "last_name", "date_of_birth", "pnc_id")}
             try:
-                with transaction.atomic():
+                with held_elsewhere_reported(user), transaction.atomic():
                     nominal = nominal_create(by=user, **details)
                     referral = referral_start(nominal=nominal, by=user, kind=data["kind"])
             except ValidationError as error:
                 attach_service_errors(form, error)
             else:
                 messages.success(request, f"{nominal.full_name} has been recorded and the referral started.")
+                if possibly_recorded_elsewhere(nominal):
+                    messages.info(request, RECORDED_AND_CHECKED)
                 return redirect("referral-detail", pk=referral.pk)
     return render(
         request,

@@ -142,6 +142,19 @@ MATRIX: dict[str, Entry] = {
     # People's records (cohorts/urls.py).
     "nominal-list": NominalList("/people/"),
     "nominal-new": SignedIn("/people/new/"),
+    # Possible duplicates and merges (issue 14): the IOM team (police and probation practitioners,
+    # supervisors and panel chairs) and system admins; every role of three agencies is tried there.
+    "duplicate-list": Exempt(
+        "the IOM team and system admins, others 403", covered_by="tests/cohorts/test_duplicates.py"
+    ),
+    "duplicate-detail": Exempt(
+        "the IOM team and system admins, others 403; both records' identity, logged",
+        covered_by="tests/cohorts/test_duplicates.py",
+    ),
+    "duplicate-share": Exempt("POST-only, the IOM team", covered_by="tests/cohorts/test_duplicates.py"),
+    "duplicate-merge": Exempt("POST-only, the IOM team", covered_by="tests/cohorts/test_duplicates.py"),
+    "duplicate-dismiss": Exempt("POST-only, the IOM team", covered_by="tests/cohorts/test_duplicates.py"),
+    "merge-undo": Exempt("POST-only, the IOM team, within 30 days", covered_by="tests/cohorts/test_duplicates.py"),
     "access-log": RolesOnly("/people/access-log/", frozenset({Role.SUPERVISOR, Role.AGENCY_ADMIN, Role.SYSTEM_ADMIN})),
     "nominal-edit": NominalData(lambda s: f"/people/{s.nominal_pk}/edit/", owner_only=True),
     "nominal-consent": NominalData(lambda s: f"/people/{s.nominal_pk}/consent/"),
@@ -731,6 +744,20 @@ DERIVED: dict[str, Derived] = {
 }
 
 
+IDENTIFIER_FIELDS = ("pnc_id", "crn", "prison_number")
+DERIVED.update(
+    {
+        # Recording a person with an identifier already held: the plain error ("already recorded")
+        # only where the user may see the holder; else the neutral message, and a check raised.
+        f"identifier:{name}": Derived("person", "person", "already recorded for another person")
+        for name in IDENTIFIER_FIELDS
+    }
+)
+
+
 def derived_outputs() -> list[str]:
-    """Every derived output the application makes: each notification kind (its inbox text and email)."""
-    return [f"notification:{kind}" for kind in _notification_kinds()]
+    """Every derived output the application makes: each notification kind (its inbox text and email),
+    and the error recording a person with an identifier someone holds."""
+    return [f"notification:{kind}" for kind in _notification_kinds()] + [
+        f"identifier:{name}" for name in IDENTIFIER_FIELDS
+    ]

@@ -527,9 +527,10 @@ def derived_roles(name: str, scope_name: str) -> list[Role]:
     return [Role.SYSTEM_ADMIN, others[zlib.crc32(f"{name} {scope_name}".encode()) % len(others)]]
 
 
+NOTIFICATIONS = sorted(name for name in DERIVED if name.startswith("notification:"))
 DERIVED_CELLS = [
     pytest.param(name, role, scope_name, id=f"{name}-{role.value}-{scope_name}")
-    for name in sorted(DERIVED)
+    for name in NOTIFICATIONS
     for scope_name in SCOPES
     for role in derived_roles(name, scope_name)
 ]
@@ -589,7 +590,7 @@ def test_derived_outputs_by_role_and_scope(client, partnership, scenario, meetin
 
 ENDED_CELLS = [
     pytest.param(name, how, id=f"{name}-{how}")
-    for name in sorted(DERIVED)
+    for name in NOTIFICATIONS
     for how in ("moved to another agency", "agreements suspended")
     if how == "moved to another agency" or DERIVED[name].rule == "person"
 ]
@@ -631,3 +632,55 @@ def test_a_derived_output_is_withdrawn_when_access_ends_after_it_was_made(
         assert secret not in after, secret
     assert opened.status_code == 302
     assert opened["Location"] == "/notifications/"
+
+
+IDENTIFIER_CELLS = [
+    pytest.param(name, role, scope_name, id=f"{name}-{role.value}-{scope_name}")
+    for name in sorted(DERIVED)
+    if name.startswith("identifier:")
+    for scope_name in SCOPES
+    for role in derived_roles(name, scope_name)
+]
+IDENTIFIER_VALUES = {"pnc_id": "2019/0123456E", "crn": "X123456", "prison_number": "A1234BC"}
+
+
+@pytest.mark.parametrize(("name", "role", "scope"), IDENTIFIER_CELLS)
+def test_identifier_errors_by_role_and_scope(client, partnership, scenario, name, role, scope):
+    """Recording someone with the scenario person's identifier: the plain error where the user may see
+    them, the neutral message (and a check for the IOM team) where not, recorded where no one holds it."""
+    from cohorts.duplicates import HELD_ELSEWHERE
+    from cohorts.models import Nominal, PossibleDuplicate
+
+    field_name = name.removeprefix("identifier:")
+    value = IDENTIFIER_VALUES[field_name]
+    if SCOPES[scope].exists:
+        Nominal.objects.filter(pk=scenario.nominal_pk).update(**{field_name: value})
+    client.force_login(viewer(partnership, SCOPES[scope].agency, role))
+
+    response = client.post(
+        "/people/new/",
+        {
+            "first_name": "Another",
+            "last_name": "Personentirely",
+            "date_of_birth_0": "1",
+            "date_of_birth_1": "2",
+            "date_of_birth_2": "1991",
+            "gender": "male",
+            "custody_status": "community",
+            "statutory_status": "licence",
+            field_name: value,
+            "confirmed": "yes",
+        },
+    )
+    body = response.content.decode()
+
+    if not SCOPES[scope].exists:
+        assert response.status_code == 302  # no one holds it: recorded
+        return
+    sees = DERIVED_RULES["person"](SCOPES[scope], role)
+    assert response.status_code == 400
+    assert (DERIVED[name].marker in body) is sees
+    assert (HELD_ELSEWHERE in body) is not sees
+    assert PossibleDuplicate.objects.filter(existing_id=scenario.nominal_pk).exists() is not sees
+    for secret in ("Scopetest", "SCOPETEST", "Matrixperson", *ALL_MARKERS):
+        assert secret not in body

@@ -301,7 +301,8 @@ def test_an_identifier_already_recorded_is_a_400_on_the_field(api, partnership):
     response = api.post(reverse("api-nominal-list"), new_person(pnc_id=pnc_id), format="json")
 
     assert response.status_code == 400
-    assert "already recorded for another person" in response.json()["pnc_id"][0]
+    # By an agency the user cannot see: told neutrally, never that it exists for another person.
+    assert "may already be recorded by another agency" in response.json()["pnc_id"][0]
 
 
 def test_an_impossible_date_is_a_400_on_the_field(api, partnership):

@@ -34,8 +34,9 @@ def test_home_runs_a_constant_number_of_queries(make_user, signed_in, django_ass
     # session, user with agency, roles, session save: a handful, whatever the user holds; and, for a
     # supervisor, one count of the overdue reviews in their team (iom.home.overdue_reviews_notice); and
     # the user's next meetings (iom.home.next_meetings, one query); and the count of their open
-    # actions from meetings (iom.home.meeting_actions_notice, one query).
-    with django_assert_max_num_queries(10):
+    # actions from meetings (iom.home.meeting_actions_notice, one query); and, for the IOM team and
+    # system admins, the count of possible duplicates to check (iom.home.duplicates_notice, one query).
+    with django_assert_max_num_queries(11):
         client.get(reverse("home"))
 
 

@@ -267,7 +267,7 @@ def test_none_of_these_records_a_new_person(client, partnership):
     assert Referral.objects.get().nominal.first_name == "Kieron"
 
 
-def test_a_pnc_id_recorded_elsewhere_is_a_field_error_and_nothing_is_recorded(client, partnership):
+def test_a_pnc_id_recorded_elsewhere_is_a_neutral_field_error_and_nothing_is_recorded(client, partnership):
     pnc_id = valid_pnc_id()
     make_nominal(partnership.outsider, pnc_id=pnc_id)  # recorded by an agency the user cannot see
     client.force_login(partnership.officer)
@@ -276,7 +276,7 @@ def test_a_pnc_id_recorded_elsewhere_is_a_field_error_and_nothing_is_recorded(cl
 
     body = response.content.decode()
     assert response.status_code == 400
-    assert "This PNC ID is already recorded for another person" in body
+    assert "This person may already be recorded by another agency" in body  # naming no one (issue 14)
     assert 'href="#id_pnc_id"' in body
     assert 'value="Uniquename"' in body
     assert not Nominal.objects.filter(last_name="Uniquename").exists()

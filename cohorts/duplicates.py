@@ -290,7 +290,7 @@ class MergePreview:
 
     survivor: Nominal
     merged: Nominal
-    moves: dict[str, int] = field(default_factory=dict)
+    moves: list[str] = field(default_factory=list)  # "2 recorded items", by kind
     involvements_ended: int = 0
     identifiers: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
@@ -329,7 +329,8 @@ def merge_preview(*, survivor: Nominal, merged: Nominal) -> MergePreview:
     for model, key in moved_relations():
         count = model._default_manager.filter(**{key: merged}).count()
         if count:
-            preview.moves[str(model._meta.verbose_name_plural)] = count
+            name = model._meta.verbose_name if count == 1 else model._meta.verbose_name_plural
+            preview.moves.append(f"{count} {name}")
     preview.identifiers = {
         name: getattr(merged, name) for name in IDENTIFIERS if getattr(merged, name) and not getattr(survivor, name)
     }

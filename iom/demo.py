@@ -11,6 +11,7 @@ from django.db import connection, transaction
 
 from iom.demo_cohort import load_demo_cohort
 from iom.demo_deregistrations import load_demo_deregistrations
+from iom.demo_duplicates import load_demo_duplicates
 from iom.demo_meetings import load_demo_meetings
 from iom.demo_notifications import load_demo_notifications
 from iom.demo_records import load_demo_records
@@ -155,6 +156,7 @@ def load_demo() -> None:
     load_demo_tags_transitions(users, agencies)
     load_demo_deregistrations(users, agencies)
     load_demo_meetings(users, agencies)  # panels, MAP meetings and the Y2A panel, run through their services
+    load_demo_duplicates(users, agencies)  # partners' attempts to record people held elsewhere, to check
     load_demo_notifications()  # the day's sweeps, as beat runs them: reviews due and overdue in the inboxes
 
 

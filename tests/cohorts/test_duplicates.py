@@ -226,7 +226,7 @@ def test_a_merge_moves_everything_and_the_old_address_leads_to_the_record_kept(
     old_history = client.get(f"/people/{made.pk}/history/?x=1")
     kept = client.get(f"/people/{hidden.pk}/").content.decode()
 
-    assert "1 recorded items" in preview or "1 recorded item" in preview
+    assert "1 case involvement, 1 recorded item." in preview
     assert merged.status_code == 302
     assert merged["Location"] == f"/people/{hidden.pk}/"
     assert old_address.status_code == 302

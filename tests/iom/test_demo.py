@@ -413,3 +413,22 @@ def test_the_demo_supervisors_find_their_teams_reviews_in_their_inbox(client, de
     assert overdue.exists()
     assert 'data-testid="unread-count">' in home
     assert SweepRun.objects.filter(sweep="reviews", failed=False, sent__gt=0).exists()
+
+
+def test_the_demo_iom_team_finds_possible_duplicates_to_check(client, demo_loaded, db):
+    """A partner's second record of someone the police hold (to merge), and a partner's two attempts at
+    a police-held PNC ID (nothing recorded; to share): on the IOM team's home page and queue."""
+    from cohorts.models import PossibleDuplicate
+
+    checks = PossibleDuplicate.objects.filter(status=PossibleDuplicate.Status.OPEN)
+    client.force_login(User.objects.get(username="daniel.okafor"))
+    home = client.get("/").content.decode()
+    queue = client.get("/people/duplicates/").content.decode()
+
+    assert {(check.reason, check.agency.name, check.attempts) for check in checks} >= {
+        ("name_and_birth", "Northmoor Housing Partnership", 1),
+        ("identifier", "Compass Recovery Northmoor", 2),
+    }
+    assert "possible duplicates to check" in home
+    assert queue.count('data-testid="duplicate"') == checks.count()
+    assert not PossibleDuplicate.objects.filter(existing__last_name="Walters", recorded__isnull=False).exists()

@@ -755,9 +755,19 @@ DERIVED.update(
 )
 
 
+# The cohort list's columns and flags derived from offending and risk information (page and API):
+# the licence end date, and the transition status it implies ("Due, no plan"), shown and filtered only
+# where the person's offending and risk information is shared.
+COHORT_COLUMNS = ("licence_ends_on", "transition_status")
+DERIVED.update({f"cohort:{column}": Derived("offending", "person", column) for column in COHORT_COLUMNS})
+
+
 def derived_outputs() -> list[str]:
     """Every derived output the application makes: each notification kind (its inbox text and email),
-    and the error recording a person with an identifier someone holds."""
-    return [f"notification:{kind}" for kind in _notification_kinds()] + [
-        f"identifier:{name}" for name in IDENTIFIER_FIELDS
-    ]
+    the error recording a person with an identifier someone holds, and the cohort list's derived
+    columns and flags."""
+    return (
+        [f"notification:{kind}" for kind in _notification_kinds()]
+        + [f"identifier:{name}" for name in IDENTIFIER_FIELDS]
+        + [f"cohort:{column}" for column in COHORT_COLUMNS]
+    )

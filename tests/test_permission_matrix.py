@@ -684,3 +684,42 @@ def test_identifier_errors_by_role_and_scope(client, partnership, scenario, name
     assert PossibleDuplicate.objects.filter(existing_id=scenario.nominal_pk).exists() is not sees
     for secret in ("Scopetest", "SCOPETEST", "Matrixperson", *ALL_MARKERS):
         assert secret not in body
+
+
+COHORT_CELLS = [
+    pytest.param(name, role, scope_name, id=f"{name}-{role.value}-{scope_name}")
+    for name in sorted(DERIVED)
+    if name.startswith("cohort:")
+    for scope_name in SCOPES
+    if SCOPES[scope_name].exists
+    for role in derived_roles(name, scope_name)
+]
+
+
+@pytest.mark.parametrize(("name", "role", "scope"), COHORT_CELLS)
+def test_cohort_columns_and_flags_by_role_and_scope(client, partnership, scenario, name, role, scope):
+    """The scenario person's licence ends in eight weeks with no transition plan: the cohort list (API
+    and page) shows the date and "due", and finds them by ?transition=due, only where their offending
+    and risk information is shared; elsewhere the person, if listed, is "not shared" (finding 1)."""
+    from cohorts.models import Nominal
+
+    ends = timezone.localdate() + datetime.timedelta(weeks=8)
+    Nominal.objects.filter(pk=scenario.nominal_pk).update(licence_ends_on=ends)
+    client.force_login(viewer(partnership, SCOPES[scope].agency, role))
+
+    rows = {row["id"]: row for row in client.get("/api/v1/cohort/", {"limit": 200}).json()["results"]}
+    due = [row["id"] for row in client.get("/api/v1/cohort/", {"transition": "due", "limit": 200}).json()["results"]]
+    page = client.get("/cohort/").content.decode()
+
+    shared = DERIVED_RULES["offending"](SCOPES[scope], role)
+    row = rows.get(scenario.nominal_pk)
+    assert (row is not None) is _person_seen(SCOPES[scope], role)
+    if row is not None:
+        # Not shared, the licence end is blank and no plan is "not due", as for anyone without one.
+        column = name.removeprefix("cohort:")
+        expected = {"licence_ends_on": ends.isoformat(), "transition_status": "due"}[column]
+        unshared = {"licence_ends_on": None, "transition_status": "not_due"}[column]
+        assert row[column] == (expected if shared else unshared), row
+        assert row["licence_shown"] is shared
+    assert (scenario.nominal_pk in due) is shared
+    assert (f"{ends:%-d %b %Y}" in page) is shared

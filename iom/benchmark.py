@@ -230,7 +230,9 @@ def _history_triggers() -> list[str]:
 
 @contextmanager
 def without_history() -> Iterator[None]:
-    """Skip the change-history triggers (never the append-only guards) for invented rows."""
+    """Skip the change-history triggers (never the append-only guards) for invented rows: honoured for
+    the tables' owner only (iom/database.py), as `make benchmark` runs; as the application's role (the
+    tests) the history is written, which costs time, not correctness."""
     with pgtrigger.ignore(*_history_triggers()):
         yield
 

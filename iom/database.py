@@ -154,10 +154,39 @@ END $$;
 """
 
 
+# pgtrigger's switch (`SET pgtrigger.ignore = ...`) skips its triggers, and so pghistory's, which write
+# the change history: honoured here only for a role that may act as the function's owner, the tables'
+# owner, who could drop the triggers anyway. The application's role setting it changes nothing, so
+# every change it makes is in the history. pgtrigger writes its own version of this function each time
+# a migration installs a trigger; migrate puts this one back after (audit_guards_install).
+IGNORE_FOR_OWNER_ONLY = """
+CREATE OR REPLACE FUNCTION public._pgtrigger_should_ignore(trigger_name NAME) RETURNS BOOLEAN AS $$
+    DECLARE
+        _pgtrigger_ignore TEXT[];
+    BEGIN
+        IF NOT pg_has_role(
+            current_user,
+            (SELECT proowner FROM pg_proc WHERE oid = 'public._pgtrigger_should_ignore(name)'::regprocedure),
+            'USAGE'
+        ) THEN
+            RETURN FALSE;
+        END IF;
+        BEGIN
+            SELECT INTO _pgtrigger_ignore CURRENT_SETTING('pgtrigger.ignore');
+            EXCEPTION WHEN OTHERS THEN
+        END;
+        RETURN _pgtrigger_ignore IS NOT NULL AND trigger_name = ANY(_pgtrigger_ignore);
+    END;
+$$ LANGUAGE plpgsql;
+"""
+
+
 def audit_guards_install(*, using: str = DEFAULT_DB_ALIAS) -> None:
-    """Make every audit table append-only with plain triggers (idempotent; run as the owner)."""
+    """Make every audit table append-only with plain triggers, and let only the owner switch the change
+    history's triggers off (idempotent; run as the owner)."""
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
         cursor.execute(GUARD_FUNCTIONS)
+        cursor.execute(IGNORE_FOR_OWNER_ONLY)
         for audit in audit_tables():
             table = sql.Identifier(audit.table)
             _execute(

@@ -163,3 +163,21 @@ def test_the_application_role_still_adds_to_the_access_log(partnership):
     event = access_event_record(user=partnership.officer, action=AccessEvent.Action.VIEW, nominal=nominal)
 
     assert AccessEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_the_application_role_cannot_switch_the_change_history_off(partnership):
+    """`pgtrigger.ignore` names pghistory's triggers; set by the application's role it changes nothing:
+    the change is in the history (before, it went unrecorded)."""
+    from cohorts.models import Nominal
+
+    nominal = make_nominal(partnership.officer, last_name="Recorded")
+    history = Nominal.pgh_event_model.objects.filter(pgh_obj=nominal)  # type: ignore[attr-defined]
+    before = history.count()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tgname FROM pg_trigger WHERE tgrelid = 'cohorts_nominal'::regclass AND NOT tgisinternal")
+        triggers = ",".join(name for (name,) in cursor.fetchall())
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL pgtrigger.ignore = '{{{triggers}}}'")
+        cursor.execute("UPDATE cohorts_nominal SET middle_names = 'Unrecorded' WHERE id = %s", [nominal.pk])
+
+    assert history.count() == before + 1

@@ -723,3 +723,40 @@ def test_cohort_columns_and_flags_by_role_and_scope(client, partnership, scenari
         assert row["licence_shown"] is shared
     assert (scenario.nominal_pk in due) is shared
     assert (f"{ends:%-d %b %Y}" in page) is shared
+
+
+# Pages that show an agenda item's or action's content to an invited agency it is shared with.
+MEETING_CONTENT_PAGES = [
+    "meeting-detail",
+    "meeting-pack",
+    "api-meeting-pack",
+    "meeting-minutes",
+    "meeting-minutes-print",
+    "api-meeting-minutes",
+    "api-meeting-agenda",
+    "meeting-action-detail",
+    "api-meeting-action-detail",
+    "api-meeting-actions",
+]
+
+
+@pytest.mark.parametrize("name", MEETING_CONTENT_PAGES)
+def test_meeting_content_is_withheld_once_access_ends_after_it_was_made(client, partnership, meeting_scenario, name):
+    """The agenda, the pack, the minutes (approved and distributed) and the actions showed probation the
+    police's item about the person under the core agreement; once that agreement is suspended, the
+    same pages show it restricted: decided when shown, not when made (issue 14)."""
+    from sharing.models import SharingAgreement
+    from tests.meetings.scenario import SECRETS
+
+    entry = MATRIX[name]
+    reader = viewer(partnership, "probation", Role.SUPERVISOR)
+    client.force_login(reader)
+    url = entry.url_for(meeting_scenario)
+    before = client.get(url).content.decode()
+    SharingAgreement.objects.filter(pk=partnership.core.pk).update(status=SharingAgreement.Status.SUSPENDED)
+    after = client.get(url)
+
+    assert any(secret in before for secret in SECRETS), f"{name} showed probation nothing to withhold"
+    assert after.status_code in (200, 404)
+    for secret in SECRETS:
+        assert secret not in after.content.decode(), f"{secret} still shown by {name}"

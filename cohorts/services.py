@@ -450,6 +450,22 @@ def access_event_record(
     )
 
 
+def access_refusal_record(*, user: User, nominal_id: int | None, reason: str, path: str) -> AccessEvent:
+    """Log a refusal while the user is answered 404 or neutrally: a record outside their scope (the
+    person it is about), an identifier that belongs to someone they may not see, a sign-in lockout
+    (no person). The reason is in words naming no one: the log names a person only to a reader who
+    may see them."""
+    event = AccessEvent.objects.create(
+        user=user,
+        agency_id=user.agency_id,
+        action=AccessEvent.Action.REFUSED,
+        nominal_id=nominal_id,
+        reason=reason,
+        path=path[:500],
+    )
+    return event
+
+
 def nominal_view_log(*, user: User, nominal: Nominal, categories: Sequence[str], path: str) -> AccessEvent:
     """Log that the user consulted part of the person's record (any page or endpoint showing it,
     besides the record itself, which logs its own view with what it showed)."""

@@ -379,6 +379,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         filters = AccessLogFilters(
             username=data["username"],
+            user_id=data["user"],
             nominal_id=data["person"],
             action=data["action"],
             date_from=data["date_from"],

@@ -113,6 +113,8 @@ MIDDLEWARE = [
     "iom.middleware.SafeMethodsMiddleware",
     "iom.middleware.AbsoluteSessionLifetimeMiddleware",
     "pghistory.middleware.HistoryMiddleware",
+    # A request refused as out of scope (a 404 on a record that exists) is logged (cohorts/refusal_hooks.py).
+    "cohorts.refusal_hooks.RefusalLogMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -324,6 +326,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["iom.permissions.IsAuthenticatedWithObjectPermissions"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # DRF's own handler, after logging a request refused as out of scope (cohorts/refusal_hooks.py).
+    "EXCEPTION_HANDLER": "cohorts.refusal_hooks.api_exception_handler",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),

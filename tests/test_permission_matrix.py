@@ -302,7 +302,10 @@ def test_no_two_scopes_have_the_same_viewer_and_expectations():
 
 @pytest.mark.parametrize(("name", "entry", "role", "scope"), NOMINAL_CELLS)
 def test_nominal_pages_by_role_and_scope(client, partnership, scenario, name, entry, role, scope):
-    client.force_login(viewer(partnership, SCOPES[scope].agency, role))
+    from cohorts.models import AccessEvent
+
+    user = viewer(partnership, SCOPES[scope].agency, role)
+    client.force_login(user)
     target = scenario if SCOPES[scope].exists else Scenario(nominal_pk=10**9, item_pk=10**9, secrets={})
 
     sent_as = {"content_type": entry.content_type} if entry.content_type else {}
@@ -316,6 +319,12 @@ def test_nominal_pages_by_role_and_scope(client, partnership, scenario, name, en
         assert "scopetest" not in body.lower()
     for marker in ALL_MARKERS - markers_allowed(scope):
         assert marker not in body, f"{marker} leaked to {role} ({scope})"
+    # Refused access is logged (issue 14): a person out of scope, never a person who does not exist.
+    refused = AccessEvent.objects.filter(user=user, action=AccessEvent.Action.REFUSED)
+    if not SCOPES[scope].exists:
+        assert not refused.exists()
+    elif not (SCOPES[scope].sees_person or role == Role.SYSTEM_ADMIN):
+        assert refused.filter(nominal_id=scenario.nominal_pk).exists()
 
 
 @pytest.mark.parametrize("api", [False, True], ids=["page", "api"])

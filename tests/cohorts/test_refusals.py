@@ -1,0 +1,261 @@
+"""Refusals are recorded (issue 14, build item 6): a request for an existing record outside the user's
+scope, and a sign-in lockout, write a "refused" access event while the user still sees 404 or the
+neutral message; a missing record writes nothing, so typing errors do not flood the log but a probe
+of real ids shows. Supervisors and agency admins filter the log for refusals."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import override_settings
+from django.urls import reverse
+
+from cohorts.models import AccessEvent
+from cohorts.services import access_refusal_record
+from sharing.models import User
+from sharing.roles import Role
+from tests.partnership import Partnership, build_partnership
+from tests.sharing.factories import UserFactory
+
+REFUSED = AccessEvent.Action.REFUSED
+MISSING = 10**9
+
+
+@dataclass(frozen=True)
+class World:
+    """The police's person, on the cohort, with an accommodation item shared with no one and a
+    submitted referral; probation sees the person (the core agreement), not the item; the other
+    force sees neither."""
+
+    person_pk: int
+    item_pk: int
+    referral_pk: int
+
+
+@pytest.fixture(scope="module")
+def built(django_db_setup: None, django_db_blocker: Any) -> Iterator[tuple[Partnership, World]]:
+    """Built once for the module in a transaction never committed; each test runs in a savepoint."""
+    from cohorts.services import cohort_membership_start
+    from referrals.services import referral_submit
+    from tests.cohorts.factories import make_item, make_nominal
+    from tests.referrals.factories import draft_referral
+
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
+        transaction.atomic(),
+    ):
+        try:
+            partnership = build_partnership()
+            person = make_nominal(partnership.officer, first_name="Refusalcase", last_name="Hiddenperson")
+            referral = referral_submit(referral=draft_referral(person, partnership.officer), by=partnership.officer)
+            cohort_membership_start(nominal=person)
+            item = make_item(person, partnership.officer, "accommodation", "POLICE-ONLY-ITEM")
+            yield partnership, World(person_pk=person.pk, item_pk=item.pk, referral_pk=referral.pk)
+        finally:
+            transaction.set_rollback(True)
+
+
+@pytest.fixture
+def partnership(db: None, built: tuple[Partnership, World]) -> Partnership:
+    return built[0]
+
+
+@pytest.fixture
+def world(db: None, built: tuple[Partnership, World]) -> World:
+    return built[1]
+
+
+def refusals_by(user: User) -> list[AccessEvent]:
+    return list(AccessEvent.objects.filter(user=user, action=REFUSED).order_by("pk"))
+
+
+# --- A record outside the user's scope --------------------------------------------------------------
+
+OUT_OF_SCOPE_PERSON = [
+    "/people/{person}/",
+    "/people/{person}/history/",
+    "/people/{person}/items/new/",
+    "/api/v1/people/{person}/",
+    "/api/v1/people/{person}/rag/",
+]
+
+
+@pytest.mark.parametrize("url", OUT_OF_SCOPE_PERSON)
+def test_a_request_for_a_person_out_of_scope_is_404_and_recorded_as_refused(client, partnership, world, url):
+    client.force_login(partnership.outsider)
+    path = url.format(person=world.person_pk)
+
+    response = client.get(path)
+
+    assert response.status_code == 404
+    assert "hiddenperson" not in response.content.decode().lower()
+    [event] = refusals_by(partnership.outsider)
+    assert event.nominal_id == world.person_pk
+    assert event.agency_id == partnership.elsewhere.pk
+    assert event.path == path
+    assert event.reason == "Out of scope: the person is not shared with the user's agency"
+    assert not event.allowed_by
+    assert AccessEvent.objects.filter(user=partnership.outsider).count() == 1, "nothing but the refusal"
+
+
+@pytest.mark.parametrize("url", OUT_OF_SCOPE_PERSON)
+def test_a_request_for_a_person_who_does_not_exist_records_nothing(client, partnership, url):
+    client.force_login(partnership.outsider)
+
+    response = client.get(url.format(person=MISSING))
+
+    assert response.status_code == 404
+    assert not AccessEvent.objects.filter(user=partnership.outsider).exists()
+
+
+@pytest.mark.parametrize("url", ["/referrals/{referral}/", "/api/v1/referrals/{referral}/"])
+def test_a_referral_out_of_scope_is_recorded_against_its_person(client, partnership, world, url):
+    client.force_login(partnership.outsider)
+    path = url.format(referral=world.referral_pk)
+
+    assert client.get(path).status_code == 404
+    assert client.get(url.format(referral=MISSING)).status_code == 404
+
+    [event] = refusals_by(partnership.outsider)
+    assert (event.nominal_id, event.path) == (world.person_pk, path)
+    assert event.reason == f"Out of scope: referral {world.referral_pk} is not shared with the user's agency"
+
+
+@pytest.mark.parametrize("url", ["/people/{person}/items/{item}/why/", "/api/v1/people/{person}/items/{item}/why/"])
+def test_an_item_not_shared_is_recorded_against_its_person(client, partnership, world, url):
+    """Probation sees the person, not the police's accommodation item: asking for it by id is refused."""
+    client.force_login(partnership.probation_officer)
+    path = url.format(person=world.person_pk, item=world.item_pk)
+
+    assert client.get(path).status_code == 404
+    assert client.get(url.format(person=world.person_pk, item=MISSING)).status_code == 404
+
+    [event] = refusals_by(partnership.probation_officer)
+    assert (event.nominal_id, event.path) == (world.person_pk, path)
+    assert event.reason == f"Out of scope: item {world.item_pk} is not shared with the user's agency"
+
+
+def test_a_person_in_scope_is_viewed_and_nothing_is_refused(client, partnership, world):
+    client.force_login(partnership.probation_officer)
+
+    assert client.get(f"/people/{world.person_pk}/").status_code == 200
+
+    actions = list(AccessEvent.objects.filter(user=partnership.probation_officer).values_list("action", flat=True))
+    assert actions == [AccessEvent.Action.VIEW]
+
+
+def test_head_is_refused_and_records_nothing(client, partnership, world):
+    """HEAD runs in a transaction rolled back (iom/middleware.py): the refusal goes with it."""
+    client.force_login(partnership.outsider)
+
+    assert client.head(f"/people/{world.person_pk}/").status_code == 404
+    assert not AccessEvent.objects.filter(user=partnership.outsider).exists()
+
+
+# --- The service the duplicate checks call ------------------------------------------------------------
+
+
+def test_access_refusal_record_writes_a_refused_event_in_the_users_agency(partnership, world):
+    event = access_refusal_record(
+        user=partnership.outsider,
+        nominal_id=world.person_pk,
+        reason="A PNC ID entered belongs to a person the agency may not see",
+        path="/people/new/",
+    )
+
+    assert event.action == REFUSED
+    assert (event.user_id, event.agency_id) == (partnership.outsider.pk, partnership.elsewhere.pk)
+    assert event.nominal_id == world.person_pk
+    assert event.reason == "A PNC ID entered belongs to a person the agency may not see"
+    assert event.path == "/people/new/"
+    assert AccessEvent.objects.get(pk=event.pk).chain_hash, "chained like every access event"
+
+
+def test_access_refusal_record_takes_no_person(partnership):
+    event = access_refusal_record(user=partnership.outsider, nominal_id=None, reason="Why", path="/x/")
+
+    assert event.nominal_id is None
+
+
+# --- Sign-in lockout ------------------------------------------------------------------------------------
+
+
+def sign_in_fails(client, username: str, times: int) -> list[int]:
+    return [
+        client.post(reverse("login"), {"username": username, "password": "not-the-password"}).status_code
+        for _ in range(times)
+    ]
+
+
+def test_a_sign_in_lockout_is_recorded_against_the_account(client, partnership, settings):
+    statuses = sign_in_fails(client, partnership.outsider.username, settings.AXES_FAILURE_LIMIT)
+
+    assert statuses[-1] == 429
+    [event] = refusals_by(partnership.outsider)
+    assert event.nominal_id is None
+    assert event.path == reverse("login")
+    assert event.reason.startswith(
+        f"Sign-in refused: the account is locked after {settings.AXES_FAILURE_LIMIT} failed sign-ins"
+    )
+
+
+def test_a_lockout_of_a_username_no_one_has_goes_to_the_application_log_only(client, partnership, settings, caplog):
+    before = AccessEvent.objects.count()
+
+    with caplog.at_level(logging.WARNING, logger="cohorts.refusal_hooks"):
+        sign_in_fails(client, "no-such-user", settings.AXES_FAILURE_LIMIT)
+
+    assert AccessEvent.objects.count() == before
+    assert any("no-such-user" in record.getMessage() for record in caplog.records)
+
+
+# --- The access log: refusals filtered and shown, names only of people the reader may see --------------
+
+
+def test_the_log_filters_refusals_and_names_no_one_the_reader_may_not_see(client, partnership, world):
+    client.force_login(partnership.outsider)
+    client.get("/people/")  # a search of the people they may see: not a refusal
+    client.get(f"/people/{world.person_pk}/")
+    admin = UserFactory.create(agency=partnership.elsewhere, roles=[Role.AGENCY_ADMIN])
+    client.force_login(admin)
+
+    every = client.get(reverse("access-log")).content.decode()
+    refused = client.get(reverse("access-log"), {"action": "refused"}).content.decode()
+
+    assert '<option value="refused">Refused</option>' in every
+    assert "Searched" in every
+    assert "Searched" not in refused.split("Access events</caption>")[1]
+    assert 'data-testid="refused"' in refused
+    assert f"/people/{world.person_pk}/" in refused, "the path refused"
+    assert f"Record {world.person_pk} (not shared with your agency)" in refused
+    assert "Hiddenperson" not in refused
+    assert "Out of scope: the person is not shared with the user&#x27;s agency" in refused
+
+
+def test_a_supervisor_who_may_see_the_person_reads_their_name(client, partnership, world):
+    client.force_login(partnership.probation_officer)
+    client.get(f"/people/{world.person_pk}/items/{world.item_pk}/why/")
+    client.force_login(UserFactory.create(agency=partnership.probation, roles=[Role.SUPERVISOR]))
+
+    refused = client.get(reverse("access-log"), {"action": "refused"}).content.decode()
+
+    assert "Refusalcase Hiddenperson" in refused
+
+
+def test_the_log_filters_by_user(client, partnership, world):
+    other = UserFactory.create(agency=partnership.elsewhere, roles=[Role.PRACTITIONER])
+    for user in (partnership.outsider, other):
+        access_refusal_record(user=user, nominal_id=world.person_pk, reason="Probe", path="/p/")
+    client.force_login(UserFactory.create(agency=partnership.elsewhere, roles=[Role.SUPERVISOR]))
+
+    body = client.get(reverse("access-log"), {"user": partnership.outsider.pk, "action": "refused"}).content.decode()
+
+    assert "1 event" in body
+    assert partnership.outsider.username in body
+    assert other.username not in body

@@ -9,12 +9,28 @@ it. A record that does not exist is not marked, so mistyped ids do not flood the
 real ones shows. Logging at the edge, after the view's transaction has ended, also keeps the event
 when a view's atomic block is rolled back by the error (HEAD alone is rolled back on purpose:
 iom/middleware.py).
+
+A burst of refusals by one user (IOM_REFUSAL_BURST_COUNT within IOM_REFUSAL_BURST_MINUTES) tells
+their agency's admins, once a day: a notification of kind REFUSAL_BURST about "user:<pk>", told by
+refusal_bursts_told only to the admins of that user's agency and to system admins.
 """
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from cohorts.models import AccessEvent
+from iom.models import Notification
+from iom.notifications import Notice, Reminder, reminders_send
+from sharing.models import User
+from sharing.roles import Role
 
 _MARK = "iom_refusal"
 Error = TypeVar("Error", bound=BaseException)
@@ -49,3 +65,51 @@ def refusal_of(error: BaseException) -> Refusal | None:
 def out_of_scope(what: str) -> str:
     """The reason a record in the user's way was refused ("the person", "referral 12")."""
     return f"Out of scope: {what} is not shared with the user's agency"
+
+
+# --- A burst of refusals by one user ------------------------------------------------------------------
+
+
+def refusal_burst_check(*, user: User) -> None:
+    """After a refusal is written: where the user has been refused IOM_REFUSAL_BURST_COUNT times in
+    the last IOM_REFUSAL_BURST_MINUTES (one count on an index of refusals by user), tell their
+    agency's admins, but not the user themselves; where there is no one else, the system admins.
+    Told once a day: the notification's key is (recipient, kind, user, today)."""
+    since = timezone.now() - datetime.timedelta(minutes=settings.IOM_REFUSAL_BURST_MINUTES)
+    refused = AccessEvent.objects.filter(user=user, action=AccessEvent.Action.REFUSED, at__gte=since).count()
+    if refused < settings.IOM_REFUSAL_BURST_COUNT:
+        return
+    admins = User.objects.filter(is_active=True).exclude(pk=user.pk)
+    recipients = list(
+        admins.filter(agency_id=user.agency_id, groups__name=Role.AGENCY_ADMIN).values_list("pk", flat=True).distinct()
+    ) or list(admins.filter(groups__name=Role.SYSTEM_ADMIN).values_list("pk", flat=True).distinct())
+    link = f"{reverse('access-log')}?user={user.pk}&action={AccessEvent.Action.REFUSED}"
+    today = timezone.localdate()
+    reminders_send(
+        [Reminder(pk, Notification.Kind.REFUSAL_BURST, f"user:{user.pk}", today, link) for pk in sorted(recipients)]
+    )
+
+
+def _may_read_of(reader: User, user: User | None) -> bool:
+    if user is None or reader.pk == user.pk:
+        return False
+    if reader.has_role(Role.SYSTEM_ADMIN):
+        return True
+    return reader.has_role(Role.AGENCY_ADMIN) and reader.agency_id == user.agency_id
+
+
+def refusal_bursts_told(notices: Sequence[Notice], on: datetime.date) -> list[str | None]:
+    """A user's burst of refusals, told to the admins of that user's agency and to system admins
+    (who read that agency's access log); to no one else, the user included. One query."""
+    users = {user.pk: user for user in User.objects.filter(pk__in={n.subject_id for n in notices})}
+    told: list[str | None] = []
+    for notice in notices:
+        user = users.get(notice.subject_id)
+        if user is None or not _may_read_of(notice.reader, user):
+            told.append(None)
+            continue
+        told.append(
+            f"{user.get_full_name() or user.username} was refused {settings.IOM_REFUSAL_BURST_COUNT} times within "
+            f"{settings.IOM_REFUSAL_BURST_MINUTES} minutes: read the access log"
+        )
+    return told

@@ -31,6 +31,7 @@ from cohorts.models import (
     RagRating,
     RecordedItem,
 )
+from cohorts.refusals import refusal_burst_check
 from sharing.errors import StaleVersion, StateError
 from sharing.models import Agency, DataCategory, User
 
@@ -454,7 +455,7 @@ def access_refusal_record(*, user: User, nominal_id: int | None, reason: str, pa
     """Log a refusal while the user is answered 404 or neutrally: a record outside their scope (the
     person it is about), an identifier that belongs to someone they may not see, a sign-in lockout
     (no person). The reason is in words naming no one: the log names a person only to a reader who
-    may see them."""
+    may see them. A burst of refusals tells the user's agency admins (cohorts/refusals.py)."""
     event = AccessEvent.objects.create(
         user=user,
         agency_id=user.agency_id,
@@ -463,6 +464,7 @@ def access_refusal_record(*, user: User, nominal_id: int | None, reason: str, pa
         reason=reason,
         path=path[:500],
     )
+    refusal_burst_check(user=user)
     return event
 
 

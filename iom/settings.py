@@ -309,6 +309,10 @@ IOM_TRANSITION_WEEKS = env_int("IOM_TRANSITION_WEEKS", 12)
 IOM_SELECTION_PANEL_FREQUENCY = os.environ.get("IOM_SELECTION_PANEL_FREQUENCY", "monthly")
 # How many days back a panel chair may record a meeting already held (meetings/scheduling.py).
 IOM_MEETING_RECORD_DAYS_BACK = env_int("IOM_MEETING_RECORD_DAYS_BACK", 28)
+# A burst of refused requests by one user (this many within these minutes) tells their agency's
+# admins, once a day (cohorts/refusals.py).
+IOM_REFUSAL_BURST_COUNT = env_int("IOM_REFUSAL_BURST_COUNT", 20)
+IOM_REFUSAL_BURST_MINUTES = env_int("IOM_REFUSAL_BURST_MINUTES", 10)
 
 # The service as users see it.
 IOM_SERVICE_NAME = os.environ.get("IOM_SERVICE_NAME", "Integrated Offender Management")

@@ -493,6 +493,10 @@ DERIVED_RULES: dict[str, Any] = {
     ),
     "meeting": lambda scope, role: scope.exists and scope.agency in {"police", "probation", "drugs"},
     "action": lambda scope, role: scope.exists and scope.agency in {"police", "probation"},
+    # A user's refusals: to the admins of their agency (probation) and to system admins.
+    "refusals": lambda scope, role: (
+        scope.exists and (role == Role.SYSTEM_ADMIN or (scope.agency == "probation" and role == Role.AGENCY_ADMIN))
+    ),
 }
 
 
@@ -501,6 +505,7 @@ def derived_subject(entry: Any, partnership: Partnership, scenario: Scenario, me
     from cohorts.events import custody_event_record
     from cohorts.models import Nominal
     from cohorts.transitions import transition_plan_start, transition_step_add
+    from sharing.models import User
 
     if not exists:
         return f"{entry.subject}:{10**9}"
@@ -523,6 +528,10 @@ def derived_subject(entry: Any, partnership: Partnership, scenario: Scenario, me
         return f"agreement:{partnership.core.pk}"
     if entry.subject == "meeting":
         return f"meeting:{meetings.scheduled_meeting_pk}"
+    if entry.subject == "user":
+        first_name, last_name = entry.marker.split()
+        User.objects.filter(pk=partnership.probation_officer.pk).update(first_name=first_name, last_name=last_name)
+        return f"user:{partnership.probation_officer.pk}"
     return f"meeting-action:{meetings.action_pk}"
 
 
@@ -589,11 +598,19 @@ def test_derived_outputs_by_role_and_scope(client, partnership, scenario, meetin
     if expected:
         assert marker in text
     else:
-        for secret in ("Scopetest", "SCOPETEST", *PERSON_NAMES, *meeting_scenario.secrets, "Core IOM agreement"):
+        for secret in (
+            "Scopetest",
+            "SCOPETEST",
+            *PERSON_NAMES,
+            *meeting_scenario.secrets,
+            "Core IOM agreement",
+            "Refusedmany",
+        ):
             assert secret not in inbox, f"{secret} leaked to {role} ({scope})"
     for message in mail.outbox:  # an email never says who or what
         assert marker not in message.body
         assert "SCOPETEST" not in message.body
+        assert "Refusedmany" not in message.body
 
 
 ENDED_CELLS = [
@@ -615,7 +632,8 @@ def test_a_derived_output_is_withdrawn_when_access_ends_after_it_was_made(
     from sharing.models import SharingAgreement
 
     entry = DERIVED[name]
-    reader = viewer(partnership, "probation" if how == "moved to another agency" else "drugs", Role.PRACTITIONER)
+    role = Role.AGENCY_ADMIN if entry.rule == "refusals" else Role.PRACTITIONER  # only admins are told those
+    reader = viewer(partnership, "probation" if how == "moved to another agency" else "drugs", role)
     subject = derived_subject(entry, partnership, scenario, meeting_scenario, True)
     kind = name.removeprefix("notification:")
     [made] = reminders_send([Reminder(reader.pk, kind, subject, timezone.localdate(), "/")])
@@ -636,7 +654,7 @@ def test_a_derived_output_is_withdrawn_when_access_ends_after_it_was_made(
 
     assert 'data-testid="withdrawn"' not in before
     assert 'data-testid="withdrawn"' in after
-    for secret in ("SCOPETEST", "Core IOM agreement", "MEETING-ACTION-SECRET", "Panelcase"):
+    for secret in ("SCOPETEST", "Core IOM agreement", "MEETING-ACTION-SECRET", "Panelcase", "Refusedmany"):
         assert secret not in after, secret
     assert opened.status_code == 302
     assert opened["Location"] == "/notifications/"

@@ -1,22 +1,28 @@
 """Refusals are recorded (issue 14, build item 6): a request for an existing record outside the user's
 scope, and a sign-in lockout, write a "refused" access event while the user still sees 404 or the
 neutral message; a missing record writes nothing, so typing errors do not flood the log but a probe
-of real ids shows. Supervisors and agency admins filter the log for refusals."""
+of real ids shows. Supervisors and agency admins filter the log for refusals, and a burst of them
+from one user tells that user's agency admins once."""
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import time_machine
 from django.db import transaction
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from cohorts.models import AccessEvent
 from cohorts.services import access_refusal_record
+from iom.models import Notification
+from iom.notifications import Reminder, notifications_tell, reminders_tell
 from sharing.models import User
 from sharing.roles import Role
 from tests.partnership import Partnership, build_partnership
@@ -259,3 +265,89 @@ def test_the_log_filters_by_user(client, partnership, world):
     assert "1 event" in body
     assert partnership.outsider.username in body
     assert other.username not in body
+
+
+# --- A burst of refusals tells the user's agency admins ------------------------------------------------
+
+
+@pytest.fixture
+def admins(partnership) -> dict[str, User]:
+    return {
+        "elsewhere": UserFactory.create(agency=partnership.elsewhere, roles=[Role.AGENCY_ADMIN]),
+        "police": UserFactory.create(agency=partnership.police, roles=[Role.AGENCY_ADMIN]),
+        "system": UserFactory.create(agency=partnership.police, roles=[Role.SYSTEM_ADMIN]),
+    }
+
+
+def refuse(user: User, times: int, person_pk: int) -> None:
+    for _ in range(times):
+        access_refusal_record(user=user, nominal_id=person_pk, reason="Probe", path=f"/people/{person_pk}/")
+
+
+def bursts() -> list[Notification]:
+    return list(Notification.objects.filter(kind=Notification.Kind.REFUSAL_BURST))
+
+
+def test_twenty_refusals_in_ten_minutes_tell_the_users_agency_admins_once(partnership, world, admins):
+    refuse(partnership.outsider, 19, world.person_pk)
+    assert not bursts()
+
+    refuse(partnership.outsider, 6, world.person_pk)
+
+    [told] = bursts()
+    assert told.recipient == admins["elsewhere"]
+    assert told.subject == f"user:{partnership.outsider.pk}"
+    assert told.due_on == timezone.localdate()
+    assert told.link == f"/people/access-log/?user={partnership.outsider.pk}&action=refused"
+
+
+def test_refusals_spread_over_more_than_the_window_tell_no_one(partnership, world, admins):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as traveller:
+        refuse(partnership.outsider, 10, world.person_pk)
+        traveller.shift(datetime.timedelta(minutes=11))
+        refuse(partnership.outsider, 10, world.person_pk)
+
+    assert not bursts()
+
+
+@override_settings(IOM_REFUSAL_BURST_COUNT=3, IOM_REFUSAL_BURST_MINUTES=1)
+def test_the_burst_is_set_in_settings(partnership, world, admins):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as traveller:
+        refuse(partnership.outsider, 2, world.person_pk)
+        traveller.shift(datetime.timedelta(minutes=2))
+        refuse(partnership.outsider, 2, world.person_pk)
+        assert not bursts()
+        refuse(partnership.outsider, 1, world.person_pk)
+
+    assert len(bursts()) == 1
+
+
+def test_the_burst_is_told_only_to_admins_of_the_users_agency_and_system_admins(client, partnership, world, admins):
+    refuse(partnership.outsider, 20, world.person_pk)
+    [told] = bursts()
+    name = partnership.outsider.get_full_name()
+    today = timezone.localdate()
+
+    def tell(reader: User) -> str | None:
+        [text] = reminders_tell([Reminder(reader.pk, told.kind, told.subject, today, told.link)])
+        return text
+
+    assert tell(admins["elsewhere"]) == f"{name} was refused 20 times within 10 minutes: read the access log"
+    assert tell(admins["system"]) is not None
+    assert tell(admins["police"]) is None
+    assert tell(partnership.outsider) is None
+    assert tell(UserFactory.create(agency=partnership.elsewhere, roles=[Role.SUPERVISOR])) is None
+    client.force_login(admins["elsewhere"])
+    inbox = client.get("/notifications/").content.decode()
+    assert name in inbox
+    opened = client.get(f"/notifications/{told.pk}/open/")
+    assert opened["Location"] == told.link
+    assert notifications_tell(admins["police"], [told]) == [None]
+
+
+def test_an_admin_refused_in_a_burst_is_not_told_of_themselves(partnership, world, admins):
+    refuse(admins["elsewhere"], 20, world.person_pk)
+
+    assert [n.recipient for n in bursts()] == [admins["system"]], "the system admins, when no one else is"

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.db import DatabaseError, transaction
 from django.http import HttpRequest, HttpResponse
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -24,7 +25,13 @@ def _record(user: Any, error: BaseException, path: str) -> None:
     refusal = refusal_of(error)
     if refusal is None or not isinstance(user, User):
         return
-    access_refusal_record(user=user, nominal_id=refusal.nominal_id, reason=refusal.reason, path=path)
+    # In a savepoint, and a failure only reported: were a failed write to fail the request, a 500 for
+    # a record that exists against a 404 for one that does not would tell which ids are real.
+    try:
+        with transaction.atomic():
+            access_refusal_record(user=user, nominal_id=refusal.nominal_id, reason=refusal.reason, path=path)
+    except DatabaseError:
+        logger.exception("Could not log the refusal of %s to user %s", path, user.pk)
 
 
 class RefusalLogMiddleware:

@@ -156,6 +156,27 @@ def test_a_person_in_scope_is_viewed_and_nothing_is_refused(client, partnership,
     assert actions == [AccessEvent.Action.VIEW]
 
 
+def test_a_refusal_that_cannot_be_logged_is_still_404(client, partnership, world, monkeypatch, caplog):
+    """Never a 500 for a record that exists against a 404 for one that does not."""
+    from django.db import DatabaseError
+
+    def broken(**kwargs: Any) -> None:
+        raise DatabaseError("the log is unavailable")
+
+    monkeypatch.setattr("cohorts.refusal_hooks.access_refusal_record", broken)
+    client.force_login(partnership.outsider)
+
+    with caplog.at_level(logging.ERROR, logger="cohorts.refusal_hooks"):
+        page = client.get(f"/people/{world.person_pk}/")
+        api = client.get(f"/api/v1/people/{world.person_pk}/")
+
+    assert (page.status_code, api.status_code) == (404, 404)
+    assert [r.getMessage() for r in caplog.records if r.name == "cohorts.refusal_hooks"] == [
+        f"Could not log the refusal of /people/{world.person_pk}/ to user {partnership.outsider.pk}",
+        f"Could not log the refusal of /api/v1/people/{world.person_pk}/ to user {partnership.outsider.pk}",
+    ]
+
+
 def test_head_is_refused_and_records_nothing(client, partnership, world):
     """HEAD runs in a transaction rolled back (iom/middleware.py): the refusal goes with it."""
     client.force_login(partnership.outsider)

@@ -147,6 +147,23 @@ def test_an_item_not_shared_is_recorded_against_its_person(client, partnership, 
     assert event.reason == f"Out of scope: item {world.item_pk} is not shared with the user's agency"
 
 
+@pytest.mark.parametrize("url", ["/meetings/{meeting}/", "/api/v1/meetings/{meeting}/"])
+def test_a_meeting_not_shared_is_recorded_with_no_person(client, partnership, url):
+    """A meeting is about many people or none: its refusal names no one."""
+    from tests.meetings.factories import MeetingFactory
+
+    meeting = MeetingFactory.create(chair=partnership.officer, invited=[partnership.probation])
+    client.force_login(partnership.outsider)
+    path = url.format(meeting=meeting.pk)
+
+    assert client.get(path).status_code == 404
+    assert client.get(url.format(meeting=MISSING)).status_code == 404
+
+    [event] = refusals_by(partnership.outsider)
+    assert (event.nominal_id, event.path) == (None, path)
+    assert event.reason == f"Out of scope: meeting {meeting.pk} is not shared with the user's agency"
+
+
 def test_a_person_in_scope_is_viewed_and_nothing_is_refused(client, partnership, world):
     client.force_login(partnership.probation_officer)
 

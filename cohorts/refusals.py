@@ -90,8 +90,8 @@ def refusal_burst_check(*, user: User) -> None:
     )
 
 
-def _may_read_of(reader: User, user: User | None) -> bool:
-    if user is None or reader.pk == user.pk:
+def _told_to(reader: User, user: User) -> bool:
+    if reader.pk == user.pk:
         return False
     if reader.has_role(Role.SYSTEM_ADMIN):
         return True
@@ -105,7 +105,7 @@ def refusal_bursts_told(notices: Sequence[Notice], on: datetime.date) -> list[st
     told: list[str | None] = []
     for notice in notices:
         user = users.get(notice.subject_id)
-        if user is None or not _may_read_of(notice.reader, user):
+        if user is None or not _told_to(notice.reader, user):
             told.append(None)
             continue
         told.append(

@@ -392,7 +392,7 @@ class NominalListView(GenericAPIView):
         serializer.is_valid(raise_exception=True)
         user = request_user(request)
         try:
-            with held_elsewhere_reported(user):
+            with held_elsewhere_reported(user, request.path):
                 created = nominal_create(by=user, **serializer.validated_data)
         except DjangoValidationError as error:
             bad_request(error)

@@ -6,7 +6,7 @@ class CohortsConfig(AppConfig):
     verbose_name = "Cohorts"
 
     def ready(self) -> None:
-        from cohorts import receivers  # noqa: F401  (keeps grants in step with agreements)
+        from cohorts import receivers  # noqa: F401  (grants in step with agreements; lockouts logged)
         from cohorts.event_views import events_panel
         from cohorts.panels import person_page_panel_register
 

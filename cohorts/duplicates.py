@@ -106,20 +106,33 @@ def identifier_held_elsewhere(by: User, name: str, value: str, *, exclude_pk: in
         raise HeldElsewhere(existing_id=survivor_of(holder), identifier=name)
 
 
+IDENTIFIER_WORDS = {"pnc_id": "PNC ID", "crn": "CRN", "prison_number": "prison number"}
+
+
 @contextmanager
-def held_elsewhere_reported(by: User) -> Iterator[None]:
+def held_elsewhere_reported(by: User, path: str = "") -> Iterator[None]:
     """Around recording a person, outside its transaction: an identifier held by a record the user
     may not see becomes a check for the IOM team once the attempt has been rolled back (the user
-    still sees the neutral message), and the attempt is logged."""
+    still sees the neutral message), and a refusal in the access log (a burst of them tells the
+    agency's admins)."""
+    from cohorts.services import access_refusal_record
+
     try:
         yield
     except HeldElsewhere as held:
-        possible_duplicate_raise(
-            by=by,
-            existing_id=held.existing_id,
-            reason=PossibleDuplicate.Reason.IDENTIFIER,
-            identifier=held.identifier,
-        )
+        with transaction.atomic():
+            possible_duplicate_raise(
+                by=by,
+                existing_id=held.existing_id,
+                reason=PossibleDuplicate.Reason.IDENTIFIER,
+                identifier=held.identifier,
+            )
+            access_refusal_record(
+                user=by,
+                nominal_id=held.existing_id,
+                reason=f"A {IDENTIFIER_WORDS[held.identifier]} entered belongs to a person the agency may not see",
+                path=path,
+            )
         raise
 
 

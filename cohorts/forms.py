@@ -201,6 +201,8 @@ class ItemForm(forms.ModelForm[RecordedItem]):
 
 class AccessLogFilterForm(forms.Form):
     username = forms.CharField(label="Username", required=False, max_length=150)
+    # One user by id: the link a burst of their refusals is told with (cohorts/refusals.py).
+    user = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     person = forms.IntegerField(label="Person's record number", required=False, min_value=1)
     action = forms.ChoiceField(
         label="What they did", required=False, choices=[("", "Anything"), *AccessEvent.Action.choices]

@@ -507,6 +507,8 @@ class AccessEvent(models.Model):
         SEARCH = "search", "Searched"
         EXPORT = "export", "Exported"
         DISCLOSURE = "disclosure", "Disclosed"
+        # Asked for a record outside their scope (answered 404 or neutrally), or locked out of sign-in.
+        REFUSED = "refused", "Refused"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="access_events")
@@ -529,6 +531,8 @@ class AccessEvent(models.Model):
         indexes = [
             models.Index(fields=["nominal", "-at"], name="access_by_nominal"),
             models.Index(fields=["agency", "-at"], name="access_by_agency"),
+            # One user's refusals in the last minutes, counted after each (cohorts/refusals.py).
+            models.Index(fields=["user", "-at"], condition=Q(action="refused"), name="access_refused_by_user"),
         ]
         triggers = [pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
 

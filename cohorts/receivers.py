@@ -1,8 +1,11 @@
 from typing import Any
 
+from axes.signals import user_locked_out
 from django.dispatch import receiver
+from django.http import HttpRequest
 
 from cohorts.access import grants_recompute
+from cohorts.refusal_hooks import sign_in_lockout_record
 from sharing.signals import agreement_changed
 
 
@@ -10,3 +13,11 @@ from sharing.signals import agreement_changed
 def recompute_grants_of_the_parties(sender: Any, agency_ids: list[int], **kwargs: Any) -> None:
     """An agreement changed: the parties' access to the cohort follows in the same transaction."""
     grants_recompute(agency_ids=agency_ids)
+
+
+@receiver(user_locked_out)
+def record_the_lockout(
+    sender: Any, request: HttpRequest | None = None, username: str = "", ip_address: str | None = None, **kwargs: Any
+) -> None:
+    """A sign-in refused by django-axes' lockout is a refusal in the access log (issue 14)."""
+    sign_in_lockout_record(request=request, username=username or "", ip_address=ip_address)

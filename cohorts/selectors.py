@@ -38,6 +38,7 @@ from cohorts.models import (
     RecordedItem,
 )
 from cohorts.names import name_key
+from cohorts.refusals import out_of_scope, refusal_mark
 from sharing.models import Agency, DataCategory, User
 from sharing.roles import Role
 
@@ -183,12 +184,18 @@ def nominal_search(user: User, filters: NominalFilters) -> QuerySet[Nominal]:
 
 
 def nominal_get_for_user(user: User, pk: int) -> Nominal:
-    """The person, if the user may see them; Nominal.DoesNotExist otherwise (a 404 to the user)."""
-    return (
-        nominals_visible_to(user)
-        .select_related("owning_agency", "policing_area", "community_safety_partnership")
-        .get(pk=pk)
-    )
+    """The person, if the user may see them; Nominal.DoesNotExist otherwise (a 404 to the user),
+    marked as a refusal where the person exists (cohorts/refusals.py)."""
+    try:
+        return (
+            nominals_visible_to(user)
+            .select_related("owning_agency", "policing_area", "community_safety_partnership")
+            .get(pk=pk)
+        )
+    except Nominal.DoesNotExist as missing:
+        if Nominal.objects.filter(pk=pk).exists():
+            refusal_mark(missing, nominal_id=pk, reason=out_of_scope("the person"))
+        raise
 
 
 @dataclass(frozen=True)
@@ -282,13 +289,20 @@ def nominal_record_for_user(user: User, nominal: Nominal, *, sensitive_unlocked:
 
 
 def item_get_for_user(user: User, nominal: Nominal, pk: int) -> RecordedItem:
-    """An item of a person the user may see, if rule 2 lets their agency see it."""
-    return (
-        RecordedItem.objects.filter(nominal=nominal)
-        .filter(agency_may_see_item(user.agency_id))
-        .select_related("category", "owning_agency", "recorded_by", "nominal")
-        .get(pk=pk)
-    )
+    """An item of a person the user may see, if rule 2 lets their agency see it; DoesNotExist
+    otherwise, marked as a refusal where the item exists (of this person or another)."""
+    try:
+        return (
+            RecordedItem.objects.filter(nominal=nominal)
+            .filter(agency_may_see_item(user.agency_id))
+            .select_related("category", "owning_agency", "recorded_by", "nominal")
+            .get(pk=pk)
+        )
+    except RecordedItem.DoesNotExist as missing:
+        held_for = RecordedItem.objects.filter(pk=pk).values_list("nominal_id", flat=True).first()
+        if held_for is not None:
+            refusal_mark(missing, nominal_id=held_for, reason=out_of_scope(f"item {pk}"))
+        raise
 
 
 def nominal_possible_matches(
@@ -310,6 +324,7 @@ def nominal_possible_matches(
 @dataclass(frozen=True)
 class AccessLogFilters:
     username: str = ""
+    user_id: int | None = None
     nominal_id: int | None = None
     action: str = ""
     date_from: datetime.date | None = None
@@ -327,6 +342,8 @@ def access_log_for_user(user: User, filters: AccessLogFilters) -> QuerySet[Acces
         events = events.filter(agency_id=user.agency_id)
     if filters.username:
         events = events.filter(user__username__iexact=filters.username.strip())
+    if filters.user_id:
+        events = events.filter(user_id=filters.user_id)
     if filters.nominal_id:
         events = events.filter(Q(nominal_id=filters.nominal_id) | Q(nominal_ids__contains=[filters.nominal_id]))
     if filters.action:

@@ -33,6 +33,7 @@ from cohorts.models import (
     RagRating,
     RecordedItem,
 )
+from cohorts.refusals import refusal_burst_check
 from cohorts.selectors import nominals_visible_to
 from sharing.errors import StaleVersion, StateError
 from sharing.models import Agency, DataCategory, User
@@ -462,6 +463,23 @@ def access_event_record(
         query=query[:300],
         path=path[:500],
     )
+
+
+def access_refusal_record(*, user: User, nominal_id: int | None, reason: str, path: str) -> AccessEvent:
+    """Log a refusal while the user is answered 404 or neutrally: a record outside their scope (the
+    person it is about), an identifier that belongs to someone they may not see, a sign-in lockout
+    (no person). The reason is in words naming no one: the log names a person only to a reader who
+    may see them. A burst of refusals tells the user's agency admins (cohorts/refusals.py)."""
+    event = AccessEvent.objects.create(
+        user=user,
+        agency_id=user.agency_id,
+        action=AccessEvent.Action.REFUSED,
+        nominal_id=nominal_id,
+        reason=reason,
+        path=path[:500],
+    )
+    refusal_burst_check(user=user)
+    return event
 
 
 def nominal_view_log(*, user: User, nominal: Nominal, categories: Sequence[str], path: str) -> AccessEvent:

@@ -254,7 +254,7 @@ def nominal_new(request: HttpRequest) -> HttpResponse:
             )
         if not matches:
             try:
-                with held_elsewhere_reported(user):
+                with held_elsewhere_reported(user, request.path):
                     nominal = nominal_create(by=user, **data)
             except ValidationError as error:
                 attach_service_errors(form, error)
@@ -383,6 +383,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         filters = AccessLogFilters(
             username=data["username"],
+            user_id=data["user"],
             nominal_id=data["person"],
             action=data["action"],
             date_from=data["date_from"],

@@ -36,6 +36,7 @@ class Notification(models.Model):
         MEETING_REMINDER = "meeting_reminder", "Meeting coming up"
         ACTION_DUE = "action_due", "Action due"
         RELEASE_DUE = "release_due", "Release from custody due"
+        REFUSAL_BURST = "refusal_burst", "Many refused requests by one user"
 
     class Delivery(models.TextChoices):
         IMMEDIATE = "immediate", "Email me at once"

@@ -45,7 +45,13 @@ Kind, Delivery = Notification.Kind, Notification.Delivery
 
 # What a user gets until they choose: the urgent at once, the rest in the daily digest.
 DEFAULT_DELIVERY: dict[str, str] = dict.fromkeys(Kind.values, Delivery.DIGEST)
-DEFAULT_DELIVERY.update({Kind.REVIEW_OVERDUE: Delivery.IMMEDIATE, Kind.ISA_ENDED: Delivery.IMMEDIATE})
+DEFAULT_DELIVERY.update(
+    {
+        Kind.REVIEW_OVERDUE: Delivery.IMMEDIATE,
+        Kind.ISA_ENDED: Delivery.IMMEDIATE,
+        Kind.REFUSAL_BURST: Delivery.IMMEDIATE,
+    }
+)
 
 BATCH = 1000
 
@@ -115,6 +121,7 @@ TELLERS: dict[str, str] = {
     Kind.MEETING_REMINDER: "meetings.sweeps.meetings_told",
     Kind.ACTION_DUE: "meetings.sweeps.actions_told",
     Kind.RELEASE_DUE: "referrals.sweeps.releases_told",
+    Kind.REFUSAL_BURST: "cohorts.refusals.refusal_bursts_told",
 }
 
 

@@ -114,6 +114,8 @@ MIDDLEWARE = [
     "iom.middleware.RecordMovedMiddleware",  # a merged record's pages lead to the record kept
     "iom.middleware.AbsoluteSessionLifetimeMiddleware",
     "pghistory.middleware.HistoryMiddleware",
+    # A request refused as out of scope (a 404 on a record that exists) is logged (cohorts/refusal_hooks.py).
+    "cohorts.refusal_hooks.RefusalLogMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -308,6 +310,10 @@ IOM_TRANSITION_WEEKS = env_int("IOM_TRANSITION_WEEKS", 12)
 IOM_SELECTION_PANEL_FREQUENCY = os.environ.get("IOM_SELECTION_PANEL_FREQUENCY", "monthly")
 # How many days back a panel chair may record a meeting already held (meetings/scheduling.py).
 IOM_MEETING_RECORD_DAYS_BACK = env_int("IOM_MEETING_RECORD_DAYS_BACK", 28)
+# A burst of refused requests by one user (this many within these minutes) tells their agency's
+# admins, once a day (cohorts/refusals.py).
+IOM_REFUSAL_BURST_COUNT = env_int("IOM_REFUSAL_BURST_COUNT", 20)
+IOM_REFUSAL_BURST_MINUTES = env_int("IOM_REFUSAL_BURST_MINUTES", 10)
 
 # The service as users see it.
 IOM_SERVICE_NAME = os.environ.get("IOM_SERVICE_NAME", "Integrated Offender Management")
@@ -325,6 +331,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["iom.permissions.IsAuthenticatedWithObjectPermissions"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # DRF's own handler, after logging a request refused as out of scope (cohorts/refusal_hooks.py).
+    "EXCEPTION_HANDLER": "cohorts.refusal_hooks.api_exception_handler",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),

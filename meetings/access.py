@@ -23,6 +23,7 @@ from django.http import Http404
 
 from cohorts.access import _clauses_allowing, today
 from cohorts.models import NominalGroupObjectPermission
+from cohorts.refusals import out_of_scope, refusal_mark
 from meetings.models import AgendaItem, Meeting, MeetingAction, MeetingSeries
 from sharing.models import Agency, User
 
@@ -102,7 +103,10 @@ def meeting_get_for_user(user: User, pk: int) -> Meeting:
         meetings_visible_to(user).select_related("chair", "chair__agency", "agency", "series").filter(pk=pk).first()
     )
     if meeting is None:
-        raise Http404("No such meeting")
+        not_found = Http404("No such meeting")
+        if Meeting.objects.filter(pk=pk).exists():  # it exists: a refusal, about no one (cohorts/refusals.py)
+            refusal_mark(not_found, nominal_id=None, reason=out_of_scope(f"meeting {pk}"))
+        raise not_found
     return meeting
 
 

@@ -17,6 +17,7 @@ from django.http import Http404
 
 from cohorts.access import _clauses_allowing, clauses_allowing_category, current_involvements, today
 from cohorts.models import CaseInvolvement
+from cohorts.refusals import out_of_scope, refusal_mark
 from cohorts.selectors import nominals_visible_to
 from referrals import permissions
 from referrals.models import Referral, ReferralDecision
@@ -78,7 +79,11 @@ def referral_get_for_user(user: User, pk: int) -> Referral:
         .first()
     )
     if referral is None:
-        raise Http404("No referral found")
+        not_found = Http404("No referral found")
+        held_for = Referral.objects.filter(pk=pk).values_list("nominal_id", flat=True).first()
+        if held_for is not None:  # it exists: a refusal (cohorts/refusals.py)
+            refusal_mark(not_found, nominal_id=held_for, reason=out_of_scope(f"referral {pk}"))
+        raise not_found
     return referral
 
 

@@ -258,7 +258,7 @@ def referral_new(request: HttpRequest) -> HttpResponse:
         else:
             details = {name: data[name] for name in ("first_name", "last_name", "date_of_birth", "pnc_id")}
             try:
-                with held_elsewhere_reported(user), transaction.atomic():
+                with held_elsewhere_reported(user, request.path), transaction.atomic():
                     nominal = nominal_create(by=user, **details)
                     referral = referral_start(nominal=nominal, by=user, kind=data["kind"])
             except ValidationError as error:

@@ -713,8 +713,8 @@ def missing_entries(patterns: list[Pattern], matrix: dict[str, Entry] = MATRIX) 
 
 @dataclass(frozen=True)
 class Derived:
-    rule: str  # "person", "offending", "release", "agreement", "meeting", "action"
-    subject: str  # "person", "step", "agreement", "meeting", "action": made by the test for the scenario
+    rule: str  # "person", "offending", "release", "agreement", "meeting", "action", "refusals"
+    subject: str  # "person", "step", "agreement", "meeting", "action", "user": made by the test for the scenario
     marker: str
 
 
@@ -725,6 +725,7 @@ def _notification_kinds() -> list[str]:
 
 
 PERSON_NAME = "SCOPETEST, Matrixperson"
+REFUSED_USER_NAME = "Matrixuser Refusedmany"
 DERIVED: dict[str, Derived] = {
     "notification:review_due": Derived("person", "person", PERSON_NAME),
     "notification:review_overdue": Derived("person", "person", PERSON_NAME),
@@ -741,6 +742,8 @@ DERIVED: dict[str, Derived] = {
     "notification:isa_ended": Derived("agreement", "agreement", "Core IOM agreement"),
     "notification:meeting_reminder": Derived("meeting", "meeting", "Selection panel"),
     "notification:action_due": Derived("action", "action", "MEETING-ACTION-SECRET"),
+    # A probation user's burst of refused requests, named (cohorts/refusals.py).
+    "notification:refusal_burst": Derived("refusals", "user", REFUSED_USER_NAME),
 }
 
 

@@ -302,7 +302,10 @@ def test_no_two_scopes_have_the_same_viewer_and_expectations():
 
 @pytest.mark.parametrize(("name", "entry", "role", "scope"), NOMINAL_CELLS)
 def test_nominal_pages_by_role_and_scope(client, partnership, scenario, name, entry, role, scope):
-    client.force_login(viewer(partnership, SCOPES[scope].agency, role))
+    from cohorts.models import AccessEvent
+
+    user = viewer(partnership, SCOPES[scope].agency, role)
+    client.force_login(user)
     target = scenario if SCOPES[scope].exists else Scenario(nominal_pk=10**9, item_pk=10**9, secrets={})
 
     sent_as = {"content_type": entry.content_type} if entry.content_type else {}
@@ -316,6 +319,12 @@ def test_nominal_pages_by_role_and_scope(client, partnership, scenario, name, en
         assert "scopetest" not in body.lower()
     for marker in ALL_MARKERS - markers_allowed(scope):
         assert marker not in body, f"{marker} leaked to {role} ({scope})"
+    # Refused access is logged (issue 14): a person out of scope, never a person who does not exist.
+    refused = AccessEvent.objects.filter(user=user, action=AccessEvent.Action.REFUSED)
+    if not SCOPES[scope].exists:
+        assert not refused.exists()
+    elif not (SCOPES[scope].sees_person or role == Role.SYSTEM_ADMIN):
+        assert refused.filter(nominal_id=scenario.nominal_pk).exists()
 
 
 @pytest.mark.parametrize("api", [False, True], ids=["page", "api"])
@@ -484,6 +493,10 @@ DERIVED_RULES: dict[str, Any] = {
     ),
     "meeting": lambda scope, role: scope.exists and scope.agency in {"police", "probation", "drugs"},
     "action": lambda scope, role: scope.exists and scope.agency in {"police", "probation"},
+    # A user's refusals: to the admins of their agency (probation) and to system admins.
+    "refusals": lambda scope, role: (
+        scope.exists and (role == Role.SYSTEM_ADMIN or (scope.agency == "probation" and role == Role.AGENCY_ADMIN))
+    ),
 }
 
 
@@ -492,6 +505,7 @@ def derived_subject(entry: Any, partnership: Partnership, scenario: Scenario, me
     from cohorts.events import custody_event_record
     from cohorts.models import Nominal
     from cohorts.transitions import transition_plan_start, transition_step_add
+    from sharing.models import User
 
     if not exists:
         return f"{entry.subject}:{10**9}"
@@ -514,6 +528,10 @@ def derived_subject(entry: Any, partnership: Partnership, scenario: Scenario, me
         return f"agreement:{partnership.core.pk}"
     if entry.subject == "meeting":
         return f"meeting:{meetings.scheduled_meeting_pk}"
+    if entry.subject == "user":
+        first_name, last_name = entry.marker.split()
+        User.objects.filter(pk=partnership.probation_officer.pk).update(first_name=first_name, last_name=last_name)
+        return f"user:{partnership.probation_officer.pk}"
     return f"meeting-action:{meetings.action_pk}"
 
 
@@ -581,11 +599,19 @@ def test_derived_outputs_by_role_and_scope(client, partnership, scenario, meetin
     if expected:
         assert marker in text
     else:
-        for secret in ("Scopetest", "SCOPETEST", *PERSON_NAMES, *meeting_scenario.secrets, "Core IOM agreement"):
+        for secret in (
+            "Scopetest",
+            "SCOPETEST",
+            *PERSON_NAMES,
+            *meeting_scenario.secrets,
+            "Core IOM agreement",
+            "Refusedmany",
+        ):
             assert secret not in inbox, f"{secret} leaked to {role} ({scope})"
     for message in mail.outbox:  # an email never says who or what
         assert marker not in message.body
         assert "SCOPETEST" not in message.body
+        assert "Refusedmany" not in message.body
 
 
 ENDED_CELLS = [
@@ -607,7 +633,8 @@ def test_a_derived_output_is_withdrawn_when_access_ends_after_it_was_made(
     from sharing.models import SharingAgreement
 
     entry = DERIVED[name]
-    reader = viewer(partnership, "probation" if how == "moved to another agency" else "drugs", Role.PRACTITIONER)
+    role = Role.AGENCY_ADMIN if entry.rule == "refusals" else Role.PRACTITIONER  # only admins are told those
+    reader = viewer(partnership, "probation" if how == "moved to another agency" else "drugs", role)
     subject = derived_subject(entry, partnership, scenario, meeting_scenario, True)
     kind = name.removeprefix("notification:")
     [made] = reminders_send([Reminder(reader.pk, kind, subject, timezone.localdate(), "/")])
@@ -628,7 +655,7 @@ def test_a_derived_output_is_withdrawn_when_access_ends_after_it_was_made(
 
     assert 'data-testid="withdrawn"' not in before
     assert 'data-testid="withdrawn"' in after
-    for secret in ("SCOPETEST", "Core IOM agreement", "MEETING-ACTION-SECRET", "Panelcase"):
+    for secret in ("SCOPETEST", "Core IOM agreement", "MEETING-ACTION-SECRET", "Panelcase", "Refusedmany"):
         assert secret not in after, secret
     assert opened.status_code == 302
     assert opened["Location"] == "/notifications/"
@@ -749,6 +776,7 @@ def test_meeting_content_is_withheld_once_access_ends_after_it_was_made(client, 
     from tests.meetings.scenario import SECRETS
 
     entry = MATRIX[name]
+    assert isinstance(entry, MeetingData)
     reader = viewer(partnership, "probation", Role.SUPERVISOR)
     client.force_login(reader)
     url = entry.url_for(meeting_scenario)

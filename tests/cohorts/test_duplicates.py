@@ -81,6 +81,10 @@ def test_an_identifier_of_someone_hidden_is_refused_neutrally_and_checked(client
         field,
     )
     assert (check.agency, check.raised_by, check.attempts) == (partnership.drugs, partnership.drugs_worker, 2)
+    refused = AccessEvent.objects.filter(user=partnership.drugs_worker, action=AccessEvent.Action.REFUSED)
+    assert refused.count() == 2  # each attempt is in the access log, as a refusal
+    assert {event.nominal_id for event in refused} == {hidden.pk}
+    assert all("belongs to a person the agency may not see" in event.reason for event in refused)
 
 
 def test_an_identifier_of_someone_the_user_sees_is_the_plain_error_and_no_check(client, partnership, hidden):

@@ -34,11 +34,11 @@ def test_viewing_a_record_writes_exactly_one_access_event(client, partnership, p
     assert "identity" in event.categories
 
 
-def test_a_404_writes_no_access_event(client, partnership, person):
+def test_a_404_is_logged_only_as_a_refusal(client, partnership, person):
     client.force_login(partnership.outsider)
 
     assert client.get(reverse("nominal-detail", args=[person.pk])).status_code == 404
-    assert not AccessEvent.objects.exists()
+    assert list(AccessEvent.objects.values_list("action", flat=True)) == [AccessEvent.Action.REFUSED]
 
 
 def test_a_search_that_returns_people_is_logged_with_who_was_returned(client, partnership, person):

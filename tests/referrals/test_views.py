@@ -762,7 +762,8 @@ def test_a_partner_outside_any_agreement_gets_404(client, partnership, person):
     for user in (partnership.outsider, partnership.housing_worker):
         client.force_login(user)
         assert client.get(detail_url(referral)).status_code == 404
-    assert not AccessEvent.objects.filter(nominal=person).exclude(user=partnership.officer).exists()
+    others = AccessEvent.objects.filter(nominal=person).exclude(user=partnership.officer)
+    assert set(others.values_list("action", flat=True)) == {AccessEvent.Action.REFUSED}, "refused, and logged"
 
 
 def test_a_draft_is_seen_only_by_its_referrer_and_their_supervisor(client, partnership, person):

@@ -10,7 +10,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cohorts", "0010_access_log_chain"),
+        ("cohorts", "0011_access_event_refused"),
         ("sharing", "0007_system_admin_unlocks_accounts"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

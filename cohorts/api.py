@@ -340,7 +340,7 @@ def nominal_or_404(request: Request, pk: int) -> Nominal:
         if moved_to is not None:
             raise NotFound(
                 f"This record was merged into another: {reverse('api-nominal-detail', args=[moved_to])}"
-            ) from error
+            ) from None  # not a refusal: the caller may see where it went
         raise NotFound("No such person.") from error
 
 

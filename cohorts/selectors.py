@@ -653,5 +653,5 @@ def nominal_or_404(user: User, pk: int) -> Nominal:
     except Nominal.DoesNotExist as error:
         moved_to = moved_to_for_user(user, pk)
         if moved_to is not None:
-            raise RecordMoved(pk, moved_to) from error
+            raise RecordMoved(pk, moved_to) from None  # not a refusal: the user may see where it went
         raise Http404("No such person") from error

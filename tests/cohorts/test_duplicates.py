@@ -237,6 +237,7 @@ def test_a_merge_moves_everything_and_the_old_address_leads_to_the_record_kept(
     assert old_address["Location"] == f"/people/{hidden.pk}/"
     assert old_history["Location"] == f"/people/{hidden.pk}/history/?x=1"
     assert "DRUGS-OWN-NOTE" in kept  # the drug service sees the person it recorded, through its involvement
+    assert not AccessEvent.objects.filter(user=partnership.drugs_worker, action=AccessEvent.Action.REFUSED).exists()
     item.refresh_from_db()
     made.refresh_from_db()
     assert (item.nominal_id, made.merged_into_id) == (hidden.pk, hidden.pk)
@@ -255,6 +256,7 @@ def test_a_merged_record_leads_nowhere_for_someone_who_may_not_see_the_record_ke
     client.force_login(partnership.housing_worker)
 
     assert client.get(f"/people/{made.pk}/").status_code == 404
+    assert AccessEvent.objects.filter(user=partnership.housing_worker, action=AccessEvent.Action.REFUSED).exists()
     client.force_login(partnership.drugs_worker)
     api = client.get(f"/api/v1/people/{made.pk}/")
     assert api.status_code == 404

@@ -216,7 +216,7 @@ def test_a_need_without_a_level_is_explained(client, partnership, person):
     assert "Choose the level of need" in response.content.decode()
 
 
-def test_a_duplicate_identifier_on_the_page_is_a_field_error(client, partnership):
+def test_a_duplicate_identifier_held_by_another_agency_is_a_neutral_field_error(client, partnership):
     from tests.cohorts.factories import valid_pnc_id
     from tests.cohorts.test_views import new_person_form
 
@@ -227,7 +227,9 @@ def test_a_duplicate_identifier_on_the_page_is_a_field_error(client, partnership
     response = client.post(reverse("nominal-new"), new_person_form(pnc_id=pnc_id, confirmed="yes"))
 
     assert response.status_code == 400
-    assert "already recorded for another person" in response.content.decode()
+    # Probation's record, which the police may not see: told neutrally, naming no one (issue 14).
+    assert "may already be recorded by another agency" in response.content.decode()
+    assert "Someoneelse" not in response.content.decode()
 
 
 def test_the_recording_agency_corrects_a_persons_details(client, partnership, person):

@@ -28,6 +28,7 @@ from cohorts.duplicates import (
     nominal_merge,
     nominal_merge_undo,
 )
+from cohorts.identifiers import IDENTIFIER_LABELS
 from cohorts.models import PossibleDuplicate
 from iom.http import signed_in_user
 from sharing.errors import StateError
@@ -86,9 +87,7 @@ def duplicate_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 if nominal is not None
             ],
             "preview": preview,
-            "identifier_label": {"pnc_id": "PNC ID", "crn": "CRN", "prison_number": "prison number"}.get(
-                duplicate.identifier, ""
-            ),
+            "identifier_label": IDENTIFIER_LABELS.get(duplicate.identifier, ""),
         },
     )
 

@@ -33,6 +33,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cohorts.access import current_involvements, grants_recompute
+from cohorts.identifiers import IDENTIFIER_LABELS
 from cohorts.models import (
     AccessEvent,
     CaseInvolvement,
@@ -52,7 +53,7 @@ from sharing.roles import Role
 logger = logging.getLogger(__name__)
 
 MERGE_UNDO_DAYS = 30
-IDENTIFIERS = ("pnc_id", "crn", "prison_number")
+IDENTIFIERS = tuple(IDENTIFIER_LABELS)
 HELD_ELSEWHERE = (
     "This person may already be recorded by another agency. The IOM team will check and, if your agency "
     "should work with them, share their record with you."
@@ -106,9 +107,6 @@ def identifier_held_elsewhere(by: User, name: str, value: str, *, exclude_pk: in
         raise HeldElsewhere(existing_id=survivor_of(holder), identifier=name)
 
 
-IDENTIFIER_WORDS = {"pnc_id": "PNC ID", "crn": "CRN", "prison_number": "prison number"}
-
-
 @contextmanager
 def held_elsewhere_reported(by: User, path: str = "") -> Iterator[None]:
     """Around recording a person, outside its transaction: an identifier held by a record the user
@@ -130,7 +128,7 @@ def held_elsewhere_reported(by: User, path: str = "") -> Iterator[None]:
             access_refusal_record(
                 user=by,
                 nominal_id=held.existing_id,
-                reason=f"A {IDENTIFIER_WORDS[held.identifier]} entered belongs to a person the agency may not see",
+                reason=f"A {IDENTIFIER_LABELS[held.identifier]} entered belongs to a person the agency may not see",
                 path=path,
             )
         raise

@@ -13,6 +13,8 @@ PNC_PATTERN = re.compile(r"^(?P<year>\d{2}|\d{4})/(?P<serial>\d{1,7})(?P<check>[
 PNC_CHECK_LETTERS = "ZABCDEFGHJKLMNPQRTUVWXY"
 CRN_PATTERN = re.compile(r"^[A-Z]\d{6}$")
 PRISON_NUMBER_PATTERN = re.compile(r"^[A-Z]\d{4}[A-Z]{2}$")
+# Each identifier field, as a sentence names it ("This PNC ID is ...").
+IDENTIFIER_LABELS = {"pnc_id": "PNC ID", "crn": "CRN", "prison_number": "prison number"}
 
 
 def _squash(value: str) -> str:

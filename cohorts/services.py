@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from cohorts.access import GrantChanges, grants_recompute, in_sentence
 from cohorts.duplicates import hidden_same_person, identifier_held_elsewhere, possible_duplicate_raise
-from cohorts.identifiers import normalise_crn, normalise_pnc_id, normalise_prison_number
+from cohorts.identifiers import IDENTIFIER_LABELS, normalise_crn, normalise_pnc_id, normalise_prison_number
 from cohorts.models import (
     PATHWAY_CATEGORY,
     AccessEvent,
@@ -43,7 +43,6 @@ IDENTIFIER_NORMALISERS = {
     "crn": normalise_crn,
     "prison_number": normalise_prison_number,
 }
-IDENTIFIER_LABELS = {"pnc_id": "PNC ID", "crn": "CRN", "prison_number": "prison number"}
 
 
 def _clean_identifiers(fields: dict[str, Any], *, by: User, exclude_pk: int | None = None) -> dict[str, Any]:

@@ -38,6 +38,8 @@ TESTS = (
     "tests/cohorts/test_api.py",
     "tests/cohorts/test_logs.py",
     "tests/sharing/test_agreement_pages.py",
+    "tests/iom/test_notification_gate.py",
+    "tests/cohorts/test_duplicates.py",
 )
 COPIED_AWAY = {".git", ".venv", "node_modules", ".data", "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
 
@@ -125,6 +127,27 @@ def agency_may_see_item(""",
         "cohorts/selectors.py",
         "if item.category.is_sensitive and not sensitive_unlocked:",
         "if item.category.is_sensitive and sensitive_unlocked is None:",
+    ),
+    Mutation(
+        "notifications told to anyone",
+        "a notification about a person is told to a reader whatever their agency may see",
+        "cohorts/selectors.py",
+        """        reach = people.keys() if anyone else granted.get(reader.agency.permission_group_id or 0, set())""",
+        """        reach = people.keys()""",
+    ),
+    Mutation(
+        "licence end told unshared",
+        "a licence ending with no plan is told to a reader whose agency is not shared the licence end",
+        "cohorts/sweeps.py",
+        """        if person is None or notice.subject_id not in shared[notice.reader.agency_id]:""",
+        """        if person is None:""",
+    ),
+    Mutation(
+        "hidden identifier disclosed",
+        "an identifier held by a record the user may not see answers 'already recorded for another person'",
+        "cohorts/services.py",
+        """        taken = nominals_visible_to(by).filter(**{name: fields[name]})""",
+        """        taken = Nominal.objects.filter(**{name: fields[name]})""",
     ),
 )
 

@@ -304,3 +304,20 @@ def test_healthz_reports_beat_not_seen_and_late_sweeps_but_still_serves(client, 
         response.json()["checks"]["sweeps"]
         == "late: reviews, transitions, releases, y2a, agreements, meetings, actions"
     )
+
+
+def test_the_inbox_pages_fifty_at_a_time(client, partnership, person):
+    first = datetime.date(2026, 1, 1)
+    reminders_send(
+        [reminder(partnership.officer, person, due_on=first + datetime.timedelta(days=n)) for n in range(51)]
+    )
+    client.force_login(partnership.officer)
+
+    one = client.get(reverse("notification-list")).content.decode()
+    two = client.get(reverse("notification-list"), {"page": 2}).content.decode()
+
+    assert one.count('data-testid="notification"') == 50
+    assert 'aria-label="Pages of notifications"' in one
+    assert 'href="?page=2" rel="next"' in one
+    assert two.count('data-testid="notification"') == 1
+    assert 'href="?page=1" rel="prev"' in two

@@ -323,3 +323,19 @@ def test_undo_after_30_days_or_twice_is_refused(partnership, hidden, iom_team, r
     nominal_merge_undo(merge=merge, by=iom_team)
     with pytest.raises(StateError):
         nominal_merge_undo(merge=merge, by=iom_team)
+
+
+def test_a_merge_posted_twice_from_two_tabs_merges_once_and_says_so(
+    client, partnership, hidden, iom_team, recorded_twice
+):
+    _, _, check = recorded_twice
+    client.force_login(iom_team)
+
+    client.post(f"/people/duplicates/{check.pk}/merge/")
+    again = client.post(f"/people/duplicates/{check.pk}/merge/", follow=True)
+    shared = client.post(f"/people/duplicates/{check.pk}/share/", follow=True)
+
+    assert NominalMerge.objects.count() == 1
+    assert "merged already" in again.content.decode()
+    assert "already been resolved" in shared.content.decode()
+    assert not CaseInvolvement.objects.filter(reason="shared_after_check").exists()

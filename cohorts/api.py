@@ -213,6 +213,17 @@ class NominalSerializer(serializers.ModelSerializer):
         read_only_fields = IDENTITY_FIELDS
 
 
+class NominalRecordedSerializer(NominalSerializer):
+    """A person just recorded, and whether they may also be recorded by another agency (a record the
+    caller may not see has the same name and date of birth): if so, the IOM team will check."""
+
+    possibly_recorded_elsewhere = serializers.BooleanField(read_only=True)
+
+    class Meta(NominalSerializer.Meta):
+        fields = [*NominalSerializer.Meta.fields, "possibly_recorded_elsewhere"]
+        read_only_fields = (*IDENTITY_FIELDS, "possibly_recorded_elsewhere")  # type: ignore[assignment]
+
+
 class AliasSerializer(serializers.ModelSerializer):
     class Meta:
         model = NominalAlias
@@ -385,7 +396,12 @@ class NominalListView(GenericAPIView):
         summary="Record a person",
         description="Your agency is recorded as involved, and sees the person at once.",
         request=NominalCreateSerializer,
-        responses={201: NominalSerializer, 400: OpenApiResponse(description="Field errors.")},
+        responses={
+            201: NominalRecordedSerializer,
+            400: OpenApiResponse(
+                description="Field errors. An identifier held by a record you may not see is refused, naming no one."
+            ),
+        },
     )
     def post(self, request: Request) -> Response:
         serializer = NominalCreateSerializer(data=request.data)
@@ -398,12 +414,9 @@ class NominalListView(GenericAPIView):
             bad_request(error)
         nominal = nominal_get_for_user(user, created.pk)
         # The same name and date of birth as a record the caller may not see: recorded, and checked.
-        recorded = {
-            **NominalSerializer(nominal).data,
-            "possibly_recorded_elsewhere": possibly_recorded_elsewhere(nominal),
-        }
+        nominal.possibly_recorded_elsewhere = possibly_recorded_elsewhere(nominal)  # type: ignore[attr-defined]
         return Response(
-            recorded,
+            NominalRecordedSerializer(nominal).data,
             status=status.HTTP_201_CREATED,
             headers={"Location": reverse("api-nominal-detail", args=[nominal.pk])},
         )

@@ -339,3 +339,18 @@ def test_a_merge_posted_twice_from_two_tabs_merges_once_and_says_so(
     assert "merged already" in again.content.decode()
     assert "already been resolved" in shared.content.decode()
     assert not CaseInvolvement.objects.filter(reason="shared_after_check").exists()
+
+
+def test_the_api_records_the_same_name_and_birth_and_says_it_may_be_recorded_elsewhere(client, partnership, hidden):
+    client.force_login(partnership.drugs_worker)
+
+    response = client.post(
+        "/api/v1/people/",
+        {"first_name": "Ryan", "last_name": "Hidden", "date_of_birth": BORN.isoformat()},
+        content_type="application/json",
+    )
+    schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/json").content.decode()
+
+    assert response.status_code == 201
+    assert response.json()["possibly_recorded_elsewhere"] is True
+    assert "possibly_recorded_elsewhere" in schema

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NoReturn
 
@@ -45,9 +45,11 @@ from rest_framework.views import APIView
 from cohorts.access import current_memberships
 from cohorts.api import NamedEntrySerializer, bad_request, request_user
 from cohorts.models import (
+    PATHWAY_CATEGORY,
     AccessEvent,
     ManagementLevel,
     Nominal,
+    Pathway,
     PriorityCohort,
     RagRating,
     Strand,
@@ -72,6 +74,7 @@ from referrals.selectors import (
     eighteenth_birthday_countdown,
     referral_get_for_user,
     referral_list,
+    referral_needs_for_user,
     referrals_visible_to,
 )
 from referrals.services import (
@@ -117,6 +120,7 @@ CONTENT_FIELDS = (
     "offences",
     *SECTION_FIELDS["risk"],
     "needs",
+    "needs_withheld",
     "urgency_reason",
     *SECTION_FIELDS["y2a"],
     "questions",
@@ -204,6 +208,8 @@ class ReferralRecord:
     score: ScoreShown | None
     eligibility: list[EligibilityOutcome]
     milestones: Y2AMilestones | None
+    needs: list[ReferralNeed] = field(default_factory=list)  # those the user may read, as the page shows them
+    needs_withheld: int = 0
 
     @property
     def sections(self) -> list[dict[str, Any]]:
@@ -225,9 +231,10 @@ def _score_shown(referral: Referral) -> ScoreShown | None:
     return ScoreShown(preview.total, matrix_current().number, None, True, lines)
 
 
-def referral_record(referral: Referral) -> ReferralRecord:
+def referral_record(referral: Referral, user: User) -> ReferralRecord:
     """What the referral endpoint shows (the referral as referral_get_for_user fetched it for the
-    caller, content_visible annotated), its content computed only where it is visible."""
+    caller, content_visible annotated), its content computed only where it is visible, its needs
+    only those the caller may read (referral_needs_for_user: the page's rule)."""
     visible = bool(getattr(referral, "content_visible", False))
     milestones = (
         y2a_milestones(referral.nominal.date_of_birth)
@@ -238,7 +245,8 @@ def referral_record(referral: Referral) -> ReferralRecord:
         return ReferralRecord(referral, False, None, [], milestones)
     # The rules as they stand today, for a referral still open; a decided one has nothing to check.
     outcomes = eligibility.check_eligibility(referral_facts(referral)) if referral.is_open else []
-    return ReferralRecord(referral, True, _score_shown(referral), outcomes, milestones)
+    needs, withheld = referral_needs_for_user(user, referral, content_visible=True)
+    return ReferralRecord(referral, True, _score_shown(referral), outcomes, milestones, needs, withheld)
 
 
 # --- Serializers -----------------------------------------------------------------------------------
@@ -495,7 +503,12 @@ class ReferralSerializer(serializers.Serializer):
         source="referral.mappa_level", choices=Nominal.MappaLevel.choices, required=False, allow_blank=True
     )
     release_expected_on = serializers.DateField(source="referral.release_expected_on", required=False, allow_null=True)
-    needs = ReferralNeedSerializer(source="referral.needs", many=True, required=False)
+    needs = ReferralNeedSerializer(
+        many=True, required=False, help_text="The needs you may read: each is shared by its pathway's category."
+    )
+    needs_withheld = serializers.IntegerField(
+        read_only=True, required=False, help_text="How many of its needs are not shared with your agency."
+    )
     urgency_reason = serializers.CharField(source="referral.urgency_reason", required=False)
     management_passed_to_probation = serializers.BooleanField(
         source="referral.management_passed_to_probation", required=False, allow_null=True
@@ -890,8 +903,9 @@ def _shown(request: Request, pk: int, status_code: int = status.HTTP_200_OK) -> 
     """The referral as the caller may see it, logged as the referral page logs it."""
     user = request_user(request)
     referral = _referral_or_404(user, pk)
-    record = referral_record(referral)
+    record = referral_record(referral, user)
     categories = ["identity", Referral.CONTENT_CATEGORY] if record.content_visible else ["identity"]
+    categories += [PATHWAY_CATEGORY[Pathway(need.pathway)] for need in record.needs]
     nominal_view_log(user=user, nominal=referral.nominal, categories=categories, path=request.path)
     return Response(ReferralSerializer(record, context={"request": request}).data, status=status_code)
 

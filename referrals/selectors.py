@@ -15,12 +15,18 @@ from decimal import Decimal
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.http import Http404
 
-from cohorts.access import _clauses_allowing, clauses_allowing_category, current_involvements, today
-from cohorts.models import CaseInvolvement
+from cohorts.access import (
+    _clauses_allowing,
+    agency_may_see_item,
+    clauses_allowing_category,
+    current_involvements,
+    today,
+)
+from cohorts.models import CaseInvolvement, RecordedItem
 from cohorts.refusals import out_of_scope, refusal_mark
 from cohorts.selectors import nominals_visible_to
 from referrals import permissions
-from referrals.models import Referral, ReferralDecision
+from referrals.models import Referral, ReferralDecision, ReferralNeed
 from sharing.models import DataCategory, User
 
 
@@ -85,6 +91,25 @@ def referral_get_for_user(user: User, pk: int) -> Referral:
             refusal_mark(not_found, nominal_id=held_for, reason=out_of_scope(f"referral {pk}"))
         raise not_found
     return referral
+
+
+def referral_needs_for_user(user: User, referral: Referral, *, content_visible: bool) -> tuple[list[ReferralNeed], int]:
+    """The referral's needs the user may read, and how many are withheld: the page's and the API's.
+    Once submitted, each need is an item on the person's record, shared by its pathway's category
+    (rule 2), whoever may read the rest of the referral; a draft's are the referrer's, with its content."""
+    needs = list(referral.needs.all())
+    item_ids = [need.item_id for need in needs if need.item_id]
+    visible = (
+        set(
+            RecordedItem.objects.filter(pk__in=item_ids)
+            .filter(agency_may_see_item(user.agency_id))
+            .values_list("pk", flat=True)
+        )
+        if item_ids
+        else set()
+    )
+    shown = [need for need in needs if (need.item_id in visible) or (need.item_id is None and content_visible)]
+    return shown, len(needs) - len(shown)
 
 
 def referral_content_visible(user: User, referral: Referral) -> bool:

@@ -20,9 +20,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from cohorts.access import agency_may_see_item, current_memberships
+from cohorts.access import current_memberships
 from cohorts.duplicates import RECORDED_AND_CHECKED, held_elsewhere_reported, possibly_recorded_elsewhere
-from cohorts.models import PATHWAY_CATEGORY, AccessEvent, Nominal, Pathway, RecordedItem
+from cohorts.models import PATHWAY_CATEGORY, AccessEvent, Nominal, Pathway
 from cohorts.selectors import NominalFilters, nominal_get_for_user, nominal_search
 from cohorts.services import access_event_record, nominal_create, nominal_view_log
 from iom.filters import query_without, selected_filters
@@ -40,7 +40,7 @@ from referrals.forms import (
     offence_formset,
     offences_from,
 )
-from referrals.models import Referral, ReferralNeed
+from referrals.models import Referral
 from referrals.services import (
     matrix_current,
     open_referral_of,
@@ -370,24 +370,6 @@ def _task_list(referral: Referral) -> list[TaskListItem]:
     ]
 
 
-def _needs_shown(user: User, referral: Referral, content_visible: bool) -> tuple[list[ReferralNeed], int]:
-    """The needs the user may read and how many are withheld. Once submitted, each need is an item on
-    the person's record, shared by its pathway's category (rule 2); a draft's are the referrer's."""
-    needs = list(referral.needs.all())
-    item_ids = [need.item_id for need in needs if need.item_id]
-    visible = (
-        set(
-            RecordedItem.objects.filter(pk__in=item_ids)
-            .filter(agency_may_see_item(user.agency_id))
-            .values_list("pk", flat=True)
-        )
-        if item_ids
-        else set()
-    )
-    shown = [need for need in needs if (need.item_id in visible) or (need.item_id is None and content_visible)]
-    return shown, len(needs) - len(shown)
-
-
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The referral: its task list while it is a draft, what it says (as the sharing rules allow),
     eligibility, score, key dates, decisions and timeline."""
@@ -397,7 +379,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     editable = referral.status in EDITABLE and permissions.may_edit_referral(referral, user)
     today = timezone.localdate()
 
-    needs, needs_withheld = _needs_shown(user, referral, content_visible)
+    needs, needs_withheld = selectors.referral_needs_for_user(user, referral, content_visible=content_visible)
     score = score_history = preview = None
     outcomes = []
     if content_visible:
@@ -627,7 +609,7 @@ def referral_check(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("referral-detail", pk=referral.pk)
     else:
         nominal_view_log(user=user, nominal=referral.nominal, categories=_content_categories(True), path=request.path)
-    needs, _ = _needs_shown(user, referral, True)
+    needs, _ = selectors.referral_needs_for_user(user, referral, content_visible=True)
     return render(
         request,
         "referrals/referral_check.html",

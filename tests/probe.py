@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -33,7 +33,12 @@ from cohorts.models import (
 )
 from cohorts.selectors import nominals_visible_to
 from iom.models import Notification
-from meetings.access import actions_visible_to, meetings_visible_to, series_visible_to
+from meetings.access import (
+    actions_visible_to,
+    agency_may_see_agenda_content,
+    meetings_visible_to,
+    series_visible_to,
+)
 from meetings.models import AgendaItem, Meeting, MeetingAction, MeetingSeries
 from referrals.models import Referral, SelectionCriterion
 from referrals.selectors import referrals_visible_to
@@ -86,8 +91,8 @@ class Secrets:
     pattern: re.Pattern[str]
     betrays: dict[str, str]
 
-    def found_in(self, text: str) -> list[tuple[str, str]]:
-        return [(match.group(), self.betrays[match.group()]) for match in self.pattern.finditer(text)][:3]
+    def found_in(self, text: str) -> dict[str, str]:
+        return {match.group(): self.betrays[match.group()] for match in self.pattern.finditer(text)}
 
     @classmethod
     def of(cls, candidates: dict[str, str], known: str) -> Secrets:
@@ -125,7 +130,7 @@ class Target:
     disclosed: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
-def _pairs(query: Any, parent: str, count: int = 2) -> list[tuple[int, int]]:
+def _pairs(query: Any, parent: str, count: int = 2) -> list[tuple[int, ...]]:
     return [(parent_id, pk) for pk, parent_id in query.values_list("pk", parent)[:count]]
 
 
@@ -179,17 +184,24 @@ APPLICATION = ("cohorts", "meetings", "referrals", "sharing", "iom")
 
 
 def _item_texts(user: User, hidden: set[int]) -> tuple[dict[str, str], list[str]]:
-    """Items the user may not read (a hidden person's, or withheld under the agreements: rule 3),
-    by their text, when the text is their own; and the texts of the items the user may read."""
-    may_read = agency_may_see_item(user.agency_id)
-    readable = RecordedItem.objects.filter(may_read).exclude(nominal_id__in=hidden)
-    shown = [text for pair in readable.values_list("summary", "detail") for text in pair if text]
+    """What the user may not read, by its text when the text is its own: items of hidden people or
+    withheld under the agreements (rule 3), and agenda items and meeting actions whose content
+    their agency may not see. And the texts of what they may read."""
+    readable = RecordedItem.objects.filter(agency_may_see_item(user.agency_id)).exclude(nominal_id__in=hidden)
+    content = agency_may_see_agenda_content(user.agency)
+    sources: list[tuple[str, Any, Any, tuple[str, ...]]] = [
+        ("item", RecordedItem.objects.all(), readable, ("summary", "detail")),
+        ("agenda item", AgendaItem.objects.all(), AgendaItem.objects.filter(content), ("title", "summary")),
+        ("meeting action", MeetingAction.objects.all(), MeetingAction.objects.filter(content), ("description",)),
+    ]
+    shown: list[str] = []
     withheld: dict[str, str] = {}
-    others = RecordedItem.objects.exclude(pk__in=readable.values("pk"))
-    for pk, nominal_id, summary, detail in others.values_list("pk", "nominal_id", "summary", "detail"):
-        for text in (summary, detail):
-            if len(text) >= ITEM_TEXT_SHORTEST:
-                withheld.setdefault(text, f"item {pk} of person {nominal_id}, withheld")
+    for label, every, seen, fields in sources:
+        shown += [text for row in seen.values_list(*fields) for text in row if text]
+        for pk, *texts in every.exclude(pk__in=seen.values("pk")).values_list("pk", *fields):
+            for text in texts:
+                if len(text) >= ITEM_TEXT_SHORTEST:
+                    withheld.setdefault(text, f"{label} {pk}, withheld")
     shown_all = "\n".join(shown)
     return {text: what for text, what in withheld.items() if text not in shown_all}, shown
 
@@ -204,7 +216,7 @@ def _pick_ids(target: Target, user: User, visible: set[int]) -> None:
         Nominal.objects.filter(pk__in=hidden_people)
         .annotate(recorded=Count("items"))
         .order_by("-recorded", "pk")
-        .values_list("pk", flat=True)[:2]
+        .values_list("pk", flat=True)[:1]
     )
     merged = list(
         Nominal.objects.filter(pk__in=hidden_people, merged_into__isnull=False).values_list("pk", flat=True)[:1]
@@ -266,7 +278,9 @@ def _pick_ids(target: Target, user: User, visible: set[int]) -> None:
         target.hidden[kind] = [(pk,) for pk in unseen.order_by("pk").values_list("pk", flat=True)[:2]]
         target.shown[kind] = [(pk,) for pk in seen.order_by("pk").values_list("pk", flat=True)[:1]]
     target.hidden["criterion"] = []  # the selection matrix is not anyone's data
-    target.shown["criterion"] = [(pk,) for pk in SelectionCriterion.objects.order_by("pk").values_list("pk", flat=True)[:1]]
+    target.shown["criterion"] = [
+        (pk,) for pk in SelectionCriterion.objects.order_by("pk").values_list("pk", flat=True)[:1]
+    ]
 
     # Meetings the user sees with the most items about people hidden from them: the agenda, the
     # minutes and the pack must show those items as restricted, never what they are about.
@@ -384,7 +398,9 @@ def addresses(pattern: Pattern, target: Target) -> Iterator[Address]:
     """The route's addresses for the user: each out of their scope with its twin (the same with ids no
     row has), then those they may read. A few of each, chosen as target_build chose the ids."""
     parent, ids, slugs = _kinds(pattern)
-    slug_values = [dict(zip(slugs, values, strict=True)) for values in _product(list(slugs.values()))]
+    slug_values: list[dict[str, object]] = [
+        dict(zip(slugs, values, strict=True)) for values in _product(list(slugs.values()))
+    ]
     if pattern.namespace.startswith("admin"):  # the admin's object ids: a hidden person's
         some = next(iter(target.hidden["nominal"]), (MISSING,))[0]
         slug_values = [{**values, **{name: some for name in slugs if not slugs[name]}} for values in slug_values]
@@ -392,23 +408,29 @@ def addresses(pattern: Pattern, target: Target) -> Iterator[Address]:
         for values in slug_values[:3]:
             yield Address(pattern, _fill(pattern.route, values))
         return
-    (child_name, child_kind), *more = [*ids.items()] or [(None, None)]
-    if more:
+    if len(ids) > 1:
         raise Unprobed(f"{pattern.name}: more than two ids")
+    child_name, child_kind = next(iter(ids.items()), ("", ""))
     first_slugs = slug_values[:1] if "action" not in slugs else slug_values
-    if child_kind is None:  # one id: the parent's
+    if not child_kind:  # one id: the parent's
         assert parent is not None
         for (pk,) in target.hidden[parent]:
             for values in first_slugs:
-                yield Address(pattern, _fill(pattern.route, {**values, "pk": pk}),
-                              _fill(pattern.route, {**values, "pk": MISSING}), (pk,))
+                yield Address(
+                    pattern,
+                    _fill(pattern.route, {**values, "pk": pk}),
+                    _fill(pattern.route, {**values, "pk": MISSING}),
+                    (pk,),
+                )
         for (pk,) in target.shown[parent]:
             for values in slug_values:
                 yield Address(pattern, _fill(pattern.route, {**values, "pk": pk}))
         return
     if parent is None:  # one id, a lone child's (an import)
         for _, pk in target.hidden[child_kind]:
-            yield Address(pattern, _fill(pattern.route, {child_name: pk}), _fill(pattern.route, {child_name: MISSING}), (pk,))
+            yield Address(
+                pattern, _fill(pattern.route, {child_name: pk}), _fill(pattern.route, {child_name: MISSING}), (pk,)
+            )
         for _, pk in target.shown[child_kind]:
             yield Address(pattern, _fill(pattern.route, {child_name: pk}))
         return
@@ -416,8 +438,12 @@ def addresses(pattern: Pattern, target: Target) -> Iterator[Address]:
     for parent_pk, pk in target.hidden[child_kind]:
         for values in first_slugs:
             both = {**values, "pk": parent_pk, child_name: pk}
-            yield Address(pattern, _fill(pattern.route, both),
-                          _fill(pattern.route, {**both, "pk": MISSING, child_name: MISSING}), (parent_pk, pk))
+            yield Address(
+                pattern,
+                _fill(pattern.route, both),
+                _fill(pattern.route, {**both, "pk": MISSING, child_name: MISSING}),
+                (parent_pk, pk),
+            )
             if seen_parent is not None:  # a child of a hidden record, under a parent the user sees
                 mixed = {**both, "pk": seen_parent[0]}
                 twin = _fill(pattern.route, {**mixed, child_name: MISSING})

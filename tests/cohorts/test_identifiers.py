@@ -38,14 +38,20 @@ def test_crn_and_prison_number_formats():
         normalise_prison_number("A12345")
 
 
-def test_a_duplicate_identifier_is_a_field_error(partnership):
-    pnc_id = valid_pnc_id()
-    make_nominal(partnership.officer, pnc_id=pnc_id)
+def test_a_duplicate_identifier_is_a_field_error_naming_no_one_the_user_may_not_see(partnership):
+    from cohorts.duplicates import HeldElsewhere
 
-    with pytest.raises(ValidationError) as error:
+    pnc_id = valid_pnc_id()
+    held = make_nominal(partnership.officer, pnc_id=pnc_id)
+
+    with pytest.raises(ValidationError) as seen:
+        make_nominal(partnership.officer, pnc_id=pnc_id.replace("/", "/ "))
+    with pytest.raises(HeldElsewhere) as hidden:  # the police's record: probation may not see it
         make_nominal(partnership.probation_officer, pnc_id=pnc_id.replace("/", "/ "))
 
-    assert "already recorded for another person" in error.value.message_dict["pnc_id"][0]
+    assert "already recorded for another person" in seen.value.message_dict["pnc_id"][0]
+    assert "may already be recorded by another agency" in hidden.value.message_dict["pnc_id"][0]
+    assert (hidden.value.existing_id, hidden.value.identifier) == (held.pk, "pnc_id")
 
 
 def test_dates_in_the_wrong_order_are_field_errors(partnership):

@@ -110,6 +110,8 @@ def axe() -> Any:
     Content-Security-Policy refused since the page was opened."""
 
     def check(page: Any) -> None:
+        # A page still loading (a click's navigation under way) would be checked as it is replaced.
+        page.wait_for_load_state("load")
         violations = serious_accessibility_violations(page)
         assert not violations, describe(violations)
         refused = CSP_REPORTS.get(id(page), [])

@@ -106,6 +106,7 @@ def test_a_chair_runs_the_selection_panel_and_a_partner_reads_only_their_share_o
 
     # 4. Dean Fletcher's referral is accepted, with every field of the decision.
     page.get_by_test_id("run-agenda").get_by_role("link", name=f"Dean Fletcher: referral {burglar.reference}").click()
+    page.wait_for_url(f"**/meetings/{meeting.pk}/run/items/*/")
     axe(page)
     page.get_by_role("group", name="Decision").get_by_label("Accepted onto IOM").check()
     page.get_by_label("Reasons for the decision").fill("Meets the Fixed criteria: dwelling burglary on licence.")
@@ -122,6 +123,7 @@ def test_a_chair_runs_the_selection_panel_and_a_partner_reads_only_their_share_o
 
     # 5. An action on the accepted referral, for the probation officer.
     page.get_by_role("link", name="Set an action on this item").click()
+    page.wait_for_url("**/actions/new/")
     axe(page)
     page.get_by_label("Who owns the action?").select_option(str(p.probation_officer.pk))
     page.get_by_label("What is to be done?").fill("Arrange the first joint home visit with the police lead.")

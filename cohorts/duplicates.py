@@ -33,7 +33,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cohorts.access import current_involvements, grants_recompute
-from cohorts.identifiers import IDENTIFIER_LABELS
+from cohorts.identifiers import IDENTIFIER_LABELS, already_recorded
 from cohorts.models import (
     AccessEvent,
     CaseInvolvement,
@@ -96,15 +96,20 @@ def survivor_of(nominal_id: int) -> int:
 
 def identifier_held_elsewhere(by: User, name: str, value: str, *, exclude_pk: int | None = None) -> None:
     """Raise HeldElsewhere if a record `by` may not see holds the identifier (the caller has checked
-    the records they may see); the record a merged record now lives in is the one named."""
+    the records they may see). A merged record that kept it stands for the record kept: the plain
+    error if the user may see that one, else HeldElsewhere naming it."""
     from cohorts.selectors import nominals_visible_to
 
     taken = Nominal.objects.filter(**{name: value})
     if exclude_pk is not None:
         taken = taken.exclude(pk=exclude_pk)
     holder = taken.values_list("pk", flat=True).first()
-    if holder is not None and not nominals_visible_to(by).filter(pk=holder).exists():
-        raise HeldElsewhere(existing_id=survivor_of(holder), identifier=name)
+    if holder is None or nominals_visible_to(by).filter(pk=holder).exists():
+        return
+    survivor = survivor_of(holder)
+    if survivor != holder and nominals_visible_to(by).filter(pk=survivor).exists():
+        raise ValidationError({name: [already_recorded(name)]})
+    raise HeldElsewhere(existing_id=survivor, identifier=name)
 
 
 @contextmanager

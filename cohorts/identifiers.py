@@ -17,6 +17,11 @@ PRISON_NUMBER_PATTERN = re.compile(r"^[A-Z]\d{4}[A-Z]{2}$")
 IDENTIFIER_LABELS = {"pnc_id": "PNC ID", "crn": "CRN", "prison_number": "prison number"}
 
 
+def already_recorded(field_name: str) -> str:
+    """The error for an identifier held by a record the user may see (and so may find)."""
+    return f"This {IDENTIFIER_LABELS[field_name]} is already recorded for another person: search for it in People"
+
+
 def _squash(value: str) -> str:
     return re.sub(r"\s+", "", value or "").upper()
 

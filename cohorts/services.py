@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from cohorts.access import GrantChanges, grants_recompute, in_sentence
 from cohorts.duplicates import hidden_same_person, identifier_held_elsewhere, possible_duplicate_raise
-from cohorts.identifiers import IDENTIFIER_LABELS, normalise_crn, normalise_pnc_id, normalise_prison_number
+from cohorts.identifiers import already_recorded, normalise_crn, normalise_pnc_id, normalise_prison_number
 from cohorts.models import (
     PATHWAY_CATEGORY,
     AccessEvent,
@@ -65,9 +65,7 @@ def _clean_identifiers(fields: dict[str, Any], *, by: User, exclude_pk: int | No
         if exclude_pk is not None:
             taken = taken.exclude(pk=exclude_pk)
         if taken.exists():
-            errors[name] = [
-                f"This {IDENTIFIER_LABELS[name]} is already recorded for another person: search for it in People"
-            ]
+            errors[name] = [already_recorded(name)]
     if errors:
         raise ValidationError(errors)
     for name in IDENTIFIER_NORMALISERS:

@@ -354,3 +354,24 @@ def test_the_api_records_the_same_name_and_birth_and_says_it_may_be_recorded_els
     assert response.status_code == 201
     assert response.json()["possibly_recorded_elsewhere"] is True
     assert "possibly_recorded_elsewhere" in schema
+
+
+def test_an_identifier_a_merged_record_kept_is_the_plain_error_for_whoever_sees_the_record_kept(partnership, iom_team):
+    """The record kept had its own CRN, so the merged one kept its CRN: typing it is about the record
+    kept, which the police see (the plain error, no check); the drug service does not (neutral)."""
+    from django.core.exceptions import ValidationError
+
+    from cohorts.duplicates import HeldElsewhere
+
+    kept = make_nominal(partnership.officer, last_name="Kept", crn="K111111")
+    other = make_nominal(partnership.officer, last_name="Other", crn="K222222")
+    nominal_merge(survivor=kept, merged=other, by=iom_team)
+
+    with pytest.raises(ValidationError) as seen:
+        make_nominal(partnership.officer, crn="K222222")
+    with pytest.raises(HeldElsewhere) as hidden:
+        make_nominal(partnership.drugs_worker, crn="K222222")
+
+    assert not isinstance(seen.value, HeldElsewhere)
+    assert "already recorded for another person" in seen.value.message_dict["crn"][0]
+    assert hidden.value.existing_id == kept.pk

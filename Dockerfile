@@ -13,7 +13,18 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
 COPY requirements/base.txt requirements/base.txt
 RUN pip install --no-cache-dir --require-hashes -r requirements/base.txt
-COPY . .
+# The service's own code only: not the development app (demo/), the tests or the docs.
+COPY manage.py ./
+COPY iom iom
+COPY ui ui
+COPY shell shell
+COPY notifications notifications
+COPY sharing sharing
+COPY cohorts cohorts
+COPY referrals referrals
+COPY meetings meetings
+COPY templates templates
+COPY static static
 COPY --from=assets /build/node_modules/govuk-frontend node_modules/govuk-frontend
 COPY --from=assets /build/node_modules/@ministryofjustice node_modules/@ministryofjustice
 COPY --from=assets /build/static/build static/build

@@ -12,7 +12,7 @@ help:
 	@echo "make run           run the application on http://127.0.0.1:8000 with demo data"
 	@echo "make test          run the whole test suite (browser tests included), in parallel"
 	@echo "make mutation-check break the sharing rules on purpose, one way at a time, and show the tests catch each (MUTATIONS=word)"
-	@echo "make lint          ruff, mypy, migrations and deployment checks"
+	@echo "make lint          ruff, mypy, the import contracts, migrations and deployment checks"
 	@echo "make format        format the code with ruff"
 	@echo "make requirements  re-pin Python dependencies (hashed) after editing requirements/*.in"
 	@echo "make clean         remove the virtualenv, npm packages, built assets and local data"
@@ -37,10 +37,10 @@ $(CSS): static/scss/application.scss node_modules/.installed
 assets: $(CSS)
 
 run: bootstrap
-	$(PY) -m iom.local run
+	$(PY) -m demo.local run
 
 test: bootstrap
-	$(PY) -m iom.local test $(PYTEST_ARGS)
+	$(PY) -m demo.local test $(PYTEST_ARGS)
 
 # Each deliberate break of the sharing rules in tests/mutation_check.py must make the tests fail.
 mutation-check: bootstrap
@@ -50,7 +50,8 @@ lint: bootstrap
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	DATABASE_URL=$${DATABASE_URL:-postgres://unused@localhost/unused} $(PY) -m mypy .
-	$(PY) -m iom.local manage makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports
+	$(PY) -m demo.local manage makemigrations --check --dry-run
 	IOM_DEVELOPMENT=0 DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
 	  DJANGO_ALLOWED_HOSTS=iom.example DATABASE_URL=postgres://unused@localhost/unused REDIS_URL=redis://localhost:6379/0 \
 	  $(PY) manage.py check --deploy --fail-level WARNING
@@ -69,4 +70,4 @@ clean:
 # Speed is measured here, never by timed tests (README, "Benchmark"). Fails if a partner's people
 # list takes more than twice a system admin's. Best with DATABASE_URL pointing at a database of its own.
 benchmark: bootstrap
-	$(PY) -m iom.local manage benchmark $(BENCHMARK_ARGS)
+	$(PY) -m demo.local manage benchmark $(BENCHMARK_ARGS)

@@ -1,4 +1,4 @@
-"""What the information sharing agreements' sweep finds due (issue 7; run by iom/sweeps.py, stored
+"""What the information sharing agreements' sweep finds due (issue 7; run by notifications/sweeps.py, stored
 once by reminders_send).
 
 It lives in cohorts, not sharing, because an ended agreement's grants are cohorts' to revoke (the
@@ -20,8 +20,8 @@ from django.db.models import Q
 from django.urls import reverse
 
 from cohorts.access import grants_recompute
-from iom.models import Notification
-from iom.notifications import Notice, Reminder
+from notifications.models import Notification
+from notifications.services import Notice, Reminder
 from sharing.models import SharingAgreement, User
 from sharing.roles import Role
 

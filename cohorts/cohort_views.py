@@ -37,10 +37,10 @@ from cohorts.models import AccessEvent, ManagementLevel, Nominal, PolicingArea, 
 from cohorts.selectors import WorkloadFilters, workload
 from cohorts.services import access_event_record
 from cohorts.transitions import TransitionStatus, transition_weeks
-from iom.filters import query_without, selected_filters
-from iom.templatetags.filter_panel import filter_fields
 from sharing.models import User
 from sharing.roles import Role
+from ui.filters import query_without, selected_filters
+from ui.templatetags.filter_panel import filter_fields
 
 PAGE_SIZE = 50
 

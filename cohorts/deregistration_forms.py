@@ -9,8 +9,8 @@ from crispy_forms_gds.layout import Button, Field, Size
 from django import forms
 
 from cohorts.models import Deregistration
-from iom.forms import layout_helper
-from iom.forms_fields import GovDateField
+from ui.fields import GovDateField
+from ui.forms import layout_helper
 
 
 class ProposeForm(forms.Form):

@@ -33,10 +33,10 @@ from cohorts.models import AccessEvent, CohortMembership, Deregistration, Nomina
 from cohorts.panels import PanelResult
 from cohorts.selectors import current_assignments_of, nominal_or_404
 from cohorts.services import access_event_record, nominal_view_log
-from iom.forms import attach_service_errors
-from iom.http import signed_in_user
 from sharing.errors import NotAllowed, StateError
+from sharing.http import signed_in_user
 from sharing.models import User
+from ui.forms import attach_service_errors
 
 PAGE_SIZE = 50
 CATEGORIES = ["identity"]  # who leaves IOM and why is the cohort's business, as RAG ratings are

@@ -30,8 +30,8 @@ from cohorts.duplicates import (
 )
 from cohorts.identifiers import IDENTIFIER_LABELS
 from cohorts.models import PossibleDuplicate
-from iom.http import signed_in_user
 from sharing.errors import StateError
+from sharing.http import signed_in_user
 from sharing.models import User
 
 PAGE_SIZE = 50

@@ -10,8 +10,8 @@ from django import forms
 
 from cohorts.events import MAX_UPLOAD_BYTES, ONLY_FOR, EventFields, custody_event_errors
 from cohorts.models import CustodyEvent, OffenceType
-from iom.forms import layout_helper
-from iom.forms_fields import GovDateField
+from ui.fields import GovDateField
+from ui.forms import layout_helper
 
 Kind = CustodyEvent.Kind
 

@@ -33,9 +33,9 @@ from cohorts.models import AccessEvent, EventImport, Nominal
 from cohorts.panels import PanelResult
 from cohorts.selectors import nominal_or_404
 from cohorts.services import access_event_record, nominal_view_log
-from iom.forms import attach_service_errors
-from iom.http import signed_in_user
+from sharing.http import signed_in_user
 from sharing.models import User
+from ui.forms import attach_service_errors
 
 
 def _reentry_offer(user: User, nominal: Nominal) -> str | None:

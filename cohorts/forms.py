@@ -23,9 +23,9 @@ from cohorts.models import (
     RecordedItem,
 )
 from cohorts.services import nominal_dates_check
-from iom.forms import layout_helper
-from iom.forms_fields import GovDateField
 from sharing.models import Agency, DataCategory, User
+from ui.fields import GovDateField
+from ui.forms import layout_helper
 
 
 class NominalFilterForm(forms.Form):

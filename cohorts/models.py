@@ -497,7 +497,7 @@ class NominalUserObjectPermission(UserObjectPermissionBase):
 
 class AccessEvent(models.Model):
     """Who saw what, when, under which agreement, and why (Data Protection Act 2018, s.62).
-    Append-only: the application's role may only insert (iom/database.py). Each row is hash-chained to
+    Append-only: the application's role may only insert (shell/database.py). Each row is hash-chained to
     the one before by a database trigger, so a row changed, removed or moved by the tables' owner
     shows (cohorts/audit_chain.py)."""
 

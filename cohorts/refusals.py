@@ -8,7 +8,7 @@ for pages and one for the API (cohorts/refusal_hooks.py), which know who asked a
 it. A record that does not exist is not marked, so mistyped ids do not flood the log but a probe of
 real ones shows. Logging at the edge, after the view's transaction has ended, also keeps the event
 when a view's atomic block is rolled back by the error (HEAD alone is rolled back on purpose:
-iom/middleware.py).
+shell/middleware.py).
 
 A burst of refusals by one user (IOM_REFUSAL_BURST_COUNT within IOM_REFUSAL_BURST_MINUTES) tells
 their agency's admins, once a day: a notification of kind REFUSAL_BURST about "user:<pk>", told by
@@ -27,8 +27,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cohorts.models import AccessEvent
-from iom.models import Notification
-from iom.notifications import Notice, Reminder, reminders_send
+from notifications.models import Notification
+from notifications.services import Notice, Reminder, reminders_send
 from sharing.models import User
 from sharing.roles import Role
 

@@ -11,9 +11,9 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cohorts.models import Contact, EnforcementAction, Intervention, Pathway, PlanAction
-from iom.forms import layout_helper
-from iom.forms_fields import GovDateField
 from sharing.models import User
+from ui.fields import GovDateField
+from ui.forms import layout_helper
 
 
 def _limit(what: str, limit: int) -> dict[str, str]:

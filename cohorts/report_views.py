@@ -47,9 +47,9 @@ from cohorts.report_forms import (
 from cohorts.reviews import case_leads, may_review
 from cohorts.selectors import nominal_or_404
 from cohorts.services import nominal_view_log
-from iom.forms import attach_service_errors
-from iom.http import signed_in_user
 from sharing.errors import NotAllowed, StaleVersion, StateError
+from sharing.http import signed_in_user
+from ui.forms import attach_service_errors
 
 
 def _report_url(nominal: Nominal, section: str = "") -> str:

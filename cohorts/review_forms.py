@@ -8,8 +8,8 @@ from typing import Any
 from crispy_forms_gds.layout import Button, Field, Size
 from django import forms
 
-from iom.forms import layout_helper
-from iom.forms_fields import GovDateField
+from ui.fields import GovDateField
+from ui.forms import layout_helper
 
 
 class ReviewForm(forms.Form):

@@ -28,10 +28,10 @@ from cohorts.reviews import (
 )
 from cohorts.selectors import nominal_cohort_panel, nominal_or_404
 from cohorts.services import access_event_record, nominal_view_log
-from iom.forms import attach_service_errors
-from iom.http import signed_in_user
 from sharing.errors import NotAllowed, StateError
+from sharing.http import signed_in_user
 from sharing.roles import Role
+from ui.forms import attach_service_errors
 
 PAGE_SIZE = 50
 NOT_A_REVIEWER = (

@@ -628,7 +628,7 @@ def workload(user: User, filters: WorkloadFilters = WorkloadFilters()) -> Worklo
 
 class RecordMoved(Http404):
     """A record merged into another that the user may see (issue 14): its pages lead there
-    (iom.middleware.RecordMovedMiddleware redirects a GET); anything else is a 404, as it was."""
+    (shell.middleware.RecordMovedMiddleware redirects a GET); anything else is a 404, as it was."""
 
     def __init__(self, old_pk: int, new_pk: int) -> None:
         super().__init__("This record was merged into another")

@@ -1,4 +1,4 @@
-"""What the cohort's sweeps find due (issue 7; run by iom/sweeps.py, stored once by reminders_send).
+"""What the cohort's sweeps find due (issue 7; run by notifications/sweeps.py, stored once by reminders_send).
 
 Each finder reads the state of the whole cohort on a day, in a fixed number of queries whatever the
 number of people, and returns one reminder per recipient and thing due, keyed by its due date so
@@ -19,8 +19,8 @@ from cohorts.models import CaseAssignment, CohortMembership, CustodyEvent, Nomin
 from cohorts.reviews import LEAD_ROLES, current_leads, with_review_due
 from cohorts.selectors import people_visible_to_each
 from cohorts.transitions import TransitionStatus, transition_weeks, with_transition_status
-from iom.models import Notification
-from iom.notifications import Notice, Reminder, reminders_tell
+from notifications.models import Notification
+from notifications.services import Notice, Reminder, reminders_tell
 
 REVIEW_DUE_AHEAD = datetime.timedelta(days=3)
 

@@ -38,9 +38,9 @@ from cohorts.tags import (
     tags_for_user,
 )
 from cohorts.views import _sensitive_unlock_key, _sensitive_unlocked
-from iom.forms import attach_service_errors
-from iom.http import signed_in_user
 from sharing.errors import NotAllowed, StateError
+from sharing.http import signed_in_user
+from ui.forms import attach_service_errors
 
 
 def _recorder(request: HttpRequest, pk: int) -> Nominal:

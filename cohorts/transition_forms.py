@@ -9,9 +9,9 @@ from crispy_forms_gds.layout import Button, Field
 from django import forms
 
 from cohorts.forms import workers_by_agency
-from iom.forms import layout_helper
-from iom.forms_fields import GovDateField
 from sharing.models import Agency, User
+from ui.fields import GovDateField
+from ui.forms import layout_helper
 
 
 class VersionedForm(forms.Form):

@@ -37,9 +37,9 @@ from cohorts.transitions import (
     transition_step_done,
     transition_step_of,
 )
-from iom.forms import attach_service_errors
-from iom.http import signed_in_user
 from sharing.errors import NotAllowed, StaleVersion, StateError
+from sharing.http import signed_in_user
+from ui.forms import attach_service_errors
 
 
 def _categories(licence_shown: bool) -> list[str]:

@@ -63,10 +63,10 @@ from cohorts.services import (
     pathway_need_record,
     rag_assess,
 )
-from iom.forms import attach_service_errors
-from iom.http import signed_in_user
 from sharing.errors import StaleVersion, StateError
+from sharing.http import signed_in_user
 from sharing.roles import Role
+from ui.forms import attach_service_errors
 
 PAGE_SIZE = 50
 SENSITIVE_UNLOCK_SECONDS = 30 * 60

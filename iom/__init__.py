@@ -1,4 +1,4 @@
-"""The IOM project package: settings, URLs, the Celery app, health checks and the demo data."""
+"""The project's configuration: settings, URLs, the Celery app, WSGI and ASGI. The apps hold the rest."""
 
 from iom.celery import app as celery_app
 

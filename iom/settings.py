@@ -2,7 +2,7 @@
 
 Outside development (IOM_DEVELOPMENT unset) DEBUG is off, every secret must be given and
 cookies are secure. `make run` and `make test` set IOM_DEVELOPMENT=1 and point DATABASE_URL and
-the Celery broker at the embedded services they start (see iom/local.py).
+the Celery broker at the embedded services they start (see demo/local.py).
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 DATA_DIR = Path(os.environ.get("IOM_DATA_DIR", BASE_DIR / ".data"))
 
 INSTALLED_APPS = [
-    "iom.apps.IOMAdminConfig",
+    "shell.apps.IOMAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -94,12 +94,17 @@ INSTALLED_APPS = [
     "crispy_forms_gds",
     "govuk_frontend_django",
     "axes",
-    "iom",
+    "ui",
+    "shell",
+    "notifications",
     "sharing",
     "cohorts",
     "referrals",
     "meetings",
 ]
+# Demo data, the benchmark and the local launcher: development only, never in production's image.
+if DEVELOPMENT:
+    INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -110,9 +115,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # HEAD and OPTIONS reveal and record nothing: before the views, after the session is read.
-    "iom.middleware.SafeMethodsMiddleware",
-    "iom.middleware.RecordMovedMiddleware",  # a merged record's pages lead to the record kept
-    "iom.middleware.AbsoluteSessionLifetimeMiddleware",
+    "shell.middleware.SafeMethodsMiddleware",
+    "shell.middleware.RecordMovedMiddleware",  # a merged record's pages lead to the record kept
+    "shell.middleware.AbsoluteSessionLifetimeMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     # A request refused as out of scope (a 404 on a record that exists) is logged (cohorts/refusal_hooks.py).
     "cohorts.refusal_hooks.RefusalLogMiddleware",
@@ -137,8 +142,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "iom.context_processors.service",
-                "iom.context_processors.notifications",
+                "shell.context_processors.service",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -158,7 +163,7 @@ if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
 # `manage.py benchmark`: one agency's grants 170 ms with JIT, 47 ms without).
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 # Least privilege (DESIGN.md): DATABASE_URL's role owns nothing and may only add to the audit tables;
-# the tables' owner runs migrations. Only `manage.py migrate` connects with this URL (iom/database.py),
+# the tables' owner runs migrations. Only `manage.py migrate` connects with this URL (shell/database.py),
 # and only the process that migrates needs it in its environment.
 DATABASE_OWNER_URL = os.environ.get("DATABASE_OWNER_URL", "")
 # The role the grants go to, as DATABASE_URL names it (kept apart: a migrating process swaps its
@@ -191,7 +196,7 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Sessions: an idle timeout (the cookie and the stored session are renewed while the user is active,
 # at most once a minute) and an absolute lifetime counted from sign-in
-# (iom.middleware.AbsoluteSessionLifetimeMiddleware does both).
+# (shell.middleware.AbsoluteSessionLifetimeMiddleware does both).
 SESSION_IDLE_TIMEOUT_SECONDS = env_int("SESSION_IDLE_TIMEOUT_SECONDS", 30 * 60)
 SESSION_ABSOLUTE_LIFETIME_SECONDS = env_int("SESSION_ABSOLUTE_LIFETIME_SECONDS", 12 * 60 * 60)
 SESSION_RENEW_EVERY_SECONDS = 60
@@ -203,7 +208,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = not DEVELOPMENT
 CSRF_COOKIE_SECURE = not DEVELOPMENT
 CSRF_COOKIE_HTTPONLY = True
-CSRF_FAILURE_VIEW = "iom.views.csrf_failure"
+CSRF_FAILURE_VIEW = "shell.views.csrf_failure"
 
 # Transport security outside development (behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEVELOPMENT)
@@ -249,7 +254,7 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
-AXES_LOCKOUT_CALLABLE = "iom.views.sign_in_locked_out"
+AXES_LOCKOUT_CALLABLE = "shell.views.sign_in_locked_out"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
 AXES_HTTP_RESPONSE_CODE = 429
@@ -328,7 +333,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["iom.permissions.IsAuthenticatedWithObjectPermissions"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     # DRF's own handler, after logging a request refused as out of scope (cohorts/refusal_hooks.py).
@@ -403,9 +408,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(
 CELERY_TIMEZONE = TIME_ZONE
 # Periodic work is code, reviewed and tested like the rest (DESIGN.md, "Scheduled work").
 CELERY_BEAT_SCHEDULE = {
-    "heartbeat": {"task": "iom.tasks.heartbeat", "schedule": 60.0, "options": {"expires": 55}},
+    "heartbeat": {"task": "notifications.tasks.heartbeat", "schedule": 60.0, "options": {"expires": 55}},
     "clear-expired-sessions": {
-        "task": "iom.tasks.clear_expired_sessions",
+        "task": "shell.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=15),
     },
     # The sharing grants should always match the rules; this proves it nightly and repairs drift.
@@ -422,10 +427,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Reminders (issue 7): each sweep selects what is due by state, hourly, so an outage only delays.
     **{
-        f"sweep-{name}": {"task": "iom.tasks.sweep", "schedule": timedelta(hours=1), "kwargs": {"name": name}}
+        f"sweep-{name}": {"task": "notifications.tasks.sweep", "schedule": timedelta(hours=1), "kwargs": {"name": name}}
         for name in ("reviews", "transitions", "releases", "y2a", "agreements", "meetings", "actions")
     },
-    "daily-digest": {"task": "iom.tasks.digest_sweep", "schedule": crontab(hour=7, minute=0)},
+    "daily-digest": {"task": "notifications.tasks.digest_sweep", "schedule": crontab(hour=7, minute=0)},
 }
 
 # --- Email ---------------------------------------------------------------------------------------
@@ -447,10 +452,10 @@ LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEVELOPMENT else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "iom.logging.RedactSecretsFilter"}},
+    "filters": {"redact": {"()": "shell.logging.RedactSecretsFilter"}},
     "formatters": {
         "json": {
-            "()": "iom.logging.JsonFormatter",
+            "()": "shell.logging.JsonFormatter",
             "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },

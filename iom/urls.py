@@ -1,7 +1,6 @@
 from csp.constants import UNSAFE_INLINE as CSP_UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -18,10 +17,9 @@ from cohorts import (
     timeline_urls,
     transition_urls,
 )
-from iom import notification_views, views
-from iom.api import MeView
 from meetings import urls as meetings_urls
 from sharing import api as sharing_api
+from shell.api import MeView
 
 api_v1: list[URLPattern | URLResolver] = [
     path("me/", MeView.as_view(), name="api-me"),
@@ -71,16 +69,8 @@ api_v1: list[URLPattern | URLResolver] = [
 ]
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("sign-in/", views.SignInView.as_view(), name="login"),
-    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
-    path("healthz", views.healthz, name="healthz"),
-    # Notifications and the sweeps that send them (issue 7): iom/notification_views.py.
-    path("notifications/", notification_views.notification_list, name="notification-list"),
-    path("notifications/<int:pk>/open/", notification_views.notification_open, name="notification-open"),
-    path("notifications/read/", notification_views.notification_all_read, name="notification-all-read"),
-    path("notifications/settings/", notification_views.notification_preferences, name="notification-preferences"),
-    path("operations/sweeps/", notification_views.sweep_operations, name="sweep-operations"),
+    path("", include("shell.urls")),
+    path("", include("notifications.urls")),
     path("", include("cohorts.review_urls")),  # /people/<pk>/reviews/ and /reviews/ (supervisor reviews)
     # The management report, GPS tags, transition plans, deregistration and the timeline (issue 5).
     path("", include("cohorts.report_urls")),
@@ -98,7 +88,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
 ]
 
-handler400 = "iom.views.bad_request"
-handler403 = "iom.views.permission_denied"
-handler404 = "iom.views.page_not_found"
-handler500 = "iom.views.server_error"
+handler400 = "shell.views.bad_request"
+handler403 = "shell.views.permission_denied"
+handler404 = "shell.views.page_not_found"
+handler500 = "shell.views.server_error"

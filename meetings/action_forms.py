@@ -9,9 +9,9 @@ from typing import Any
 from crispy_forms_gds.layout import Button, Field
 from django import forms
 
-from iom.forms import layout_helper
-from iom.forms_fields import GovDateField
 from sharing.models import User
+from ui.fields import GovDateField
+from ui.forms import layout_helper
 
 
 class OwnerChoiceField(forms.ModelChoiceField):

@@ -15,8 +15,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cohorts.access import today
 from cohorts.services import nominal_view_log
-from iom.forms import attach_service_errors
-from iom.http import signed_in_user
 from meetings.access import items_for_agency, may_chair, meeting_get_to_chair
 from meetings.action_forms import ActionForm, CancelForm, CompleteForm
 from meetings.actions import (
@@ -31,7 +29,9 @@ from meetings.actions import (
 )
 from meetings.models import AgendaItem, MeetingAction
 from sharing.errors import DomainError
+from sharing.http import signed_in_user
 from sharing.models import User
+from ui.forms import attach_service_errors
 
 PAGE_SIZE = 50
 

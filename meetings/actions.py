@@ -4,7 +4,7 @@ The chair sets them, on an agenda item or on the meeting as a whole; the owner (
 meeting) marks them done; a chair cancels them. An action set on an item about a person carries the
 item's person, owning agency and data category, so the sharing rules that hide the item hide the
 action too (meetings.access.agency_may_see_agenda_content). Open actions show on the owner's home
-page (iom/home.py), on the person's timeline (actions_timeline, registered in meetings/apps.py) and
+page (shell/home.py), on the person's timeline (actions_timeline, registered in meetings/apps.py) and
 on the next meeting's agenda (meetings/agenda.py reads them).
 """
 

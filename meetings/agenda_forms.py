@@ -12,9 +12,9 @@ from django.core.exceptions import ValidationError
 from cohorts.identifiers import normalise_crn, normalise_pnc_id
 from cohorts.models import Nominal
 from cohorts.selectors import nominals_visible_to
-from iom.forms import layout_helper
 from meetings.agenda import nominal_for_chair
 from sharing.models import DataCategory, User
+from ui.forms import layout_helper
 
 NO_SUCH_PERSON = "No person with that CRN, PNC ID or number that your agency may see"
 

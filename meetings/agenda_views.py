@@ -13,7 +13,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cohorts.models import AccessEvent
 from cohorts.services import access_event_record
-from iom.http import signed_in_user
 from meetings.access import items_for_agency, meeting_get_to_chair
 from meetings.agenda import (
     agenda_item_add,
@@ -27,6 +26,7 @@ from meetings.agenda import (
 from meetings.agenda_forms import MoveForm, OtherBusinessForm
 from meetings.models import AgendaItem, Meeting
 from sharing.errors import NotAllowed, StateError
+from sharing.http import signed_in_user
 from sharing.models import User
 
 RESTRICTED = "Restricted: not shared with your agency under the information sharing agreements"

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cohorts.models import AccessEvent
 from cohorts.services import access_event_record
-from iom.http import signed_in_user
 from meetings.access import may_chair, meeting_get_for_user, meeting_get_to_chair
 from meetings.action_forms import ApproveForm
 from meetings.minutes import (
@@ -28,6 +27,7 @@ from meetings.minutes import (
 )
 from meetings.models import Meeting, MinutesDistribution
 from sharing.errors import DomainError
+from sharing.http import signed_in_user
 from sharing.models import Agency, User
 
 NOT_YOUR_AGENCY = "Only the meeting's chair may read another agency's version of the pack."

@@ -12,10 +12,10 @@ from django.utils.html import format_html
 
 from cohorts.deregistration_forms import DecisionForm as DeregistrationDecisionForm
 from cohorts.models import RagRating
-from iom.forms import layout_helper
 from meetings.models import Attendance
 from referrals.workflow_forms import DecideForm
 from sharing.models import User
+from ui.forms import layout_helper
 
 __all__ = [
     "AddAttendeeForm",

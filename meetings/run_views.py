@@ -16,8 +16,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cohorts.models import AccessEvent
 from cohorts.services import access_event_record, nominal_view_log
-from iom.forms import attach_service_errors
-from iom.http import signed_in_user
 from meetings.access import meeting_get_to_chair
 from meetings.models import AgendaItem, Attendance, Meeting
 from meetings.run_forms import (
@@ -52,7 +50,9 @@ from meetings.running import (
 )
 from referrals.workflow_forms import DecisionChoices
 from sharing.errors import NotAllowed, StaleVersion, StateError
+from sharing.http import signed_in_user
 from sharing.models import User
+from ui.forms import attach_service_errors
 
 
 def _meeting(request: HttpRequest, pk: int) -> tuple[User, Meeting]:

@@ -10,11 +10,11 @@ from typing import Any
 from crispy_forms_gds.layout import Button, Field, Size
 from django import forms
 
-from iom.forms import layout_helper
-from iom.forms_fields import GovDateField
 from meetings.models import MeetingKind, MeetingSeries
 from meetings.scheduling import FREQUENCIES, panel_chairs, record_days_back, selection_panel_frequency
 from sharing.models import Agency, User
+from ui.fields import GovDateField
+from ui.forms import layout_helper
 
 
 class UserChoiceField(forms.ModelChoiceField):

@@ -19,8 +19,6 @@ from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from iom.forms import attach_service_errors
-from iom.http import signed_in_user
 from meetings.access import (
     may_chair,
     may_chair_meetings,
@@ -46,7 +44,9 @@ from meetings.scheduling import (
     today,
 )
 from sharing.errors import NotAllowed, StaleVersion, StateError
+from sharing.http import signed_in_user
 from sharing.models import User
+from ui.forms import attach_service_errors
 
 PAGE_SIZE = 50
 RESTRICTED = "Restricted: not shared with your agency under the information sharing agreements"

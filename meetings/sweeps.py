@@ -1,4 +1,4 @@
-"""What the meetings' sweeps find due (issue 7; run by iom/sweeps.py, stored once by reminders_send):
+"""What the meetings' sweeps find due (issue 7; run by notifications/sweeps.py, stored once by reminders_send):
 meetings coming up, with their pack, and actions set in meetings falling due.
 
 Each finder reads every meeting or action due on a day in a fixed number of queries, and keys its
@@ -14,10 +14,10 @@ from django.db.models import Case, F, When
 from django.urls import reverse
 
 from cohorts.dates import working_days_before
-from iom.models import Notification
-from iom.notifications import Notice, Reminder
 from meetings.access import actions_visible_to_each, meetings_visible_to_each
 from meetings.models import Meeting, MeetingAction
+from notifications.models import Notification
+from notifications.services import Notice, Reminder
 
 REMINDER_WORKING_DAYS = 2
 # The most calendar days 2 working days can span (Christmas, Boxing Day and a weekend: a meeting on

@@ -20,11 +20,11 @@ from django.utils import timezone
 
 from cohorts.identifiers import normalise_pnc_id
 from cohorts.models import ManagementLevel, Nominal, OffenceType, Pathway, PathwayNeed, PriorityCohort, Strand
-from iom.forms import layout_helper
-from iom.forms_fields import GovDateField
 from referrals.models import Referral
 from referrals.selectors import ReferralFilters
 from sharing.models import Agency
+from ui.fields import GovDateField
+from ui.forms import layout_helper
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 STRAND_HINTS = {
@@ -57,7 +57,7 @@ def _yes_no_field(label: str, **kwargs: Any) -> forms.TypedChoiceField:
 
 class ReferralFilterForm(forms.Form):
     """The referrals list's filters (MoJ filter pattern); all optional. The panel renders them
-    (templates/_moj_filter.html, iom/templatetags/filter_panel.py)."""
+    (templates/_moj_filter.html, shell/templatetags/filter_panel.py)."""
 
     filter_widths = {"min_score": 5}
 

@@ -13,13 +13,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from iom.http import signed_in_user
 from referrals import permissions
 from referrals.matrix_forms import MEASURE_POINTS, CriterionForm
 from referrals.models import SelectionCriterion, SelectionMatrixVersion
 from referrals.services import selection_criterion_create, selection_criterion_update
 from referrals.workflow_views import attach_errors
 from sharing.errors import NotAllowed
+from sharing.http import signed_in_user
 
 VERSIONS_SHOWN = 50
 MEASURE_LABELS = dict(SelectionCriterion.Measure.choices)

@@ -1,4 +1,4 @@
-"""What the youth-to-adult sweep finds due (issue 7; run by iom/sweeps.py, stored once by
+"""What the youth-to-adult sweep finds due (issue 7; run by notifications/sweeps.py, stored once by
 reminders_send).
 
 A young person's three Y2A milestones (referrals/dates.py: 17 years 6 months, consider the transfer
@@ -23,8 +23,8 @@ from cohorts.reviews import current_leads
 from cohorts.selectors import people_visible_to_each
 from cohorts.sweeps import RELEASE_AHEAD, Release, recorded_releases
 from cohorts.sweeps import release_reminders as cohort_release_reminders
-from iom.models import Notification
-from iom.notifications import Notice, Reminder
+from notifications.models import Notification
+from notifications.services import Notice, Reminder
 from referrals.dates import add_months, y2a_milestones
 from referrals.models import Referral
 from referrals.selectors import referrals_visible_to

@@ -25,9 +25,6 @@ from cohorts.duplicates import RECORDED_AND_CHECKED, held_elsewhere_reported, po
 from cohorts.models import PATHWAY_CATEGORY, AccessEvent, Nominal, Pathway
 from cohorts.selectors import NominalFilters, nominal_get_for_user, nominal_search
 from cohorts.services import access_event_record, nominal_create, nominal_view_log
-from iom.filters import query_without, selected_filters
-from iom.forms import attach_service_errors
-from iom.http import signed_in_user
 from referrals import permissions, selectors
 from referrals.dates import y2a_milestones
 from referrals.eligibility import Outcome, check_eligibility
@@ -53,7 +50,10 @@ from referrals.services import (
     sections_to_do,
 )
 from sharing.errors import NotAllowed, StaleVersion, StateError
+from sharing.http import signed_in_user
 from sharing.models import User
+from ui.filters import query_without, selected_filters
+from ui.forms import attach_service_errors
 
 PAGE_SIZE = 50
 EDITABLE = (Referral.Status.DRAFT, Referral.Status.RETURNED)

@@ -15,12 +15,12 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from cohorts.models import CohortManagement, ManagementLevel, PriorityCohort, RagRating, Strand
-from iom.forms import layout_helper
-from iom.forms_fields import GovDateField
 from referrals.models import Referral, ReferralDecision
 from referrals.services import AcceptTerms
 from sharing.models import Agency, User
 from sharing.roles import Role
+from ui.fields import GovDateField
+from ui.forms import layout_helper
 
 LEAD_PROFESSIONAL_ROLES = (Role.PRACTITIONER, Role.PARTNER_WORKER, Role.SUPERVISOR)
 POLICE_LEAD_ROLES = (Role.PRACTITIONER, Role.SUPERVISOR)

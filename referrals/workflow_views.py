@@ -19,7 +19,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from cohorts.services import nominal_view_log
-from iom.http import signed_in_user
 from referrals import permissions, services
 from referrals.models import Referral, ReferralDecision
 from referrals.selectors import referral_content_visible, referral_get_for_user
@@ -33,6 +32,7 @@ from referrals.workflow_forms import (
     WithdrawForm,
 )
 from sharing.errors import NotAllowed, StateError
+from sharing.http import signed_in_user
 from sharing.models import User
 
 Status = Referral.Status

@@ -7,9 +7,9 @@ from crispy_forms_gds.layout import Button, Field, Fieldset, Layout, Size
 from django import forms
 from django.core.validators import FileExtensionValidator
 
-from iom.forms_fields import GovDateField
 from sharing.models import Agency, DataCategory, SharingAgreement
 from sharing.validators import validate_document_size
+from ui.fields import GovDateField
 
 
 class AgreementForm(forms.Form):

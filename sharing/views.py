@@ -12,9 +12,9 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from iom.http import signed_in_user
 from sharing.errors import DomainError
 from sharing.forms import AgreementForm, DocumentForm, agreement_initial
+from sharing.http import signed_in_user
 from sharing.models import SharingAgreement
 from sharing.selectors import (
     agreement_get_for_user,

@@ -17,9 +17,9 @@ from django.test import Client, TransactionTestCase
 
 from iom.celery import app as celery_app
 from iom.celery import ensure_filesystem_broker_folders
-from iom.database import owner_credentials
 from sharing.models import User
 from sharing.roles import Role
+from shell.database import owner_credentials
 from tests.migrated_state import (
     application_credentials_used,
     kept_database_is_current,
@@ -44,7 +44,7 @@ def fast_password_hashing(request: pytest.FixtureRequest, settings: Any) -> None
 def session_renewed_on_every_request(settings: Any) -> None:
     """Sessions are renewed at most once a minute (a database write); tests that count a page's
     queries compare requests made within the minute, so here every request renews, as the first
-    does. tests/iom/test_sign_in.py tests the minute itself."""
+    does. tests/shell/test_sign_in.py tests the minute itself."""
     settings.SESSION_RENEW_EVERY_SECONDS = 0
 
 

@@ -31,7 +31,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.migrations.loader import MigrationLoader
 
-from iom.database import CREDENTIALS, credentials_used, owner_credentials
+from shell.database import CREDENTIALS, credentials_used, owner_credentials
 
 SNAPSHOT_SCHEMA = "test_migrated"
 MIGRATIONS_TABLE = "built_from"

@@ -10,7 +10,7 @@ run against the copy: they pass on the code as it is (checked first), and must f
 The report names the tests that caught each. Exit status 1 if any break survives, or if a break's
 code is no longer found (the code moved on: update the break, so that it still breaks what it says).
 
-It runs through `python -m iom.local test` in the copy, so with the same services as `make test`
+It runs through `python -m demo.local test` in the copy, so with the same services as `make test`
 (DATABASE_URL and REDIS_URL, or the embedded ones in this checkout's .data/).
 """
 
@@ -38,7 +38,7 @@ TESTS = (
     "tests/cohorts/test_api.py",
     "tests/cohorts/test_logs.py",
     "tests/sharing/test_agreement_pages.py",
-    "tests/iom/test_notification_gate.py",
+    "tests/notifications/test_notification_gate.py",
     "tests/cohorts/test_duplicates.py",
 )
 COPIED_AWAY = {".git", ".venv", "node_modules", ".data", "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
@@ -164,7 +164,7 @@ def copy_repository(into: Path) -> Path:
 def run_tests(copy: Path, report: Path) -> tuple[int, list[str]]:
     """Run TESTS in the copy; the exit status and the tests that failed."""
     environment = {**os.environ, "IOM_DATA_DIR": str(ROOT / ".data")}
-    command = [sys.executable, "-m", "iom.local", "test", *TESTS, "-q", "-p", "no:randomly", f"--junitxml={report}"]
+    command = [sys.executable, "-m", "demo.local", "test", *TESTS, "-q", "-p", "no:randomly", f"--junitxml={report}"]
     result = subprocess.run(command, cwd=copy, env=environment, capture_output=True, text=True, check=False)
     if not report.exists():
         print(result.stdout[-3000:], result.stderr[-3000:], sep="\n")
@@ -178,8 +178,8 @@ def run_tests(copy: Path, report: Path) -> tuple[int, list[str]]:
 
 
 def node_id(classname: str, name: str) -> str:
-    """pytest's id of a test from its JUnit report: tests.iom.test_demo.TestThis, test_that ->
-    tests/iom/test_demo.py::TestThis::test_that."""
+    """pytest's id of a test from its JUnit report: tests.demo.test_demo.TestThis, test_that ->
+    tests/demo/test_demo.py::TestThis::test_that."""
     parts = classname.split(".")
     module = next((i for i, part in enumerate(parts) if part.startswith("test_")), len(parts) - 1)
     return "::".join(["/".join(parts[: module + 1]) + ".py", *parts[module + 1 :], name])

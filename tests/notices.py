@@ -1,10 +1,10 @@
-"""What a reminder tells its recipient, as the inbox would tell it on a day (iom/notifications.py)."""
+"""What a reminder tells its recipient, as the inbox would tell it on a day (notifications/services.py)."""
 
 from __future__ import annotations
 
 import datetime
 
-from iom.notifications import Reminder, reminders_tell
+from notifications.services import Reminder, reminders_tell
 
 
 def said(reminder: Reminder, on: datetime.date | None = None) -> str:

@@ -113,14 +113,18 @@ IOM_TEAM_ONLY: dict[str, Any] = {"agencies": frozenset({"police", "probation"}),
 MATRIX: dict[str, Entry] = {
     "login": Public("/sign-in/"),
     "healthz": Public("/healthz"),
-    "logout": Exempt("POST-only; signing out needs no permission", covered_by="tests/iom/test_sign_in.py"),
+    "logout": Exempt("POST-only; signing out needs no permission", covered_by="tests/shell/test_sign_in.py"),
     "home": SignedIn("/"),
     "api-me": SignedIn("/api/v1/me/", api=True),
-    # Notifications (issue 7): each user's own, never another's (tests/iom/test_notifications.py).
+    # Notifications (issue 7): each user's own, never another's (tests/notifications/test_notifications.py).
     "notification-list": SignedIn("/notifications/"),
     "notification-preferences": SignedIn("/notifications/settings/"),
-    "notification-open": Exempt("the recipient's own only, others 404", covered_by="tests/iom/test_notifications.py"),
-    "notification-all-read": Exempt("POST-only, the user's own", covered_by="tests/iom/test_notifications.py"),
+    "notification-open": Exempt(
+        "the recipient's own only, others 404", covered_by="tests/notifications/test_notifications.py"
+    ),
+    "notification-all-read": Exempt(
+        "POST-only, the user's own", covered_by="tests/notifications/test_notifications.py"
+    ),
     "sweep-operations": RolesOnly("/operations/sweeps/", ADMIN),
     "api-schema": SignedIn("/api/v1/schema/", api=True),
     "api-docs": SignedIn("/api/v1/docs/"),
@@ -719,7 +723,7 @@ class Derived:
 
 
 def _notification_kinds() -> list[str]:
-    from iom.models import Notification
+    from notifications.models import Notification
 
     return list(Notification.Kind.values)
 

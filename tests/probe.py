@@ -32,7 +32,6 @@ from cohorts.models import (
     TransitionStep,
 )
 from cohorts.selectors import nominals_visible_to
-from iom.models import Notification
 from meetings.access import (
     actions_visible_to,
     agency_may_see_agenda_content,
@@ -40,6 +39,7 @@ from meetings.access import (
     series_visible_to,
 )
 from meetings.models import AgendaItem, Meeting, MeetingAction, MeetingSeries
+from notifications.models import Notification
 from referrals.models import Referral, SelectionCriterion
 from referrals.selectors import referrals_visible_to
 from referrals.services import SECTIONS

@@ -557,8 +557,8 @@ DERIVED_CELLS = [
 def _told_and_shown(client, name, reader, subject, marker):
     """What the gate tells the reader (as a sweep would store it), what their inbox shows of the
     notification stored as if made before, and whether its email goes."""
-    from iom.models import Notification
-    from iom.notifications import Reminder, notification_email_send, reminders_tell
+    from notifications.models import Notification
+    from notifications.services import Reminder, notification_email_send, reminders_tell
 
     kind = name.removeprefix("notification:")
     due_on = timezone.localdate()  # the release's day, too
@@ -629,7 +629,7 @@ def test_a_derived_output_is_withdrawn_when_access_ends_after_it_was_made(
     """Told to a practitioner when it was made; then their access ends: a probation practitioner moves
     to the other force, or the substance misuse agreement the drug service saw the person by is
     suspended (probation would still see them: the IOM team received their referral)."""
-    from iom.notifications import Reminder, reminders_send
+    from notifications.services import Reminder, reminders_send
     from sharing.models import SharingAgreement
 
     entry = DERIVED[name]

@@ -16,7 +16,7 @@ body), must:
 Then the searches and filters of every list, the sweeps' notifications and emails, and recording a
 person with a hidden person's identifiers.
 
-The demo (iom/demo.py) is loaded once for the module in a transaction never committed; each test
+The demo (demo/seed.py) is loaded once for the module in a transaction never committed; each test
 runs in a savepoint inside it.
 """
 
@@ -45,9 +45,9 @@ from pghistory.models import Event
 from cohorts.models import CaseAssignment, Nominal
 from cohorts.reviews import with_review_due
 from cohorts.services import case_assign
-from iom.models import Notification
-from iom.notifications import digest_send, notification_email_send
-from iom.sweeps import SWEEPS, sweep_run
+from notifications.models import Notification
+from notifications.services import digest_send, notification_email_send
+from notifications.sweeps import SWEEPS, sweep_run
 from sharing.models import Agency, DataCategory, User
 from sharing.roles import Role
 from sharing.services import ClauseSpec, agreement_suspend

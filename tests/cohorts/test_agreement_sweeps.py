@@ -17,8 +17,8 @@ from cohorts.agreement_sweeps import agreement_reminders
 from cohorts.models import Nominal
 from cohorts.selectors import nominal_get_for_user
 from cohorts.services import cohort_membership_start
-from iom.models import Notification
-from iom.sweeps import sweep_run
+from notifications.models import Notification
+from notifications.sweeps import sweep_run
 from sharing.models import Agency, SharingAgreement, User
 from sharing.roles import Role
 from sharing.services import ClauseSpec, agreement_activate, agreement_create, agreement_end, agreement_suspend

@@ -21,8 +21,8 @@ from django.utils import timezone
 
 from cohorts.models import AccessEvent
 from cohorts.services import access_refusal_record
-from iom.models import Notification
-from iom.notifications import Reminder, notifications_tell, reminders_tell
+from notifications.models import Notification
+from notifications.services import Reminder, notifications_tell, reminders_tell
 from sharing.models import User
 from sharing.roles import Role
 from tests.partnership import Partnership, build_partnership
@@ -195,7 +195,7 @@ def test_a_refusal_that_cannot_be_logged_is_still_404(client, partnership, world
 
 
 def test_head_is_refused_and_records_nothing(client, partnership, world):
-    """HEAD runs in a transaction rolled back (iom/middleware.py): the refusal goes with it."""
+    """HEAD runs in a transaction rolled back (shell/middleware.py): the refusal goes with it."""
     client.force_login(partnership.outsider)
 
     assert client.head(f"/people/{world.person_pk}/").status_code == 404

@@ -22,9 +22,9 @@ from cohorts.transitions import (
     transition_step_add,
     transition_step_done,
 )
-from iom.models import Notification
-from iom.notifications import Reminder, reminders_allowed, reminders_send
-from iom.sweeps import sweep_run
+from notifications.models import Notification
+from notifications.services import Reminder, reminders_allowed, reminders_send
+from notifications.sweeps import sweep_run
 from referrals.sweeps import release_reminders
 from sharing.models import User
 from sharing.roles import Role

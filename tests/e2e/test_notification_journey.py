@@ -15,8 +15,8 @@ import pytest
 from django.utils import timezone
 
 from cohorts.models import SupervisorReview
-from iom.models import Notification
-from iom.sweeps import sweep_run
+from notifications.models import Notification
+from notifications.sweeps import sweep_run
 from tests.e2e.journeys import case_on_cohort, fill_date, police_team
 from tests.partnership import build_partnership
 

@@ -4,8 +4,8 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from iom.models import Heartbeat
-from iom.tasks import heartbeat
+from notifications.models import Heartbeat
+from notifications.tasks import heartbeat
 
 
 def wait_for(predicate, timeout: float = 20.0) -> bool:
@@ -42,9 +42,9 @@ def test_the_heartbeat_is_safe_to_run_twice(celery_worker):
 def test_periodic_work_is_scheduled_in_settings():
     schedule = settings.CELERY_BEAT_SCHEDULE
 
-    assert schedule["heartbeat"]["task"] == "iom.tasks.heartbeat"
+    assert schedule["heartbeat"]["task"] == "notifications.tasks.heartbeat"
     assert schedule["heartbeat"]["schedule"] == 60.0
-    assert schedule["clear-expired-sessions"]["task"] == "iom.tasks.clear_expired_sessions"
+    assert schedule["clear-expired-sessions"]["task"] == "shell.tasks.clear_expired_sessions"
 
 
 def test_tasks_are_acknowledged_late_and_time_limited():
@@ -56,7 +56,7 @@ def test_tasks_are_acknowledged_late_and_time_limited():
 def test_expired_sessions_are_cleared_by_the_worker(celery_worker, signed_in, practitioner):
     from django.contrib.sessions.models import Session
 
-    from iom.tasks import clear_expired_sessions
+    from shell.tasks import clear_expired_sessions
 
     signed_in(practitioner)
     Session.objects.update(expire_date=timezone.now() - timedelta(minutes=1))

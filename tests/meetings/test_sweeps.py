@@ -12,10 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from iom.models import Notification
-from iom.sweeps import sweep_run
 from meetings.models import Meeting, MeetingAction
 from meetings.sweeps import action_reminders, meeting_reminders
+from notifications.models import Notification
+from notifications.sweeps import sweep_run
 from sharing.roles import Role
 from tests.meetings.factories import MeetingFactory, make_action
 from tests.notices import said

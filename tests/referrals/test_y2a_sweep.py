@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from cohorts.models import CaseAssignment, CaseInvolvement, Nominal
 from cohorts.services import case_assign, involvement_end, involvement_start
-from iom.models import Notification
-from iom.notifications import Reminder
-from iom.sweeps import sweep_run
+from notifications.models import Notification
+from notifications.services import Reminder
+from notifications.sweeps import sweep_run
 from referrals.dates import add_months, y2a_milestones
 from referrals.models import Referral
 from referrals.services import referral_submit

@@ -1,0 +1,94 @@
+"""The notifications inbox, its settings, and the sweeps' operations page (issue 7). Thin: parse,
+call notifications/services.py or notifications/sweeps.py, render."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from notifications.models import Notification
+from notifications.services import (
+    inbox_of,
+    notification_get_for_user,
+    notification_read,
+    notifications_all_read,
+    notifications_tell,
+    preferences_of,
+    preferences_save,
+    unread_count,
+)
+from notifications.sweeps import sweep_statuses
+from sharing.http import signed_in_user
+from sharing.roles import Role
+
+PAGE_SIZE = 50
+WITHDRAWN = "This notification is withdrawn: you can no longer see what it was about."
+
+
+@require_GET
+def notification_list(request: HttpRequest) -> HttpResponse:
+    """The inbox: each notification told now, through the sharing rules (one withdrawn says so)."""
+    user = signed_in_user(request)
+    page = Paginator(inbox_of(user), PAGE_SIZE).get_page(request.GET.get("page"))
+    told = notifications_tell(user, page.object_list)
+    rows = list(zip(page.object_list, told, strict=True))
+    return render(request, "notifications/list.html", {"page": page, "rows": rows, "unread": unread_count(user)})
+
+
+@require_GET
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open a notification: it is read, and the user lands on the thing due; on one withdrawn since
+    (its subject no longer theirs to see), back in the inbox, told so without naming anyone."""
+    user = signed_in_user(request)
+    notification = notification_read(notification=notification_get_for_user(user, pk))
+    if notifications_tell(user, [notification]) == [None]:
+        messages.info(request, WITHDRAWN)
+        return redirect("notification-list")
+    target = notification.link
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts=None):  # only paths of this service
+        target = "/"
+    return redirect(target)
+
+
+@require_POST
+def notification_all_read(request: HttpRequest) -> HttpResponse:
+    marked = notifications_all_read(user=signed_in_user(request))
+    messages.success(request, f"{marked} notification{'s' if marked != 1 else ''} marked as read.")
+    return redirect("notification-list")
+
+
+class PreferencesForm(forms.Form):
+    """How each kind of notification reaches the user."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for kind, label in Notification.Kind.choices:
+            self.fields[kind] = forms.ChoiceField(
+                label=label, choices=Notification.Delivery.choices, widget=forms.RadioSelect
+            )
+
+
+@require_http_methods(["GET", "POST"])
+def notification_preferences(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
+    form = PreferencesForm(request.POST or None, initial=preferences_of(user))
+    if request.method == "POST" and form.is_valid():
+        preferences_save(user=user, deliveries=form.cleaned_data)
+        messages.success(request, "Your notification settings are saved.")
+        return redirect("notification-preferences")
+    return render(request, "notifications/preferences.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_GET
+def sweep_operations(request: HttpRequest) -> HttpResponse:
+    """Each sweep's last run, duration, what it found and sent, and failures: for system admins."""
+    user = signed_in_user(request)
+    if not user.has_role(Role.SYSTEM_ADMIN):
+        raise PermissionDenied("The sweeps' operations are for system administrators.")
+    return render(request, "notifications/sweeps.html", {"statuses": sweep_statuses()})

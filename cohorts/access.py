@@ -25,14 +25,8 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
-from cohorts.models import (
-    CaseInvolvement,
-    CohortMembership,
-    Consent,
-    Nominal,
-    NominalGroupObjectPermission,
-    RecordedItem,
-)
+from cohorts.management.models import CohortMembership
+from cohorts.records.models import CaseInvolvement, Consent, Nominal, NominalGroupObjectPermission, RecordedItem
 from sharing.models import Agency, DataCategory, SharingAgreement, SharingClause
 
 logger = logging.getLogger(__name__)

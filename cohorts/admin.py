@@ -3,7 +3,8 @@ through the pages and services, where the sharing rules and the access log apply
 
 from django.contrib import admin
 
-from cohorts.models import CommunitySafetyPartnership, ManagementLevel, PolicingArea, PriorityCohort, RagRating
+from cohorts.management.models import ManagementLevel, PriorityCohort, RagRating
+from cohorts.records.models import CommunitySafetyPartnership, PolicingArea
 
 
 @admin.register(PolicingArea)

@@ -7,11 +7,15 @@ class CohortsConfig(AppConfig):
 
     def ready(self) -> None:
         from cohorts import receivers  # noqa: F401  (grants in step with agreements; lockouts logged)
-        from cohorts.event_views import events_panel
-        from cohorts.panels import person_page_panel_register
+        from cohorts.deregistration.views import deregistration_panel
+        from cohorts.events.views import events_panel
+        from cohorts.records.panels import person_page_panel_register
+        from cohorts.report.views import report_panel
+        from cohorts.tags.views import tag_panel
+        from cohorts.transitions.views import transition_panel
 
-        person_page_panel_register(events_panel)  # custody and court events (cohorts/events.py)
-        person_page_panel_register(__import__("cohorts.report_views").report_views.report_panel)  # management report
-        person_page_panel_register(__import__("cohorts.deregistration_views").deregistration_views.deregistration_panel)
-        person_page_panel_register(__import__("cohorts.tag_views").tag_views.tag_panel)  # GPS tag
-        person_page_panel_register(__import__("cohorts.transition_views").transition_views.transition_panel)
+        person_page_panel_register(events_panel)  # custody and court events (cohorts/events/services.py)
+        person_page_panel_register(report_panel)  # the management report
+        person_page_panel_register(deregistration_panel)
+        person_page_panel_register(tag_panel)  # GPS tags
+        person_page_panel_register(transition_panel)

@@ -14,8 +14,8 @@ from django.http import HttpRequest, HttpResponse
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from cohorts.records.services import access_refusal_record
 from cohorts.refusals import refusal_of
-from cohorts.services import access_refusal_record
 from sharing.models import User
 
 logger = logging.getLogger(__name__)

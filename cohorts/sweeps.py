@@ -15,10 +15,13 @@ from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from cohorts.access import agency_may_see_offending_and_risk, current_memberships
-from cohorts.models import CaseAssignment, CohortMembership, CustodyEvent, Nominal, TransitionPlan, TransitionStep
-from cohorts.reviews import LEAD_ROLES, current_leads, with_review_due
-from cohorts.selectors import people_visible_to_each
-from cohorts.transitions import TransitionStatus, transition_weeks, with_transition_status
+from cohorts.events.models import CustodyEvent
+from cohorts.management.models import CaseAssignment, CohortMembership
+from cohorts.records.models import Nominal
+from cohorts.records.selectors import people_visible_to_each
+from cohorts.reviews.services import LEAD_ROLES, current_leads, with_review_due
+from cohorts.transitions.models import TransitionPlan, TransitionStep
+from cohorts.transitions.services import TransitionStatus, transition_weeks, with_transition_status
 from notifications.models import Notification
 from notifications.services import Notice, Reminder, reminders_tell
 
@@ -77,7 +80,7 @@ STEP_DUE_AHEAD = datetime.timedelta(days=3)
 
 
 def transition_reminders(on: datetime.date) -> list[Reminder]:
-    """Two things of the transition plans (cohorts/transitions.py), in three queries:
+    """Two things of the transition plans (cohorts/transitions/services.py), in three queries:
     - a licence ending with no plan: someone on the cohort whose licence ends within
       IOM_TRANSITION_WEEKS of `on` (from exactly that many weeks before, whatever the weekday, the
       day a plan may start) or has ended, with no plan for this period on IOM (the cohort list's
@@ -210,7 +213,7 @@ class Release:
 
 def recorded_releases(on: datetime.date) -> list[Release]:
     """Each person's latest release event (the order in which custody status follows events,
-    cohorts/events.py) dated from `on` to 14 days on, for people on IOM now or on it before (any
+    cohorts/events/services.py) dated from `on` to 14 days on, for people on IOM now or on it before (any
     period started by then): one query. Events are recorded when the release happens, so in practice
     this finds a release recorded on its day; expected releases are the referrals' (referrals/sweeps.py)."""
     latest_release = CustodyEvent.objects.filter(

@@ -3,7 +3,7 @@ import logging
 from celery import shared_task
 
 from cohorts.audit_chain import access_log_check
-from cohorts.services import grants_reconcile
+from cohorts.records.services import grants_reconcile
 
 logger = logging.getLogger(__name__)
 

@@ -51,34 +51,36 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cohorts.access import grants_recompute
-from cohorts.cohort_list import CohortFilters, cohort_list, cohort_query
-from cohorts.events import CSV_COLUMNS, events_import
-from cohorts.identifiers import pnc_check_letter
-from cohorts.models import (
-    AccessEvent,
+from cohorts.events.services import CSV_COLUMNS, events_import
+from cohorts.management.models import (
     CaseAssignment,
-    CaseInvolvement,
     CohortManagement,
     CohortMembership,
-    Consent,
     ManagementLevel,
+    PriorityCohort,
+    RagAssessment,
+    RagRating,
+    Strand,
+)
+from cohorts.management.selectors import CohortFilters, cohort_list, cohort_query
+from cohorts.models import AccessEvent
+from cohorts.records.identifiers import pnc_check_letter
+from cohorts.records.models import (
+    CaseInvolvement,
+    Consent,
     Nominal,
     NominalAlias,
     NominalGroupObjectPermission,
     NominalUserObjectPermission,
     PathwayNeed,
     PolicingArea,
-    PriorityCohort,
-    RagAssessment,
-    RagRating,
     RecordedItem,
-    Strand,
-    SupervisorReview,
 )
-from cohorts.names import name_key
-from cohorts.reviews import REVIEW_CATEGORY, SUMMARY_COMMENSURATE, SUMMARY_NOT_COMMENSURATE, cadence_after
-from cohorts.selectors import NominalFilters, nominal_search, nominals_visible_to
-from cohorts.services import ASSIGNMENT_INVOLVEMENT
+from cohorts.records.names import name_key
+from cohorts.records.selectors import NominalFilters, nominal_search, nominals_visible_to
+from cohorts.records.services import ASSIGNMENT_INVOLVEMENT
+from cohorts.reviews.models import SupervisorReview
+from cohorts.reviews.services import REVIEW_CATEGORY, SUMMARY_COMMENSURATE, SUMMARY_NOT_COMMENSURATE, cadence_after
 from sharing.models import Agency, DataCategory, SharingAgreement, User
 from sharing.roles import Role
 from sharing.services import ClauseSpec, agreement_activate, agreement_create
@@ -244,7 +246,7 @@ def _batches(total: int) -> Iterator[int]:
 
 
 def _pnc_id(number: int) -> str:
-    # Serials from 8,000,000 up: far from the demo's, and valid (cohorts.identifiers).
+    # Serials from 8,000,000 up: far from the demo's, and valid (cohorts.records.identifiers).
     year, serial = str(2000 + number % 20), f"{8_000_000 + number:07d}"
     return f"{year}/{serial}{pnc_check_letter(year, serial)}"
 

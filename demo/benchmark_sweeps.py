@@ -37,8 +37,10 @@ from django.utils import timezone
 
 from cohorts.access import current_memberships
 from cohorts.dates import is_working_day
-from cohorts.events import EVENT_CATEGORY
-from cohorts.models import CaseAssignment, CaseInvolvement, CustodyEvent, Nominal, RecordedItem
+from cohorts.events.models import CustodyEvent
+from cohorts.events.services import EVENT_CATEGORY
+from cohorts.management.models import CaseAssignment
+from cohorts.records.models import CaseInvolvement, Nominal, RecordedItem
 from demo.benchmark import (
     ADMIN_USERNAME,
     PREFIX,
@@ -49,7 +51,8 @@ from demo.benchmark import (
     partner_username,
     without_history,
 )
-from meetings.models import Meeting, MeetingAction, MeetingKind
+from meetings.actions.models import MeetingAction
+from meetings.scheduling.models import Meeting, MeetingKind
 from notifications.services import reminders_send
 from notifications.sweeps import SWEEPS, Sweep
 from referrals.dates import add_months, y2a_milestones

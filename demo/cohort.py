@@ -26,25 +26,21 @@ from django.db import models
 from django.utils import timezone
 
 from cohorts.access import grants_recompute
-from cohorts.identifiers import pnc_check_letter
-from cohorts.models import (
+from cohorts.management.models import (
     CaseAssignment,
-    CaseInvolvement,
     CohortManagement,
     CohortMembership,
-    CommunitySafetyPartnership,
     ManagementLevel,
-    Nominal,
-    PolicingArea,
     PriorityCohort,
     RagAssessment,
     RagRating,
-    RecordedItem,
     Strand,
-    SupervisorReview,
 )
-from cohorts.names import name_key
-from cohorts.reviews import REVIEW_CATEGORY, SUMMARY_COMMENSURATE, SUMMARY_NOT_COMMENSURATE, cadence_after
+from cohorts.records.identifiers import pnc_check_letter
+from cohorts.records.models import CaseInvolvement, CommunitySafetyPartnership, Nominal, PolicingArea, RecordedItem
+from cohorts.records.names import name_key
+from cohorts.reviews.models import SupervisorReview
+from cohorts.reviews.services import REVIEW_CATEGORY, SUMMARY_COMMENSURATE, SUMMARY_NOT_COMMENSURATE, cadence_after
 from sharing.models import Agency, DataCategory, User
 from sharing.roles import Role
 

@@ -2,7 +2,7 @@
 (mark.reynolds) for a licence completed, a move out of the area and a long custodial sentence; one
 proposal waiting for a panel chair; and one person who left and came back for a second period.
 
-Made through the services (cohorts/deregistration.py), attributed to the demo users in the change
+Made through the services (cohorts/deregistration/services.py), attributed to the demo users in the change
 history; the proposal and decision times are then set to the days they stand for, relative to today.
 The people are the last of the generated cohort (demo/cohort.py) by CRN, not in the community,
 whose period started long enough ago. Idempotent: once a demo explanation exists, nothing is added.
@@ -17,9 +17,11 @@ import pghistory
 from django.db import transaction
 from django.utils import timezone
 
-from cohorts.deregistration import deregistration_propose, deregistration_ratify
-from cohorts.models import CaseAssignment, CohortMembership, Deregistration, Nominal
-from cohorts.services import case_assign, cohort_membership_start
+from cohorts.deregistration.models import Deregistration
+from cohorts.deregistration.services import deregistration_propose, deregistration_ratify
+from cohorts.management.models import CaseAssignment, CohortMembership
+from cohorts.records.models import Nominal
+from cohorts.records.services import case_assign, cohort_membership_start
 from sharing.models import Agency, User
 
 CHAIR = "mark.reynolds"

@@ -17,9 +17,9 @@ import datetime
 import pghistory
 from django.core.exceptions import ValidationError
 
-from cohorts.duplicates import held_elsewhere_reported
-from cohorts.models import Nominal
-from cohorts.services import item_record, nominal_create
+from cohorts.duplicates.services import held_elsewhere_reported
+from cohorts.records.models import Nominal
+from cohorts.records.services import item_record, nominal_create
 from demo.records import _date_ago, _pnc
 from sharing.models import Agency, DataCategory, User
 

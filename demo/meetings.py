@@ -36,18 +36,22 @@ import pghistory
 from django.utils import timezone
 
 from cohorts.dates import is_working_day, working_days_before
-from cohorts.deregistration import deregistration_propose
-from cohorts.identifiers import pnc_check_letter
-from cohorts.models import CaseAssignment, CaseInvolvement, Deregistration, ManagementLevel, Nominal, RagRating
-from cohorts.services import case_assign, consent_record, involvement_start, nominal_create
+from cohorts.deregistration.models import Deregistration
+from cohorts.deregistration.services import deregistration_propose
+from cohorts.management.models import CaseAssignment, ManagementLevel, RagRating
+from cohorts.records.identifiers import pnc_check_letter
+from cohorts.records.models import CaseInvolvement, Nominal
+from cohorts.records.services import case_assign, consent_record, involvement_start, nominal_create
 from demo.deregistrations import _someone_on_the_cohort_since
 from demo.referrals import DemoReferral, Person, _record_person, _refer, next_panel_day
 from meetings.access import items_for_agency
-from meetings.actions import action_complete, action_create
-from meetings.agenda import agenda_item_add, agenda_refresh
-from meetings.minutes import minutes_approve
-from meetings.models import AgendaItem, Attendance, Dissent, Meeting, MeetingAction, MeetingKind, MeetingSeries
-from meetings.running import (
+from meetings.actions.models import MeetingAction
+from meetings.actions.services import action_complete, action_create
+from meetings.agenda.models import AgendaItem
+from meetings.agenda.services import agenda_item_add, agenda_refresh
+from meetings.minutes.services import minutes_approve
+from meetings.running.models import Attendance, Dissent
+from meetings.running.services import (
     attendance_record,
     confidentiality_record,
     dissent_record,
@@ -58,7 +62,8 @@ from meetings.running import (
     meeting_end,
     meeting_start,
 )
-from meetings.scheduling import add_months, meeting_create, series_create
+from meetings.scheduling.models import Meeting, MeetingKind, MeetingSeries
+from meetings.scheduling.services import add_months, meeting_create, series_create
 from referrals.models import Referral, ReferralDecision
 from referrals.services import AcceptTerms, referral_list_for_panel
 from sharing.models import Agency, DataCategory, User

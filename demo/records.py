@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 import pghistory
 from django.utils import timezone
 
-from cohorts.identifiers import pnc_check_letter
-from cohorts.models import (
-    AccessEvent,
+from cohorts.models import AccessEvent
+from cohorts.records.identifiers import pnc_check_letter
+from cohorts.records.models import (
     CaseInvolvement,
     CommunitySafetyPartnership,
     Nominal,
@@ -23,8 +23,8 @@ from cohorts.models import (
     PathwayNeed,
     PolicingArea,
 )
-from cohorts.selectors import nominal_record_for_user
-from cohorts.services import (
+from cohorts.records.selectors import nominal_record_for_user
+from cohorts.records.services import (
     access_event_record,
     cohort_membership_start,
     consent_record,

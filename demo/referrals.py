@@ -23,18 +23,10 @@ import pghistory
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from cohorts.identifiers import pnc_check_letter
-from cohorts.models import (
-    CaseAssignment,
-    CaseInvolvement,
-    CommunitySafetyPartnership,
-    ManagementLevel,
-    Nominal,
-    PolicingArea,
-    PriorityCohort,
-    RagRating,
-)
-from cohorts.services import case_assign, consent_record, involvement_start, nominal_create
+from cohorts.management.models import CaseAssignment, ManagementLevel, PriorityCohort, RagRating
+from cohorts.records.identifiers import pnc_check_letter
+from cohorts.records.models import CaseInvolvement, CommunitySafetyPartnership, Nominal, PolicingArea
+from cohorts.records.services import case_assign, consent_record, involvement_start, nominal_create
 from iom.celery import ensure_filesystem_broker_folders
 from referrals.dates import add_months, birthday
 from referrals.models import Referral, ReferralDecision

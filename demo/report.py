@@ -4,7 +4,7 @@ their rationale and enforcement actions, recorded by the police, probation and p
 share of the rest of the cohort gets a few entries each, so the reports and the person pages' plan
 summaries are not empty anywhere.
 
-Made through the services (cohorts/report.py), attributed to demo users in a pghistory context, dated
+Made through the services (cohorts/report/services.py), attributed to demo users in a pghistory context, dated
 relative to today. Idempotent: a person who already has plan actions is skipped. Bounded so that the
 whole demo load stays fast: the named people, then at most OTHERS_AT_MOST others of the cohort."""
 
@@ -20,8 +20,9 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from cohorts.access import current_memberships
-from cohorts.models import Contact, Nominal, Pathway, PlanAction
-from cohorts.report import (
+from cohorts.records.models import Nominal, Pathway
+from cohorts.report.models import Contact, PlanAction
+from cohorts.report.services import (
     contact_record,
     decision_record,
     enforcement_record,

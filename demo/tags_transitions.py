@@ -25,11 +25,14 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from cohorts.access import current_memberships
-from cohorts.events import custody_event_record
-from cohorts.models import CustodyEvent, Nominal, TagHit, TagPeriod, TransitionPlan
-from cohorts.services import nominal_update
-from cohorts.tags import tag_fit, tag_hit_outcome, tag_hit_record, tag_remove
-from cohorts.transitions import (
+from cohorts.events.models import CustodyEvent
+from cohorts.events.services import custody_event_record
+from cohorts.records.models import Nominal
+from cohorts.records.services import nominal_update
+from cohorts.tags.models import TagHit, TagPeriod
+from cohorts.tags.services import tag_fit, tag_hit_outcome, tag_hit_record, tag_remove
+from cohorts.transitions.models import TransitionPlan
+from cohorts.transitions.services import (
     transition_plan_complete,
     transition_plan_start,
     transition_step_add,

@@ -309,11 +309,11 @@ IOM_ELIGIBILITY_RULES_OFF = env_list("IOM_ELIGIBILITY_RULES_OFF", [])
 IOM_PRIORITY_MIN_AGE = env_int("IOM_PRIORITY_MIN_AGE", 18)
 # The IOM team (who screen and list referrals): users of these kinds of agency with the permission.
 IOM_UNIT_AGENCY_KINDS = env_list("IOM_UNIT_AGENCY_KINDS", ["police", "probation"])
-# A transition plan may be started this many weeks before the licence ends (cohorts/transitions.py).
+# A transition plan may be started this many weeks before the licence ends (cohorts/transitions/services.py).
 IOM_TRANSITION_WEEKS = env_int("IOM_TRANSITION_WEEKS", 12)
-# How often the selection panel meets: the default of a new series (meetings/scheduling.py).
+# How often the selection panel meets: the default of a new series (meetings/scheduling/services.py).
 IOM_SELECTION_PANEL_FREQUENCY = os.environ.get("IOM_SELECTION_PANEL_FREQUENCY", "monthly")
-# How many days back a panel chair may record a meeting already held (meetings/scheduling.py).
+# How many days back a panel chair may record a meeting already held (meetings/scheduling/services.py).
 IOM_MEETING_RECORD_DAYS_BACK = env_int("IOM_MEETING_RECORD_DAYS_BACK", 28)
 # A burst of refused requests by one user (this many within these minutes) tells their agency's
 # admins, once a day (cohorts/refusals.py).
@@ -355,19 +355,19 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     # Several models have a choice field called "kind": name each set after its model.
     "ENUM_NAME_OVERRIDES": {
-        "RecordedItemKindEnum": "cohorts.models.RecordedItem.Kind",
-        "CustodyEventKindEnum": "cohorts.models.CustodyEvent.Kind",
-        "PlanActionStatusEnum": "cohorts.models.PlanAction.Status",
-        "InterventionStatusEnum": "cohorts.models.Intervention.Status",
-        "ContactOutcomeEnum": "cohorts.models.Contact.Outcome",
-        "EnforcementActionKindEnum": "cohorts.models.EnforcementAction.Kind",
-        "TagHitOutcomeEnum": "cohorts.models.TagHit.Outcome",
+        "RecordedItemKindEnum": "cohorts.records.models.RecordedItem.Kind",
+        "CustodyEventKindEnum": "cohorts.events.models.CustodyEvent.Kind",
+        "PlanActionStatusEnum": "cohorts.report.models.PlanAction.Status",
+        "InterventionStatusEnum": "cohorts.report.models.Intervention.Status",
+        "ContactOutcomeEnum": "cohorts.report.models.Contact.Outcome",
+        "EnforcementActionKindEnum": "cohorts.report.models.EnforcementAction.Kind",
+        "TagHitOutcomeEnum": "cohorts.tags.models.TagHit.Outcome",
         "ReferralDecisionOutcomeEnum": "referrals.models.ReferralDecision.Outcome",
-        "DeregistrationStatusEnum": "cohorts.models.Deregistration.Status",
-        "TransitionStatusEnum": "cohorts.transitions.TransitionStatus",
-        "MeetingKindEnum": "meetings.models.MeetingKind",
-        "MeetingStatusEnum": "meetings.models.Meeting.Status",
-        "AgendaItemKindEnum": "meetings.models.AgendaItem.Kind",
+        "DeregistrationStatusEnum": "cohorts.deregistration.models.Deregistration.Status",
+        "TransitionStatusEnum": "cohorts.transitions.services.TransitionStatus",
+        "MeetingKindEnum": "meetings.scheduling.models.MeetingKind",
+        "MeetingStatusEnum": "meetings.scheduling.models.Meeting.Status",
+        "AgendaItemKindEnum": "meetings.agenda.models.AgendaItem.Kind",
     },
 }
 
@@ -417,9 +417,9 @@ CELERY_BEAT_SCHEDULE = {
     "reconcile-grants": {"task": "cohorts.tasks.reconcile_grants", "schedule": crontab(hour=2, minute=30)},
     # The access log still matches its hash chain (cohorts/audit_chain.py); system admins told if not.
     "verify-access-log": {"task": "cohorts.tasks.verify_access_log", "schedule": crontab(hour=3, minute=45)},
-    # Meeting series are kept generated six months ahead (meetings/scheduling.py).
+    # Meeting series are kept generated six months ahead (meetings/scheduling/services.py).
     "meeting-series-extend": {"task": "meetings.tasks.meeting_series_extend", "schedule": crontab(hour=1, minute=40)},
-    # The agendas of the next two weeks' meetings follow the data (meetings/agenda.py).
+    # The agendas of the next two weeks' meetings follow the data (meetings/agenda/services.py).
     "meeting-agendas-refresh": {
         "task": "meetings.tasks.agendas_refresh",
         "schedule": crontab(minute=20),

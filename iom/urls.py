@@ -5,18 +5,16 @@ from django.contrib.auth.decorators import login_required
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from cohorts import api as cohorts_api
-from cohorts import api_consent as consent_api
-from cohorts import (
-    cohort_api,
-    deregistration_urls,
-    event_api,
-    report_urls,
-    review_api,
-    tag_urls,
-    timeline_urls,
-    transition_urls,
-)
+from cohorts.deregistration import urls as deregistration_urls
+from cohorts.events import api as event_api
+from cohorts.management import api as cohort_api
+from cohorts.records import api as cohorts_api
+from cohorts.records import consent_api
+from cohorts.report import urls as report_urls
+from cohorts.reviews import api as review_api
+from cohorts.tags import urls as tag_urls
+from cohorts.timeline import urls as timeline_urls
+from cohorts.transitions import urls as transition_urls
 from meetings import urls as meetings_urls
 from sharing import api as sharing_api
 from shell.api import MeView
@@ -29,7 +27,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("people/<int:pk>/sensitive/", cohorts_api.SensitiveItemsView.as_view(), name="api-nominal-sensitive"),
     path("people/<int:pk>/items/<int:item_pk>/why/", cohorts_api.ItemWhyView.as_view(), name="api-item-why"),
     path("people/<int:pk>/consent/", consent_api.NominalConsentView.as_view(), name="api-nominal-consent"),
-    # Custody and court events (issue 5): cohorts/event_api.py.
+    # Custody and court events (issue 5): cohorts/events/api.py.
     path("people/<int:pk>/events/", event_api.NominalEventsView.as_view(), name="api-nominal-events"),
     path("people/<int:pk>/rag/", cohorts_api.NominalRagView.as_view(), name="api-nominal-rag"),
     path("people/<int:pk>/assignments/", cohorts_api.NominalAssignmentsView.as_view(), name="api-nominal-assignments"),
@@ -38,7 +36,7 @@ api_v1: list[URLPattern | URLResolver] = [
         cohorts_api.AssignmentEndView.as_view(),
         name="api-assignment-end",
     ),
-    # Supervisor reviews (issue 5): cohorts/review_api.py.
+    # Supervisor reviews (issue 5): cohorts/reviews/api.py.
     path("people/<int:pk>/reviews/", review_api.NominalReviewsView.as_view(), name="api-nominal-reviews"),
     path("reviews/due/", review_api.ReviewsDueView.as_view(), name="api-reviews-due"),
     path("cohort/", cohort_api.CohortListView.as_view(), name="api-cohort-list"),
@@ -71,18 +69,18 @@ api_v1: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("", include("shell.urls")),
     path("", include("notifications.urls")),
-    path("", include("cohorts.review_urls")),  # /people/<pk>/reviews/ and /reviews/ (supervisor reviews)
+    path("", include("cohorts.reviews.urls")),  # /people/<pk>/reviews/ and /reviews/ (supervisor reviews)
     # The management report, GPS tags, transition plans, deregistration and the timeline (issue 5).
-    path("", include("cohorts.report_urls")),
-    path("", include("cohorts.tag_urls")),
-    path("", include("cohorts.transition_urls")),
-    path("", include("cohorts.deregistration_urls")),
-    path("", include("cohorts.timeline_urls")),
-    path("people/", include("cohorts.event_urls")),  # custody and court events, and their import
-    path("people/", include("cohorts.urls")),
+    path("", include("cohorts.report.urls")),
+    path("", include("cohorts.tags.urls")),
+    path("", include("cohorts.transitions.urls")),
+    path("", include("cohorts.deregistration.urls")),
+    path("", include("cohorts.timeline.urls")),
+    path("people/", include("cohorts.events.urls")),  # custody and court events, and their import
+    path("people/", include("cohorts.records.urls")),
     path("sharing/", include("sharing.urls")),
     path("referrals/", include("referrals.urls")),
-    path("cohort/", include("cohorts.cohort_urls")),
+    path("cohort/", include("cohorts.management.urls")),
     path("meetings/", include(meetings_urls.urlpatterns)),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -22,9 +22,11 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 from django.http import Http404
 
 from cohorts.access import _clauses_allowing, today
-from cohorts.models import NominalGroupObjectPermission
+from cohorts.records.models import NominalGroupObjectPermission
 from cohorts.refusals import out_of_scope, refusal_mark
-from meetings.models import AgendaItem, Meeting, MeetingAction, MeetingSeries
+from meetings.actions.models import MeetingAction
+from meetings.agenda.models import AgendaItem
+from meetings.scheduling.models import Meeting, MeetingSeries
 from sharing.models import Agency, User
 
 

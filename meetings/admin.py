@@ -11,7 +11,9 @@ from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
 
-from meetings.models import Attendance, Meeting, MeetingSeries, MinutesDistribution
+from meetings.minutes.models import MinutesDistribution
+from meetings.running.models import Attendance
+from meetings.scheduling.models import Meeting, MeetingSeries
 from sharing.roles import Role
 
 

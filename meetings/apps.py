@@ -6,11 +6,11 @@ class MeetingsConfig(AppConfig):
     verbose_name = "Meetings"
 
     def ready(self) -> None:
-        from cohorts.timeline import timeline_source_register
-        from meetings import actions
+        from cohorts.timeline.selectors import timeline_source_register
         from meetings import timeline as meeting_timeline
+        from meetings.actions import services as actions
 
-        # Actions set in meetings, on the person's timeline (meetings/actions.py).
+        # Actions set in meetings, on the person's timeline (meetings/actions/services.py).
         timeline_source_register(
             kind=actions.TIMELINE_KIND, label=actions.TIMELINE_LABEL, source=actions.actions_timeline
         )

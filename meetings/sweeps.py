@@ -15,7 +15,8 @@ from django.urls import reverse
 
 from cohorts.dates import working_days_before
 from meetings.access import actions_visible_to_each, meetings_visible_to_each
-from meetings.models import Meeting, MeetingAction
+from meetings.actions.models import MeetingAction
+from meetings.scheduling.models import Meeting
 from notifications.models import Notification
 from notifications.services import Notice, Reminder
 

@@ -11,8 +11,8 @@ logger = logging.getLogger(__name__)
 
 @shared_task(ignore_result=True)
 def meeting_series_extend() -> None:
-    """Daily: keep every active meeting series generated six months ahead (meetings/scheduling.py)."""
-    from meetings.scheduling import series_extend_all
+    """Daily: keep every active meeting series generated six months ahead (meetings/scheduling/services.py)."""
+    from meetings.scheduling.services import series_extend_all
 
     created = series_extend_all()
     logger.info("Meeting series extended: %s meetings created", created)
@@ -22,8 +22,8 @@ def meeting_series_extend() -> None:
 def agendas_refresh(meeting_ids: list[int] | None = None) -> None:
     """Hourly: refresh from the data the agendas of the meetings scheduled in the next two weeks (or
     of the meetings given). A meeting gone, or no longer scheduled or in progress, is skipped."""
-    from meetings.agenda import agenda_refresh, meetings_to_refresh
-    from meetings.models import Meeting
+    from meetings.agenda.services import agenda_refresh, meetings_to_refresh
+    from meetings.scheduling.models import Meeting
     from sharing.errors import StateError
 
     meetings = (

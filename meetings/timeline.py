@@ -1,4 +1,4 @@
-"""Meetings on the person's timeline (cohorts/timeline.py), registered from MeetingsConfig.ready(): the
+"""Meetings on the person's timeline (cohorts/timeline/selectors.py), registered from MeetingsConfig.ready(): the
 items about the person on the agenda of a meeting (not cancelled), as "on the agenda", "discussed" or
 "decided" with the outcome. An entry is listed only where the viewer may see the meeting or the item's
 content (meetings.access.agency_may_see_agenda_content); what the item says (its title, its outcome)
@@ -12,10 +12,11 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts.models import Nominal
-from cohorts.timeline import MAX_PER_SOURCE, TimelineEntry, TimelineSourceResult
+from cohorts.records.models import Nominal
+from cohorts.timeline.selectors import MAX_PER_SOURCE, TimelineEntry, TimelineSourceResult
 from meetings.access import agency_may_see_agenda_content, meetings_visible_to
-from meetings.models import AgendaItem, Meeting
+from meetings.agenda.models import AgendaItem
+from meetings.scheduling.models import Meeting
 from sharing.models import User
 
 KIND = "meetings"

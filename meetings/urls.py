@@ -2,7 +2,11 @@
 
 from django.urls import URLPattern, URLResolver, include, path
 
-from meetings import action_urls, agenda_urls, minutes_urls, run_urls, schedule_urls
+from meetings.actions import urls as action_urls
+from meetings.agenda import urls as agenda_urls
+from meetings.minutes import urls as minutes_urls
+from meetings.running import urls as run_urls
+from meetings.scheduling import urls as schedule_urls
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include(schedule_urls.urlpatterns)),

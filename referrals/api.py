@@ -43,19 +43,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cohorts.access import current_memberships
-from cohorts.api import NamedEntrySerializer, bad_request, request_user
-from cohorts.models import (
-    PATHWAY_CATEGORY,
-    AccessEvent,
-    ManagementLevel,
-    Nominal,
-    Pathway,
-    PriorityCohort,
-    RagRating,
-    Strand,
-)
-from cohorts.selectors import nominal_get_for_user
-from cohorts.services import access_event_record, nominal_view_log
+from cohorts.management.models import ManagementLevel, PriorityCohort, RagRating, Strand
+from cohorts.models import AccessEvent
+from cohorts.records.api import NamedEntrySerializer, bad_request, request_user
+from cohorts.records.models import PATHWAY_CATEGORY, Nominal, Pathway
+from cohorts.records.selectors import nominal_get_for_user
+from cohorts.records.services import access_event_record, nominal_view_log
 from referrals import eligibility, permissions
 from referrals.dates import Y2AMilestones, y2a_milestones
 from referrals.eligibility import Outcome as EligibilityOutcome

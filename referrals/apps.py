@@ -6,8 +6,8 @@ class ReferralsConfig(AppConfig):
     verbose_name = "Referrals"
 
     def ready(self) -> None:
-        from cohorts.panels import person_page_panel_register
-        from cohorts.timeline import timeline_source_register
+        from cohorts.records.panels import person_page_panel_register
+        from cohorts.timeline.selectors import timeline_source_register
         from referrals import timeline
         from referrals.panels import referrals_panel
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from cohorts.models import NEIGHBOURHOOD_CRIME, Nominal, OffenceType, Strand
+from cohorts.management.models import Strand
+from cohorts.records.models import NEIGHBOURHOOD_CRIME, Nominal, OffenceType
 from referrals.dates import add_months, age_on, birthday
 
 FIXED, FLEX, FREE = Strand.FIXED.value, Strand.FLEX.value, Strand.FREE.value

@@ -18,8 +18,9 @@ from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 from django.utils import timezone
 
-from cohorts.identifiers import normalise_pnc_id
-from cohorts.models import ManagementLevel, Nominal, OffenceType, Pathway, PathwayNeed, PriorityCohort, Strand
+from cohorts.management.models import ManagementLevel, PriorityCohort, Strand
+from cohorts.records.identifiers import normalise_pnc_id
+from cohorts.records.models import Nominal, OffenceType, Pathway, PathwayNeed
 from referrals.models import Referral
 from referrals.selectors import ReferralFilters
 from sharing.models import Agency

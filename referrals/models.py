@@ -15,18 +15,8 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 
-from cohorts.models import (
-    CohortMembership,
-    ManagementLevel,
-    Nominal,
-    OffenceType,
-    Pathway,
-    PathwayNeed,
-    PriorityCohort,
-    RagRating,
-    RecordedItem,
-    Strand,
-)
+from cohorts.management.models import CohortMembership, ManagementLevel, PriorityCohort, RagRating, Strand
+from cohorts.records.models import Nominal, OffenceType, Pathway, PathwayNeed, RecordedItem
 from sharing.models import Agency
 
 

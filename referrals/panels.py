@@ -1,4 +1,4 @@
-"""The person page's "Referrals" panel (registered with cohorts.panels from ReferralsConfig.ready)."""
+"""The person page's "Referrals" panel (registered with cohorts.records.panels from ReferralsConfig.ready)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from cohorts.access import current_memberships
-from cohorts.models import Nominal
-from cohorts.panels import PanelResult
+from cohorts.records.models import Nominal
+from cohorts.records.panels import PanelResult
 from referrals import permissions
 from referrals.models import Referral
 from referrals.selectors import referrals_for_nominal

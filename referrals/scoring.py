@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from cohorts.models import NEIGHBOURHOOD_CRIME, Nominal, OffenceType
+from cohorts.records.models import NEIGHBOURHOOD_CRIME, Nominal, OffenceType
 
 TWO_PLACES = Decimal("0.01")
 NEIGHBOURHOOD_CRIME_CODES = frozenset(offence.value for offence in NEIGHBOURHOOD_CRIME)

@@ -22,9 +22,9 @@ from cohorts.access import (
     current_involvements,
     today,
 )
-from cohorts.models import CaseInvolvement, RecordedItem
+from cohorts.records.models import CaseInvolvement, RecordedItem
+from cohorts.records.selectors import nominals_visible_to
 from cohorts.refusals import out_of_scope, refusal_mark
-from cohorts.selectors import nominals_visible_to
 from referrals import permissions
 from referrals.models import Referral, ReferralDecision, ReferralNeed
 from sharing.models import DataCategory, User

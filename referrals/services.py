@@ -26,16 +26,9 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts.models import (
-    CaseAssignment,
-    CaseInvolvement,
-    CohortMembership,
-    ManagementLevel,
-    Nominal,
-    PriorityCohort,
-    RagRating,
-)
-from cohorts.services import (
+from cohorts.management.models import CaseAssignment, CohortMembership, ManagementLevel, PriorityCohort, RagRating
+from cohorts.records.models import CaseInvolvement, Nominal
+from cohorts.records.services import (
     case_assign,
     cohort_membership_start,
     involvement_start,

@@ -18,9 +18,11 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from cohorts.access import agency_may_see_item, current_involvements, current_memberships
-from cohorts.models import CaseAssignment, CohortMembership, CustodyEvent, Nominal, RecordedItem
-from cohorts.reviews import current_leads
-from cohorts.selectors import people_visible_to_each
+from cohorts.events.models import CustodyEvent
+from cohorts.management.models import CaseAssignment, CohortMembership
+from cohorts.records.models import Nominal, RecordedItem
+from cohorts.records.selectors import people_visible_to_each
+from cohorts.reviews.services import current_leads
 from cohorts.sweeps import RELEASE_AHEAD, Release, recorded_releases
 from cohorts.sweeps import release_reminders as cohort_release_reminders
 from notifications.models import Notification

@@ -1,4 +1,4 @@
-"""The person's referrals on their timeline (cohorts/timeline.py), registered from
+"""The person's referrals on their timeline (cohorts/timeline/selectors.py), registered from
 ReferralsConfig.ready(): each referral the user may see, submitted, returned, screened, listed and
 decided with its outcome. What a step's note says (questions, a decision's rationale) is the
 referral's content, shown only where the user may read it (referrals_visible_to's content_visible).
@@ -9,8 +9,8 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts.models import Nominal
-from cohorts.timeline import TimelineEntry, TimelineSourceResult
+from cohorts.records.models import Nominal
+from cohorts.timeline.selectors import TimelineEntry, TimelineSourceResult
 from referrals.models import Referral, ReferralActivity
 from referrals.selectors import referrals_for_nominal
 from sharing.models import User

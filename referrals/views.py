@@ -21,10 +21,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from cohorts.access import current_memberships
-from cohorts.duplicates import RECORDED_AND_CHECKED, held_elsewhere_reported, possibly_recorded_elsewhere
-from cohorts.models import PATHWAY_CATEGORY, AccessEvent, Nominal, Pathway
-from cohorts.selectors import NominalFilters, nominal_get_for_user, nominal_search
-from cohorts.services import access_event_record, nominal_create, nominal_view_log
+from cohorts.duplicates.services import RECORDED_AND_CHECKED, held_elsewhere_reported, possibly_recorded_elsewhere
+from cohorts.models import AccessEvent
+from cohorts.records.models import PATHWAY_CATEGORY, Nominal, Pathway
+from cohorts.records.selectors import NominalFilters, nominal_get_for_user, nominal_search
+from cohorts.records.services import access_event_record, nominal_create, nominal_view_log
 from referrals import permissions, selectors
 from referrals.dates import y2a_milestones
 from referrals.eligibility import Outcome, check_eligibility

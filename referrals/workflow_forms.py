@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.html import format_html
 
-from cohorts.models import CohortManagement, ManagementLevel, PriorityCohort, RagRating, Strand
+from cohorts.management.models import CohortManagement, ManagementLevel, PriorityCohort, RagRating, Strand
 from referrals.models import Referral, ReferralDecision
 from referrals.services import AcceptTerms
 from sharing.models import Agency, User

@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from cohorts.services import nominal_view_log
+from cohorts.records.services import nominal_view_log
 from referrals import permissions, services
 from referrals.models import Referral, ReferralDecision
 from referrals.selectors import referral_content_visible, referral_get_for_user

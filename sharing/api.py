@@ -4,7 +4,7 @@ caller's agency is not party to is 404, the same as one that does not exist; cha
 agency administrator of a party (or a system administrator), otherwise 403.
 
 The selectors scope every read to the caller's agency, so these views do not also run the default
-permission class's object check (as in cohorts/api.py).
+permission class's object check (as in cohorts/records/api.py).
 """
 
 from __future__ import annotations

@@ -73,7 +73,7 @@ REVIEWS_DUE = HomeAction(
     "reviews-due",
     "Management reports due for your review: your team's cases first, overdue first.",
 )
-# Custody and court events (issue 5): police, probation and prison staff import them (cohorts/events.py).
+# Custody and court events (issue 5): police, probation and prison staff import them (cohorts/events/services.py).
 IMPORT_EVENTS = HomeAction(
     "Import custody and court events",
     "event-import",
@@ -81,7 +81,7 @@ IMPORT_EVENTS = HomeAction(
     iom_team_only=True,
 )
 
-# Possible duplicates (issue 14): cohorts/duplicate_views.py.
+# Possible duplicates (issue 14): cohorts/duplicates/views.py.
 POSSIBLE_DUPLICATES = HomeAction(
     "Possible duplicates",
     "duplicate-list",
@@ -89,7 +89,7 @@ POSSIBLE_DUPLICATES = HomeAction(
     iom_team_only=True,
 )
 
-# Meetings (issue 6): meetings/schedule_views.py.
+# Meetings (issue 6): meetings/scheduling/views.py.
 MEETINGS = HomeAction(
     "Meetings", "meeting-list", "Selection panels, MAP meetings, Y2A panels and case conferences: list and calendar."
 )
@@ -221,7 +221,7 @@ def overdue_reviews_notice(user: User) -> HomeNotice | None:
     linking to them (two queries; none for other roles)."""
     if not user.has_role(Role.SUPERVISOR):
         return None
-    from cohorts.reviews import overdue_in_team_count
+    from cohorts.reviews.services import overdue_in_team_count
 
     count = overdue_in_team_count(user)
     if not count:
@@ -238,7 +238,7 @@ def overdue_reviews_notice(user: User) -> HomeNotice | None:
 
 def next_meetings(user: User) -> list[Any]:
     """The user's next three meetings (one query): those they chair or are invited to."""
-    from meetings.scheduling import next_meetings_for
+    from meetings.scheduling.services import next_meetings_for
 
     return next_meetings_for(user, limit=3)
 
@@ -249,7 +249,7 @@ def next_meetings(user: User) -> list[Any]:
 def meeting_actions_notice(user: User) -> HomeNotice | None:
     """For anyone owning open actions set in meetings: how many (and how many overdue), linking to
     "Your actions" (one query)."""
-    from meetings.actions import open_actions_counts
+    from meetings.actions.services import open_actions_counts
 
     count, overdue = open_actions_counts(user)
     if not count:
@@ -267,7 +267,7 @@ def meeting_actions_notice(user: User) -> HomeNotice | None:
 
 def duplicates_notice(user: User) -> HomeNotice | None:
     """For the IOM team and system administrators with checks waiting: how many (one query)."""
-    from cohorts.duplicates import duplicates_for_user, may_check_duplicates
+    from cohorts.duplicates.services import duplicates_for_user, may_check_duplicates
 
     if not may_check_duplicates(user):
         return None

@@ -95,7 +95,7 @@ class RecordMovedMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        from cohorts.selectors import RecordMoved
+        from cohorts.records.selectors import RecordMoved
 
         if not isinstance(exception, RecordMoved) or request.method not in ("GET", "HEAD"):
             return None

@@ -97,7 +97,7 @@ def agency_may_see_item(""",
     Mutation(
         "withheld items miscounted",
         "the record counts the agencies that withhold items, not the items",
-        "cohorts/selectors.py",
+        "cohorts/records/selectors.py",
         """        .values("owning_agency__name")
         .annotate(count=Count("pk"))""",
         """        .values("owning_agency__name")
@@ -106,7 +106,7 @@ def agency_may_see_item(""",
     Mutation(
         "view not logged",
         "opening a person's record writes no access event",
-        "cohorts/views.py",
+        "cohorts/records/views.py",
         """    record = nominal_record_for_user(user, nominal, sensitive_unlocked=_sensitive_unlocked(request, nominal))
     access_event_record(""",
         """    record = nominal_record_for_user(user, nominal, sensitive_unlocked=_sensitive_unlocked(request, nominal))
@@ -124,14 +124,14 @@ def agency_may_see_item(""",
     Mutation(
         "sensitive shown without a reason",
         "intelligence, health and victim items show before a reason is given",
-        "cohorts/selectors.py",
+        "cohorts/records/selectors.py",
         "if item.category.is_sensitive and not sensitive_unlocked:",
         "if item.category.is_sensitive and sensitive_unlocked is None:",
     ),
     Mutation(
         "notifications told to anyone",
         "a notification about a person is told to a reader whatever their agency may see",
-        "cohorts/selectors.py",
+        "cohorts/records/selectors.py",
         """        reach = people.keys() if anyone else granted.get(reader.agency.permission_group_id or 0, set())""",
         """        reach = people.keys()""",
     ),
@@ -145,7 +145,7 @@ def agency_may_see_item(""",
     Mutation(
         "hidden identifier disclosed",
         "an identifier held by a record the user may not see answers 'already recorded for another person'",
-        "cohorts/services.py",
+        "cohorts/records/services.py",
         """        taken = nominals_visible_to(by).filter(**{name: fields[name]})""",
         """        taken = Nominal.objects.filter(**{name: fields[name]})""",
     ),

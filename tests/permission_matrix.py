@@ -143,7 +143,7 @@ MATRIX: dict[str, Entry] = {
     "api-agreement-activate": Exempt("agency admins of a party only", covered_by="tests/sharing/test_agreement_api.py"),
     "api-agreement-suspend": Exempt("agency admins of a party only", covered_by="tests/sharing/test_agreement_api.py"),
     "api-agreement-end": Exempt("agency admins of a party only", covered_by="tests/sharing/test_agreement_api.py"),
-    # People's records (cohorts/urls.py).
+    # People's records (cohorts/records/urls.py).
     "nominal-list": NominalList("/people/"),
     "nominal-new": SignedIn("/people/new/"),
     # Possible duplicates and merges (issue 14): the IOM team (police and probation practitioners,
@@ -173,7 +173,7 @@ MATRIX: dict[str, Entry] = {
     "item-edit": NominalData(
         lambda s: f"/people/{s.nominal_pk}/items/{s.item_pk}/edit/", needs_item=True, owner_only=True
     ),
-    # People's records through the API (cohorts/api.py): the same rules, the same 404s.
+    # People's records through the API (cohorts/records/api.py): the same rules, the same 404s.
     "api-nominal-list": NominalList("/api/v1/people/", api=True),
     "api-nominal-detail": NominalData(lambda s: f"/api/v1/people/{s.nominal_pk}/", api=True),
     "api-item-create": NominalData(
@@ -339,12 +339,12 @@ MATRIX: dict[str, Entry] = {
     "api-selection-criterion": Exempt(
         "PATCH only; system admins, others 403", covered_by="tests/referrals/test_api.py"
     ),
-    # --- The cohort and the nominal page's cohort panels (cohorts/cohort_urls.py) ---
+    # --- The cohort and the nominal page's cohort panels (cohorts/management/urls.py) ---
     # Listed or absent by the sharing rules (tests/cohorts/test_cohort_list.py: it takes no ?q=).
     "cohort-list": SignedIn("/cohort/"),
     "api-cohort-list": NominalList("/api/v1/cohort/", api=True),
     # --- Managing the cohort (issue 5) ---
-    # RAG ratings and assignments (cohorts/views.py, cohorts/api.py). The scenario's person is on the
+    # RAG ratings and assignments (cohorts/records/views.py, cohorts/records/api.py). The scenario's person is on the
     # cohort and has no leads yet; the agencies that see them (the police, probation by agreement) are
     # the IOM unit's, whose practitioners, supervisors and panel chairs rate and assign. Partners who
     # work the case, or see it by agreement only, and the lead professional are run role x agency in
@@ -390,7 +390,7 @@ MATRIX: dict[str, Entry] = {
         frozenset({Role.PRACTITIONER, Role.PARTNER_WORKER, Role.SUPERVISOR, Role.PANEL_CHAIR, Role.ANALYST}),
     ),
     # --- Supervisor reviews (issue 5) ---
-    # cohorts/review_views.py, cohorts/review_api.py. The scenario's person is on the cohort, not rated
+    # cohorts/reviews/views.py, cohorts/reviews/api.py. The scenario's person is on the cohort, not rated
     # (reviewed monthly) and without leads; the agencies that see them (the police, probation by
     # agreement) are the IOM unit's, any of whose supervisors reviews. Supervisors of a lead in a partner
     # agency, and partners who may not, are run role x agency in tests/cohorts/test_review_pages.py.
@@ -419,7 +419,7 @@ MATRIX: dict[str, Entry] = {
         covered_by="tests/cohorts/test_review_pages.py",
     ),
     # --- Custody events (issue 5) ---
-    # cohorts/event_views.py, cohorts/event_api.py. Every agency that sees the person reads the events
+    # cohorts/events/views.py, cohorts/events/api.py. Every agency that sees the person reads the events
     # its agency may see; practitioners, supervisors and partner workers of police, probation, prison and
     # youth offending team agencies record them (the agencies that see the scenario's person are police
     # and probation; other agencies' workers are run in tests/cohorts/test_event_pages.py).
@@ -448,8 +448,8 @@ MATRIX: dict[str, Entry] = {
         ok_status=201,
         **IOM_TEAM_ONLY,
     ),
-    # --- THE MANAGEMENT REPORT (issue 5): cohorts/report_urls.py ---
-    # cohorts/report_views.py, cohorts/report_api.py. Every agency that sees the person reads the report
+    # --- THE MANAGEMENT REPORT (issue 5): cohorts/report/urls.py ---
+    # cohorts/report/views.py, cohorts/report/api.py. Every agency that sees the person reads the report
     # (what its agency may read of it); practitioners, supervisors, panel chairs and partner workers add
     # to it. Changing an entry is its agency's only (tests/cohorts/test_report_pages.py).
     "management-report": NominalData(lambda s: f"/people/{s.nominal_pk}/report/"),
@@ -533,8 +533,8 @@ MATRIX: dict[str, Entry] = {
         ok_status=201,
     ),
     # --- END OF THE MANAGEMENT REPORT ---
-    # --- GPS TAGS (issue 5): cohorts/tag_urls.py ---
-    # cohorts/tag_views.py, cohorts/tag_api.py. Tags are intelligence (sensitive): every agency that sees the
+    # --- GPS TAGS (issue 5): cohorts/tags/urls.py ---
+    # cohorts/tags/views.py, cohorts/tags/api.py. Tags are intelligence (sensitive): every agency that sees the
     # person reads the counts, the content once a reason is given. The IOM team (practitioners, supervisors,
     # panel chairs of police and probation: the agencies that see the scenario's person) record them. The
     # pages about one tag or hit need one; they, and partners without intelligence, are run in
@@ -581,8 +581,8 @@ MATRIX: dict[str, Entry] = {
     "api-tag-hits": Exempt("needs a tag", covered_by="tests/cohorts/test_tag_pages.py"),
     "api-tag-hit-outcome": Exempt("needs a hit", covered_by="tests/cohorts/test_tag_pages.py"),
     # --- END OF GPS TAGS ---
-    # --- TRANSITION PLANS (issue 5): cohorts/transition_urls.py ---
-    # cohorts/transition_views.py, cohorts/transition_api.py. Every agency that sees the person reads the plan;
+    # --- TRANSITION PLANS (issue 5): cohorts/transitions/urls.py ---
+    # cohorts/transitions/views.py, cohorts/transitions/api.py. Every agency that sees the person reads the plan;
     # the lead professional and the IOM team keep it (the agencies that see the scenario's person are the IOM
     # unit's; the lead professional and partners are run in tests/cohorts/test_transition_pages.py, as are
     # the pages that need a plan, which the scenario's person, without a licence end date, has not).
@@ -609,8 +609,8 @@ MATRIX: dict[str, Entry] = {
     "api-transition-step-done": Exempt("needs a plan and a step", covered_by="tests/cohorts/test_transition_pages.py"),
     "api-transition-complete": Exempt("needs a plan", covered_by="tests/cohorts/test_transition_pages.py"),
     # --- END OF TRANSITION PLANS ---
-    # --- DEREGISTRATION (issue 5): cohorts/deregistration_urls.py ---
-    # cohorts/deregistration_views.py, cohorts/deregistration_api.py. The scenario's person is on the
+    # --- DEREGISTRATION (issue 5): cohorts/deregistration/urls.py ---
+    # cohorts/deregistration/views.py, cohorts/deregistration/api.py. The scenario's person is on the
     # cohort without leads; the agencies that see them (the police, probation by agreement) are the IOM
     # unit's, whose practitioners, supervisors and panel chairs propose. The lead professional in a
     # partner agency, and a proposal's pages (role x scope), are run in tests/cohorts/test_deregistration_pages.py.
@@ -660,7 +660,7 @@ MATRIX: dict[str, Entry] = {
         covered_by="tests/cohorts/test_deregistration_pages.py",
     ),
     # --- END OF DEREGISTRATION ---
-    # --- THE TIMELINE (issue 5): cohorts/timeline_urls.py ---
+    # --- THE TIMELINE (issue 5): cohorts/timeline/urls.py ---
     # Every agency that sees the person, each entry as its rights allow (the matrix checks no marker leaks).
     "nominal-timeline": NominalData(lambda s: f"/people/{s.nominal_pk}/timeline/"),
     "api-nominal-timeline": NominalData(lambda s: f"/api/v1/people/{s.nominal_pk}/timeline/", api=True),

@@ -1,5 +1,5 @@
 """The independent probe's tools (tests/test_probe.py, issue 14's acceptance): for one user, who they
-may not see (cohorts.selectors.nominals_visible_to is the oracle), the strings that would betray
+may not see (cohorts.records.selectors.nominals_visible_to is the oracle), the strings that would betray
 those people on a page, and every address of the application filled with ids taken from the
 database: ids of records outside the user's scope, each beside an id no row has, and ids of records
 they may see, whose pages must still name no one hidden from them."""
@@ -17,28 +17,24 @@ from typing import Any
 from django.db.models import Count, Q
 
 from cohorts.access import agency_may_see_item
-from cohorts.duplicates import duplicates_for_user, may_check_duplicates, merges_for_user
-from cohorts.models import (
-    CaseAssignment,
-    Deregistration,
-    EventImport,
-    Nominal,
-    NominalAlias,
-    NominalMerge,
-    PossibleDuplicate,
-    RecordedItem,
-    TagHit,
-    TagPeriod,
-    TransitionStep,
-)
-from cohorts.selectors import nominals_visible_to
+from cohorts.deregistration.models import Deregistration
+from cohorts.duplicates.models import NominalMerge, PossibleDuplicate
+from cohorts.duplicates.services import duplicates_for_user, may_check_duplicates, merges_for_user
+from cohorts.events.models import EventImport
+from cohorts.management.models import CaseAssignment
+from cohorts.records.models import Nominal, NominalAlias, RecordedItem
+from cohorts.records.selectors import nominals_visible_to
+from cohorts.tags.models import TagHit, TagPeriod
+from cohorts.transitions.models import TransitionStep
 from meetings.access import (
     actions_visible_to,
     agency_may_see_agenda_content,
     meetings_visible_to,
     series_visible_to,
 )
-from meetings.models import AgendaItem, Meeting, MeetingAction, MeetingSeries
+from meetings.actions.models import MeetingAction
+from meetings.agenda.models import AgendaItem
+from meetings.scheduling.models import Meeting, MeetingSeries
 from notifications.models import Notification
 from referrals.models import Referral, SelectionCriterion
 from referrals.selectors import referrals_visible_to
@@ -308,7 +304,7 @@ def _pick_ids(target: Target, user: User, visible: set[int]) -> None:
 
 
 def deregistrations_visible_to(user: User) -> Any:
-    """As cohorts.deregistration.deregistration_get_for_user decides: proposals about people the user sees."""
+    """As cohorts.deregistration.services.deregistration_get_for_user decides: proposals about people the user sees."""
     return Deregistration.objects.filter(nominal__in=nominals_visible_to(user).values("pk"))
 
 

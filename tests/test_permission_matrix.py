@@ -120,7 +120,7 @@ class Scenario:
 
 def build_scenario(partnership: Partnership) -> Scenario:
     from cohorts.access import grants_recompute
-    from cohorts.services import cohort_membership_start, consent_record
+    from cohorts.records.services import cohort_membership_start, consent_record
     from referrals.services import referral_submit
     from sharing.models import SharingAgreement
     from tests.cohorts.factories import make_item, make_nominal
@@ -331,8 +331,8 @@ def test_nominal_pages_by_role_and_scope(client, partnership, scenario, name, en
 def test_withdrawn_consent_withholds_and_counts_the_items_it_covers_until_given_again(
     client, partnership, scenario, api
 ):
-    from cohorts.models import Nominal
-    from cohorts.services import consent_record
+    from cohorts.records.models import Nominal
+    from cohorts.records.services import consent_record
 
     client.force_login(viewer(partnership, "drugs", Role.PARTNER_WORKER))
     url = f"/api/v1/people/{scenario.nominal_pk}/" if api else f"/people/{scenario.nominal_pk}/"
@@ -502,9 +502,9 @@ DERIVED_RULES: dict[str, Any] = {
 
 def derived_subject(entry: Any, partnership: Partnership, scenario: Scenario, meetings: Any, exists: bool) -> str:
     """The entry's subject in the scenarios, made where it is not there already (rolled back)."""
-    from cohorts.events import custody_event_record
-    from cohorts.models import Nominal
-    from cohorts.transitions import transition_plan_start, transition_step_add
+    from cohorts.events.services import custody_event_record
+    from cohorts.records.models import Nominal
+    from cohorts.transitions.services import transition_plan_start, transition_step_add
     from sharing.models import User
 
     if not exists:
@@ -576,7 +576,7 @@ def _told_and_shown(client, name, reader, subject, marker):
 def test_derived_outputs_by_role_and_scope(client, partnership, scenario, meeting_scenario, name, role, scope):
     from django.core import mail
 
-    from meetings.models import Meeting
+    from meetings.scheduling.models import Meeting
     from tests.meetings.scenario import PERSON_NAMES
 
     entry = DERIVED[name]
@@ -675,8 +675,9 @@ IDENTIFIER_VALUES = {"pnc_id": "2019/0123456E", "crn": "X123456", "prison_number
 def test_identifier_errors_by_role_and_scope(client, partnership, scenario, name, role, scope):
     """Recording someone with the scenario person's identifier: the plain error where the user may see
     them, the neutral message (and a check for the IOM team) where not, recorded where no one holds it."""
-    from cohorts.duplicates import HELD_ELSEWHERE
-    from cohorts.models import Nominal, PossibleDuplicate
+    from cohorts.duplicates.models import PossibleDuplicate
+    from cohorts.duplicates.services import HELD_ELSEWHERE
+    from cohorts.records.models import Nominal
 
     field_name = name.removeprefix("identifier:")
     value = IDENTIFIER_VALUES[field_name]
@@ -728,7 +729,7 @@ def test_cohort_columns_and_flags_by_role_and_scope(client, partnership, scenari
     """The scenario person's licence ends in eight weeks with no transition plan: the cohort list (API
     and page) shows the date and "due", and finds them by ?transition=due, only where their offending
     and risk information is shared; elsewhere the person, if listed, is "not shared" (finding 1)."""
-    from cohorts.models import Nominal
+    from cohorts.records.models import Nominal
 
     ends = timezone.localdate() + datetime.timedelta(weeks=8)
     Nominal.objects.filter(pk=scenario.nominal_pk).update(licence_ends_on=ends)

@@ -2,7 +2,7 @@
 (issue 14's acceptance), tried as an attacker would by users of agencies that see a little, a lot,
 nothing at all, or no longer anything since their agreement was suspended.
 
-For each user the database says who they may not see (cohorts.selectors.nominals_visible_to) and
+For each user the database says who they may not see (cohorts.records.selectors.nominals_visible_to) and
 which records are outside their scope; tests/probe.py turns that into the strings that would betray
 those people (their names as pages show them, their PNC ID, CRN and prison number, the text of
 items withheld from the user) and fills every URL pattern of the application with ids of those
@@ -42,9 +42,10 @@ from django.urls import resolve
 from django.utils import timezone
 from pghistory.models import Event
 
-from cohorts.models import CaseAssignment, Nominal
-from cohorts.reviews import with_review_due
-from cohorts.services import case_assign
+from cohorts.management.models import CaseAssignment
+from cohorts.records.models import Nominal
+from cohorts.records.services import case_assign
+from cohorts.reviews.services import with_review_due
 from notifications.models import Notification
 from notifications.services import digest_send, notification_email_send
 from notifications.sweeps import SWEEPS, sweep_run
@@ -492,7 +493,7 @@ def test_the_referral_api_withholds_the_needs_the_referral_page_withholds(
     whose content the reader may see (referrals/api.py, ReferralDetailSerializer.needs), so the
     prison and probation read a drug-service need their agreements withhold (rule 3)."""
     from cohorts.access import agency_may_see_item
-    from cohorts.models import RecordedItem
+    from cohorts.records.models import RecordedItem
     from referrals.models import ReferralNeed
     from referrals.selectors import referrals_visible_to
 

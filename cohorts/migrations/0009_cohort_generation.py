@@ -2,7 +2,7 @@
 periods on IOM and management, assignments, RAG ratings, reviews, transition plans, consent, the
 sharing grants and agreements, the configurable lists, and workers' names, agencies and supervisors.
 The cohort list keys its cached board counts, filter choices, compiled SQL and match counts by it
-(cohorts/cohort_list.py), so a change shows on the next request, in every process.
+(cohorts/management/selectors.py), so a change shows on the next request, in every process.
 
 A sequence, bumped by a statement-level trigger on each table: never blocking a writer, and counting
 changes made by bulk statements and raw SQL as well as by the ORM."""

@@ -13,7 +13,7 @@ from html import escape
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from cohorts.cohort_list import CohortRow
+from cohorts.management.selectors import CohortRow
 
 register = template.Library()
 

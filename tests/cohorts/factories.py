@@ -7,9 +7,9 @@ import datetime
 import itertools
 from typing import Any
 
-from cohorts.identifiers import pnc_check_letter
-from cohorts.models import Nominal, RecordedItem
-from cohorts.services import item_record, nominal_create
+from cohorts.records.identifiers import pnc_check_letter
+from cohorts.records.models import Nominal, RecordedItem
+from cohorts.records.services import item_record, nominal_create
 from sharing.models import DataCategory, User
 
 _serial = itertools.count(1000)

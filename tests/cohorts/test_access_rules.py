@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 
 from cohorts.access import grants_recompute
-from cohorts.models import CaseInvolvement, Nominal
-from cohorts.selectors import nominal_get_for_user, nominal_record_for_user, nominals_visible_to
-from cohorts.services import (
+from cohorts.records.models import CaseInvolvement, Nominal
+from cohorts.records.selectors import nominal_get_for_user, nominal_record_for_user, nominals_visible_to
+from cohorts.records.services import (
     cohort_membership_end,
     cohort_membership_start,
     consent_record,

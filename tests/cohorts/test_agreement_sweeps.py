@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cohorts.agreement_sweeps import agreement_reminders
-from cohorts.models import Nominal
-from cohorts.selectors import nominal_get_for_user
-from cohorts.services import cohort_membership_start
+from cohorts.records.models import Nominal
+from cohorts.records.selectors import nominal_get_for_user
+from cohorts.records.services import cohort_membership_start
 from notifications.models import Notification
 from notifications.sweeps import sweep_run
 from sharing.models import Agency, SharingAgreement, User

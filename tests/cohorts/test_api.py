@@ -1,4 +1,4 @@
-"""The people API applies the same sharing rules as the pages (cohorts/api.py)."""
+"""The people API applies the same sharing rules as the pages (cohorts/records/api.py)."""
 
 import datetime
 from collections.abc import Iterator
@@ -11,8 +11,9 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from cohorts.models import AccessEvent, Nominal, RecordedItem
-from cohorts.services import cohort_membership_start
+from cohorts.models import AccessEvent
+from cohorts.records.models import Nominal, RecordedItem
+from cohorts.records.services import cohort_membership_start
 from tests.cohorts.factories import make_item, make_nominal, valid_pnc_id
 
 
@@ -419,7 +420,7 @@ def test_sensitive_items_come_with_a_reason_which_is_logged(partnership):
     from rest_framework.test import APIClient
 
     from cohorts.models import AccessEvent
-    from cohorts.services import cohort_membership_start
+    from cohorts.records.services import cohort_membership_start
     from tests.cohorts.factories import make_item, make_nominal
 
     nominal = make_nominal(partnership.officer)

@@ -14,9 +14,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts.models import AccessEvent, CaseAssignment, CaseInvolvement
-from cohorts.selectors import nominals_visible_to
-from cohorts.services import case_assign, case_assignment_end, cohort_membership_start
+from cohorts.management.models import CaseAssignment
+from cohorts.models import AccessEvent
+from cohorts.records.models import CaseInvolvement
+from cohorts.records.selectors import nominals_visible_to
+from cohorts.records.services import case_assign, case_assignment_end, cohort_membership_start
 from sharing.errors import StateError
 from sharing.roles import Role
 from tests.cohorts.factories import make_nominal

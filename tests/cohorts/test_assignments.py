@@ -9,9 +9,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from cohorts.models import CaseAssignment, RagAssessment, RagRating
-from cohorts.selectors import nominals_visible_to
-from cohorts.services import case_assign, rag_assess
+from cohorts.management.models import CaseAssignment, RagAssessment, RagRating
+from cohorts.records.selectors import nominals_visible_to
+from cohorts.records.services import case_assign, rag_assess
 from sharing.errors import StateError
 from sharing.roles import Role
 from tests.cohorts.factories import make_nominal

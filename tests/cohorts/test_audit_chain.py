@@ -15,7 +15,7 @@ from django.db import connection
 
 from cohorts.audit_chain import access_log_check, access_log_verify
 from cohorts.models import AccessEvent, AccessLogCheckpoint
-from cohorts.services import access_event_record
+from cohorts.records.services import access_event_record
 from cohorts.tasks import verify_access_log
 from sharing.roles import Role
 from tests.cohorts.factories import make_nominal

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from cohorts.models import ManagementLevel, RagRating
+from cohorts.management.models import ManagementLevel, RagRating
 from sharing.roles import Role
 
 LISTS = ("managementlevel", "prioritycohort", "ragrating")

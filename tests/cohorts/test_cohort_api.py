@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from cohorts.models import AccessEvent, CaseAssignment, ManagementLevel, RagRating
-from cohorts.services import case_assign, cohort_membership_start, rag_assess
+from cohorts.management.models import CaseAssignment, ManagementLevel, RagRating
+from cohorts.models import AccessEvent
+from cohorts.records.services import case_assign, cohort_membership_start, rag_assess
 from sharing.roles import Role
 from sharing.services import ClauseSpec
 from tests.cohorts.factories import make_nominal

@@ -12,9 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts.models import CaseAssignment, ManagementLevel, PolicingArea, PriorityCohort, RagRating
-from cohorts.reviews import supervisor_review_record
-from cohorts.services import case_assign, cohort_membership_start, nominal_update, rag_assess
+from cohorts.management.models import CaseAssignment, ManagementLevel, PriorityCohort, RagRating
+from cohorts.records.models import PolicingArea
+from cohorts.records.services import case_assign, cohort_membership_start, nominal_update, rag_assess
+from cohorts.reviews.services import supervisor_review_record
 from sharing.roles import Role
 from tests.cohorts.factories import make_nominal
 from tests.sharing.factories import UserFactory
@@ -222,7 +223,7 @@ def test_every_filter_combination_runs_the_same_queries_for_2_people_as_for_20(c
 
 
 def test_the_transition_plan_status_shows_and_filters_as_the_licence_end_is_shared(client, partnership):
-    from cohorts.transitions import transition_plan_start
+    from cohorts.transitions.services import transition_plan_start
 
     due = put_on_cohort(partnership, "Duenoplan", licence_ends_on=today() + datetime.timedelta(weeks=6))
     planned = put_on_cohort(partnership, "Planned", licence_ends_on=today() + datetime.timedelta(weeks=8))

@@ -11,9 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts import cohort_views
-from cohorts.models import AccessEvent, CaseAssignment, ManagementLevel, RagRating
-from cohorts.services import (
+from cohorts.management import views as cohort_views
+from cohorts.management.models import CaseAssignment, ManagementLevel, RagRating
+from cohorts.models import AccessEvent
+from cohorts.records.services import (
     case_assign,
     cohort_membership_end,
     cohort_membership_start,

@@ -1,5 +1,5 @@
 """The cohort list caches its board counts, filter choices, compiled rows query and match counts
-under the cohort's generation (cohorts/cohort_list.py, migration cohorts 0009). What a change moves
+under the cohort's generation (cohorts/management/selectors.py, migration cohorts 0009). What a change moves
 shows on the very next request, whatever path made the change: these tests change the data, then
 read the page again."""
 
@@ -10,9 +10,15 @@ import datetime
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts.cohort_list import cohort_generation
-from cohorts.models import CaseAssignment, ManagementLevel, RagRating
-from cohorts.services import case_assign, cohort_membership_end, cohort_membership_start, nominal_update, rag_assess
+from cohorts.management.models import CaseAssignment, ManagementLevel, RagRating
+from cohorts.management.selectors import cohort_generation
+from cohorts.records.services import (
+    case_assign,
+    cohort_membership_end,
+    cohort_membership_start,
+    nominal_update,
+    rag_assess,
+)
 from sharing.models import SharingClause
 from sharing.roles import Role
 from tests.cohorts.factories import make_nominal

@@ -1,4 +1,4 @@
-"""A person's consent through the API (cohorts/api_consent.py): recorded by the same service as the
+"""A person's consent through the API (cohorts/records/consent_api.py): recorded by the same service as the
 consent page, listed by the same selector, and what is shared follows it from the next request."""
 
 import datetime
@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from cohorts.models import Consent
-from cohorts.services import cohort_membership_start
+from cohorts.records.models import Consent
+from cohorts.records.services import cohort_membership_start
 from sharing.models import DataCategory
 from tests.cohorts.factories import make_item, make_nominal
 

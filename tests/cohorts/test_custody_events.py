@@ -1,4 +1,4 @@
-"""Recording custody and court events (cohorts/events.py, custody_event_record): each kind's rules,
+"""Recording custody and court events (cohorts/events/services.py, custody_event_record): each kind's rules,
 the custody status that follows, the offer of a new referral on the release of someone who was on
 IOM before, and the offending history events feed, under the sharing rules."""
 
@@ -11,14 +11,16 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from cohorts.events import (
+from cohorts.events.models import CustodyEvent
+from cohorts.events.services import (
     custody_event_record,
     events_for_user,
     offences_from_events,
     previously_on_iom,
 )
-from cohorts.models import CohortMembership, CustodyEvent, Nominal, RecordedItem
-from cohorts.services import cohort_membership_end, cohort_membership_start, nominal_update
+from cohorts.management.models import CohortMembership
+from cohorts.records.models import Nominal, RecordedItem
+from cohorts.records.services import cohort_membership_end, cohort_membership_start, nominal_update
 from tests.cohorts.factories import make_nominal
 
 Kind = CustodyEvent.Kind

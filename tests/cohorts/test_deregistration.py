@@ -15,7 +15,8 @@ from django.core.exceptions import ValidationError
 from django.db import connections, transaction
 from django.utils import timezone
 
-from cohorts.deregistration import (
+from cohorts.deregistration.models import Deregistration
+from cohorts.deregistration.services import (
     deregistration_not_ratify,
     deregistration_propose,
     deregistration_ratify,
@@ -23,9 +24,10 @@ from cohorts.deregistration import (
     deregistrations_of,
     deregistrations_waiting,
 )
-from cohorts.models import CaseAssignment, CaseInvolvement, CohortMembership, Deregistration, Nominal
-from cohorts.selectors import nominals_visible_to
-from cohorts.services import case_assign, cohort_membership_start, grants_reconcile
+from cohorts.management.models import CaseAssignment, CohortMembership
+from cohorts.records.models import CaseInvolvement, Nominal
+from cohorts.records.selectors import nominals_visible_to
+from cohorts.records.services import case_assign, cohort_membership_start, grants_reconcile
 from referrals.models import Referral, ReferralDecision
 from referrals.services import referral_decide
 from sharing.errors import NotAllowed, StateError

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from cohorts.deregistration import deregistration_ratify
-from cohorts.models import AccessEvent, Deregistration
+from cohorts.deregistration.models import Deregistration
+from cohorts.deregistration.services import deregistration_ratify
+from cohorts.models import AccessEvent
 from sharing.roles import Role
 from tests.cohorts.factories import make_nominal
 from tests.cohorts.test_deregistration import accepted_onto_iom, chair_of, propose

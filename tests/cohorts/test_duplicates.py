@@ -1,5 +1,5 @@
 """People recorded twice, found without disclosing anyone, checked and merged by the IOM team (issue 14,
-finding 4; cohorts/duplicates.py).
+finding 4; cohorts/duplicates/services.py).
 
 The police hold Ryan Hidden (PNC ID, CRN and prison number), who is not on the cohort: no other agency
 sees him. The drug service's worker tries to record him."""
@@ -12,9 +12,17 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from cohorts.duplicates import HELD_ELSEWHERE, RECORDED_AND_CHECKED, merge_preview, nominal_merge, nominal_merge_undo
-from cohorts.models import AccessEvent, CaseInvolvement, Nominal, NominalAlias, NominalMerge, PossibleDuplicate
-from cohorts.services import cohort_membership_start
+from cohorts.duplicates.models import NominalMerge, PossibleDuplicate
+from cohorts.duplicates.services import (
+    HELD_ELSEWHERE,
+    RECORDED_AND_CHECKED,
+    merge_preview,
+    nominal_merge,
+    nominal_merge_undo,
+)
+from cohorts.models import AccessEvent
+from cohorts.records.models import CaseInvolvement, Nominal, NominalAlias
+from cohorts.records.services import cohort_membership_start
 from sharing.errors import StateError
 from sharing.roles import Role
 from tests.cohorts.factories import make_item, make_nominal
@@ -361,7 +369,7 @@ def test_an_identifier_a_merged_record_kept_is_the_plain_error_for_whoever_sees_
     kept, which the police see (the plain error, no check); the drug service does not (neutral)."""
     from django.core.exceptions import ValidationError
 
-    from cohorts.duplicates import HeldElsewhere
+    from cohorts.duplicates.services import HeldElsewhere
 
     kept = make_nominal(partnership.officer, last_name="Kept", crn="K111111")
     other = make_nominal(partnership.officer, last_name="Other", crn="K222222")

@@ -1,4 +1,4 @@
-"""Importing custody and court events from a CSV file (cohorts/events.py, events_import, and the page
+"""Importing custody and court events from a CSV file (cohorts/events/services.py, events_import, and the page
 /people/events/import/): a file is imported whole or not at all, every rejected row is reported with
 its line number and every reason, an unknown PNC ID never says whether the person exists, the file is
 read as a stream and the queries grow with the batches, not the rows."""
@@ -16,9 +16,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts import events as events_module
-from cohorts.events import CSV_COLUMNS, MAX_UPLOAD_BYTES, UNKNOWN_PERSON, events_import
-from cohorts.models import CohortMembership, CustodyEvent, EventImport, Nominal, RecordedItem
+from cohorts.events import services as events_module
+from cohorts.events.models import CustodyEvent, EventImport
+from cohorts.events.services import CSV_COLUMNS, MAX_UPLOAD_BYTES, UNKNOWN_PERSON, events_import
+from cohorts.management.models import CohortMembership
+from cohorts.records.models import Nominal, RecordedItem
 from sharing.models import Agency
 from sharing.roles import Role
 from tests.cohorts.factories import make_nominal, valid_pnc_id
@@ -306,7 +308,7 @@ def test_the_file_is_read_in_chunks_never_whole(partnership, people):
 def bulk_people(by, count: int) -> list[Nominal]:
     """Many people recorded by the user's agency, at once (as the benchmark makes them)."""
     from cohorts.access import grants_recompute
-    from cohorts.models import CaseInvolvement
+    from cohorts.records.models import CaseInvolvement
 
     people = Nominal.objects.bulk_create(
         [

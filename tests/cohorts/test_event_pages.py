@@ -13,9 +13,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts.events import custody_event_record
-from cohorts.models import AccessEvent, CaseInvolvement, CohortMembership, CustodyEvent, Nominal
-from cohorts.services import cohort_membership_start, involvement_start
+from cohorts.events.models import CustodyEvent
+from cohorts.events.services import custody_event_record
+from cohorts.management.models import CohortMembership
+from cohorts.models import AccessEvent
+from cohorts.records.models import CaseInvolvement, Nominal
+from cohorts.records.services import cohort_membership_start, involvement_start
 from sharing.models import Agency
 from sharing.roles import Role
 from tests.cohorts.factories import make_nominal

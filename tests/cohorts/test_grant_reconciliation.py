@@ -7,8 +7,9 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cohorts.models import CaseInvolvement, CohortMembership
-from cohorts.services import (
+from cohorts.management.models import CohortMembership
+from cohorts.records.models import CaseInvolvement
+from cohorts.records.services import (
     cohort_membership_end,
     cohort_membership_start,
     grants_reconcile,

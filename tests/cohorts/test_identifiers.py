@@ -3,8 +3,8 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from cohorts.identifiers import normalise_crn, normalise_pnc_id, normalise_prison_number, pnc_check_letter
-from cohorts.services import nominal_create
+from cohorts.records.identifiers import normalise_crn, normalise_pnc_id, normalise_prison_number, pnc_check_letter
+from cohorts.records.services import nominal_create
 from tests.cohorts.factories import make_nominal, valid_pnc_id
 
 
@@ -39,7 +39,7 @@ def test_crn_and_prison_number_formats():
 
 
 def test_a_duplicate_identifier_is_a_field_error_naming_no_one_the_user_may_not_see(partnership):
-    from cohorts.duplicates import HeldElsewhere
+    from cohorts.duplicates.services import HeldElsewhere
 
     pnc_id = valid_pnc_id()
     held = make_nominal(partnership.officer, pnc_id=pnc_id)

@@ -3,8 +3,9 @@
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from cohorts.models import AccessEvent, Nominal
-from cohorts.services import access_event_record, nominal_update
+from cohorts.models import AccessEvent
+from cohorts.records.models import Nominal
+from cohorts.records.services import access_event_record, nominal_update
 from tests.cohorts.factories import make_nominal
 
 NominalEvent = Nominal.pgh_event_model  # type: ignore[attr-defined]

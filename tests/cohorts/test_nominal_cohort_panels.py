@@ -1,5 +1,5 @@
 """The person page's panels: their time on IOM (strand, level, RAG history, leads) and their
-referrals (registered by the referrals app through cohorts.panels)."""
+referrals (registered by the referrals app through cohorts.records.panels)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts.models import CaseAssignment, ManagementLevel, PriorityCohort, RagRating
-from cohorts.panels import person_page_panels
-from cohorts.services import case_assign, cohort_membership_end, cohort_membership_start, rag_assess
+from cohorts.management.models import CaseAssignment, ManagementLevel, PriorityCohort, RagRating
+from cohorts.records.panels import person_page_panels
+from cohorts.records.services import case_assign, cohort_membership_end, cohort_membership_start, rag_assess
 from referrals.models import ReferralDecision
 from referrals.panels import referrals_panel
 from referrals.services import referral_decide

@@ -13,8 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts.models import AccessEvent, CaseAssignment, RagAssessment, RagRating
-from cohorts.services import case_assign, cohort_membership_start, rag_assess
+from cohorts.management.models import CaseAssignment, RagAssessment, RagRating
+from cohorts.models import AccessEvent
+from cohorts.records.services import case_assign, cohort_membership_start, rag_assess
 from sharing.roles import Role
 from tests.cohorts.factories import make_nominal
 from tests.sharing.factories import UserFactory

@@ -4,8 +4,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts.models import AccessEvent, Consent
-from cohorts.services import cohort_membership_start, nominal_update
+from cohorts.models import AccessEvent
+from cohorts.records.models import Consent
+from cohorts.records.services import cohort_membership_start, nominal_update
 from sharing.models import DataCategory
 from sharing.roles import Role
 from tests.cohorts.factories import make_item, make_nominal

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cohorts.models import AccessEvent
-from cohorts.services import access_refusal_record
+from cohorts.records.services import access_refusal_record
 from notifications.models import Notification
 from notifications.services import Reminder, notifications_tell, reminders_tell
 from sharing.models import User
@@ -46,7 +46,7 @@ class World:
 @pytest.fixture(scope="module")
 def built(django_db_setup: None, django_db_blocker: Any) -> Iterator[tuple[Partnership, World]]:
     """Built once for the module in a transaction never committed; each test runs in a savepoint."""
-    from cohorts.services import cohort_membership_start
+    from cohorts.records.services import cohort_membership_start
     from referrals.services import referral_submit
     from tests.cohorts.factories import make_item, make_nominal
     from tests.referrals.factories import draft_referral

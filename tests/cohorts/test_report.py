@@ -1,4 +1,4 @@
-"""The management report's services and selector (cohorts/report.py): each entry is an item of the
+"""The management report's services and selector (cohorts/report/services.py): each entry is an item of the
 right category owned by the recorder's agency, validated with field messages; who may record and
 change; what other agencies see of it (withheld counted, not shown); the compliance summary; and a
 fixed number of queries whatever the number of entries."""
@@ -13,8 +13,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cohorts.models import Contact, EnforcementAction, Intervention, PlanAction, RecordedItem
-from cohorts.report import (
+from cohorts.records.models import RecordedItem
+from cohorts.records.services import cohort_membership_start, pathway_need_record
+from cohorts.report.models import Contact, EnforcementAction, Intervention, PlanAction
+from cohorts.report.services import (
     contact_record,
     decision_record,
     enforcement_record,
@@ -25,7 +27,6 @@ from cohorts.report import (
     plan_action_update,
     plan_summary_for_user,
 )
-from cohorts.services import cohort_membership_start, pathway_need_record
 from sharing.errors import NotAllowed, StaleVersion, StateError
 from sharing.roles import Role
 from tests.cohorts.factories import make_nominal

@@ -13,15 +13,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts.models import AccessEvent, Contact, EnforcementAction, Intervention, PlanAction, RecordedItem
-from cohorts.report import (
+from cohorts.models import AccessEvent
+from cohorts.records.models import RecordedItem
+from cohorts.records.services import cohort_membership_start
+from cohorts.report.models import Contact, EnforcementAction, Intervention, PlanAction
+from cohorts.report.services import (
     contact_record,
     decision_record,
     enforcement_record,
     intervention_record,
     plan_action_record,
 )
-from cohorts.services import cohort_membership_start
 from sharing.roles import Role
 from tests.cohorts.factories import make_nominal
 from tests.sharing.factories import UserFactory

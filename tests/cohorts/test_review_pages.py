@@ -13,9 +13,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts.models import AccessEvent, Nominal, RagRating, RecordedItem, SupervisorReview
-from cohorts.reviews import SUMMARY_COMMENSURATE
-from cohorts.services import case_assign, cohort_membership_start, consent_record, item_record, rag_assess
+from cohorts.management.models import RagRating
+from cohorts.models import AccessEvent
+from cohorts.records.models import Nominal, RecordedItem
+from cohorts.records.services import case_assign, cohort_membership_start, consent_record, item_record, rag_assess
+from cohorts.reviews.models import SupervisorReview
+from cohorts.reviews.services import SUMMARY_COMMENSURATE
 from referrals.dates import add_months
 from sharing.models import DataCategory, User
 from sharing.roles import Role

@@ -1,4 +1,4 @@
-"""Supervisor reviews at the service and selector level (cohorts/reviews.py): who may record a
+"""Supervisor reviews at the service and selector level (cohorts/reviews/services.py): who may record a
 review, the next review date it may set, and when the next review is due (in SQL), at its edges."""
 
 from __future__ import annotations
@@ -13,8 +13,17 @@ from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cohorts.models import CaseAssignment, Nominal, RagRating, RecordedItem, SupervisorReview
-from cohorts.reviews import (
+from cohorts.management.models import CaseAssignment, RagRating
+from cohorts.records.models import Nominal, RecordedItem
+from cohorts.records.services import (
+    case_assign,
+    cohort_membership_end,
+    cohort_membership_start,
+    item_record,
+    rag_assess,
+)
+from cohorts.reviews.models import SupervisorReview
+from cohorts.reviews.services import (
     SUMMARY_COMMENSURATE,
     SUMMARY_NOT_COMMENSURATE,
     cadence_after,
@@ -23,13 +32,6 @@ from cohorts.reviews import (
     reviews_for_user,
     supervisor_review_record,
     with_review_due,
-)
-from cohorts.services import (
-    case_assign,
-    cohort_membership_end,
-    cohort_membership_start,
-    item_record,
-    rag_assess,
 )
 from referrals.dates import add_months
 from sharing.errors import NotAllowed, StateError

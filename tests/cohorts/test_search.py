@@ -1,8 +1,8 @@
 import datetime
 
-from cohorts.models import NominalAlias
-from cohorts.selectors import NominalFilters, nominal_search
-from cohorts.services import cohort_membership_start
+from cohorts.records.models import NominalAlias
+from cohorts.records.selectors import NominalFilters, nominal_search
+from cohorts.records.services import cohort_membership_start
 from tests.cohorts.factories import make_nominal, valid_pnc_id
 
 

@@ -13,9 +13,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts.models import AccessEvent, Nominal, TagHit, TagPeriod
-from cohorts.services import cohort_membership_start
-from cohorts.tags import tag_fit, tag_hit_outcome, tag_hit_record, tag_remove
+from cohorts.models import AccessEvent
+from cohorts.records.models import Nominal
+from cohorts.records.services import cohort_membership_start
+from cohorts.tags.models import TagHit, TagPeriod
+from cohorts.tags.services import tag_fit, tag_hit_outcome, tag_hit_record, tag_remove
 from sharing.roles import Role
 from tests.cohorts.factories import make_nominal
 from tests.sharing.factories import UserFactory

@@ -1,4 +1,4 @@
-"""GPS tagging at the service and selector level (cohorts/tags.py): fitting, removing, hits and their
+"""GPS tagging at the service and selector level (cohorts/tags/services.py): fitting, removing, hits and their
 outcomes at their date edges, who records, and what each agency reads."""
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from cohorts.dates import add_months
-from cohorts.models import RecordedItem, TagHit, TagPeriod
-from cohorts.services import cohort_membership_start
-from cohorts.tags import (
+from cohorts.records.models import RecordedItem
+from cohorts.records.services import cohort_membership_start
+from cohorts.tags.models import TagHit, TagPeriod
+from cohorts.tags.services import (
     tag_fit,
     tag_hit_get_for_user,
     tag_hit_outcome,

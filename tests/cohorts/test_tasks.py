@@ -1,8 +1,8 @@
 import pytest
 
 from cohorts.access import granted_nominals
-from cohorts.models import NominalGroupObjectPermission
-from cohorts.services import cohort_membership_start
+from cohorts.records.models import NominalGroupObjectPermission
+from cohorts.records.services import cohort_membership_start
 from cohorts.tasks import reconcile_grants
 from tests.cohorts.factories import make_nominal
 from tests.iom.test_celery import wait_for

@@ -13,10 +13,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cohorts.deregistration import deregistration_not_ratify, deregistration_ratify
-from cohorts.models import AccessEvent, CaseAssignment, RagRating, RecordedItem
-from cohorts.services import case_assign, rag_assess
-from cohorts.timeline import nominal_timeline
+from cohorts.deregistration.services import deregistration_not_ratify, deregistration_ratify
+from cohorts.management.models import CaseAssignment, RagRating
+from cohorts.models import AccessEvent
+from cohorts.records.models import RecordedItem
+from cohorts.records.services import case_assign, rag_assess
+from cohorts.timeline.selectors import nominal_timeline
 from referrals.models import ReferralDecision
 from referrals.services import referral_decide
 from sharing.roles import Role

@@ -15,9 +15,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts.models import AccessEvent, CaseAssignment, Nominal, TransitionPlan, TransitionStep
-from cohorts.services import case_assign, cohort_membership_start
-from cohorts.transitions import transition_plan_start, transition_step_add, transition_step_done
+from cohorts.management.models import CaseAssignment
+from cohorts.models import AccessEvent
+from cohorts.records.models import Nominal
+from cohorts.records.services import case_assign, cohort_membership_start
+from cohorts.transitions.models import TransitionPlan, TransitionStep
+from cohorts.transitions.services import transition_plan_start, transition_step_add, transition_step_done
 from sharing.roles import Role
 from tests.cohorts.factories import make_nominal
 from tests.sharing.factories import UserFactory

@@ -11,12 +11,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts.deregistration import deregistration_propose, deregistration_ratify
-from cohorts.events import custody_event_record
-from cohorts.models import CaseAssignment, Deregistration, Nominal, TransitionPlan, TransitionStep
-from cohorts.services import case_assign, cohort_membership_start
+from cohorts.deregistration.models import Deregistration
+from cohorts.deregistration.services import deregistration_propose, deregistration_ratify
+from cohorts.events.services import custody_event_record
+from cohorts.management.models import CaseAssignment
+from cohorts.records.models import Nominal
+from cohorts.records.services import case_assign, cohort_membership_start
 from cohorts.sweeps import transition_reminders
-from cohorts.transitions import (
+from cohorts.transitions.models import TransitionPlan, TransitionStep
+from cohorts.transitions.services import (
     transition_plan_complete,
     transition_plan_start,
     transition_step_add,

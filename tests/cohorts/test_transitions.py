@@ -1,4 +1,4 @@
-"""Transition plans at the service and selector level (cohorts/transitions.py): when a plan may start,
+"""Transition plans at the service and selector level (cohorts/transitions/services.py): when a plan may start,
 steps and completion with version checks, who keeps the plan, and with_transition_status at its
 date edges (in SQL, one query)."""
 
@@ -13,9 +13,11 @@ from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cohorts.models import CaseAssignment, Nominal, TransitionPlan
-from cohorts.services import case_assign, cohort_membership_end, cohort_membership_start, nominal_update
-from cohorts.transitions import (
+from cohorts.management.models import CaseAssignment
+from cohorts.records.models import Nominal
+from cohorts.records.services import case_assign, cohort_membership_end, cohort_membership_start, nominal_update
+from cohorts.transitions.models import TransitionPlan
+from cohorts.transitions.services import (
     TransitionStatus,
     transition_plan_complete,
     transition_plan_start,

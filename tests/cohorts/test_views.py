@@ -5,8 +5,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cohorts.models import AccessEvent, Nominal, RecordedItem
-from cohorts.services import cohort_membership_start
+from cohorts.models import AccessEvent
+from cohorts.records.models import Nominal, RecordedItem
+from cohorts.records.services import cohort_membership_start
 from tests.cohorts.factories import make_item, make_nominal, valid_pnc_id
 
 

@@ -11,9 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cohorts.models import RagRating
-from cohorts.selectors import WorkloadFilters, workload
-from cohorts.services import case_assign, cohort_membership_end, cohort_membership_start, rag_assess
+from cohorts.management.models import RagRating
+from cohorts.records.selectors import WorkloadFilters, workload
+from cohorts.records.services import case_assign, cohort_membership_end, cohort_membership_start, rag_assess
 from sharing.roles import Role
 from tests.cohorts.factories import make_nominal
 from tests.sharing.factories import UserFactory

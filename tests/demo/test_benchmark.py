@@ -12,17 +12,12 @@ from django.db import connection
 from django.utils import timezone
 
 from cohorts.access import current_involvements, current_memberships
-from cohorts.cohort_list import CohortFilters, cohort_list
-from cohorts.models import (
-    AccessEvent,
-    CaseAssignment,
-    CohortManagement,
-    CustodyEvent,
-    Nominal,
-    RagAssessment,
-    RecordedItem,
-    SupervisorReview,
-)
+from cohorts.events.models import CustodyEvent
+from cohorts.management.models import CaseAssignment, CohortManagement, RagAssessment
+from cohorts.management.selectors import CohortFilters, cohort_list
+from cohorts.models import AccessEvent
+from cohorts.records.models import Nominal, RecordedItem
+from cohorts.reviews.models import SupervisorReview
 from demo.benchmark import (
     PREFIX,
     SUPERVISOR_USERNAME,
@@ -33,7 +28,7 @@ from demo.benchmark import (
     dataset_clean,
     dataset_sizes,
 )
-from meetings.models import Meeting
+from meetings.scheduling.models import Meeting
 from notifications.models import Notification
 from notifications.sweeps import SWEEPS
 from sharing.models import Agency, SharingAgreement, User

@@ -10,7 +10,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts.models import CaseAssignment, CohortManagement, CohortMembership, RagAssessment
+from cohorts.management.models import CaseAssignment, CohortManagement, CohortMembership, RagAssessment
 from demo.cohort import COLLEAGUES
 from demo.seed import AGENCIES, USERS
 from referrals.dates import add_months, birthday
@@ -210,7 +210,7 @@ class TestWhatTheDemoHolds:
         assert managed.values("nominal").distinct().count() >= on_cohort.count() - 5
 
     def test_demo_supervisors_have_overdue_and_upcoming_reviews_in_their_teams(self):
-        from cohorts.reviews import reviews_due
+        from cohorts.reviews.services import reviews_due
 
         helen = User.objects.get(username="helen.morris")
         team = reviews_due(helen, supervisor=helen).filter(Q(in_team=True))
@@ -236,8 +236,9 @@ class TestWhatTheDemoHolds:
     def test_the_demo_has_gps_tags_and_transition_plans_in_every_state(self):
         from django.db.models import F
 
-        from cohorts.models import Nominal, TagHit, TagPeriod
-        from cohorts.transitions import TransitionStatus, with_transition_status
+        from cohorts.records.models import Nominal
+        from cohorts.tags.models import TagHit, TagPeriod
+        from cohorts.transitions.services import TransitionStatus, with_transition_status
 
         assert TagPeriod.objects.filter(removed_on__isnull=False).exists()
         assert set(TagHit.objects.values_list("outcome", flat=True)) == set(TagHit.Outcome.values)
@@ -245,8 +246,9 @@ class TestWhatTheDemoHolds:
         assert statuses == set(TransitionStatus.values)
 
     def test_the_demo_has_management_reports_with_every_plan_status_and_missed_contacts(self):
-        from cohorts.models import Contact, EnforcementAction, Nominal, PlanAction
-        from cohorts.report import management_report_for_user
+        from cohorts.records.models import Nominal
+        from cohorts.report.models import Contact, EnforcementAction, PlanAction
+        from cohorts.report.services import management_report_for_user
 
         assert set(PlanAction.objects.values_list("status", flat=True)) == set(PlanAction.Status.values)
         assert Contact.objects.filter(outcome__in=Contact.NON_COMPLIANT).exists()
@@ -259,7 +261,7 @@ class TestWhatTheDemoHolds:
         assert report.compliance.missed
 
     def test_the_demo_has_deregistrations_ratified_waiting_and_a_person_who_came_back(self):
-        from cohorts.models import Deregistration
+        from cohorts.deregistration.models import Deregistration
 
         ratified = Deregistration.objects.filter(status="ratified")
         reasons = set(ratified.values_list("reason", flat=True))
@@ -276,7 +278,10 @@ class TestWhatTheDemoHolds:
 @pytest.mark.usefixtures("demo_loaded", "db")
 class TestTheDemoMeetings:
     def test_the_past_selection_panel_was_run_with_decisions_dissent_actions_and_approved_minutes(self):
-        from meetings.models import AgendaItem, Attendance, Dissent, Meeting, MinutesDistribution
+        from meetings.agenda.models import AgendaItem
+        from meetings.minutes.models import MinutesDistribution
+        from meetings.running.models import Attendance, Dissent
+        from meetings.scheduling.models import Meeting
 
         today = timezone.localdate()
         (panel,) = Meeting.objects.filter(kind="selection_panel", date__lt=today)
@@ -311,8 +316,8 @@ class TestTheDemoMeetings:
         assert received["jo.evans"].items_restricted >= 1
 
     def test_a_partner_reads_only_their_share_of_the_past_panels_minutes(self):
-        from meetings.minutes import minutes_for
-        from meetings.models import Meeting
+        from meetings.minutes.services import minutes_for
+        from meetings.scheduling.models import Meeting
 
         (panel,) = Meeting.objects.filter(kind="selection_panel", date__lt=timezone.localdate())
         chair, partner = User.objects.get(username="mark.reynolds"), User.objects.get(username="jo.evans")
@@ -329,7 +334,7 @@ class TestTheDemoMeetings:
         assert all(item.title == "" and item.decision == "" for item in share.items if not item.visible)
 
     def test_next_thursdays_selection_panel_has_every_listed_referral_on_its_built_agenda(self):
-        from meetings.models import Meeting
+        from meetings.scheduling.models import Meeting
 
         listed = Referral.objects.filter(status=Referral.Status.LISTED)
         (panel_day,) = set(listed.values_list("panel_date", flat=True))
@@ -347,7 +352,8 @@ class TestTheDemoMeetings:
         assert {"referral", "urgent_ratification", "deregistration", "open_action"} <= kinds
 
     def test_this_weeks_map_meeting_has_its_agenda_built_from_the_cohort_and_last_weeks_actions(self):
-        from meetings.models import Meeting, MeetingAction
+        from meetings.actions.models import MeetingAction
+        from meetings.scheduling.models import Meeting
 
         today = timezone.localdate()
         this_week = Meeting.objects.get(kind="map", series__isnull=False, date=today)
@@ -364,7 +370,7 @@ class TestTheDemoMeetings:
         assert set(still_open.values_list("pk", flat=True)) <= carried
 
     def test_next_quarters_youth_to_adult_panel_has_young_people_on_its_agenda(self):
-        from meetings.models import Meeting
+        from meetings.scheduling.models import Meeting
 
         today = timezone.localdate()
         (panel,) = Meeting.objects.filter(kind="y2a_panel").order_by("date")[:1]
@@ -377,7 +383,7 @@ class TestTheDemoMeetings:
             assert item.nominal.date_of_birth > add_months(panel.date, -18 * 12)
 
     def test_a_case_conference_held_two_working_days_ago_was_recorded_today(self):
-        from meetings.models import Meeting
+        from meetings.scheduling.models import Meeting
 
         today = timezone.localdate()
         (conference,) = Meeting.objects.filter(kind="case_conference", date__lt=today)
@@ -418,7 +424,7 @@ def test_the_demo_supervisors_find_their_teams_reviews_in_their_inbox(client, de
 def test_the_demo_iom_team_finds_possible_duplicates_to_check(client, demo_loaded, db):
     """A partner's second record of someone the police hold (to merge), and a partner's two attempts at
     a police-held PNC ID (nothing recorded; to share): on the IOM team's home page and queue."""
-    from cohorts.models import PossibleDuplicate
+    from cohorts.duplicates.models import PossibleDuplicate
 
     checks = PossibleDuplicate.objects.filter(status=PossibleDuplicate.Status.OPEN)
     client.force_login(User.objects.get(username="daniel.okafor"))

@@ -7,8 +7,9 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from cohorts.models import Nominal, RagRating
-from cohorts.services import case_assign, cohort_membership_start, rag_assess
+from cohorts.management.models import RagRating
+from cohorts.records.models import Nominal
+from cohorts.records.services import case_assign, cohort_membership_start, rag_assess
 from sharing.models import User
 from sharing.roles import Role
 from tests.cohorts.factories import make_nominal

@@ -11,8 +11,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from cohorts.models import CaseAssignment, RagAssessment, RagRating
-from cohorts.services import case_assign, cohort_membership_start, rag_assess
+from cohorts.management.models import CaseAssignment, RagAssessment, RagRating
+from cohorts.records.services import case_assign, cohort_membership_start, rag_assess
 from sharing.roles import Role
 from tests.cohorts.factories import make_nominal
 from tests.partnership import build_partnership

@@ -3,8 +3,8 @@ and reads their time on IOM on the person page; axe passes on both."""
 
 import pytest
 
-from cohorts.models import RagRating
-from cohorts.services import rag_assess
+from cohorts.management.models import RagRating
+from cohorts.records.services import rag_assess
 from sharing.roles import Role
 from tests.cohorts.factories import make_nominal
 from tests.e2e.test_record_journey import sign_in
@@ -54,8 +54,8 @@ def test_a_supervisor_opens_the_teams_caseload_and_filters_the_overdue_reviews(p
 
     from django.utils import timezone
 
-    from cohorts.models import CaseAssignment, ManagementLevel
-    from cohorts.services import case_assign, cohort_membership_start
+    from cohorts.management.models import CaseAssignment, ManagementLevel
+    from cohorts.records.services import case_assign, cohort_membership_start
 
     partnership = build_partnership()
     supervisor = UserFactory.create(

@@ -9,7 +9,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from cohorts.models import CohortMembership, CustodyEvent, Nominal
+from cohorts.events.models import CustodyEvent
+from cohorts.management.models import CohortMembership
+from cohorts.records.models import Nominal
 from sharing.roles import Role
 from tests.cohorts.factories import make_nominal, valid_pnc_id
 from tests.partnership import build_partnership

@@ -11,7 +11,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from cohorts.models import Deregistration
+from cohorts.deregistration.models import Deregistration
 from tests.cohorts.factories import make_nominal
 from tests.cohorts.test_deregistration import accepted_onto_iom, chair_of
 from tests.e2e.journeys import fill_date

@@ -13,7 +13,8 @@ import datetime
 
 import pytest
 
-from cohorts.models import Nominal, PossibleDuplicate
+from cohorts.duplicates.models import PossibleDuplicate
+from cohorts.records.models import Nominal
 from sharing.roles import Role
 from tests.cohorts.factories import make_item, make_nominal
 from tests.e2e.journeys import fill_date

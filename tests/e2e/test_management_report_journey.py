@@ -11,15 +11,15 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from cohorts.models import SupervisorReview
-from cohorts.report import (
+from cohorts.records.services import pathway_need_record
+from cohorts.report.services import (
     contact_record,
     decision_record,
     enforcement_record,
     intervention_record,
     plan_action_record,
 )
-from cohorts.services import pathway_need_record
+from cohorts.reviews.models import SupervisorReview
 from tests.e2e.journeys import case_on_cohort, fill_date, police_team
 from tests.partnership import build_partnership
 

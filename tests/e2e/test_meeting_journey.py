@@ -13,9 +13,12 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from meetings.agenda import agenda_item_add
-from meetings.models import AgendaItem, Meeting, MeetingAction, MeetingKind, MinutesDistribution
-from meetings.scheduling import meeting_create
+from meetings.actions.models import MeetingAction
+from meetings.agenda.models import AgendaItem
+from meetings.agenda.services import agenda_item_add
+from meetings.minutes.models import MinutesDistribution
+from meetings.scheduling.models import Meeting, MeetingKind
+from meetings.scheduling.services import meeting_create
 from referrals.models import Referral
 from referrals.services import referral_list_for_panel
 from sharing.roles import Role

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from cohorts.models import SupervisorReview
+from cohorts.reviews.models import SupervisorReview
 from notifications.models import Notification
 from notifications.sweeps import sweep_run
 from tests.e2e.journeys import case_on_cohort, fill_date, police_team

@@ -1,6 +1,6 @@
 import pytest
 
-from cohorts.services import cohort_membership_start
+from cohorts.records.services import cohort_membership_start
 from sharing.roles import Role
 from tests.cohorts.factories import make_item, make_nominal
 from tests.partnership import build_partnership

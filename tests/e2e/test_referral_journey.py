@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from cohorts.models import Nominal
+from cohorts.records.models import Nominal
 from referrals.models import Referral
 from sharing.roles import Role
 from tests.partnership import build_partnership

@@ -13,7 +13,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from cohorts.models import SupervisorReview
+from cohorts.reviews.models import SupervisorReview
 from tests.cohorts.factories import make_item
 from tests.e2e.journeys import case_on_cohort, fill_date, police_team
 from tests.partnership import build_partnership

@@ -10,8 +10,10 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from cohorts.models import Nominal, TagHit, TransitionPlan
-from cohorts.services import cohort_membership_start
+from cohorts.records.models import Nominal
+from cohorts.records.services import cohort_membership_start
+from cohorts.tags.models import TagHit
+from cohorts.transitions.models import TransitionPlan
 from tests.cohorts.factories import make_nominal
 from tests.e2e.journeys import fill_date
 from tests.partnership import build_partnership

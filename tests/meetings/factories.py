@@ -9,7 +9,10 @@ from typing import Any
 import factory
 from django.utils import timezone
 
-from meetings.models import AgendaItem, Attendance, Meeting, MeetingAction, MeetingKind
+from meetings.actions.models import MeetingAction
+from meetings.agenda.models import AgendaItem
+from meetings.running.models import Attendance
+from meetings.scheduling.models import Meeting, MeetingKind
 from sharing.models import Agency, DataCategory, User
 
 

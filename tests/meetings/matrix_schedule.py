@@ -1,4 +1,4 @@
-"""Permission matrix entries of meetings/schedule_urls.py (see tests/permission_matrix.py, MeetingData)."""
+"""Permission matrix entries of meetings/scheduling/urls.py (see tests/permission_matrix.py, MeetingData)."""
 
 from __future__ import annotations
 

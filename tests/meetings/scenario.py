@@ -29,7 +29,9 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from meetings.models import AgendaItem, Attendance, Meeting, MeetingKind, MeetingSeries
+from meetings.agenda.models import AgendaItem
+from meetings.running.models import Attendance
+from meetings.scheduling.models import Meeting, MeetingKind, MeetingSeries
 from sharing.models import User
 from sharing.roles import Role
 from tests.meetings.factories import MeetingFactory, category, make_action, make_attendance, make_item
@@ -112,8 +114,8 @@ def _item(meeting: Meeting, nominal_pk: int, p: Partnership, *, discussed: bool)
 
 def build_meeting_scenario(p: Partnership) -> MeetingScenario:
     """The scenario above, with its own person (recorded by the police and put on the cohort)."""
-    from cohorts.services import cohort_membership_start
-    from meetings.minutes import minutes_approve
+    from cohorts.records.services import cohort_membership_start
+    from meetings.minutes.services import minutes_approve
     from tests.cohorts.factories import make_nominal
 
     today = timezone.localdate()

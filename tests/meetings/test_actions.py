@@ -1,4 +1,4 @@
-"""Actions set in meetings (meetings/actions.py): setting, completing and cancelling them, and where
+"""Actions set in meetings (meetings/actions/services.py): setting, completing and cancelling them, and where
 open ones show: the owner's home page and the person's timeline."""
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts.services import cohort_membership_start
-from cohorts.timeline import nominal_timeline
-from meetings.actions import (
+from cohorts.records.services import cohort_membership_start
+from cohorts.timeline.selectors import nominal_timeline
+from meetings.actions.models import MeetingAction
+from meetings.actions.services import (
     TIMELINE_KIND,
     action_cancel,
     action_complete,
@@ -20,7 +21,7 @@ from meetings.actions import (
     actions_of_owner,
     open_actions_counts,
 )
-from meetings.models import Meeting, MeetingAction
+from meetings.scheduling.models import Meeting
 from sharing.errors import NotAllowed, StaleVersion, StateError
 from sharing.roles import Role
 from tests.cohorts.factories import make_nominal
@@ -253,6 +254,6 @@ def test_an_action_about_an_item_not_shared_is_shown_restricted_on_the_timeline(
 
 
 def test_the_timeline_offers_meeting_actions_as_a_kind():
-    from cohorts.timeline import timeline_kinds
+    from cohorts.timeline.selectors import timeline_kinds
 
     assert (TIMELINE_KIND, "Meeting actions") in timeline_kinds()

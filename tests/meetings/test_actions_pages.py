@@ -1,4 +1,4 @@
-"""Action pages and API (meetings/action_views.py, meetings/action_api.py): setting an action,
+"""Action pages and API (meetings/actions/views.py, meetings/actions/api.py): setting an action,
 "Your actions", an action's page, marking it done and cancelling it; errors shown on the page."""
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cohorts.models import AccessEvent
-from cohorts.services import cohort_membership_start
-from meetings.models import Meeting, MeetingAction
+from cohorts.records.services import cohort_membership_start
+from meetings.actions.models import MeetingAction
+from meetings.scheduling.models import Meeting
 from sharing.roles import Role
 from tests.cohorts.factories import make_nominal
 from tests.meetings.factories import MeetingFactory, category, make_action, make_item

@@ -1,4 +1,4 @@
-"""The chair's agenda pages and the agenda API (meetings/agenda_views.py, meetings/agenda_api.py): what
+"""The chair's agenda pages and the agenda API (meetings/agenda/views.py, meetings/agenda/api.py): what
 the chair sees and does, bad input, restricted items, 404s, and a fixed number of queries."""
 
 from __future__ import annotations
@@ -11,9 +11,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cohorts.models import AccessEvent, Nominal, RagRating
-from cohorts.services import cohort_membership_start, rag_assess
-from meetings.models import AgendaItem, Meeting, MeetingKind
+from cohorts.management.models import RagRating
+from cohorts.models import AccessEvent
+from cohorts.records.models import Nominal
+from cohorts.records.services import cohort_membership_start, rag_assess
+from meetings.agenda.models import AgendaItem
+from meetings.scheduling.models import Meeting, MeetingKind
 from sharing.models import User
 from sharing.roles import Role
 from tests.cohorts.factories import make_nominal
@@ -187,7 +190,7 @@ def test_an_item_of_another_meeting_is_not_found(signed_in, setting):
 
 
 def test_add_other_business_about_a_person_by_crn(signed_in, setting):
-    from cohorts.services import nominal_update
+    from cohorts.records.services import nominal_update
 
     nominal_update(nominal=setting.person, by=setting.p.officer, crn="X123456")
     client = signed_in(setting.chair)

@@ -1,4 +1,4 @@
-"""The agenda rules (meetings/agenda.py): for each, the item enters when its data qualifies and is
+"""The agenda rules (meetings/agenda/services.py): for each, the item enters when its data qualifies and is
 dropped when the data changes; the same data gives the same agenda; the chair's removals stick and
 discussed items stay. The data is made through the owning apps' services."""
 
@@ -14,11 +14,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cohorts.deregistration import deregistration_propose, deregistration_withdraw
-from cohorts.events import custody_event_record
-from cohorts.models import CaseInvolvement, CustodyEvent, Deregistration, Nominal, RagAssessment, RagRating
-from cohorts.reviews import supervisor_review_record
-from cohorts.services import (
+from cohorts.deregistration.models import Deregistration
+from cohorts.deregistration.services import deregistration_propose, deregistration_withdraw
+from cohorts.events.models import CustodyEvent
+from cohorts.events.services import custody_event_record
+from cohorts.management.models import RagAssessment, RagRating
+from cohorts.records.models import CaseInvolvement, Nominal
+from cohorts.records.services import (
     cohort_membership_end,
     cohort_membership_start,
     involvement_end,
@@ -26,16 +28,18 @@ from cohorts.services import (
     nominal_update,
     rag_assess,
 )
-from cohorts.transitions import transition_plan_start
-from meetings.actions import action_complete
-from meetings.agenda import (
+from cohorts.reviews.services import supervisor_review_record
+from cohorts.transitions.services import transition_plan_start
+from meetings.actions.services import action_complete
+from meetings.agenda.models import AgendaItem
+from meetings.agenda.services import (
     agenda_item_add,
     agenda_item_move,
     agenda_item_remove,
     agenda_item_restore,
     agenda_refresh,
 )
-from meetings.models import AgendaItem, Meeting, MeetingKind
+from meetings.scheduling.models import Meeting, MeetingKind
 from referrals.dates import add_months
 from referrals.models import Referral, ReferralDecision
 from referrals.services import (
@@ -477,7 +481,7 @@ def test_a_young_person_reaching_17_and_a_half_before_the_next_panel_is_on_the_y
 
 
 def test_the_next_panel_of_the_series_bounds_the_y2a_window(world, yot):
-    from meetings.models import MeetingSeries
+    from meetings.scheduling.models import MeetingSeries
 
     panel_date = today() + 10 * DAY
     series = MeetingSeries.objects.create(

@@ -8,7 +8,7 @@ import pytest
 from celery.schedules import crontab
 from django.utils import timezone
 
-from meetings.models import Meeting, MeetingKind
+from meetings.scheduling.models import Meeting, MeetingKind
 from meetings.tasks import agendas_refresh
 from sharing.roles import Role
 from tests.cohorts.factories import make_nominal

@@ -1,4 +1,4 @@
-"""Minutes (meetings/minutes.py): each attendee's version as the agreements say, approval and its
+"""Minutes (meetings/minutes/services.py): each attendee's version as the agreements say, approval and its
 distribution, the access log, drafts, and a fixed number of queries."""
 
 from __future__ import annotations
@@ -11,9 +11,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cohorts.models import AccessEvent
-from cohorts.services import cohort_membership_start, consent_record
-from meetings.minutes import minutes_approve, minutes_for, minutes_shares
-from meetings.models import Attendance, Dissent, Meeting, MinutesDistribution
+from cohorts.records.services import cohort_membership_start, consent_record
+from meetings.minutes.models import MinutesDistribution
+from meetings.minutes.services import minutes_approve, minutes_for, minutes_shares
+from meetings.running.models import Attendance, Dissent
+from meetings.scheduling.models import Meeting
 from sharing.errors import NotAllowed, StaleVersion, StateError
 from sharing.roles import Role
 from tests.cohorts.factories import make_nominal

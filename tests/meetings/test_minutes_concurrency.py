@@ -13,8 +13,9 @@ from django.db import connections
 from django.utils import timezone
 
 from cohorts.models import AccessEvent
-from meetings.minutes import minutes_approve
-from meetings.models import Meeting, MinutesDistribution
+from meetings.minutes.models import MinutesDistribution
+from meetings.minutes.services import minutes_approve
+from meetings.scheduling.models import Meeting
 from sharing.errors import StateError
 from sharing.roles import Role
 from tests.meetings.factories import MeetingFactory, make_attendance

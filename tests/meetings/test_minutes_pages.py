@@ -1,4 +1,4 @@
-"""Minutes pages and API (meetings/minutes_views.py, meetings/minutes_api.py): each viewer's version,
+"""Minutes pages and API (meetings/minutes/views.py, meetings/minutes/api.py): each viewer's version,
 drafts, the chair's approval with who receives what, the print version, the access log and a fixed
 number of queries."""
 
@@ -11,9 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cohorts.models import AccessEvent
-from cohorts.services import cohort_membership_start
-from meetings.minutes import minutes_approve
-from meetings.models import Attendance, Meeting, MinutesDistribution
+from cohorts.records.services import cohort_membership_start
+from meetings.minutes.models import MinutesDistribution
+from meetings.minutes.services import minutes_approve
+from meetings.running.models import Attendance
+from meetings.scheduling.models import Meeting
 from sharing.roles import Role
 from tests.cohorts.factories import make_nominal
 from tests.meetings.factories import MeetingFactory, category, make_action, make_attendance, make_item

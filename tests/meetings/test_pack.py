@@ -1,4 +1,4 @@
-"""The meeting pack (meetings/minutes.py pack_for, /meetings/<pk>/pack/): each invited agency's
+"""The meeting pack (meetings/minutes/services.py pack_for, /meetings/<pk>/pack/): each invited agency's
 version of the agenda with the case summaries it may see, the chair's check of each version, the
 access log, and a fixed number of queries."""
 
@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cohorts.models import AccessEvent
-from cohorts.services import cohort_membership_start, consent_record
-from meetings.minutes import pack_for
-from meetings.models import Meeting
+from cohorts.records.services import cohort_membership_start, consent_record
+from meetings.minutes.services import pack_for
+from meetings.scheduling.models import Meeting
 from sharing.roles import Role
 from tests.cohorts.factories import make_nominal
 from tests.meetings.factories import MeetingFactory, category, make_item

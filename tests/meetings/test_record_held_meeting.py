@@ -1,4 +1,4 @@
-"""Recording a meeting already held (meetings/scheduling.py, IOM_MEETING_RECORD_DAYS_BACK): a single
+"""Recording a meeting already held (meetings/scheduling/services.py, IOM_MEETING_RECORD_DAYS_BACK): a single
 meeting may be put in up to 28 days after its date, its agenda built as of that date, run by its chair
 through the services, its minutes approved; its pages say the day it was held and the day it was
 recorded; no reminder goes out for it, and the scheduled agenda refresh leaves it alone."""
@@ -13,18 +13,20 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
-from cohorts.models import CohortMembership
-from meetings.agenda import agenda_refresh, meetings_to_refresh
-from meetings.minutes import minutes_approve
-from meetings.models import AgendaItem, Attendance, Meeting, MeetingKind
-from meetings.running import (
+from cohorts.management.models import CohortMembership
+from meetings.agenda.models import AgendaItem
+from meetings.agenda.services import agenda_refresh, meetings_to_refresh
+from meetings.minutes.services import minutes_approve
+from meetings.running.models import Attendance
+from meetings.running.services import (
     attendance_record,
     confidentiality_record,
     item_decide_referral,
     meeting_end,
     meeting_start,
 )
-from meetings.scheduling import meeting_create, meeting_update, series_create
+from meetings.scheduling.models import Meeting, MeetingKind
+from meetings.scheduling.services import meeting_create, meeting_update, series_create
 from meetings.sweeps import meeting_reminders
 from referrals.models import Referral
 from sharing.errors import StateError

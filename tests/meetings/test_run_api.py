@@ -1,4 +1,4 @@
-"""Running a meeting through the API (meetings/run_api.py): the chair's only (others 404), the same
+"""Running a meeting through the API (meetings/running/api.py): the chair's only (others 404), the same
 services as the pages, 400 with field errors, decisions per kind of item."""
 
 from __future__ import annotations
@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from meetings.models import AgendaItem, Attendance, Meeting
+from meetings.agenda.models import AgendaItem
+from meetings.running.models import Attendance
+from meetings.scheduling.models import Meeting
 from referrals.models import Referral
 from tests.meetings.factories import make_attendance, make_item
 from tests.meetings.test_running_support import (

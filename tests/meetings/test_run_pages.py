@@ -1,4 +1,4 @@
-"""Run mode pages (meetings/run_views.py): for the chair only (others 404), errors shown with what was
+"""Run mode pages (meetings/running/views.py): for the chair only (others 404), errors shown with what was
 typed kept, decisions recorded through the owning apps, restricted items shown restricted with no form,
 and a fixed number of queries whatever the length of the agenda."""
 
@@ -11,8 +11,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cohorts.models import AccessEvent, ManagementLevel, RagRating
-from meetings.models import AgendaItem, Attendance, Meeting
+from cohorts.management.models import ManagementLevel, RagRating
+from cohorts.models import AccessEvent
+from meetings.agenda.models import AgendaItem
+from meetings.running.models import Attendance
+from meetings.scheduling.models import Meeting
 from referrals.models import Referral
 from sharing.roles import Role
 from tests.meetings.factories import make_attendance, make_item

@@ -1,4 +1,4 @@
-"""Running a meeting (meetings/running.py): start and end, attendance, the confidentiality statement,
+"""Running a meeting (meetings/running/services.py): start and end, attendance, the confidentiality statement,
 notes, decisions recorded by the owning apps' services and linked from the item, and dissent."""
 
 from __future__ import annotations
@@ -9,10 +9,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-import meetings.running as running_services
-from cohorts.models import CohortMembership, Deregistration, RagAssessment, RagRating
-from meetings.models import DEFAULT_CONFIDENTIALITY_STATEMENT, AgendaItem, Attendance, Dissent, Meeting
-from meetings.running import (
+import meetings.running.services as running_services
+from cohorts.deregistration.models import Deregistration
+from cohorts.management.models import CohortMembership, RagAssessment, RagRating
+from meetings.agenda.models import AgendaItem
+from meetings.running.models import Attendance, Dissent
+from meetings.running.services import (
     STATEMENT_FIRST,
     attendance_record,
     attendance_roster,
@@ -27,6 +29,7 @@ from meetings.running import (
     meeting_end,
     meeting_start,
 )
+from meetings.scheduling.models import DEFAULT_CONFIDENTIALITY_STATEMENT, Meeting
 from referrals.models import Referral, ReferralDecision
 from sharing.errors import NotAllowed, StaleVersion, StateError
 from sharing.roles import Role

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from django.db import connections, transaction
 
-from meetings.models import AgendaItem
-from meetings.running import item_decide_cohort, item_decide_referral
+from meetings.agenda.models import AgendaItem
+from meetings.running.services import item_decide_cohort, item_decide_referral
 from referrals.models import ReferralDecision
 from sharing.errors import StateError
 from sharing.roles import Role

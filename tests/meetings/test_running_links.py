@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cohorts.timeline import nominal_timeline
-from meetings.running import item_decide_cohort, item_decide_referral
+from cohorts.timeline.selectors import nominal_timeline
+from meetings.running.services import item_decide_cohort, item_decide_referral
 from meetings.timeline import KIND, meetings_timeline
 from tests.meetings.factories import make_item
 from tests.meetings.test_running_support import cohort_item, on_iom, panel_of, referral_item, running, urgent_item
@@ -27,7 +27,7 @@ def test_the_referral_page_says_at_which_meeting_it_was_decided(partnership, sig
 
 
 def test_a_ratification_in_a_meeting_says_ratified_at(partnership, signed_in):
-    from meetings.running import item_ratify_urgent
+    from meetings.running.services import item_ratify_urgent
 
     panel = panel_of(partnership)
     running(panel)

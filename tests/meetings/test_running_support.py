@@ -10,9 +10,10 @@ from typing import Any
 
 from django.utils import timezone
 
-from cohorts.deregistration import deregistration_propose
-from cohorts.models import Nominal
-from meetings.models import AgendaItem, Meeting, MeetingKind
+from cohorts.deregistration.services import deregistration_propose
+from cohorts.records.models import Nominal
+from meetings.agenda.models import AgendaItem
+from meetings.scheduling.models import Meeting, MeetingKind
 from referrals.models import Referral, ReferralDecision
 from referrals.services import referral_decide
 from sharing.models import User

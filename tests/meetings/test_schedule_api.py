@@ -1,4 +1,4 @@
-"""Meetings through the API (meetings/schedule_api.py): the same rules and 404s as the pages."""
+"""Meetings through the API (meetings/scheduling/api.py): the same rules and 404s as the pages."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from meetings.models import AgendaItem, Meeting, MeetingKind, MeetingSeries
+from meetings.agenda.models import AgendaItem
+from meetings.scheduling.models import Meeting, MeetingKind, MeetingSeries
 from sharing.roles import Role
 from tests.meetings.factories import MeetingFactory, category, make_item
 from tests.partnership import Partnership
@@ -179,7 +180,7 @@ def test_a_series_of_the_wrong_recurrence_is_a_field_error(client, on_today, cha
 
 @pytest.fixture
 def agenda_meeting(partnership: Partnership, chair: Any) -> Meeting:
-    from cohorts.services import cohort_membership_start
+    from cohorts.records.services import cohort_membership_start
     from tests.cohorts.factories import make_nominal
 
     nominal = make_nominal(partnership.officer, first_name="Dale", last_name="Apiperson")

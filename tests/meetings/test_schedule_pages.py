@@ -1,4 +1,4 @@
-"""The scheduling pages (meetings/schedule_views.py): the list, the calendar, scheduling a meeting or
+"""The scheduling pages (meetings/scheduling/views.py): the list, the calendar, scheduling a meeting or
 a series, the meeting page with its agenda as the viewer's agency sees it, changing and cancelling;
 and the home page's meetings."""
 
@@ -13,7 +13,8 @@ import pytest
 from django.test import Client
 
 from cohorts.models import AccessEvent
-from meetings.models import AgendaItem, Meeting, MeetingKind, MeetingSeries
+from meetings.agenda.models import AgendaItem
+from meetings.scheduling.models import Meeting, MeetingKind, MeetingSeries
 from sharing.roles import Role
 from tests.meetings.factories import MeetingFactory, category, make_item
 from tests.partnership import Partnership
@@ -365,7 +366,7 @@ def agenda(partnership: Partnership, chair: Any) -> dict[str, Any]:
     """A MAP meeting inviting probation and the drug service, about a person the police recorded and
     put on the cohort: an offending item (shared with probation), an accommodation item (the
     police's alone), and other business."""
-    from cohorts.services import cohort_membership_start
+    from cohorts.records.services import cohort_membership_start
     from tests.cohorts.factories import make_nominal
 
     nominal = make_nominal(partnership.officer, first_name="Dale", last_name="Hubperson")

@@ -1,4 +1,4 @@
-"""Scheduling meetings (meetings/scheduling.py): recurrence, generating and extending series, single
+"""Scheduling meetings (meetings/scheduling/services.py): recurrence, generating and extending series, single
 meetings, changing and cancelling them, and who sees which meeting."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from meetings.access import meeting_get_for_user, meetings_visible_to
-from meetings.models import Meeting, MeetingKind, MeetingSeries
-from meetings.scheduling import (
+from meetings.scheduling.models import Meeting, MeetingKind, MeetingSeries
+from meetings.scheduling.services import (
     add_months,
     meeting_cancel,
     meeting_create,

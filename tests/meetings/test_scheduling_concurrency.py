@@ -12,8 +12,8 @@ import pytest
 from django.db import connections, transaction
 from django.utils import timezone
 
-from meetings.models import Meeting, MeetingKind, MeetingSeries
-from meetings.scheduling import meeting_update, series_extend
+from meetings.scheduling.models import Meeting, MeetingKind, MeetingSeries
+from meetings.scheduling.services import meeting_update, series_extend
 from sharing.errors import StaleVersion
 from sharing.roles import Role
 from tests.referrals.test_concurrency import waiting_for_a_lock

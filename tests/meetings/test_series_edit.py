@@ -1,4 +1,4 @@
-"""Changing a series of meetings after it is scheduled (meetings/scheduling.py series_update): the change
+"""Changing a series of meetings after it is scheduled (meetings/scheduling/services.py series_update): the change
 reaches its scheduled meetings to come and nothing else, its last date ends or extends it; the page
 /meetings/series/<pk>/edit/ and the API PATCH /api/v1/meeting-series/<pk>/."""
 
@@ -16,8 +16,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from meetings.models import Meeting, MeetingKind, MeetingSeries
-from meetings.scheduling import horizon, meeting_cancel, meeting_update, series_create, series_update
+from meetings.scheduling.models import Meeting, MeetingKind, MeetingSeries
+from meetings.scheduling.services import horizon, meeting_cancel, meeting_update, series_create, series_update
 from sharing.errors import NotAllowed, StaleVersion
 from sharing.roles import Role
 from tests.partnership import Partnership

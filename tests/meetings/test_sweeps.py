@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings.models import Meeting, MeetingAction
+from meetings.actions.models import MeetingAction
+from meetings.scheduling.models import Meeting
 from meetings.sweeps import action_reminders, meeting_reminders
 from notifications.models import Notification
 from notifications.sweeps import sweep_run

@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts.models import CaseAssignment
-from cohorts.services import case_assign
+from cohorts.management.models import CaseAssignment
+from cohorts.records.services import case_assign
 from cohorts.sweeps import transition_reminders
 from notifications.models import Notification
 from notifications.services import TELLERS, digest_send, notification_email_send, reminders_allowed, teller_of

@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts.models import CaseAssignment, ManagementLevel, RagRating
-from cohorts.services import case_assign, cohort_membership_start, rag_assess
+from cohorts.management.models import CaseAssignment, ManagementLevel, RagRating
+from cohorts.records.services import case_assign, cohort_membership_start, rag_assess
 from cohorts.sweeps import review_reminders
 from notifications.models import Notification, SweepRun
 from notifications.services import Reminder, digest_send, notification_email_send, reminders_send

@@ -7,7 +7,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from cohorts.models import ManagementLevel, Nominal, RagRating
+from cohorts.management.models import ManagementLevel, RagRating
+from cohorts.records.models import Nominal
 from referrals.models import Referral, ReferralDecision
 from referrals.services import (
     AcceptTerms,

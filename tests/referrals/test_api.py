@@ -15,8 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from cohorts.models import AccessEvent, CaseAssignment, CohortMembership, Nominal, RagAssessment
-from cohorts.services import cohort_membership_start
+from cohorts.management.models import CaseAssignment, CohortMembership, RagAssessment
+from cohorts.models import AccessEvent
+from cohorts.records.models import Nominal
+from cohorts.records.services import cohort_membership_start
 from referrals.models import Referral, ReferralDecision, ReferralScore, SelectionCriterion, SelectionMatrixVersion
 from referrals.services import (
     referral_decide,

@@ -14,8 +14,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from cohorts.access import current_involvements
-from cohorts.models import CaseAssignment, CohortMembership, ManagementLevel, PathwayNeed, RagAssessment
-from cohorts.selectors import nominals_visible_to
+from cohorts.management.models import CaseAssignment, CohortMembership, ManagementLevel, RagAssessment
+from cohorts.records.models import PathwayNeed
+from cohorts.records.selectors import nominals_visible_to
 from referrals.models import Referral, ReferralActivity, ReferralDecision
 from referrals.services import (
     referral_decide,

@@ -13,8 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts.models import AccessEvent, ManagementLevel, Nominal, PriorityCohort
-from cohorts.services import cohort_membership_start
+from cohorts.management.models import ManagementLevel, PriorityCohort
+from cohorts.models import AccessEvent
+from cohorts.records.models import Nominal
+from cohorts.records.services import cohort_membership_start
 from referrals.models import Referral, ReferralDecision
 from referrals.services import (
     matrix_current,

@@ -16,8 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts.models import (
-    AccessEvent,
+from cohorts.management.models import (
     CaseAssignment,
     CohortMembership,
     ManagementLevel,
@@ -25,7 +24,8 @@ from cohorts.models import (
     RagAssessment,
     RagRating,
 )
-from cohorts.services import cohort_membership_start
+from cohorts.models import AccessEvent
+from cohorts.records.services import cohort_membership_start
 from referrals.models import Referral, ReferralActivity, ReferralDecision
 from referrals.services import referral_decide
 from sharing.models import User

@@ -13,8 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts.models import CaseAssignment, CaseInvolvement, Nominal
-from cohorts.services import case_assign, involvement_end, involvement_start
+from cohorts.management.models import CaseAssignment
+from cohorts.records.models import CaseInvolvement, Nominal
+from cohorts.records.services import case_assign, involvement_end, involvement_start
 from notifications.models import Notification
 from notifications.services import Reminder
 from notifications.sweeps import sweep_run

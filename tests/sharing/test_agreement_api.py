@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from cohorts.services import cohort_membership_start
+from cohorts.records.services import cohort_membership_start
 from sharing.models import Agency, SharingAgreement
 from sharing.roles import Role
 from sharing.services import agreement_suspend

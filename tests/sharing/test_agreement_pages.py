@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts.services import cohort_membership_start
+from cohorts.records.services import cohort_membership_start
 from sharing.models import DataCategory, SharingAgreement
 from sharing.roles import Role
 from tests.cohorts.factories import make_nominal

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
 from cohorts.models import AccessEvent
-from cohorts.services import access_event_record
+from cohorts.records.services import access_event_record
 from referrals.models import ReferralScore
 from referrals.services import referral_score
 from shell.database import AuditTable, audit_tables, owner_credentials
@@ -168,7 +168,7 @@ def test_the_application_role_still_adds_to_the_access_log(partnership):
 def test_the_application_role_cannot_switch_the_change_history_off(partnership):
     """`pgtrigger.ignore` names pghistory's triggers; set by the application's role it changes nothing:
     the change is in the history (before, it went unrecorded)."""
-    from cohorts.models import Nominal
+    from cohorts.records.models import Nominal
 
     nominal = make_nominal(partnership.officer, last_name="Recorded")
     history = Nominal.pgh_event_model.objects.filter(pgh_obj=nominal)  # type: ignore[attr-defined]

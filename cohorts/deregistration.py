@@ -26,12 +26,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from cohorts.models import CaseAssignment, CaseInvolvement, CohortMembership, Deregistration, Nominal
-from cohorts.permissions import is_iom_team, is_lead_professional
+from cohorts.permissions import is_lead_professional
 from cohorts.selectors import nominals_visible_to
 from cohorts.services import ASSIGNMENT_INVOLVEMENT, cohort_membership_end
 from sharing.errors import NotAllowed, StateError
 from sharing.models import User
-from sharing.roles import Role
+from sharing.roles import Role, is_iom_team
 
 NOT_A_PROPOSER = "Only the lead professional or the IOM team proposes that a person leave IOM."
 NOT_A_CHAIR = "Only a panel chair ratifies a deregistration."

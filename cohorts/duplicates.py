@@ -45,10 +45,9 @@ from cohorts.models import (
     PossibleDuplicate,
 )
 from cohorts.names import name_key
-from cohorts.permissions import is_iom_team
 from sharing.errors import StateError
 from sharing.models import Agency, User
-from sharing.roles import Role
+from sharing.roles import Role, is_iom_team
 
 logger = logging.getLogger(__name__)
 

@@ -24,7 +24,6 @@ from cohorts.events import (
     latest_custody_event_is_release,
     may_import_events,
     may_record_events,
-    may_refer,
     previously_on_iom,
     refer_again_url,
     released_previously_on_iom,
@@ -36,6 +35,7 @@ from cohorts.services import access_event_record, nominal_view_log
 from iom.forms import attach_service_errors
 from iom.http import signed_in_user
 from sharing.models import User
+from sharing.roles import may_refer
 
 
 def _reentry_offer(user: User, nominal: Nominal) -> str | None:

@@ -36,7 +36,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import (
@@ -75,7 +74,7 @@ from cohorts.selectors import CohortPanel, nominal_cohort_panel, nominals_visibl
 from cohorts.services import item_record
 from sharing.errors import NotAllowed, StateError
 from sharing.models import DataCategory, User
-from sharing.roles import Role
+from sharing.roles import Role, is_iom_unit_agency
 
 REVIEW_CATEGORY = "offending-risk"
 SUMMARY_COMMENSURATE = "Supervisor review: interventions commensurate with the risk"
@@ -250,7 +249,7 @@ def may_review(user: User, assignments: Iterable[CaseAssignment]) -> bool:
     leads = [a for a in assignments if a.role in LEAD_ROLES and a.ended_on is None]
     if any(lead.worker_id == user.pk for lead in leads):
         return False  # a supervisor who leads the case themselves does not review their own work
-    if user.agency.kind in settings.IOM_UNIT_AGENCY_KINDS:
+    if is_iom_unit_agency(user.agency):
         return True
     return any(lead.worker.supervisor_id == user.pk for lead in leads)
 

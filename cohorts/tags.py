@@ -37,10 +37,10 @@ from django.db.models import Count, Prefetch, Q
 from cohorts.access import agency_may_see_item, today
 from cohorts.dates import add_months
 from cohorts.models import Nominal, RecordedItem, TagHit, TagPeriod
-from cohorts.permissions import is_iom_team
 from cohorts.services import item_record
 from sharing.errors import NotAllowed, StateError
 from sharing.models import DataCategory, User
+from sharing.roles import is_iom_team
 
 TAG_CATEGORY = "intelligence"
 TAG_LICENCE_MONTHS = 12

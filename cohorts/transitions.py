@@ -48,10 +48,11 @@ from django.db.models import (
 
 from cohorts.access import current_memberships, today
 from cohorts.models import CaseAssignment, Nominal, TransitionPlan, TransitionStep
-from cohorts.permissions import is_iom_team, is_lead_professional
+from cohorts.permissions import is_lead_professional
 from cohorts.selectors import current_assignments_of
 from sharing.errors import NotAllowed, StaleVersion, StateError
 from sharing.models import Agency, User
+from sharing.roles import is_iom_team
 
 NOT_A_PLANNER = (
     "Transition plans are kept by the person's lead professional and the IOM team (practitioners, supervisors "

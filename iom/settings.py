@@ -302,7 +302,8 @@ CRISPY_TEMPLATE_PACK = "gds"
 # Referral eligibility where local practice differs (referrals/eligibility.py).
 IOM_ELIGIBILITY_RULES_OFF = env_list("IOM_ELIGIBILITY_RULES_OFF", [])
 IOM_PRIORITY_MIN_AGE = env_int("IOM_PRIORITY_MIN_AGE", 18)
-# The IOM team (who screen and list referrals): users of these kinds of agency with the permission.
+# The IOM unit's kinds of agency: their practitioners, supervisors and panel chairs are the IOM team
+# (sharing.roles.is_iom_team), who screen and list referrals and manage cases on the cohort.
 IOM_UNIT_AGENCY_KINDS = env_list("IOM_UNIT_AGENCY_KINDS", ["police", "probation"])
 # A transition plan may be started this many weeks before the licence ends (cohorts/transitions.py).
 IOM_TRANSITION_WEEKS = env_int("IOM_TRANSITION_WEEKS", 12)

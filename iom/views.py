@@ -19,6 +19,7 @@ from iom.home import (
     next_meetings,
     overdue_reviews_notice,
 )
+from sharing.roles import is_iom_unit_agency
 
 
 class SignInView(LoginView):
@@ -46,7 +47,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "sections": home_sections(
                 user.roles,  # type: ignore[union-attr]
-                iom_team=user.agency.kind in settings.IOM_UNIT_AGENCY_KINDS,  # type: ignore[union-attr]
+                iom_team=is_iom_unit_agency(user.agency),  # type: ignore[union-attr]
             ),
             "everyone_actions": everyone_actions(),
             "review_notice": overdue_reviews_notice(user),  # type: ignore[arg-type]

@@ -9,10 +9,10 @@ from django.utils import timezone
 from cohorts.access import current_memberships
 from cohorts.models import Nominal
 from cohorts.panels import PanelResult
-from referrals import permissions
 from referrals.models import Referral
 from referrals.selectors import referrals_for_nominal
 from sharing.models import User
+from sharing.roles import may_refer
 
 STATUS_COLOURS = {
     Referral.Status.DRAFT: "grey",
@@ -46,7 +46,7 @@ def referrals_panel(request: HttpRequest, nominal: Nominal) -> PanelResult:
     ]
     refer_url = None
     if (
-        permissions.may_refer(user)
+        may_refer(user)
         and not any(referral.status in Referral.IN_PROGRESS_STATUSES for referral in referrals)
         and not current_memberships(timezone.localdate()).filter(nominal=nominal).exists()
     ):

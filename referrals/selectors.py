@@ -25,9 +25,9 @@ from cohorts.access import (
 from cohorts.models import CaseInvolvement, RecordedItem
 from cohorts.refusals import out_of_scope, refusal_mark
 from cohorts.selectors import nominals_visible_to
-from referrals import permissions
 from referrals.models import Referral, ReferralDecision, ReferralNeed
 from sharing.models import DataCategory, User
+from sharing.roles import is_iom_team
 
 
 def _content_category_id() -> int | None:
@@ -163,7 +163,7 @@ def referral_list(user: User, filters: ReferralFilters, sort: str = "score") -> 
     their team's. Filters apply in SQL; the score filter and sort only use scores the user may read."""
     referrals = referrals_visible_to(user)
     own = Q(referred_by=user) | Q(referred_by__supervisor=user)
-    if filters.mine or not permissions.is_iom_team(user):
+    if filters.mine or not is_iom_team(user):
         referrals = referrals.filter(own)
     if filters.statuses:
         referrals = referrals.filter(status__in=filters.statuses)

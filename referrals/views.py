@@ -54,6 +54,7 @@ from referrals.services import (
 )
 from sharing.errors import NotAllowed, StaleVersion, StateError
 from sharing.models import User
+from sharing.roles import is_iom_team, may_refer
 
 PAGE_SIZE = 50
 EDITABLE = (Referral.Status.DRAFT, Referral.Status.RETURNED)
@@ -123,7 +124,7 @@ def _content_categories(content_shown: bool) -> list[str]:
 def referral_list(request: HttpRequest) -> HttpResponse:
     """Referrals, filtered and sorted: all the IOM team may see, or the user's own and their team's."""
     user = signed_in_user(request)
-    iom_team = permissions.is_iom_team(user)
+    iom_team = is_iom_team(user)
     form = ReferralFilterForm(request.GET or None, iom_team=iom_team)
     filters = form.filters() if form.is_bound and form.is_valid() else selectors.ReferralFilters()
     sort = request.GET.get("sort", "score")
@@ -159,7 +160,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
             "sort": sort,
             "query_without_page": query_without(request.GET, "page"),
             "iom_team": iom_team,
-            "may_refer": permissions.may_refer(user),
+            "may_refer": may_refer(user),
         },
         status=400 if form.is_bound and form.errors else 200,
     )
@@ -234,7 +235,7 @@ def _possible_matches(user: User, data: dict[str, Any]) -> list[Nominal]:
 def referral_new(request: HttpRequest) -> HttpResponse:
     """Refer a person: find them first (so no one is recorded twice), then start the task list."""
     user = signed_in_user(request)
-    if not permissions.may_refer(user):
+    if not may_refer(user):
         raise PermissionDenied("Your role does not include making referrals.")
     nominal_pk = request.POST.get("nominal") if request.method == "POST" else request.GET.get("nominal")
     if nominal_pk:
@@ -321,7 +322,7 @@ def _actions(user: User, referral: Referral, *, editable: bool) -> list[Action]:
     """Buttons for the workflow pages that exist and that the user may use in this state."""
     status = referral.status
     wanted: list[tuple[str, str, bool, bool]] = []  # url name, label, secondary, warning
-    if permissions.is_iom_team(user):
+    if is_iom_team(user):
         if status == Referral.Status.SUBMITTED:
             wanted.append(("referral-screen", "Screen the referral", False, False))
         if status in (Referral.Status.SUBMITTED, Referral.Status.SCREENED):

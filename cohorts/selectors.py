@@ -8,7 +8,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
@@ -21,6 +20,7 @@ from cohorts.access import (
     offending_and_risk_shared,
     reasons_to_see_nominal,
     today,
+    view_nominal_permission_id,
 )
 from cohorts.identifiers import normalise_crn, normalise_pnc_id, normalise_prison_number
 from cohorts.models import (
@@ -81,7 +81,7 @@ def people_visible_to_each(readers: Iterable[User], nominal_ids: Iterable[int]) 
     groups = {reader.agency.permission_group_id for reader in readers if reader.agency.permission_group_id}
     granted: dict[int, set[int]] = {}
     grants = NominalGroupObjectPermission.objects.filter(
-        group_id__in=groups, content_object_id__in=list(people), permission_id=_view_nominal_id()
+        group_id__in=groups, content_object_id__in=list(people), permission_id=view_nominal_permission_id()
     )
     for group_id, nominal_id in grants.values_list("group_id", "content_object_id") if groups and people else []:
         granted.setdefault(group_id, set()).add(nominal_id)
@@ -92,12 +92,6 @@ def people_visible_to_each(readers: Iterable[User], nominal_ids: Iterable[int]) 
         for pk in reach:
             seen[(reader.pk, pk)] = people[pk]
     return seen
-
-
-def _view_nominal_id() -> Subquery:
-    return Subquery(
-        Permission.objects.filter(content_type__app_label="cohorts", codename="view_nominal").values("pk")[:1]
-    )
 
 
 def _parse_date(text: str) -> datetime.date | None:

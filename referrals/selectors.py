@@ -16,9 +16,9 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.http import Http404
 
 from cohorts.access import (
-    _clauses_allowing,
     agency_may_see_item,
     clauses_allowing_category,
+    clauses_allowing_row,
     current_involvements,
     today,
 )
@@ -43,7 +43,7 @@ def referrals_visible_to(user: User) -> QuerySet[Referral]:
     category_id = _content_category_id()
     if category_id is None:
         return referrals.annotate(content_visible=Q(referring_agency_id=user.agency_id))
-    clauses = _clauses_allowing(
+    clauses = clauses_allowing_row(
         user.agency_id, today(), category=Value(category_id), owner_ref="referring_agency", nominal_ref="nominal"
     )
     return referrals.annotate(

@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from iom.models import DigestEmail, Notification, NotificationPreference
 from sharing.models import User
-from sharing.roles import Role
+from sharing.selectors import users_with_roles
 
 logger = logging.getLogger(__name__)
 
@@ -131,18 +131,6 @@ def teller_of(path: str) -> Teller:
     return teller
 
 
-def readers_of(user_ids: Iterable[int]) -> dict[int, User]:
-    """The users, with their agency and roles, in two queries whatever their number."""
-    readers = {user.pk: user for user in User.objects.filter(pk__in=set(user_ids)).select_related("agency")}
-    roles: dict[int, set[str]] = {pk: set() for pk in readers}
-    memberships = User.groups.through.objects.filter(user_id__in=list(readers), group__name__in=Role.values)
-    for user_id, name in memberships.values_list("user_id", "group__name"):
-        roles[user_id].add(name)
-    for pk, reader in readers.items():
-        reader._role_names = roles[pk]  # as User.role_names caches them
-    return readers
-
-
 def notices_tell(notices: Sequence[Notice], on: datetime.date | None = None) -> list[str | None]:
     """What each notice tells its reader on the day (default today), or None where the reader may not
     see its subject: each kind's teller decides by the sharing rules, in bulk."""
@@ -167,7 +155,7 @@ def notifications_tell(
 
 def reminders_tell(reminders: Sequence[Reminder], on: datetime.date | None = None) -> list[str | None]:
     """What each reminder would tell its recipient on the day (None: nothing, they may not see it)."""
-    readers = readers_of(reminder.recipient_id for reminder in reminders)
+    readers = users_with_roles(reminder.recipient_id for reminder in reminders)
     known = [reminder for reminder in reminders if reminder.recipient_id in readers]
     told = iter(notices_tell([Notice(readers[r.recipient_id], r.kind, r.subject, r.due_on) for r in known], on))
     return [next(told) if reminder.recipient_id in readers else None for reminder in reminders]

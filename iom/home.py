@@ -1,7 +1,7 @@
 """What the home page offers each role: the next things that role can do.
 
-Each feature adds its actions here as it is built; an action whose page does not exist yet is not
-offered (its URL name does not resolve), so the home page never links to nothing.
+Each feature adds its actions here. Every action names a page that exists: a URL name that does not
+resolve fails the page (and the home page's tests), rather than silently dropping the action.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from sharing.roles import ROLE_DESCRIPTIONS, Role
 
@@ -186,10 +186,7 @@ def _resolved(actions: list[HomeAction], *, iom_team: bool = True) -> list[tuple
     for action in actions:
         if action.iom_team_only and not iom_team:
             continue
-        try:
-            url = reverse(action.url_name)
-        except NoReverseMatch:
-            continue
+        url = reverse(action.url_name)
         resolved.append((action, f"{url}?{action.query}" if action.query else url))
     return resolved
 
@@ -226,10 +223,7 @@ def overdue_reviews_notice(user: User) -> HomeNotice | None:
     count = overdue_in_team_count(user)
     if not count:
         return None
-    try:
-        url = reverse("reviews-due")
-    except NoReverseMatch:
-        return None
+    url = reverse("reviews-due")
     return HomeNotice(f"{count} review{'' if count == 1 else 's'} overdue", f"{url}?overdue=on&team=on")
 
 
@@ -254,10 +248,7 @@ def meeting_actions_notice(user: User) -> HomeNotice | None:
     count, overdue = open_actions_counts(user)
     if not count:
         return None
-    try:
-        url = reverse("meeting-actions-mine")
-    except NoReverseMatch:
-        return None
+    url = reverse("meeting-actions-mine")
     text = f"{count} action{'' if count == 1 else 's'} from meetings"
     return HomeNotice(text + (f" open, {overdue} overdue" if overdue else " open"), url)
 

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
@@ -68,14 +68,6 @@ RULE_SECTIONS = {
     "y2a-order": "y2a",
     "y2a-three-months": "y2a",
 }
-
-
-def _url_if_exists(name: str, *args: Any) -> str | None:
-    """The URL of a page that may not be built yet (the workflow pages come separately)."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
 
 
 def _field_anchor(form: Any, name: str) -> str:
@@ -319,7 +311,7 @@ class Action:
 
 
 def _actions(user: User, referral: Referral, *, editable: bool) -> list[Action]:
-    """Buttons for the workflow pages that exist and that the user may use in this state."""
+    """Buttons for the workflow pages the user may use in this state."""
     status = referral.status
     wanted: list[tuple[str, str, bool, bool]] = []  # url name, label, secondary, warning
     if is_iom_team(user):
@@ -343,12 +335,10 @@ def _actions(user: User, referral: Referral, *, editable: bool) -> list[Action]:
     # The referrer withdraws from the task list, while they can still change the referral.
     if not editable and status in Referral.OPEN_STATUSES and permissions.may_withdraw_referral(referral, user):
         wanted.append(("referral-withdraw", "Withdraw the referral", True, True))
-    actions = []
-    for name, label, secondary, warning in wanted:
-        href = _url_if_exists(name, referral.pk)
-        if href is not None:
-            actions.append(Action(label, href, secondary, warning))
-    return actions
+    return [
+        Action(label, reverse(name, args=[referral.pk]), secondary, warning)
+        for name, label, secondary, warning in wanted
+    ]
 
 
 @dataclass(frozen=True)
@@ -432,7 +422,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "decisions": list(referral.decisions.all()),
             "activities": list(referral.activities.all()),
             "actions": _actions(user, referral, editable=editable),
-            "withdraw_href": _url_if_exists("referral-withdraw", referral.pk) if editable else None,
+            "withdraw_href": reverse("referral-withdraw", args=[referral.pk]) if editable else None,
         },
     )
 

@@ -1,5 +1,4 @@
-"""People recorded twice: found without disclosing anyone, checked by the IOM team, and merged
-(issue 14).
+"""People recorded twice: found without disclosing anyone, checked by the IOM team, and merged.
 
 Recording a person looks at every record, and shows the user only those they may see (the record
 form's matches). Where a record they may not see holds the identifier typed, or the same name and

@@ -169,7 +169,7 @@ class Nominal(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # A second record of someone recorded already, merged into that one by the IOM team (issue 14):
+    # A second record of someone recorded already, merged into that one by the IOM team:
     # everything about them has moved there, and this record's address leads there.
     merged_into = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_records"
@@ -231,7 +231,7 @@ class Nominal(models.Model):
 
 
 class PossibleDuplicate(models.Model):
-    """A person who may be recorded twice, for the IOM team to check (issue 14). Raised when someone
+    """A person who may be recorded twice, for the IOM team to check. Raised when someone
     records a person whose identifier, or name and date of birth, a record they may not see holds:
     they are told only that the person may be recorded already; this names both records, by id."""
 
@@ -278,7 +278,7 @@ class PossibleDuplicate(models.Model):
 
 
 class NominalMerge(models.Model):
-    """Two records of one person made one by the IOM team (issue 14): what moved from the merged
+    """Two records of one person made one by the IOM team: what moved from the merged
     record to the survivor, so that it can be undone within MERGE_UNDO_DAYS."""
 
     survivor = models.ForeignKey(Nominal, on_delete=models.PROTECT, related_name="+")
@@ -719,7 +719,7 @@ class CaseAssignment(models.Model):
         return f"{self.get_role_display()}: {self.worker}"
 
 
-# --- Supervisor reviews and custody events (issue 5): each is an item, so the sharing rules cover it ---
+# --- Supervisor reviews and custody events: each is an item, so the sharing rules cover it ---
 
 
 @pghistory.track()
@@ -791,7 +791,7 @@ class CustodyEvent(models.Model):
         return f"{self.get_kind_display()} on {self.item.occurred_on}"
 
 
-# --- The management report (issue 5): the plan by pathway, interventions, contacts, enforcement -------
+# --- The management report: the plan by pathway, interventions, contacts, enforcement -----------------
 # Each is an item (RecordedItem) with a typed model hung off it, so the sharing rules cover it. A
 # decision with its rationale is an item of kind DECISION (summary: the decision; detail: the rationale).
 
@@ -898,7 +898,7 @@ class EnforcementAction(models.Model):
         return f"{self.get_kind_display()} on {self.item.occurred_on}"
 
 
-# --- GPS tagging (issue 5): tag periods and location hits, intelligence items ------------------------
+# --- GPS tagging: tag periods and location hits, intelligence items ----------------------------------
 
 
 @pghistory.track()
@@ -951,7 +951,7 @@ class TagHit(models.Model):
         return f"Hit {self.crime_reference}: {self.get_outcome_display()}"
 
 
-# --- Transition plans (issue 5): scaling support back as a licence ends -------------------------------
+# --- Transition plans: scaling support back as a licence ends -----------------------------------------
 
 
 @pghistory.track()
@@ -999,7 +999,7 @@ class TransitionStep(models.Model):
         return f"{self.description} by {self.due_on}"
 
 
-# --- Deselection and deregistration (issue 5): leaving IOM, proposed and ratified ---------------------
+# --- Deselection and deregistration: leaving IOM, proposed and ratified -------------------------------
 
 
 @pghistory.track()

@@ -1,4 +1,4 @@
-"""Supervisor reviews (issue 5): the supervisor of a case's lead reviews the person's management
+"""Supervisor reviews: the supervisor of a case's lead reviews the person's management
 report on the cadence of their RAG rating, and records whether the interventions are commensurate
 with the risk, the actions set and the next review date. A review is an offending-and-risk item
 owned by the reviewer's agency (with a SupervisorReview hung off it), so the sharing rules decide

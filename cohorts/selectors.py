@@ -47,7 +47,7 @@ DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d %m %Y")
 
 def nominals_visible_to(user: User) -> QuerySet[Nominal]:
     """Everyone the user's agency may see; system administrators find anyone (to fix records) but a
-    record merged into another (issue 14), which no agency sees: its rows are the survivor's."""
+    record merged into another, which no agency sees: its rows are the survivor's."""
     if user.has_role(Role.SYSTEM_ADMIN):
         return Nominal.objects.filter(merged_into__isnull=True)
     return granted_nominals(user.agency)
@@ -377,7 +377,7 @@ class HistoryEntry:
 
 def nominal_history_for_user(user: User, nominal: Nominal, *, offending_and_risk_shown: bool) -> list[HistoryEntry]:
     """The record's change history, limited to the fields the user may see, newest first; with the
-    history of any record merged into it (issue 14), which is the same person's."""
+    history of any record merged into it, which is the same person's."""
     import pghistory.models
 
     fields = [name for name in Nominal.IDENTITY_FIELDS if name not in ("policing_area", "community_safety_partnership")]
@@ -621,7 +621,7 @@ def workload(user: User, filters: WorkloadFilters = WorkloadFilters()) -> Worklo
 
 
 class RecordMoved(Http404):
-    """A record merged into another that the user may see (issue 14): its pages lead there
+    """A record merged into another that the user may see: its pages lead there
     (iom.middleware.RecordMovedMiddleware redirects a GET); anything else is a 404, as it was."""
 
     def __init__(self, old_pk: int, new_pk: int) -> None:

@@ -1,4 +1,4 @@
-"""GPS tags (issue 5). Pages (urlpatterns, included at the root: cohorts/tag_views.py) and API
+"""GPS tags. Pages (urlpatterns, included at the root: cohorts/tag_views.py) and API
 endpoints (api_urlpatterns, under /api/v1/: cohorts/tag_api.py)."""
 
 from django.urls import URLPattern, path

@@ -1,4 +1,4 @@
-"""GPS tagging (issue 5): the periods a GPS tag is fitted to a person, and the location "hits" the
+"""GPS tagging: the periods a GPS tag is fitted to a person, and the location "hits" the
 central monitoring team notifies (the tag was near a crime scene), with their outcome.
 
 Both are intelligence items (a RecordedItem of kind "tag" or "tag_hit", category "intelligence")

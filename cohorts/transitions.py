@@ -1,4 +1,4 @@
-"""Transition plans (issue 5): as a person's licence ends, the plan to scale IOM support back, step by
+"""Transition plans: as a person's licence ends, the plan to scale IOM support back, step by
 step (who takes over what, by when).
 
 A plan belongs to one period on IOM (a CohortMembership) and records the licence end date it was

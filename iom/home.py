@@ -73,7 +73,7 @@ REVIEWS_DUE = HomeAction(
     "reviews-due",
     "Management reports due for your review: your team's cases first, overdue first.",
 )
-# Custody and court events (issue 5): police, probation and prison staff import them (cohorts/events.py).
+# Custody and court events: police, probation and prison staff import them (cohorts/events.py).
 IMPORT_EVENTS = HomeAction(
     "Import custody and court events",
     "event-import",
@@ -81,7 +81,7 @@ IMPORT_EVENTS = HomeAction(
     iom_team_only=True,
 )
 
-# Possible duplicates (issue 14): cohorts/duplicate_views.py.
+# Possible duplicates: cohorts/duplicate_views.py.
 POSSIBLE_DUPLICATES = HomeAction(
     "Possible duplicates",
     "duplicate-list",
@@ -89,7 +89,7 @@ POSSIBLE_DUPLICATES = HomeAction(
     iom_team_only=True,
 )
 
-# Meetings (issue 6): meetings/schedule_views.py.
+# Meetings: meetings/schedule_views.py.
 MEETINGS = HomeAction(
     "Meetings", "meeting-list", "Selection panels, MAP meetings, Y2A panels and case conferences: list and calendar."
 )
@@ -202,7 +202,7 @@ def everyone_actions() -> list[tuple[HomeAction, str]]:
     return _resolved(EVERYONE_ACTIONS)
 
 
-# --- Supervisor reviews (issue 5) ---------------------------------------------------------------------
+# --- Supervisor reviews -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -227,7 +227,7 @@ def overdue_reviews_notice(user: User) -> HomeNotice | None:
     return HomeNotice(f"{count} review{'' if count == 1 else 's'} overdue", f"{url}?overdue=on&team=on")
 
 
-# --- Meetings (issue 6) --------------------------------------------------------------------------------
+# --- Meetings ------------------------------------------------------------------------------------------
 
 
 def next_meetings(user: User) -> list[Any]:
@@ -237,7 +237,7 @@ def next_meetings(user: User) -> list[Any]:
     return next_meetings_for(user, limit=3)
 
 
-# --- Actions from meetings (issue 6) ------------------------------------------------------------------
+# --- Actions from meetings ----------------------------------------------------------------------------
 
 
 def meeting_actions_notice(user: User) -> HomeNotice | None:
@@ -253,7 +253,7 @@ def meeting_actions_notice(user: User) -> HomeNotice | None:
     return HomeNotice(text + (f" open, {overdue} overdue" if overdue else " open"), url)
 
 
-# --- Possible duplicates (issue 14) ------------------------------------------------------------------
+# --- Possible duplicates -----------------------------------------------------------------------------
 
 
 def duplicates_notice(user: User) -> HomeNotice | None:

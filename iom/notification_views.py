@@ -1,4 +1,4 @@
-"""The notifications inbox, its settings, and the sweeps' operations page (issue 7). Thin: parse,
+"""The notifications inbox, its settings, and the sweeps' operations page. Thin: parse,
 call iom/notifications.py or iom/sweeps.py, render."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Reminders and notifications (issue 7): stored once by their key, shown in the inbox, emailed as
+"""Reminders and notifications: stored once by their key, shown in the inbox, emailed as
 each user chooses (at once, in the daily digest, or not at all).
 
 Exactly once: a reminder's key is (recipient, kind, subject, due date), unique in the database.
@@ -11,7 +11,7 @@ run"), so nothing is lost.
 Emails say what kind of thing is due and when, with a link, and nothing about the person: the inbox,
 behind sign-in, says what it is.
 
-One gate (issue 14): a notification stores its subject's id and kind ("nominal:12", a review due),
+One gate: a notification stores its subject's id and kind ("nominal:12", a review due),
 never a name, a date of the record or anything else read from it. What it says is told when it is
 shown, by the teller of its kind (TELLERS), through the same sharing rules as the record page, at
 that moment: a sweep stores a reminder only where its teller tells the recipient something, an email
@@ -71,7 +71,7 @@ class Reminder:
         return (self.recipient_id, self.kind, self.subject, self.due_on)
 
 
-# --- What a notification says, told when it is shown (issue 14) --------------------------------------
+# --- What a notification says, told when it is shown -------------------------------------------------
 
 
 class Told(Protocol):

@@ -421,7 +421,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=20),
         "options": {"expires": 3300},
     },
-    # Reminders (issue 7): each sweep selects what is due by state, hourly, so an outage only delays.
+    # Reminders: each sweep selects what is due by state, hourly, so an outage only delays.
     **{
         f"sweep-{name}": {"task": "iom.tasks.sweep", "schedule": timedelta(hours=1), "kwargs": {"name": name}}
         for name in ("reviews", "transitions", "releases", "y2a", "agreements", "meetings", "actions")

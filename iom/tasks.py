@@ -20,7 +20,7 @@ def clear_expired_sessions() -> None:
     import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
 
 
-# --- Reminders (issue 7): at least once from the broker (acks_late), exactly once in effect (the
+# --- Reminders: at least once from the broker (acks_late), exactly once in effect (the
 # services store and send by key), retried with backoff on errors that pass, bounded in time. ---------
 
 TRANSIENT = (OperationalError, InterfaceError)

@@ -76,7 +76,7 @@ def referral_get_for_user(user: User, pk: int) -> Referral:
                     "rag",
                     "lead_professional__agency",
                     "police_lead__agency",
-                    "agenda_item__meeting",  # "Decided at" a meeting (issue 6), by the reverse one-to-one
+                    "agenda_item__meeting",  # "Decided at" a meeting, by the reverse one-to-one
                 ),
             ),
             "activities__by__agency",

@@ -50,7 +50,7 @@ def test_pages_carry_the_govuk_shell(signed_in, practitioner):
     assert 'action="/sign-out/"' in text
 
 
-# --- Referrals and the cohort (issue 4) ------------------------------------------------------------
+# --- Referrals and the cohort ----------------------------------------------------------------------
 
 
 def test_home_links_each_action_to_its_page_with_its_filter(make_user, signed_in):

@@ -1,1 +1,1 @@
-"""The nominal and everything known about them (DESIGN.md, "Architecture"); built from issue 3 on."""
+"""The nominal and everything known about them (DESIGN.md, "Architecture")."""

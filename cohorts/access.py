@@ -104,31 +104,42 @@ def grants_recompute(
     return GrantChanges(added=added, removed=removed)
 
 
-def granted_nominals(agency: Agency) -> QuerySet[Nominal]:
-    """The nominals the agency's grants reach, for lists and lookups.
+def view_nominal_permission_id() -> Subquery:
+    """The view_nominal permission's id, as a scalar subquery for filtering grants.
 
-    The permission is matched by id (a scalar subquery), not by joining auth_permission on its
-    codename: with the join, PostgreSQL misjudges how many grants an agency has by two orders of
-    magnitude and picks a nested loop (measured by `manage.py benchmark`)."""
+    Grants are matched by this id, not by joining auth_permission on its codename: with the join,
+    PostgreSQL misjudges how many grants an agency has by two orders of magnitude and picks a nested
+    loop (measured by `manage.py benchmark`)."""
+    return Subquery(
+        Permission.objects.filter(content_type__app_label="cohorts", codename="view_nominal").values("pk")[:1]
+    )
+
+
+def grants_on_row(permission_group_id: int, *, nominal_ref: str = "pk") -> QuerySet[NominalGroupObjectPermission]:
+    """The agency group's grants (rule 1) on the outer row's person: nominal_ref names the row's
+    column holding the person ("pk" on Nominal, "nominal" on a row about one), for an Exists."""
+    return NominalGroupObjectPermission.objects.filter(
+        content_object=OuterRef(nominal_ref), group_id=permission_group_id, permission_id=view_nominal_permission_id()
+    )
+
+
+def granted_nominals(agency: Agency) -> QuerySet[Nominal]:
+    """The nominals the agency's grants reach, for lists and lookups."""
     if agency.permission_group_id is None:
         return Nominal.objects.none()
-    view_nominal = Permission.objects.filter(content_type__app_label="cohorts", codename="view_nominal").values("pk")[
-        :1
-    ]
-    grants = NominalGroupObjectPermission.objects.filter(
-        content_object=OuterRef("pk"), group_id=agency.permission_group_id, permission_id=Subquery(view_nominal)
-    )
-    return Nominal.objects.filter(Exists(grants))
+    return Nominal.objects.filter(Exists(grants_on_row(agency.permission_group_id)))
 
 
 # --- Rule 2: which items a user's agency may see ----------------------------------------------------
 
 
-def _clauses_allowing(
+def clauses_allowing_row(
     viewer_agency_id: int, on: datetime.date, *, category: Any, owner_ref: str, nominal_ref: str
 ) -> QuerySet[SharingClause]:
-    """Clauses in force between the viewer's agency and the owner for the category (an expression:
-    the outer row's column, or a subquery), the person's consent met where a clause asks for it."""
+    """Rule 2 for the outer row of any table, for an Exists: the clauses in force between the
+    viewer's agency and the row's owner (owner_ref: the row's column) for the category (an
+    expression: the row's column, or a value), the consent of the row's person (nominal_ref) met
+    where a clause asks for it. clauses_allowing_category says the same of one person's data."""
     consent = (
         Consent.objects.filter(nominal=OuterRef(OuterRef(nominal_ref)), recorded_on__lte=on)
         .filter(Q(agency__isnull=True) | Q(agency_id=viewer_agency_id))
@@ -153,7 +164,7 @@ def _clauses_allowing(
 def agency_may_see_item(viewer_agency_id: int, on: datetime.date | None = None) -> Q:
     """Rule 2 for one agency, as a filter on RecordedItem."""
     on = on or today()
-    clauses = _clauses_allowing(
+    clauses = clauses_allowing_row(
         viewer_agency_id, on, category=OuterRef("category"), owner_ref="owning_agency", nominal_ref="nominal"
     )
     return Q(owning_agency_id=viewer_agency_id) | Q(Exists(clauses))

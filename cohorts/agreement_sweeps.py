@@ -1,4 +1,4 @@
-"""What the information sharing agreements' sweep finds due (issue 7; run by notifications/sweeps.py, stored
+"""What the information sharing agreements' sweep finds due (run by notifications/sweeps.py, stored
 once by reminders_send).
 
 It lives in cohorts, not sharing, because an ended agreement's grants are cohorts' to revoke (the

@@ -19,5 +19,5 @@ def recompute_grants_of_the_parties(sender: Any, agency_ids: list[int], **kwargs
 def record_the_lockout(
     sender: Any, request: HttpRequest | None = None, username: str = "", ip_address: str | None = None, **kwargs: Any
 ) -> None:
-    """A sign-in refused by django-axes' lockout is a refusal in the access log (issue 14)."""
+    """A sign-in refused by django-axes' lockout is a refusal in the access log."""
     sign_in_lockout_record(request=request, username=username or "", ip_address=ip_address)

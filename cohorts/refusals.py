@@ -1,4 +1,4 @@
-"""Refused access is recorded (issue 14, DESIGN.md rule 7): the user still sees 404 or a neutral
+"""Refused access is recorded (DESIGN.md rule 7): the user still sees 404 or a neutral
 message, and the log sees the probe.
 
 A selector that finds a record outside the user's scope marks the not-found error it raises with a

@@ -1,4 +1,4 @@
-"""What the cohort's sweeps find due (issue 7; run by notifications/sweeps.py, stored once by reminders_send).
+"""What the cohort's sweeps find due (run by notifications/sweeps.py, stored once by reminders_send).
 
 Each finder reads the state of the whole cohort on a day, in a fixed number of queries whatever the
 number of people, and returns one reminder per recipient and thing due, keyed by its due date so

@@ -1,4 +1,4 @@
-"""Demo deregistrations (issue 5): people of the demo cohort who left IOM, ratified by the panel chair
+"""Demo deregistrations: people of the demo cohort who left IOM, ratified by the panel chair
 (mark.reynolds) for a licence completed, a move out of the area and a long custodial sentence; one
 proposal waiting for a panel chair; and one person who left and came back for a second period.
 

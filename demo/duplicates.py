@@ -1,4 +1,4 @@
-"""Demo possible duplicates (issue 14): people the partners tried to record who are held by a record
+"""Demo possible duplicates: people the partners tried to record who are held by a record
 they cannot see, as the IOM team finds them at /people/duplicates/ (and on their home page).
 
 - Tom Byrne (Northmoor Housing Partnership) records Connor Price, whom the police hold and who is not

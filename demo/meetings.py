@@ -1,4 +1,4 @@
-"""Demo meetings (issue 6): Northmoor's selection panel, weekly MAP meeting and youth-to-adult panel,
+"""Demo meetings: Northmoor's selection panel, weekly MAP meeting and youth-to-adult panel,
 chaired by the IOM inspector (mark.reynolds), with the demo users of each agency attending.
 
 - Last week's selection panel (a Thursday four to ten days ago): the police, probation, the prison

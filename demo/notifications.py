@@ -1,4 +1,4 @@
-"""Demo notifications (issue 7): the sweeps run as beat would run them on the day the demo is loaded,
+"""Demo notifications: the sweeps run as beat would run them on the day the demo is loaded,
 so the demo's supervisors and lead professionals find their reviews due and overdue in their inbox,
 and the system admin finds the runs on the sweeps page. Once a day: loading again the same day
 changes nothing (and a sweep stores each reminder once whatever happens)."""

@@ -1,4 +1,4 @@
-"""Demo management reports (issue 5): the named people of the demo cohort (demo/records.py) get a
+"""Demo management reports: the named people of the demo cohort (demo/records.py) get a
 rich plan across the pathways in every status, interventions, contacts (some missed), decisions with
 their rationale and enforcement actions, recorded by the police, probation and partner agencies; a
 share of the rest of the cohort gets a few entries each, so the reports and the person pages' plan

@@ -1,4 +1,4 @@
-"""Demo GPS tags and transition plans (issue 5), made through the services by the demo's IOM team.
+"""Demo GPS tags and transition plans, made through the services by the demo's IOM team.
 
 Tags: one person with a tag on and two hits pending, one whose hit was ruled in (and another ruled
 out), one whose tag has been removed. Transition plans, for people whose licence ends within 12

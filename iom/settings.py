@@ -307,7 +307,8 @@ CRISPY_TEMPLATE_PACK = "gds"
 # Referral eligibility where local practice differs (referrals/eligibility.py).
 IOM_ELIGIBILITY_RULES_OFF = env_list("IOM_ELIGIBILITY_RULES_OFF", [])
 IOM_PRIORITY_MIN_AGE = env_int("IOM_PRIORITY_MIN_AGE", 18)
-# The IOM team (who screen and list referrals): users of these kinds of agency with the permission.
+# The IOM unit's kinds of agency: their practitioners, supervisors and panel chairs are the IOM team
+# (sharing.roles.is_iom_team), who screen and list referrals and manage cases on the cohort.
 IOM_UNIT_AGENCY_KINDS = env_list("IOM_UNIT_AGENCY_KINDS", ["police", "probation"])
 # A transition plan may be started this many weeks before the licence ends (cohorts/transitions/services.py).
 IOM_TRANSITION_WEEKS = env_int("IOM_TRANSITION_WEEKS", 12)
@@ -425,7 +426,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=20),
         "options": {"expires": 3300},
     },
-    # Reminders (issue 7): each sweep selects what is due by state, hourly, so an outage only delays.
+    # Reminders: each sweep selects what is due by state, hourly, so an outage only delays.
     **{
         f"sweep-{name}": {"task": "notifications.tasks.sweep", "schedule": timedelta(hours=1), "kwargs": {"name": name}}
         for name in ("reviews", "transitions", "releases", "y2a", "agreements", "meetings", "actions")

@@ -27,7 +27,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("people/<int:pk>/sensitive/", cohorts_api.SensitiveItemsView.as_view(), name="api-nominal-sensitive"),
     path("people/<int:pk>/items/<int:item_pk>/why/", cohorts_api.ItemWhyView.as_view(), name="api-item-why"),
     path("people/<int:pk>/consent/", consent_api.NominalConsentView.as_view(), name="api-nominal-consent"),
-    # Custody and court events (issue 5): cohorts/events/api.py.
+    # Custody and court events: cohorts/events/api.py.
     path("people/<int:pk>/events/", event_api.NominalEventsView.as_view(), name="api-nominal-events"),
     path("people/<int:pk>/rag/", cohorts_api.NominalRagView.as_view(), name="api-nominal-rag"),
     path("people/<int:pk>/assignments/", cohorts_api.NominalAssignmentsView.as_view(), name="api-nominal-assignments"),
@@ -36,11 +36,11 @@ api_v1: list[URLPattern | URLResolver] = [
         cohorts_api.AssignmentEndView.as_view(),
         name="api-assignment-end",
     ),
-    # Supervisor reviews (issue 5): cohorts/reviews/api.py.
+    # Supervisor reviews: cohorts/reviews/api.py.
     path("people/<int:pk>/reviews/", review_api.NominalReviewsView.as_view(), name="api-nominal-reviews"),
     path("reviews/due/", review_api.ReviewsDueView.as_view(), name="api-reviews-due"),
     path("cohort/", cohort_api.CohortListView.as_view(), name="api-cohort-list"),
-    # The management report, GPS tags, transition plans, deregistration and the timeline (issue 5).
+    # The management report, GPS tags, transition plans, deregistration and the timeline.
     path("", include(report_urls.api_urlpatterns)),
     path("", include(tag_urls.api_urlpatterns)),
     path("", include(transition_urls.api_urlpatterns)),
@@ -52,7 +52,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("agreements/<int:pk>/suspend/", sharing_api.AgreementSuspendView.as_view(), name="api-agreement-suspend"),
     path("agreements/<int:pk>/end/", sharing_api.AgreementEndView.as_view(), name="api-agreement-end"),
     path("", include("referrals.api_urls")),
-    path("", include(meetings_urls.api_urlpatterns)),  # meetings (issue 6)
+    path("", include(meetings_urls.api_urlpatterns)),  # meetings
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The docs page is for people: signed out, they are sent to sign in like any other page. Its
     # script is a file of its own (the split view), so the Content-Security-Policy holds; Swagger UI
@@ -70,7 +70,7 @@ urlpatterns = [
     path("", include("shell.urls")),
     path("", include("notifications.urls")),
     path("", include("cohorts.reviews.urls")),  # /people/<pk>/reviews/ and /reviews/ (supervisor reviews)
-    # The management report, GPS tags, transition plans, deregistration and the timeline (issue 5).
+    # The management report, GPS tags, transition plans, deregistration and the timeline.
     path("", include("cohorts.report.urls")),
     path("", include("cohorts.tags.urls")),
     path("", include("cohorts.transitions.urls")),

@@ -1,1 +1,1 @@
-"""Selection panels, MAP meetings and Y2A panels; built from issue 6 on."""
+"""Selection panels, MAP meetings and Y2A panels."""

@@ -18,11 +18,10 @@ import datetime
 from collections.abc import Iterable
 
 from django.contrib.auth.models import Permission
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from cohorts.access import _clauses_allowing, today
-from cohorts.records.models import NominalGroupObjectPermission
+from cohorts.access import clauses_allowing_row, grants_on_row, today
 from cohorts.refusals import out_of_scope, refusal_mark
 from meetings.actions.models import MeetingAction
 from meetings.agenda.models import AgendaItem
@@ -145,24 +144,14 @@ def series_get_to_chair(user: User, pk: int) -> MeetingSeries:
     return series
 
 
-def _view_nominal_permission_id() -> Subquery:
-    return Subquery(
-        Permission.objects.filter(content_type__app_label="cohorts", codename="view_nominal").values("pk")[:1]
-    )
-
-
 def agency_may_see_agenda_content(agency: Agency, on: datetime.date | None = None) -> Q:
     """The rule above as a filter on AgendaItem (or MeetingAction: both have nominal,
     owning_agency and category)."""
     on = on or today()
     if agency.permission_group_id is None:
         return Q(nominal__isnull=True)
-    granted = NominalGroupObjectPermission.objects.filter(
-        content_object=OuterRef("nominal"),
-        group_id=agency.permission_group_id,
-        permission_id=_view_nominal_permission_id(),
-    )
-    clauses = _clauses_allowing(
+    granted = grants_on_row(agency.permission_group_id, nominal_ref="nominal")
+    clauses = clauses_allowing_row(
         agency.pk, on, category=OuterRef("category"), owner_ref="owning_agency", nominal_ref="nominal"
     )
     content_shared = (

@@ -1,4 +1,4 @@
-"""What the meetings' sweeps find due (issue 7; run by notifications/sweeps.py, stored once by reminders_send):
+"""What the meetings' sweeps find due (run by notifications/sweeps.py, stored once by reminders_send):
 meetings coming up, with their pack, and actions set in meetings falling due.
 
 Each finder reads every meeting or action due on a day in a fixed number of queries, and keys its

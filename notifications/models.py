@@ -13,7 +13,7 @@ class Heartbeat(models.Model):
         return f"{self.name} at {self.seen_at:%Y-%m-%d %H:%M:%S}"
 
 
-# --- Reminders and notifications (issue 7) ------------------------------------------------------------
+# --- Reminders and notifications ----------------------------------------------------------------------
 
 
 class Notification(models.Model):

@@ -1,4 +1,4 @@
-"""Reminders and notifications (issue 7): stored once by their key, shown in the inbox, emailed as
+"""Reminders and notifications: stored once by their key, shown in the inbox, emailed as
 each user chooses (at once, in the daily digest, or not at all).
 
 Exactly once: a reminder's key is (recipient, kind, subject, due date), unique in the database.
@@ -11,7 +11,7 @@ run"), so nothing is lost.
 Emails say what kind of thing is due and when, with a link, and nothing about the person: the inbox,
 behind sign-in, says what it is.
 
-One gate (issue 14): a notification stores its subject's id and kind ("nominal:12", a review due),
+One gate: a notification stores its subject's id and kind ("nominal:12", a review due),
 never a name, a date of the record or anything else read from it. What it says is told when it is
 shown, by the teller of its kind (TELLERS), through the same sharing rules as the record page, at
 that moment: a sweep stores a reminder only where its teller tells the recipient something, an email
@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from notifications.models import DigestEmail, Notification, NotificationPreference
 from sharing.models import User
-from sharing.roles import Role
+from sharing.selectors import users_with_roles
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ class Reminder:
         return (self.recipient_id, self.kind, self.subject, self.due_on)
 
 
-# --- What a notification says, told when it is shown (issue 14) --------------------------------------
+# --- What a notification says, told when it is shown -------------------------------------------------
 
 
 class Told(Protocol):
@@ -131,18 +131,6 @@ def teller_of(path: str) -> Teller:
     return teller
 
 
-def readers_of(user_ids: Iterable[int]) -> dict[int, User]:
-    """The users, with their agency and roles, in two queries whatever their number."""
-    readers = {user.pk: user for user in User.objects.filter(pk__in=set(user_ids)).select_related("agency")}
-    roles: dict[int, set[str]] = {pk: set() for pk in readers}
-    memberships = User.groups.through.objects.filter(user_id__in=list(readers), group__name__in=Role.values)
-    for user_id, name in memberships.values_list("user_id", "group__name"):
-        roles[user_id].add(name)
-    for pk, reader in readers.items():
-        reader._role_names = roles[pk]  # as User.role_names caches them
-    return readers
-
-
 def notices_tell(notices: Sequence[Notice], on: datetime.date | None = None) -> list[str | None]:
     """What each notice tells its reader on the day (default today), or None where the reader may not
     see its subject: each kind's teller decides by the sharing rules, in bulk."""
@@ -167,7 +155,7 @@ def notifications_tell(
 
 def reminders_tell(reminders: Sequence[Reminder], on: datetime.date | None = None) -> list[str | None]:
     """What each reminder would tell its recipient on the day (None: nothing, they may not see it)."""
-    readers = readers_of(reminder.recipient_id for reminder in reminders)
+    readers = users_with_roles(reminder.recipient_id for reminder in reminders)
     known = [reminder for reminder in reminders if reminder.recipient_id in readers]
     told = iter(notices_tell([Notice(readers[r.recipient_id], r.kind, r.subject, r.due_on) for r in known], on))
     return [next(told) if reminder.recipient_id in readers else None for reminder in reminders]

@@ -1,4 +1,4 @@
-"""Scheduled sweeps (issue 7): each selects what is due from the database state and sends its
+"""Scheduled sweeps: each selects what is due from the database state and sends its
 reminders through reminders_send, which stores each once. A sweep is registered here with the
 function that finds its reminders (in the app that owns the data) and how often beat runs it; the
 schedule itself is code in settings (CELERY_BEAT_SCHEDULE), read back here for /healthz and the

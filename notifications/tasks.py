@@ -12,7 +12,7 @@ def heartbeat(name: str = "beat") -> None:
     heartbeat_record(name=name)
 
 
-# --- Reminders (issue 7): at least once from the broker (acks_late), exactly once in effect (the
+# --- Reminders: at least once from the broker (acks_late), exactly once in effect (the
 # services store and send by key), retried with backoff on errors that pass, bounded in time. ---------
 
 TRANSIENT = (OperationalError, InterfaceError)

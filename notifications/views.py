@@ -1,4 +1,4 @@
-"""The notifications inbox, its settings, and the sweeps' operations page (issue 7). Thin: parse,
+"""The notifications inbox, its settings, and the sweeps' operations page. Thin: parse,
 call notifications/services.py or notifications/sweeps.py, render."""
 
 from __future__ import annotations

@@ -1,1 +1,1 @@
-"""Referral intake, eligibility, the selection score and the decision trail; built from issue 4 on."""
+"""Referral intake, eligibility, the selection score and the decision trail."""

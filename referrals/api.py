@@ -92,6 +92,7 @@ from referrals.services import (
 )
 from sharing.errors import DomainError, NotAllowed, StaleVersion
 from sharing.models import User
+from sharing.roles import is_iom_team, may_refer
 
 NOT_FOUND = OpenApiResponse(description="No such referral, or not one you may see.")
 FORBIDDEN = OpenApiResponse(description='Your role does not allow this action: {"detail": "why"}.')
@@ -952,7 +953,7 @@ class ReferralListView(GenericAPIView):
     )
     def post(self, request: Request) -> Response:
         user = request_user(request)
-        if not permissions.may_refer(user):
+        if not may_refer(user):
             raise PermissionDenied("Your role does not include making referrals.")
         serializer = ReferralStartSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -1063,7 +1064,7 @@ class Only:
     refusal: str
 
 
-IOM_TEAM = Only(permissions.is_iom_team, "Only the IOM team screens, returns and lists referrals.")
+IOM_TEAM = Only(is_iom_team, "Only the IOM team screens, returns and lists referrals.")
 PANEL_CHAIRS = Only(permissions.may_decide, "Only a panel chair decides referrals.")
 
 

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from cohorts.access import current_memberships
 from cohorts.records.models import Nominal
 from cohorts.records.panels import PanelResult
-from referrals import permissions
 from referrals.models import Referral
 from referrals.selectors import referrals_for_nominal
 from sharing.models import User
+from sharing.roles import may_refer
 
 STATUS_COLOURS = {
     Referral.Status.DRAFT: "grey",
@@ -24,13 +24,6 @@ STATUS_COLOURS = {
 }
 
 
-def _url(name: str, fallback: str, *args: object) -> str:
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:  # the referral pages are built alongside this panel
-        return fallback
-
-
 def referrals_panel(request: HttpRequest, nominal: Nominal) -> PanelResult:
     """The person's referrals the user may see (others' drafts are not), and "Refer this person"
     to anyone who may refer, while no referral is in progress and the person is not on the cohort."""
@@ -39,16 +32,16 @@ def referrals_panel(request: HttpRequest, nominal: Nominal) -> PanelResult:
     rows = [
         (
             referral,
-            _url("referral-detail", f"/referrals/{referral.pk}/", referral.pk),
+            reverse("referral-detail", args=[referral.pk]),
             STATUS_COLOURS.get(Referral.Status(referral.status), "blue"),
         )
         for referral in referrals
     ]
     refer_url = None
     if (
-        permissions.may_refer(user)
+        may_refer(user)
         and not any(referral.status in Referral.IN_PROGRESS_STATUSES for referral in referrals)
         and not current_memberships(timezone.localdate()).filter(nominal=nominal).exists()
     ):
-        refer_url = _url("referral-new", "/referrals/new/") + f"?nominal={nominal.pk}"
+        refer_url = reverse("referral-new") + f"?nominal={nominal.pk}"
     return "referrals/_person_panel.html", {"referral_rows": rows, "refer_url": refer_url}

@@ -5,20 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.conf import settings
-
 from sharing.models import User
+from sharing.roles import Role, is_iom_team, may_refer
 
 if TYPE_CHECKING:
     from referrals.models import Referral
-from sharing.roles import Role
-
-REFERRER_ROLES = frozenset({Role.PRACTITIONER, Role.PARTNER_WORKER, Role.SUPERVISOR, Role.PANEL_CHAIR})
-
-
-def may_refer(user: User) -> bool:
-    """Any practitioner (police, probation, youth offending team, partner) refers."""
-    return any(user.has_role(role) for role in REFERRER_ROLES)
 
 
 def may_edit_referral(referral: Referral, user: User) -> bool:
@@ -28,12 +19,6 @@ def may_edit_referral(referral: Referral, user: User) -> bool:
 
 def may_withdraw_referral(referral: Referral, user: User) -> bool:
     return may_edit_referral(referral, user) or is_iom_team(user)
-
-
-def is_iom_team(user: User) -> bool:
-    """The IOM team screens and lists referrals: police and probation staff (by default) with the
-    permission, which practitioners, supervisors and panel chairs hold."""
-    return user.agency.kind in settings.IOM_UNIT_AGENCY_KINDS and user.has_perm("referrals.screen_referral")
 
 
 def may_decide(user: User) -> bool:

@@ -16,18 +16,18 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.http import Http404
 
 from cohorts.access import (
-    _clauses_allowing,
     agency_may_see_item,
     clauses_allowing_category,
+    clauses_allowing_row,
     current_involvements,
     today,
 )
 from cohorts.records.models import CaseInvolvement, RecordedItem
 from cohorts.records.selectors import nominals_visible_to
 from cohorts.refusals import out_of_scope, refusal_mark
-from referrals import permissions
 from referrals.models import Referral, ReferralDecision, ReferralNeed
 from sharing.models import DataCategory, User
+from sharing.roles import is_iom_team
 
 
 def _content_category_id() -> int | None:
@@ -43,7 +43,7 @@ def referrals_visible_to(user: User) -> QuerySet[Referral]:
     category_id = _content_category_id()
     if category_id is None:
         return referrals.annotate(content_visible=Q(referring_agency_id=user.agency_id))
-    clauses = _clauses_allowing(
+    clauses = clauses_allowing_row(
         user.agency_id, today(), category=Value(category_id), owner_ref="referring_agency", nominal_ref="nominal"
     )
     return referrals.annotate(
@@ -76,7 +76,7 @@ def referral_get_for_user(user: User, pk: int) -> Referral:
                     "rag",
                     "lead_professional__agency",
                     "police_lead__agency",
-                    "agenda_item__meeting",  # "Decided at" a meeting (issue 6), by the reverse one-to-one
+                    "agenda_item__meeting",  # "Decided at" a meeting, by the reverse one-to-one
                 ),
             ),
             "activities__by__agency",
@@ -163,7 +163,7 @@ def referral_list(user: User, filters: ReferralFilters, sort: str = "score") -> 
     their team's. Filters apply in SQL; the score filter and sort only use scores the user may read."""
     referrals = referrals_visible_to(user)
     own = Q(referred_by=user) | Q(referred_by__supervisor=user)
-    if filters.mine or not permissions.is_iom_team(user):
+    if filters.mine or not is_iom_team(user):
         referrals = referrals.filter(own)
     if filters.statuses:
         referrals = referrals.filter(status__in=filters.statuses)

@@ -48,6 +48,7 @@ from referrals.models import (
 )
 from sharing.errors import NotAllowed, StaleVersion, StateError
 from sharing.models import Agency, SharingAgreement, User
+from sharing.roles import is_iom_team, may_refer
 
 Status = Referral.Status
 
@@ -120,7 +121,7 @@ def open_referral_of(nominal: Nominal) -> Referral | None:
 def referral_start(*, nominal: Nominal, by: User, kind: str = Referral.Kind.ADULT) -> Referral:
     """Start a draft referral of a person. A draft of the same person by the same referrer is
     resumed rather than started twice; the risk information starts from the person's record."""
-    if not permissions.may_refer(by):
+    if not may_refer(by):
         raise NotAllowed("Your role does not include making referrals.")
     nominal = Nominal.objects.select_for_update().get(pk=nominal.pk)
     existing = Referral.objects.filter(nominal=nominal, referred_by=by, status=Status.DRAFT).first()
@@ -390,7 +391,7 @@ def referral_recipients(referral: Referral) -> list[Agency]:
 
 
 def _require_iom_team(by: User) -> None:
-    if not permissions.is_iom_team(by):
+    if not is_iom_team(by):
         raise NotAllowed("Only the IOM team screens and lists referrals.")
 
 

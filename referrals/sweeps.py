@@ -1,4 +1,4 @@
-"""What the youth-to-adult sweep finds due (issue 7; run by notifications/sweeps.py, stored once by
+"""What the youth-to-adult sweep finds due (run by notifications/sweeps.py, stored once by
 reminders_send).
 
 A young person's three Y2A milestones (referrals/dates.py: 17 years 6 months, consider the transfer

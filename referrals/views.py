@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
@@ -53,6 +53,7 @@ from referrals.services import (
 from sharing.errors import NotAllowed, StaleVersion, StateError
 from sharing.http import signed_in_user
 from sharing.models import User
+from sharing.roles import is_iom_team, may_refer
 from ui.filters import query_without, selected_filters
 from ui.forms import attach_service_errors
 
@@ -68,14 +69,6 @@ RULE_SECTIONS = {
     "y2a-order": "y2a",
     "y2a-three-months": "y2a",
 }
-
-
-def _url_if_exists(name: str, *args: Any) -> str | None:
-    """The URL of a page that may not be built yet (the workflow pages come separately)."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
 
 
 def _field_anchor(form: Any, name: str) -> str:
@@ -124,7 +117,7 @@ def _content_categories(content_shown: bool) -> list[str]:
 def referral_list(request: HttpRequest) -> HttpResponse:
     """Referrals, filtered and sorted: all the IOM team may see, or the user's own and their team's."""
     user = signed_in_user(request)
-    iom_team = permissions.is_iom_team(user)
+    iom_team = is_iom_team(user)
     form = ReferralFilterForm(request.GET or None, iom_team=iom_team)
     filters = form.filters() if form.is_bound and form.is_valid() else selectors.ReferralFilters()
     sort = request.GET.get("sort", "score")
@@ -160,7 +153,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
             "sort": sort,
             "query_without_page": query_without(request.GET, "page"),
             "iom_team": iom_team,
-            "may_refer": permissions.may_refer(user),
+            "may_refer": may_refer(user),
         },
         status=400 if form.is_bound and form.errors else 200,
     )
@@ -235,7 +228,7 @@ def _possible_matches(user: User, data: dict[str, Any]) -> list[Nominal]:
 def referral_new(request: HttpRequest) -> HttpResponse:
     """Refer a person: find them first (so no one is recorded twice), then start the task list."""
     user = signed_in_user(request)
-    if not permissions.may_refer(user):
+    if not may_refer(user):
         raise PermissionDenied("Your role does not include making referrals.")
     nominal_pk = request.POST.get("nominal") if request.method == "POST" else request.GET.get("nominal")
     if nominal_pk:
@@ -319,10 +312,10 @@ class Action:
 
 
 def _actions(user: User, referral: Referral, *, editable: bool) -> list[Action]:
-    """Buttons for the workflow pages that exist and that the user may use in this state."""
+    """Buttons for the workflow pages the user may use in this state."""
     status = referral.status
     wanted: list[tuple[str, str, bool, bool]] = []  # url name, label, secondary, warning
-    if permissions.is_iom_team(user):
+    if is_iom_team(user):
         if status == Referral.Status.SUBMITTED:
             wanted.append(("referral-screen", "Screen the referral", False, False))
         if status in (Referral.Status.SUBMITTED, Referral.Status.SCREENED):
@@ -343,12 +336,10 @@ def _actions(user: User, referral: Referral, *, editable: bool) -> list[Action]:
     # The referrer withdraws from the task list, while they can still change the referral.
     if not editable and status in Referral.OPEN_STATUSES and permissions.may_withdraw_referral(referral, user):
         wanted.append(("referral-withdraw", "Withdraw the referral", True, True))
-    actions = []
-    for name, label, secondary, warning in wanted:
-        href = _url_if_exists(name, referral.pk)
-        if href is not None:
-            actions.append(Action(label, href, secondary, warning))
-    return actions
+    return [
+        Action(label, reverse(name, args=[referral.pk]), secondary, warning)
+        for name, label, secondary, warning in wanted
+    ]
 
 
 @dataclass(frozen=True)
@@ -432,7 +423,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "decisions": list(referral.decisions.all()),
             "activities": list(referral.activities.all()),
             "actions": _actions(user, referral, editable=editable),
-            "withdraw_href": _url_if_exists("referral-withdraw", referral.pk) if editable else None,
+            "withdraw_href": reverse("referral-withdraw", args=[referral.pk]) if editable else None,
         },
     )
 

@@ -34,6 +34,7 @@ from referrals.workflow_forms import (
 from sharing.errors import NotAllowed, StateError
 from sharing.http import signed_in_user
 from sharing.models import User
+from sharing.roles import is_iom_team
 
 Status = Referral.Status
 
@@ -102,7 +103,7 @@ class Action:
 
 
 def _iom_team(user: User, referral: Referral) -> bool:
-    return permissions.is_iom_team(user)
+    return is_iom_team(user)
 
 
 def _panel_chair(user: User, referral: Referral) -> bool:

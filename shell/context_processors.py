@@ -4,8 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
-from referrals import permissions as referrals_permissions
-from sharing.roles import Role
+from sharing.roles import Role, is_iom_team, may_refer
 
 
 def service(request: HttpRequest) -> dict[str, Any]:
@@ -21,7 +20,7 @@ def service(request: HttpRequest) -> dict[str, Any]:
         if set(user.roles) != {Role.SYSTEM_ADMIN}:
             cohort = reverse("cohort-list")
             navigation.append({"text": "Cohort", "href": cohort, "active": path.startswith(cohort)})
-        if referrals_permissions.may_refer(user) or referrals_permissions.is_iom_team(user):
+        if may_refer(user) or is_iom_team(user):
             referrals = reverse("referral-list")
             navigation.append({"text": "Referrals", "href": referrals, "active": path.startswith(referrals)})
         meetings = reverse("meeting-list")  # everyone: the list shows only the meetings they may see

@@ -1,7 +1,7 @@
 """What the home page offers each role: the next things that role can do.
 
-Each feature adds its actions here as it is built; an action whose page does not exist yet is not
-offered (its URL name does not resolve), so the home page never links to nothing.
+Each feature adds its actions here. Every action names a page that exists: a URL name that does not
+resolve fails the page (and the home page's tests), rather than silently dropping the action.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from sharing.roles import ROLE_DESCRIPTIONS, Role
 
@@ -73,7 +73,7 @@ REVIEWS_DUE = HomeAction(
     "reviews-due",
     "Management reports due for your review: your team's cases first, overdue first.",
 )
-# Custody and court events (issue 5): police, probation and prison staff import them (cohorts/events/services.py).
+# Custody and court events: police, probation and prison staff import them (cohorts/events/services.py).
 IMPORT_EVENTS = HomeAction(
     "Import custody and court events",
     "event-import",
@@ -81,7 +81,7 @@ IMPORT_EVENTS = HomeAction(
     iom_team_only=True,
 )
 
-# Possible duplicates (issue 14): cohorts/duplicates/views.py.
+# Possible duplicates: cohorts/duplicates/views.py.
 POSSIBLE_DUPLICATES = HomeAction(
     "Possible duplicates",
     "duplicate-list",
@@ -89,7 +89,7 @@ POSSIBLE_DUPLICATES = HomeAction(
     iom_team_only=True,
 )
 
-# Meetings (issue 6): meetings/scheduling/views.py.
+# Meetings: meetings/scheduling/views.py.
 MEETINGS = HomeAction(
     "Meetings", "meeting-list", "Selection panels, MAP meetings, Y2A panels and case conferences: list and calendar."
 )
@@ -186,10 +186,7 @@ def _resolved(actions: list[HomeAction], *, iom_team: bool = True) -> list[tuple
     for action in actions:
         if action.iom_team_only and not iom_team:
             continue
-        try:
-            url = reverse(action.url_name)
-        except NoReverseMatch:
-            continue
+        url = reverse(action.url_name)
         resolved.append((action, f"{url}?{action.query}" if action.query else url))
     return resolved
 
@@ -205,7 +202,7 @@ def everyone_actions() -> list[tuple[HomeAction, str]]:
     return _resolved(EVERYONE_ACTIONS)
 
 
-# --- Supervisor reviews (issue 5) ---------------------------------------------------------------------
+# --- Supervisor reviews -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -226,14 +223,11 @@ def overdue_reviews_notice(user: User) -> HomeNotice | None:
     count = overdue_in_team_count(user)
     if not count:
         return None
-    try:
-        url = reverse("reviews-due")
-    except NoReverseMatch:
-        return None
+    url = reverse("reviews-due")
     return HomeNotice(f"{count} review{'' if count == 1 else 's'} overdue", f"{url}?overdue=on&team=on")
 
 
-# --- Meetings (issue 6) --------------------------------------------------------------------------------
+# --- Meetings ------------------------------------------------------------------------------------------
 
 
 def next_meetings(user: User) -> list[Any]:
@@ -243,7 +237,7 @@ def next_meetings(user: User) -> list[Any]:
     return next_meetings_for(user, limit=3)
 
 
-# --- Actions from meetings (issue 6) ------------------------------------------------------------------
+# --- Actions from meetings ----------------------------------------------------------------------------
 
 
 def meeting_actions_notice(user: User) -> HomeNotice | None:
@@ -254,15 +248,12 @@ def meeting_actions_notice(user: User) -> HomeNotice | None:
     count, overdue = open_actions_counts(user)
     if not count:
         return None
-    try:
-        url = reverse("meeting-actions-mine")
-    except NoReverseMatch:
-        return None
+    url = reverse("meeting-actions-mine")
     text = f"{count} action{'' if count == 1 else 's'} from meetings"
     return HomeNotice(text + (f" open, {overdue} overdue" if overdue else " open"), url)
 
 
-# --- Possible duplicates (issue 14) ------------------------------------------------------------------
+# --- Possible duplicates -----------------------------------------------------------------------------
 
 
 def duplicates_notice(user: User) -> HomeNotice | None:

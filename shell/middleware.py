@@ -41,7 +41,7 @@ class AbsoluteSessionLifetimeMiddleware:
 
 
 class SafeMethodsMiddleware:
-    """HEAD and OPTIONS reveal nothing and record nothing (issue 14).
+    """HEAD and OPTIONS reveal nothing and record nothing.
 
     - OPTIONS is answered here, before any view: the methods the address accepts, and no body. A
       view never runs, so no record is read, shown or logged.
@@ -85,7 +85,7 @@ def _allowed_methods(path: str) -> list[str]:
 
 
 class RecordMovedMiddleware:
-    """A page of a record merged into another (issue 14) leads to the same page of the record kept,
+    """A page of a record merged into another leads to the same page of the record kept,
     for a GET (a form posted to the old address is a 404: it may not mean the same there)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from sharing.roles import is_iom_unit_agency
 from shell.forms import SignInForm
 from shell.health import health_report
 from shell.home import (
@@ -46,7 +47,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "sections": home_sections(
                 user.roles,  # type: ignore[union-attr]
-                iom_team=user.agency.kind in settings.IOM_UNIT_AGENCY_KINDS,  # type: ignore[union-attr]
+                iom_team=is_iom_unit_agency(user.agency),  # type: ignore[union-attr]
             ),
             "everyone_actions": everyone_actions(),
             "review_notice": overdue_reviews_notice(user),  # type: ignore[arg-type]

@@ -84,7 +84,7 @@ class NominalList:
 
 @dataclass(frozen=True)
 class MeetingData:
-    """A page or endpoint of one meeting (issue 6): its agenda, run mode, minutes, pack, actions.
+    """A page or endpoint of one meeting: its agenda, run mode, minutes, pack, actions.
     url_for builds its address from the meeting scenario (meeting_pk, item_pk, action_pk). Checked
     for the meeting's chair, for a user of each role in an invited agency (these roles reach it,
     the others get 403, or 404 where chair_only), for a user of an agency not invited (404) and
@@ -116,7 +116,7 @@ MATRIX: dict[str, Entry] = {
     "logout": Exempt("POST-only; signing out needs no permission", covered_by="tests/shell/test_sign_in.py"),
     "home": SignedIn("/"),
     "api-me": SignedIn("/api/v1/me/", api=True),
-    # Notifications (issue 7): each user's own, never another's (tests/notifications/test_notifications.py).
+    # Notifications: each user's own, never another's (tests/iom/test_notifications.py).
     "notification-list": SignedIn("/notifications/"),
     "notification-preferences": SignedIn("/notifications/settings/"),
     "notification-open": Exempt(
@@ -146,7 +146,7 @@ MATRIX: dict[str, Entry] = {
     # People's records (cohorts/records/urls.py).
     "nominal-list": NominalList("/people/"),
     "nominal-new": SignedIn("/people/new/"),
-    # Possible duplicates and merges (issue 14): the IOM team (police and probation practitioners,
+    # Possible duplicates and merges: the IOM team (police and probation practitioners,
     # supervisors and panel chairs) and system admins; every role of three agencies is tried there.
     "duplicate-list": Exempt(
         "the IOM team and system admins, others 403", covered_by="tests/cohorts/test_duplicates.py"
@@ -343,7 +343,7 @@ MATRIX: dict[str, Entry] = {
     # Listed or absent by the sharing rules (tests/cohorts/test_cohort_list.py: it takes no ?q=).
     "cohort-list": SignedIn("/cohort/"),
     "api-cohort-list": NominalList("/api/v1/cohort/", api=True),
-    # --- Managing the cohort (issue 5) ---
+    # --- Managing the cohort ---
     # RAG ratings and assignments (cohorts/records/views.py, cohorts/records/api.py). The scenario's person is on the
     # cohort and has no leads yet; the agencies that see them (the police, probation by agreement) are
     # the IOM unit's, whose practitioners, supervisors and panel chairs rate and assign. Partners who
@@ -389,7 +389,7 @@ MATRIX: dict[str, Entry] = {
         "/cohort/workload/",
         frozenset({Role.PRACTITIONER, Role.PARTNER_WORKER, Role.SUPERVISOR, Role.PANEL_CHAIR, Role.ANALYST}),
     ),
-    # --- Supervisor reviews (issue 5) ---
+    # --- Supervisor reviews ---
     # cohorts/reviews/views.py, cohorts/reviews/api.py. The scenario's person is on the cohort, not rated
     # (reviewed monthly) and without leads; the agencies that see them (the police, probation by
     # agreement) are the IOM unit's, any of whose supervisors reviews. Supervisors of a lead in a partner
@@ -418,7 +418,7 @@ MATRIX: dict[str, Entry] = {
         "supervisors only, others 403; lists only people on the cohort the caller's agency may see",
         covered_by="tests/cohorts/test_review_pages.py",
     ),
-    # --- Custody events (issue 5) ---
+    # --- Custody events ---
     # cohorts/events/views.py, cohorts/events/api.py. Every agency that sees the person reads the events
     # its agency may see; practitioners, supervisors and partner workers of police, probation, prison and
     # youth offending team agencies record them (the agencies that see the scenario's person are police
@@ -448,7 +448,7 @@ MATRIX: dict[str, Entry] = {
         ok_status=201,
         **IOM_TEAM_ONLY,
     ),
-    # --- THE MANAGEMENT REPORT (issue 5): cohorts/report/urls.py ---
+    # --- THE MANAGEMENT REPORT: cohorts/report/urls.py ---
     # cohorts/report/views.py, cohorts/report/api.py. Every agency that sees the person reads the report
     # (what its agency may read of it); practitioners, supervisors, panel chairs and partner workers add
     # to it. Changing an entry is its agency's only (tests/cohorts/test_report_pages.py).
@@ -533,7 +533,7 @@ MATRIX: dict[str, Entry] = {
         ok_status=201,
     ),
     # --- END OF THE MANAGEMENT REPORT ---
-    # --- GPS TAGS (issue 5): cohorts/tags/urls.py ---
+    # --- GPS TAGS: cohorts/tags/urls.py ---
     # cohorts/tags/views.py, cohorts/tags/api.py. Tags are intelligence (sensitive): every agency that sees the
     # person reads the counts, the content once a reason is given. The IOM team (practitioners, supervisors,
     # panel chairs of police and probation: the agencies that see the scenario's person) record them. The
@@ -581,7 +581,7 @@ MATRIX: dict[str, Entry] = {
     "api-tag-hits": Exempt("needs a tag", covered_by="tests/cohorts/test_tag_pages.py"),
     "api-tag-hit-outcome": Exempt("needs a hit", covered_by="tests/cohorts/test_tag_pages.py"),
     # --- END OF GPS TAGS ---
-    # --- TRANSITION PLANS (issue 5): cohorts/transitions/urls.py ---
+    # --- TRANSITION PLANS: cohorts/transitions/urls.py ---
     # cohorts/transitions/views.py, cohorts/transitions/api.py. Every agency that sees the person reads the plan;
     # the lead professional and the IOM team keep it (the agencies that see the scenario's person are the IOM
     # unit's; the lead professional and partners are run in tests/cohorts/test_transition_pages.py, as are
@@ -609,7 +609,7 @@ MATRIX: dict[str, Entry] = {
     "api-transition-step-done": Exempt("needs a plan and a step", covered_by="tests/cohorts/test_transition_pages.py"),
     "api-transition-complete": Exempt("needs a plan", covered_by="tests/cohorts/test_transition_pages.py"),
     # --- END OF TRANSITION PLANS ---
-    # --- DEREGISTRATION (issue 5): cohorts/deregistration/urls.py ---
+    # --- DEREGISTRATION: cohorts/deregistration/urls.py ---
     # cohorts/deregistration/views.py, cohorts/deregistration/api.py. The scenario's person is on the
     # cohort without leads; the agencies that see them (the police, probation by agreement) are the IOM
     # unit's, whose practitioners, supervisors and panel chairs propose. The lead professional in a
@@ -660,7 +660,7 @@ MATRIX: dict[str, Entry] = {
         covered_by="tests/cohorts/test_deregistration_pages.py",
     ),
     # --- END OF DEREGISTRATION ---
-    # --- THE TIMELINE (issue 5): cohorts/timeline/urls.py ---
+    # --- THE TIMELINE: cohorts/timeline/urls.py ---
     # Every agency that sees the person, each entry as its rights allow (the matrix checks no marker leaks).
     "nominal-timeline": NominalData(lambda s: f"/people/{s.nominal_pk}/timeline/"),
     "api-nominal-timeline": NominalData(lambda s: f"/api/v1/people/{s.nominal_pk}/timeline/", api=True),
@@ -668,7 +668,7 @@ MATRIX: dict[str, Entry] = {
 }
 
 
-# The meetings' entries (issue 6) live beside their tests, one file per part of the work; they import
+# The meetings' entries live beside their tests, one file per part of the work; they import
 # the entry kinds above, so they are merged in only here, after those are defined.
 from tests.meetings.matrix import MEETINGS_MATRIX  # noqa: E402
 
@@ -706,7 +706,7 @@ def missing_entries(patterns: list[Pattern], matrix: dict[str, Entry] = MATRIX) 
     return [pattern for pattern in patterns if entry_for(pattern, matrix) is None]
 
 
-# --- Derived outputs (issue 14): what is made from records and shown or sent later ---------------------
+# --- Derived outputs: what is made from records and shown or sent later --------------------------------
 #
 # Every output derived from a record that reaches someone outside its page (a notification, its email,
 # a sweep's text) has an entry here, as a URL does above; tests/test_permission_matrix.py fails for an

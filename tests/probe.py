@@ -1,4 +1,4 @@
-"""The independent probe's tools (tests/test_probe.py, issue 14's acceptance): for one user, who they
+"""The independent probe's tools (tests/test_probe.py): for one user, who they
 may not see (cohorts.records.selectors.nominals_visible_to is the oracle), the strings that would betray
 those people on a page, and every address of the application filled with ids taken from the
 database: ids of records outside the user's scope, each beside an id no row has, and ids of records
@@ -293,7 +293,7 @@ def _pick_ids(target: Target, user: User, visible: set[int]) -> None:
     restricted = AgendaItem.objects.filter(meeting_id__in=busiest, nominal_id__in=hidden_people).order_by("pk")
     target.shown["agenda_item"] = _pairs(restricted, "meeting_id", 1)
 
-    if may_check_duplicates(user):  # the IOM team's checks name both records, by design (issue 14)
+    if may_check_duplicates(user):  # the IOM team's checks name both records, by design
         named: set[int] = set()
         for pair in PossibleDuplicate.objects.values_list("existing_id", "recorded_id"):
             named |= {pk for pk in pair if pk is not None}

@@ -319,7 +319,7 @@ def test_nominal_pages_by_role_and_scope(client, partnership, scenario, name, en
         assert "scopetest" not in body.lower()
     for marker in ALL_MARKERS - markers_allowed(scope):
         assert marker not in body, f"{marker} leaked to {role} ({scope})"
-    # Refused access is logged (issue 14): a person out of scope, never a person who does not exist.
+    # Refused access is logged: a person out of scope, never a person who does not exist.
     refused = AccessEvent.objects.filter(user=user, action=AccessEvent.Action.REFUSED)
     if not SCOPES[scope].exists:
         assert not refused.exists()
@@ -468,7 +468,7 @@ def test_meeting_pages_by_viewer(client, partnership, meeting_scenario, name, en
         assert response.status_code == expected, body[:500]
 
 
-# --- Derived outputs (issue 14): notifications, their emails and the sweeps' texts ----------------------
+# --- Derived outputs: notifications, their emails and the sweeps' texts ---------------------------------
 
 
 def test_every_derived_output_has_a_matrix_entry():
@@ -728,7 +728,7 @@ COHORT_CELLS = [
 def test_cohort_columns_and_flags_by_role_and_scope(client, partnership, scenario, name, role, scope):
     """The scenario person's licence ends in eight weeks with no transition plan: the cohort list (API
     and page) shows the date and "due", and finds them by ?transition=due, only where their offending
-    and risk information is shared; elsewhere the person, if listed, is "not shared" (finding 1)."""
+    and risk information is shared; elsewhere the person, if listed, is "not shared"."""
     from cohorts.records.models import Nominal
 
     ends = timezone.localdate() + datetime.timedelta(weeks=8)
@@ -772,7 +772,7 @@ MEETING_CONTENT_PAGES = [
 def test_meeting_content_is_withheld_once_access_ends_after_it_was_made(client, partnership, meeting_scenario, name):
     """The agenda, the pack, the minutes (approved and distributed) and the actions showed probation the
     police's item about the person under the core agreement; once that agreement is suspended, the
-    same pages show it restricted: decided when shown, not when made (issue 14)."""
+    same pages show it restricted: decided when shown, not when made."""
     from sharing.models import SharingAgreement
     from tests.meetings.scenario import SECRETS
 

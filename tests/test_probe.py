@@ -1,6 +1,6 @@
-"""An independent probe of every endpoint and derived output, with ids taken from the database
-(issue 14's acceptance), tried as an attacker would by users of agencies that see a little, a lot,
-nothing at all, or no longer anything since their agreement was suspended.
+"""An independent probe of every endpoint and derived output, with ids taken from the database,
+tried as an attacker would by users of agencies that see a little, a lot, nothing at all, or no
+longer anything since their agreement was suspended.
 
 For each user the database says who they may not see (cohorts.records.selectors.nominals_visible_to) and
 which records are outside their scope; tests/probe.py turns that into the strings that would betray

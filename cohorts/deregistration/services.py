@@ -1,4 +1,4 @@
-"""Deregistration (issue 5): a person leaves IOM. The lead professional, or the IOM team, proposes it
+"""Deregistration: a person leaves IOM. The lead professional, or the IOM team, proposes it
 with a reason and an explanation; a panel chair ratifies it (or not); the proposer or the IOM team
 may withdraw it while it waits.
 
@@ -10,7 +10,7 @@ and a partner that saw them only through an agreement covering the cohort no lon
 last day has passed (the last day is inclusive, as every period in cohorts/access.py is). The person
 can come back through a new referral: a second period on IOM.
 
-Each service is callable on its own (a panel meeting, issue 6, ratifies through it), takes the
+Each service is callable on its own (a panel meeting ratifies through it), takes the
 person's lock first and then the proposal's, the order case_assign locks in, so two chairs at once
 give one decision and a clear message to the second.
 """
@@ -27,13 +27,13 @@ from django.utils import timezone
 
 from cohorts.deregistration.models import Deregistration
 from cohorts.management.models import CaseAssignment, CohortMembership
-from cohorts.management.permissions import is_iom_team, is_lead_professional
+from cohorts.management.permissions import is_lead_professional
 from cohorts.records.models import CaseInvolvement, Nominal
 from cohorts.records.selectors import nominals_visible_to
 from cohorts.records.services import ASSIGNMENT_INVOLVEMENT, cohort_membership_end
 from sharing.errors import NotAllowed, StateError
 from sharing.models import User
-from sharing.roles import Role
+from sharing.roles import Role, is_iom_team
 
 NOT_A_PROPOSER = "Only the lead professional or the IOM team proposes that a person leave IOM."
 NOT_A_CHAIR = "Only a panel chair ratifies a deregistration."

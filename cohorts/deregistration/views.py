@@ -1,4 +1,4 @@
-"""Deregistration pages (issue 5): propose from the person page, the proposals waiting for a panel
+"""Deregistration pages: propose from the person page, the proposals waiting for a panel
 chair, and a proposal's page where a chair ratifies it or not and the proposer or the IOM team
 withdraws it. Thin: parse, call cohorts/deregistration/services.py, render. A person (or a proposal about a
 person) the user may not see is a 404; one they see but may not act on, a 403."""

@@ -12,7 +12,7 @@ from sharing.models import Agency
 
 
 class PossibleDuplicate(models.Model):
-    """A person who may be recorded twice, for the IOM team to check (issue 14). Raised when someone
+    """A person who may be recorded twice, for the IOM team to check. Raised when someone
     records a person whose identifier, or name and date of birth, a record they may not see holds:
     they are told only that the person may be recorded already; this names both records, by id."""
 
@@ -59,7 +59,7 @@ class PossibleDuplicate(models.Model):
 
 
 class NominalMerge(models.Model):
-    """Two records of one person made one by the IOM team (issue 14): what moved from the merged
+    """Two records of one person made one by the IOM team: what moved from the merged
     record to the survivor, so that it can be undone within MERGE_UNDO_DAYS."""
 
     survivor = models.ForeignKey(Nominal, on_delete=models.PROTECT, related_name="+")

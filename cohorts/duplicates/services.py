@@ -1,5 +1,4 @@
-"""People recorded twice: found without disclosing anyone, checked by the IOM team, and merged
-(issue 14).
+"""People recorded twice: found without disclosing anyone, checked by the IOM team, and merged.
 
 Recording a person looks at every record, and shows the user only those they may see (the record
 form's matches). Where a record they may not see holds the identifier typed, or the same name and
@@ -34,7 +33,6 @@ from django.utils import timezone
 
 from cohorts.access import current_involvements, grants_recompute
 from cohorts.duplicates.models import NominalMerge, PossibleDuplicate
-from cohorts.management.permissions import is_iom_team
 from cohorts.models import AccessEvent
 from cohorts.records.identifiers import IDENTIFIER_LABELS, already_recorded
 from cohorts.records.models import (
@@ -47,7 +45,7 @@ from cohorts.records.models import (
 from cohorts.records.names import name_key
 from sharing.errors import StateError
 from sharing.models import Agency, User
-from sharing.roles import Role
+from sharing.roles import Role, is_iom_team
 
 logger = logging.getLogger(__name__)
 

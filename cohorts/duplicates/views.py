@@ -1,4 +1,4 @@
-"""The IOM team's possible duplicates (issue 14): the queue, a check's page (both records' identity
+"""The IOM team's possible duplicates: the queue, a check's page (both records' identity
 side by side, and the merge's preview), and its resolutions: share the record with the agency,
 merge the two records, or not the same person; and undoing a merge. Thin: parse, call
 cohorts/duplicates/services.py, render. For the IOM team and system administrators; anyone else 403 (the

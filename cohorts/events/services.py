@@ -92,8 +92,6 @@ RECORDING_AGENCY_KINDS = frozenset(
 RECORDING_ROLES = frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PARTNER_WORKER})
 IMPORTING_AGENCY_KINDS = frozenset({Agency.Kind.POLICE, Agency.Kind.PROBATION, Agency.Kind.PRISON})
 IMPORTING_ROLES = frozenset({Role.PRACTITIONER, Role.SUPERVISOR})
-# The roles that refer people (referrals.permissions.REFERRER_ROLES, which cohorts cannot import).
-REFERRER_ROLES = frozenset({Role.PRACTITIONER, Role.PARTNER_WORKER, Role.SUPERVISOR, Role.PANEL_CHAIR})
 
 
 NOT_A_RECORDER = (
@@ -115,10 +113,6 @@ def may_import_events(user: User) -> bool:
     if user.has_role(Role.SYSTEM_ADMIN):
         return True
     return user.agency.kind in IMPORTING_AGENCY_KINDS and any(user.has_role(role) for role in IMPORTING_ROLES)
-
-
-def may_refer(user: User) -> bool:
-    return any(user.has_role(role) for role in REFERRER_ROLES)
 
 
 # --- One event: its fields, their rules and its summary --------------------------------------------

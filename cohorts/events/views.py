@@ -25,7 +25,6 @@ from cohorts.events.services import (
     latest_custody_event_is_release,
     may_import_events,
     may_record_events,
-    may_refer,
     previously_on_iom,
     refer_again_url,
     released_previously_on_iom,
@@ -37,6 +36,7 @@ from cohorts.records.selectors import nominal_or_404
 from cohorts.records.services import access_event_record, nominal_view_log
 from sharing.http import signed_in_user
 from sharing.models import User
+from sharing.roles import may_refer
 from ui.forms import attach_service_errors
 
 

@@ -12,17 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from django.conf import settings
-
 from cohorts.management.models import CaseAssignment
 from sharing.models import User
-from sharing.roles import Role
+from sharing.roles import has_case_role, is_iom_team
 
 if TYPE_CHECKING:
     from cohorts.records.selectors import CohortPanel
-
-# The roles that work cases: the IOM team's, and a case worker's in any agency.
-CASE_ROLES = frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PANEL_CHAIR})
 
 
 def case_holders(cohort: CohortPanel) -> list[CaseAssignment]:
@@ -30,17 +25,6 @@ def case_holders(cohort: CohortPanel) -> list[CaseAssignment]:
     today (its last day, when it also started today) no longer counts."""
     leads = [assignment for assignment in (cohort.lead_professional, cohort.police_lead) if assignment]
     return [assignment for assignment in leads + cohort.key_workers if assignment.ended_on is None]
-
-
-def _has_case_role(user: User) -> bool:
-    return any(user.has_role(role) for role in CASE_ROLES)
-
-
-def is_iom_team(user: User) -> bool:
-    """The IOM unit: practitioners, supervisors and panel chairs of its agencies (police and
-    probation by default, IOM_UNIT_AGENCY_KINDS). The same people as referrals.permissions.is_iom_team,
-    which cohorts cannot import (apps depend referrals -> cohorts)."""
-    return user.agency.kind in settings.IOM_UNIT_AGENCY_KINDS and _has_case_role(user)
 
 
 def is_lead_professional(user: User, assignments: Iterable[CaseAssignment]) -> bool:
@@ -57,7 +41,7 @@ def may_change_rag(user: User, assignments: Iterable[CaseAssignment]) -> bool:
     assignments = list(assignments)
     if is_lead_professional(user, assignments):
         return True
-    if not _has_case_role(user):
+    if not has_case_role(user):
         return False
     return is_iom_team(user) or any(assignment.agency_id == user.agency_id for assignment in assignments)
 

@@ -341,7 +341,7 @@ def request_user(request: Request) -> User:
 
 def nominal_or_404(request: Request, pk: int) -> Nominal:
     """The person, if the caller may see them; a merged record whose survivor they may see says
-    where it went (issue 14); otherwise 404."""
+    where it went; otherwise 404."""
     try:
         return nominal_get_for_user(request_user(request), pk)
     except Nominal.DoesNotExist as error:
@@ -521,7 +521,7 @@ class ItemWhyView(APIView):
         return Response(ItemWhySerializer({"item": item, "reasons": reasons_to_see_item(user.agency, item)}).data)
 
 
-# --- Managing the cohort: RAG ratings and assignments (issue 5) --------------------------------------
+# --- Managing the cohort: RAG ratings and assignments ------------------------------------------------
 #
 # Reading a person's RAG history and assignments is open to every agency that sees them, as the
 # person page shows them; changing them takes the pages' permissions (cohorts/management/permissions.py): the

@@ -268,7 +268,7 @@ class PathwayNeedForm(forms.Form):
         )
 
 
-# --- Managing the cohort: RAG ratings, assignments and caseloads (issue 5) ---------------------------
+# --- Managing the cohort: RAG ratings, assignments and caseloads -------------------------------------
 
 
 def rating_choice(rating: RagRating) -> Choice:

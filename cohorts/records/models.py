@@ -167,7 +167,7 @@ class Nominal(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # A second record of someone recorded already, merged into that one by the IOM team (issue 14):
+    # A second record of someone recorded already, merged into that one by the IOM team:
     # everything about them has moved there, and this record's address leads there.
     merged_into = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_records"

@@ -8,7 +8,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
@@ -21,6 +20,7 @@ from cohorts.access import (
     offending_and_risk_shared,
     reasons_to_see_nominal,
     today,
+    view_nominal_permission_id,
 )
 from cohorts.management.models import CaseAssignment, CohortManagement, CohortMembership, RagAssessment, RagRating
 from cohorts.models import AccessEvent
@@ -36,7 +36,7 @@ DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d %m %Y")
 
 def nominals_visible_to(user: User) -> QuerySet[Nominal]:
     """Everyone the user's agency may see; system administrators find anyone (to fix records) but a
-    record merged into another (issue 14), which no agency sees: its rows are the survivor's."""
+    record merged into another, which no agency sees: its rows are the survivor's."""
     if user.has_role(Role.SYSTEM_ADMIN):
         return Nominal.objects.filter(merged_into__isnull=True)
     return granted_nominals(user.agency)
@@ -70,7 +70,7 @@ def people_visible_to_each(readers: Iterable[User], nominal_ids: Iterable[int]) 
     groups = {reader.agency.permission_group_id for reader in readers if reader.agency.permission_group_id}
     granted: dict[int, set[int]] = {}
     grants = NominalGroupObjectPermission.objects.filter(
-        group_id__in=groups, content_object_id__in=list(people), permission_id=_view_nominal_id()
+        group_id__in=groups, content_object_id__in=list(people), permission_id=view_nominal_permission_id()
     )
     for group_id, nominal_id in grants.values_list("group_id", "content_object_id") if groups and people else []:
         granted.setdefault(group_id, set()).add(nominal_id)
@@ -81,12 +81,6 @@ def people_visible_to_each(readers: Iterable[User], nominal_ids: Iterable[int]) 
         for pk in reach:
             seen[(reader.pk, pk)] = people[pk]
     return seen
-
-
-def _view_nominal_id() -> Subquery:
-    return Subquery(
-        Permission.objects.filter(content_type__app_label="cohorts", codename="view_nominal").values("pk")[:1]
-    )
 
 
 def _parse_date(text: str) -> datetime.date | None:
@@ -372,7 +366,7 @@ class HistoryEntry:
 
 def nominal_history_for_user(user: User, nominal: Nominal, *, offending_and_risk_shown: bool) -> list[HistoryEntry]:
     """The record's change history, limited to the fields the user may see, newest first; with the
-    history of any record merged into it (issue 14), which is the same person's."""
+    history of any record merged into it, which is the same person's."""
     import pghistory.models
 
     fields = [name for name in Nominal.IDENTITY_FIELDS if name not in ("policing_area", "community_safety_partnership")]
@@ -616,7 +610,7 @@ def workload(user: User, filters: WorkloadFilters = WorkloadFilters()) -> Worklo
 
 
 class RecordMoved(Http404):
-    """A record merged into another that the user may see (issue 14): its pages lead there
+    """A record merged into another that the user may see: its pages lead there
     (shell.middleware.RecordMovedMiddleware redirects a GET); anything else is a 404, as it was."""
 
     def __init__(self, old_pk: int, new_pk: int) -> None:

@@ -7,7 +7,7 @@ urlpatterns = [
     path("", views.nominal_list, name="nominal-list"),
     path("new/", views.nominal_new, name="nominal-new"),
     path("access-log/", views.access_log, name="access-log"),
-    # Possible duplicates and merges, for the IOM team (issue 14).
+    # Possible duplicates and merges, for the IOM team.
     path("duplicates/", duplicate_views.duplicate_list, name="duplicate-list"),
     path("duplicates/<int:pk>/", duplicate_views.duplicate_detail, name="duplicate-detail"),
     path("duplicates/<int:pk>/share/", duplicate_views.duplicate_share_view, name="duplicate-share"),
@@ -23,7 +23,7 @@ urlpatterns = [
     path("<int:pk>/needs/new/", views.need_new, name="need-new"),
     path("<int:pk>/items/<int:item_pk>/edit/", views.item_edit, name="item-edit"),
     path("<int:pk>/items/<int:item_pk>/why/", views.item_why, name="item-why"),
-    # Managing the cohort (issue 5): the RAG rating, the leads and key workers.
+    # Managing the cohort: the RAG rating, the leads and key workers.
     path("<int:pk>/rag/", views.nominal_rag, name="nominal-rag"),
     path("<int:pk>/assignments/<slug:role>/", views.nominal_assignment, name="nominal-assignment"),
     path("<int:pk>/assignments/<int:assignment_pk>/end/", views.nominal_assignment_end, name="nominal-assignment-end"),

@@ -445,7 +445,7 @@ def nominal_history(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "cohorts/nominal_history.html", {"nominal": nominal, "entries": entries})
 
 
-# --- Managing the cohort: RAG ratings and assignments (issue 5) --------------------------------------
+# --- Managing the cohort: RAG ratings and assignments ------------------------------------------------
 
 
 def _not_on_cohort(nominal: Nominal) -> str:

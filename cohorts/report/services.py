@@ -1,4 +1,4 @@
-"""The management report (issue 5): the living record of a person's plan. The plan by the seven
+"""The management report: the living record of a person's plan. The plan by the seven
 pathways (the need level and the actions, each identified, referred, engaged, met or declined),
 interventions with their provider and dates, decisions with their rationale, contacts with their
 outcome and the next contact, and enforcement actions (warning, breach, recall, arrest), with a

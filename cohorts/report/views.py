@@ -1,4 +1,4 @@
-"""Management report pages (issue 5): the report of a person's plan, its printable version, and the
+"""Management report pages: the report of a person's plan, its printable version, and the
 pages adding and changing its entries. Thin: parse, call cohorts/report/services.py, render. A person the user
 may not see is a 404; one they see but whose report their role does not keep, a 403; an entry of
 another agency, a 404 on its change page."""

@@ -1,4 +1,4 @@
-"""Supervisor reviews (issue 5): the supervisor of a case's lead reviews the person's management
+"""Supervisor reviews: the supervisor of a case's lead reviews the person's management
 report on the cadence of their RAG rating, and records whether the interventions are commensurate
 with the risk, the actions set and the next review date. A review is an offending-and-risk item
 owned by the reviewer's agency (with a SupervisorReview hung off it), so the sharing rules decide
@@ -36,7 +36,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import (
@@ -70,7 +69,7 @@ from cohorts.records.services import item_record
 from cohorts.reviews.models import SupervisorReview
 from sharing.errors import NotAllowed, StateError
 from sharing.models import DataCategory, User
-from sharing.roles import Role
+from sharing.roles import Role, is_iom_unit_agency
 
 REVIEW_CATEGORY = "offending-risk"
 SUMMARY_COMMENSURATE = "Supervisor review: interventions commensurate with the risk"
@@ -245,7 +244,7 @@ def may_review(user: User, assignments: Iterable[CaseAssignment]) -> bool:
     leads = [a for a in assignments if a.role in LEAD_ROLES and a.ended_on is None]
     if any(lead.worker_id == user.pk for lead in leads):
         return False  # a supervisor who leads the case themselves does not review their own work
-    if user.agency.kind in settings.IOM_UNIT_AGENCY_KINDS:
+    if is_iom_unit_agency(user.agency):
         return True
     return any(lead.worker.supervisor_id == user.pk for lead in leads)
 

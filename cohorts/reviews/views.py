@@ -1,4 +1,4 @@
-"""Supervisor review pages (issue 5): record a review of a person's management report, read their
+"""Supervisor review pages: record a review of a person's management report, read their
 reviews, and the reviews due for a supervisor. Thin: parse, call cohorts/reviews/services.py, render. A
 person the user may not see is a 404; one they see but may not review, a 403."""
 

@@ -1,4 +1,4 @@
-"""GPS tagging (issue 5): the periods a GPS tag is fitted to a person, and the location "hits" the
+"""GPS tagging: the periods a GPS tag is fitted to a person, and the location "hits" the
 central monitoring team notifies (the tag was near a crime scene), with their outcome.
 
 Both are intelligence items (a RecordedItem of kind "tag" or "tag_hit", category "intelligence")
@@ -36,12 +36,12 @@ from django.db.models import Count, Prefetch, Q
 
 from cohorts.access import agency_may_see_item, today
 from cohorts.dates import add_months
-from cohorts.management.permissions import is_iom_team
 from cohorts.records.models import Nominal, RecordedItem
 from cohorts.records.services import item_record
 from cohorts.tags.models import TagHit, TagPeriod
 from sharing.errors import NotAllowed, StateError
 from sharing.models import DataCategory, User
+from sharing.roles import is_iom_team
 
 TAG_CATEGORY = "intelligence"
 TAG_LICENCE_MONTHS = 12

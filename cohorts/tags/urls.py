@@ -1,4 +1,4 @@
-"""GPS tags (issue 5). Pages (urlpatterns, included at the root: cohorts/tags/views.py) and API
+"""GPS tags. Pages (urlpatterns, included at the root: cohorts/tags/views.py) and API
 endpoints (api_urlpatterns, under /api/v1/: cohorts/tags/api.py)."""
 
 from django.urls import URLPattern, path

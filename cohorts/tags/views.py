@@ -1,4 +1,4 @@
-"""GPS tag pages (issue 5): a person's tag periods and location hits, fitting and removing a tag,
+"""GPS tag pages: a person's tag periods and location hits, fitting and removing a tag,
 recording a hit and its outcome. Thin: parse, call cohorts/tags/services.py, render.
 
 Tags and hits are intelligence, a sensitive category: their content shows only after the user has

@@ -1,4 +1,4 @@
-"""The nominal's timeline (issue 5): one list of everything about a person the viewer may see, newest
+"""The nominal's timeline: one list of everything about a person the viewer may see, newest
 first: their periods on IOM (joined; left, with the deregistration's reason), RAG ratings with their
 rationale, assignments and transfers, deregistrations, the items their agency may see (contacts,
 events, reviews, notes, plan actions, interventions, decisions ...) and, from other apps, what they

@@ -1,4 +1,4 @@
-"""Transition plans (issue 5): as a person's licence ends, the plan to scale IOM support back, step by
+"""Transition plans: as a person's licence ends, the plan to scale IOM support back, step by
 step (who takes over what, by when).
 
 A plan belongs to one period on IOM (a CohortMembership) and records the licence end date it was
@@ -48,12 +48,13 @@ from django.db.models import (
 
 from cohorts.access import current_memberships, today
 from cohorts.management.models import CaseAssignment
-from cohorts.management.permissions import is_iom_team, is_lead_professional
+from cohorts.management.permissions import is_lead_professional
 from cohorts.records.models import Nominal
 from cohorts.records.selectors import current_assignments_of
 from cohorts.transitions.models import TransitionPlan, TransitionStep
 from sharing.errors import NotAllowed, StaleVersion, StateError
 from sharing.models import Agency, User
+from sharing.roles import is_iom_team
 
 NOT_A_PLANNER = (
     "Transition plans are kept by the person's lead professional and the IOM team (practitioners, supervisors "

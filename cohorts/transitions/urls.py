@@ -1,4 +1,4 @@
-"""Transition plans (issue 5). Pages (urlpatterns, included at the root: cohorts/transitions/views.py)
+"""Transition plans. Pages (urlpatterns, included at the root: cohorts/transitions/views.py)
 and API endpoints (api_urlpatterns, under /api/v1/: cohorts/transitions/api.py)."""
 
 from django.urls import URLPattern, path

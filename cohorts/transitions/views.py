@@ -1,4 +1,4 @@
-"""Transition plan pages (issue 5): a person's plan to scale support back as their licence ends, with
+"""Transition plan pages: a person's plan to scale support back as their licence ends, with
 its steps; starting it, adding a step, marking one done, completing it. Thin: parse, call
 cohorts/transitions/services.py, render.
 

@@ -1,4 +1,4 @@
-"""Actions set in meetings (issue 6): an owner in any agency, a due date, a status.
+"""Actions set in meetings: an owner in any agency, a due date, a status.
 
 The chair sets them, on an agenda item or on the meeting as a whole; the owner (or a chair of the
 meeting) marks them done; a chair cancels them. An action set on an item about a person carries the

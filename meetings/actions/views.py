@@ -1,4 +1,4 @@
-"""Action pages (issue 6): the chair sets an action on an agenda item or on the meeting; "Your
+"""Action pages: the chair sets an action on an agenda item or on the meeting; "Your
 actions"; an action's page, where its owner or a chair marks it done and a chair cancels it. Thin:
 parse, call meetings/actions/services.py, render. A meeting or action the user may not see is a 404; a page
 only a chair uses is a 404 to others who see the meeting (they are not told it is there); an action

@@ -1,4 +1,4 @@
-"""Agendas through the API (issue 6): a meeting's agenda as the caller's agency may see it, and the
+"""Agendas through the API: a meeting's agenda as the caller's agency may see it, and the
 chair's refresh, other business, remove, restore and move. The same services as the pages
 (meetings/agenda/services.py), the same 404s: a meeting the caller may not see, or may not chair for the
 chair's endpoints, does not exist for them."""

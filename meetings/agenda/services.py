@@ -1,4 +1,4 @@
-"""Agendas built from the data (issue 6), and their editing by the chair.
+"""Agendas built from the data, and their editing by the chair.
 
 A rule is one function: given a meeting (and the facts every rule shares: its date, when the last
 meeting of its kind was), it returns the candidate items the database state puts on that meeting's

@@ -1,4 +1,4 @@
-"""The chair's agenda pages (issue 6): the agenda by section, items taken off it, "Refresh from the
+"""The chair's agenda pages: the agenda by section, items taken off it, "Refresh from the
 data", other business, and remove / restore / move buttons. Thin: parse, call meetings/agenda/services.py,
 render. A meeting the user may not chair is a 404 (meetings.access.meeting_get_to_chair), as is an
 item of another meeting. Items whose content the chair's agency may not see show as restricted."""

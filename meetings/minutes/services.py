@@ -1,4 +1,4 @@
-"""Minutes, their approval and distribution, and the meeting pack (issue 6).
+"""Minutes, their approval and distribution, and the meeting pack.
 
 The minutes are generated from the meeting record (attendance, the confidentiality statement, each
 item's notes, outcome, decision, dissent and actions), each viewer's version filtered by the sharing

@@ -1,4 +1,4 @@
-"""Minutes and meeting pack pages (issue 6): the viewer's version of the minutes and its print
+"""Minutes and meeting pack pages: the viewer's version of the minutes and its print
 version, the chair's approval (with who will receive what), and the pack. Thin: parse, call
 meetings/minutes/services.py, render. A meeting the user may not see is a 404 (a recipient of its minutes
 may always read them); approving is the chair's, a 404 to others."""

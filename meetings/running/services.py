@@ -1,4 +1,4 @@
-"""Running a meeting (issue 6): starting and ending it, attendance, the confidentiality statement, and
+"""Running a meeting: starting and ending it, attendance, the confidentiality statement, and
 per item the discussion notes, the decision and any dissent.
 
 A decision is recorded by the service of the app that owns the row (referrals.services for a

@@ -1,4 +1,4 @@
-"""Run mode (issue 6), for the chair (meetings.access.may_chair; anyone else gets 404, as if the
+"""Run mode, for the chair (meetings.access.may_chair; anyone else gets 404, as if the
 meeting did not exist): the agenda with each item's state, start and end, attendance, the
 confidentiality statement, and one item's page (notes, the decision, dissent). Thin: parse, call
 meetings/running/services.py, render. Refusals show on the page with what was typed kept."""

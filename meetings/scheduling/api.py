@@ -1,4 +1,4 @@
-"""Meetings through the API (issue 6): the meetings the caller may see, one meeting with its agenda as
+"""Meetings through the API: the meetings the caller may see, one meeting with its agenda as
 the caller's agency may see it (restricted items without their content), scheduling a meeting or a
 series, changing a meeting, and reading and changing a series. The same services and selectors as the pages
 (meetings/scheduling/services.py), the same 404s and 403s."""

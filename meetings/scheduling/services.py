@@ -1,4 +1,4 @@
-"""Scheduling meetings (issue 6): series with a recurrence, single meetings and case conferences,
+"""Scheduling meetings: series with a recurrence, single meetings and case conferences,
 changing and cancelling them; and the reads of the list, the calendar and the home page.
 
 Only panel chairs schedule (meetings.access.may_chair_meetings), and the chair they name must be a

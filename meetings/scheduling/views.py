@@ -1,4 +1,4 @@
-"""Scheduling pages (issue 6): the list of meetings, the month calendar, scheduling a meeting or a
+"""Scheduling pages: the list of meetings, the month calendar, scheduling a meeting or a
 series, the meeting page (the hub: details and the agenda as the viewer's agency sees it, with links
 to the agenda, run mode, minutes and pack by role and status), changing and cancelling a meeting,
 and changing a series (its details and last date, for its meetings to come). Thin: parse, call

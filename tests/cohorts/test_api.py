@@ -78,7 +78,7 @@ def test_a_person_out_of_scope_is_404_everywhere_in_the_api(api, partnership, pe
     assert [response.status_code for response in responses] == [404, 404, 404]
     assert all("Thornton" not in response.content.decode() for response in responses)
     assert not RecordedItem.objects.filter(summary="Home visit").exists()
-    # Nothing seen; each request refused, and logged as such (issue 14).
+    # Nothing seen; each request refused, and logged as such.
     assert list(AccessEvent.objects.order_by("pk").values_list("action", "path")) == [
         (AccessEvent.Action.REFUSED, response.wsgi_request.path) for response in responses
     ]

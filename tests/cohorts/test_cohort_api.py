@@ -82,8 +82,8 @@ def test_the_licence_end_is_null_where_it_is_not_shared(api, partnership):
 
 
 def test_a_licence_end_shared_only_with_consent_never_recorded_is_not_told_by_a_plan_due(api, partnership):
-    """Issue 14, finding 1: with no consent recorded at all, "may see offending and risk" was NULL,
-    not false, and the list hid a plan due only where it was false."""
+    """With no consent recorded at all, "may see offending and risk" was NULL, not false, and the
+    list hid a plan due only where it was false."""
     admin = UserFactory.create(agency=partnership.police, roles=[Role.AGENCY_ADMIN])
     agreement_in_force(
         by=admin,

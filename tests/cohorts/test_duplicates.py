@@ -1,5 +1,5 @@
-"""People recorded twice, found without disclosing anyone, checked and merged by the IOM team (issue 14,
-finding 4; cohorts/duplicates/services.py).
+"""People recorded twice, found without disclosing anyone, checked and merged by the IOM team
+(cohorts/duplicates/services.py).
 
 The police hold Ryan Hidden (PNC ID, CRN and prison number), who is not on the cohort: no other agency
 sees him. The drug service's worker tries to record him."""

@@ -228,7 +228,7 @@ def test_a_duplicate_identifier_held_by_another_agency_is_a_neutral_field_error(
     response = client.post(reverse("nominal-new"), new_person_form(pnc_id=pnc_id, confirmed="yes"))
 
     assert response.status_code == 400
-    # Probation's record, which the police may not see: told neutrally, naming no one (issue 14).
+    # Probation's record, which the police may not see: told neutrally, naming no one.
     assert "may already be recorded by another agency" in response.content.decode()
     assert "Someoneelse" not in response.content.decode()
 

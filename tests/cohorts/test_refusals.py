@@ -1,4 +1,4 @@
-"""Refusals are recorded (issue 14, build item 6): a request for an existing record outside the user's
+"""Refusals are recorded (DESIGN.md rule 7): a request for an existing record outside the user's
 scope, and a sign-in lockout, write a "refused" access event while the user still sees 404 or the
 neutral message; a missing record writes nothing, so typing errors do not flood the log but a probe
 of real ids shows. Supervisors and agency admins filter the log for refusals, and a burst of them

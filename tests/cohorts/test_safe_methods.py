@@ -1,5 +1,5 @@
 """HEAD and OPTIONS on record pages record nothing and return no record; an invalid search finds,
-shows and logs nothing (issue 14, finding 6)."""
+shows and logs nothing."""
 
 from __future__ import annotations
 

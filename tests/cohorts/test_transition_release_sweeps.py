@@ -1,4 +1,4 @@
-"""The transition plans and releases sweeps (issue 7, cohorts/sweeps.py) at their date edges: who is
+"""The transition plans and releases sweeps (cohorts/sweeps.py) at their date edges: who is
 told, who is not, a fixed number of queries, and each reminder stored once however often a sweep runs."""
 
 from __future__ import annotations
@@ -171,7 +171,7 @@ def test_a_step_without_a_worker_goes_to_the_lead_professional(partnership):
 
 def test_a_step_whose_worker_may_not_see_the_person_goes_to_the_lead_professional(partnership):
     """The housing provider's agreement has ended: its worker no longer sees the person, so is not
-    told (the step's description and the person's name are the plan's), and the lead is (issue 14)."""
+    told (the step's description and the person's name are the plan's), and the lead is."""
     due = today() + 5 * DAY
     person, _, step = plan_with_step(partnership, due_on=due, worker=partnership.housing_worker)
 
@@ -287,7 +287,7 @@ def test_a_release_of_someone_who_left_iom_goes_to_the_last_lead_officers(partne
         (person.lead.pk, Kind.RELEASE_DUE, today()),
         (person.police_lead.pk, Kind.RELEASE_DUE, today()),
     }
-    # Of them, only those who may still see the person are told (issue 14): the police own the
+    # Of them, only those who may still see the person are told: the police own the
     # record; probation saw them through the cohort and its lead professional's role, both ended.
     allowed = reminders_allowed(about(found, person.subject))
     assert [r.recipient_id for r in allowed] == [person.police_lead.pk]

@@ -272,7 +272,7 @@ class TestWhatTheDemoHolds:
         assert came_back.count() >= 1
 
 
-# --- Meetings (issue 6) ------------------------------------------------------
+# --- Meetings ----------------------------------------------------------------
 
 
 @pytest.mark.usefixtures("demo_loaded", "db")

@@ -1,4 +1,4 @@
-"""A person recorded twice, found without disclosure and merged, in the browser (issue 14).
+"""A person recorded twice, found without disclosure and merged, in the browser.
 
 The police hold Ryan Holloway, who is not on the cohort, so no other agency sees him. Compass
 Recovery's worker, who starts working with him, records him again: she is told only that he may be

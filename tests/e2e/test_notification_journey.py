@@ -1,4 +1,4 @@
-"""A reminder in the browser (issue 7): a police supervisor whose officer is the IOM police lead of two
+"""A reminder in the browser: a police supervisor whose officer is the IOM police lead of two
 people on the cohort with overdue reviews. The reviews sweep runs; the supervisor signs in and sees
 "2" unread in the header, opens the inbox, opens one notification and lands on that person's review
 form, the count now 1; records the review there and it is saved. axe checks every page.

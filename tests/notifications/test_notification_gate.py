@@ -1,4 +1,4 @@
-"""One gate for notifications (issue 14): a notification stores ids, and what it says is told when it
+"""One gate for notifications: a notification stores ids, and what it says is told when it
 is shown, through the sharing rules, to its reader at that moment: in the sweep that would store it,
 in its email, and in the inbox. tests/test_permission_matrix.py tries every kind by role and scope."""
 
@@ -42,7 +42,7 @@ def test_a_notification_stores_no_name_and_no_text():
     assert not stored & {"title", "text", "name", "body"}
 
 
-# --- Finding 2: a sweep tells no one what their agency may not see ---------------------------------------
+# --- A sweep tells no one what their agency may not see --------------------------------------------------
 
 
 def test_the_transitions_sweep_does_not_tell_a_lead_the_licence_end_their_agency_is_not_shared(partnership):
@@ -73,7 +73,7 @@ def test_the_transitions_sweep_does_not_tell_a_lead_the_licence_end_their_agency
     assert "licence ends" in said(police, today)
 
 
-# --- Finding 3: access ended after the notification was made --------------------------------------------
+# --- Access ended after the notification was made -------------------------------------------------------
 
 
 @pytest.fixture

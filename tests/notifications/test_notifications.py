@@ -1,4 +1,4 @@
-"""Reminders and notifications (issue 7): stored once by key, sent by a real worker, shown in the
+"""Reminders and notifications: stored once by key, sent by a real worker, shown in the
 inbox; the supervisor reviews sweep at its edges."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""A broker outage delays reminders but loses none (issue 7), against a real Redis server.
+"""A broker outage delays reminders but loses none, against a real Redis server.
 
 The shared Redis serves other tests and people, so each test starts its own redis-server on a spare
 port, points the Celery app (and the real worker) at it, and stops and starts it as an outage does.

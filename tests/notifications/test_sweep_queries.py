@@ -1,5 +1,5 @@
 """Every registered sweep reads what is due in a fixed number of queries, however many people are on
-the cohort (issue 7: batched, not one query per nominal): the same count over a small and a larger
+the cohort (batched, not one query per nominal): the same count over a small and a larger
 invented partnership, built as the benchmark builds its 20,000 people (demo/benchmark.py), and with
 one thing due and with six, made by the helpers of each sweep's own tests."""
 

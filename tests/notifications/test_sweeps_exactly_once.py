@@ -1,6 +1,6 @@
 """Every sweep, run from two processes at once and then again, stores each reminder once and queues
-each immediate email once (issue 7, "exactly once"). The demo's cohort is the data: on the day it is
-loaded every sweep finds work in it (issue 7, "Demo data"), which this also proves."""
+each immediate email once: exactly once in effect. The demo's cohort is the data: on the day it is
+loaded every sweep finds work in it, which this also proves."""
 
 from __future__ import annotations
 

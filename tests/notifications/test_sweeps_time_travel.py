@@ -1,5 +1,5 @@
 """Each sweep run by beat's task on a real Celery worker over Redis, once a day for a month across its
-deadline, the clock moved day by day (issue 7: "time-travel across each deadline's edges"). The worker
+deadline, the clock moved day by day across each deadline's edges. The worker
 reads "today" from the clock as in production; every day it stores exactly what is due that day and
 nothing told before, so across the month each reminder is stored once. Each finder's own edges (the
 day before, the day, after; 29 February; a weekend licence end) are tested beside it, day by day."""

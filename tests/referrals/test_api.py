@@ -548,7 +548,7 @@ def test_a_referral_out_of_scope_is_404_everywhere(partnership, chair):
     for response in responses:
         assert "Holloway" not in response.content.decode()
         assert SECRET not in response.content.decode()
-    # Nothing seen; each request refused, and logged as such against the person (issue 14).
+    # Nothing seen; each request refused, and logged as such against the person.
     events = AccessEvent.objects.filter(user=outsider)
     assert set(events.values_list("action", "nominal_id")) == {(AccessEvent.Action.REFUSED, referral.nominal_id)}
     assert events.count() == 9

@@ -211,6 +211,15 @@ def test_only_the_iom_team_screens_returns_and_lists(cast):
             referral_return(referral=referral, by=outsider, questions="?")
 
 
+def test_the_iom_team_that_screens_is_its_roles_not_a_superuser_of_the_police(cast):
+    referral = cast.make(Status.SUBMITTED)
+    superuser = UserFactory.create(agency=cast.partnership.police, is_superuser=True)
+
+    with pytest.raises(NotAllowed):
+        referral_screen(referral=referral, by=superuser)
+    assert referral_screen(referral=referral, by=cast.screener).status == Status.SCREENED
+
+
 def test_only_a_panel_chair_decides_and_ratifies(cast):
     referral = cast.make(Status.LISTED)
 

@@ -278,7 +278,7 @@ def test_a_pnc_id_recorded_elsewhere_is_a_neutral_field_error_and_nothing_is_rec
 
     body = response.content.decode()
     assert response.status_code == 400
-    assert "This person may already be recorded by another agency" in body  # naming no one (issue 14)
+    assert "This person may already be recorded by another agency" in body  # naming no one
     assert 'href="#id_pnc_id"' in body
     assert 'value="Uniquename"' in body
     assert not Nominal.objects.filter(last_name="Uniquename").exists()

@@ -1,4 +1,4 @@
-"""The youth-to-adult sweep (issue 7, referrals/sweeps.py): each milestone told once, from 14 days
+"""The youth-to-adult sweep (referrals/sweeps.py): each milestone told once, from 14 days
 before it to the day itself, to the youth offending team's worker and the IOM lead; a 29 February
 birthday and month ends counted as referrals/dates.py counts them."""
 

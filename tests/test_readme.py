@@ -103,3 +103,11 @@ def test_the_readme_links_to_each_page_of_docs() -> None:
     linked = {(README.parent / path).resolve() for path, _ in links(README)}
     top_level = set(DOCS.glob("*.md")) | {DOCS / "user-guide" / "README.md"}
     assert top_level <= linked, sorted(str(p.relative_to(BASE_DIR)) for p in top_level - linked)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: str(page.relative_to(BASE_DIR)))
+def test_every_source_file_named_exists(page: Path) -> None:
+    """A file moved or renamed leaves no page pointing at where it was."""
+    named = set(re.findall(r"`((?:[\w.-]+/)+[\w.-]+\.(?:py|toml|yml|md|txt|in))`", page.read_text()))
+    missing = sorted(path for path in named if not (BASE_DIR / path).exists() and not path.startswith("../"))
+    assert not missing, f"{page.name} names files that are not there: {missing}"

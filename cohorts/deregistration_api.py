@@ -4,17 +4,16 @@ pages (cohorts/deregistration.py), the same 404s and 403s."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cohorts.api import FORBIDDEN, NOT_FOUND, REFUSED, WorkerSerializer, bad_request, nominal_or_404, request_user
+from cohorts.api import FORBIDDEN, NOT_FOUND, REFUSED, WorkerSerializer, nominal_or_404, request_user
 from cohorts.deregistration import (
     NOT_A_CHAIR,
     NOT_A_PROPOSER,
@@ -33,7 +32,6 @@ from cohorts.deregistration import (
 from cohorts.models import AccessEvent, Deregistration
 from cohorts.selectors import current_assignments_of
 from cohorts.services import access_event_record, nominal_view_log
-from sharing.errors import NotAllowed, StateError
 
 CATEGORIES = ["identity"]
 
@@ -118,10 +116,6 @@ def _answer(deregistration: Deregistration, code: int = status.HTTP_200_OK) -> R
     return Response(DeregistrationSerializer(fresh).data, status=code)
 
 
-def _refused(error: Exception) -> ValidationError:
-    return ValidationError({"detail": str(error)})
-
-
 class NominalDeregistrationsView(APIView):
     """A person's deregistrations; propose one."""
 
@@ -140,7 +134,7 @@ class NominalDeregistrationsView(APIView):
         description="The lead professional, or the IOM team (police and probation practitioners, supervisors and "
         "panel chairs). One open proposal per period on IOM; a panel chair decides it.",
         request=ProposeSerializer,
-        responses={201: DeregistrationSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={201: DeregistrationSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
         nominal = nominal_or_404(request, pk)
@@ -149,14 +143,7 @@ class NominalDeregistrationsView(APIView):
             raise PermissionDenied(NOT_A_PROPOSER)
         serializer = ProposeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            proposal = deregistration_propose(nominal=nominal, by=user, **serializer.validated_data)
-        except DjangoValidationError as error:
-            bad_request(error)
-        except StateError as refused:
-            raise _refused(refused) from refused
-        except NotAllowed as refused:
-            raise PermissionDenied(str(refused)) from refused
+        proposal = deregistration_propose(nominal=nominal, by=user, **serializer.validated_data)
         return _answer(proposal, status.HTTP_201_CREATED)
 
 
@@ -214,7 +201,7 @@ class DeregistrationRatifyView(APIView):
         "assignments; the sharing grants follow at once. The record stays. Two chairs at once: one decision, "
         "the other is refused with who decided.",
         request=RatifySerializer,
-        responses={200: DeregistrationSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={200: DeregistrationSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
         deregistration = _deregistration_or_404(request, pk)
@@ -223,12 +210,7 @@ class DeregistrationRatifyView(APIView):
             raise PermissionDenied(NOT_A_CHAIR)
         serializer = RatifySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            deregistration = deregistration_ratify(deregistration=deregistration, by=user, **serializer.validated_data)
-        except DjangoValidationError as error:
-            bad_request(error)
-        except StateError as refused:
-            raise _refused(refused) from refused
+        deregistration = deregistration_ratify(deregistration=deregistration, by=user, **serializer.validated_data)
         return _answer(deregistration)
 
 
@@ -237,7 +219,7 @@ class DeregistrationNotRatifyView(APIView):
         summary="Do not ratify a proposal: the person stays on IOM",
         description="Panel chairs, saying why.",
         request=NotRatifySerializer,
-        responses={200: DeregistrationSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={200: DeregistrationSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
         deregistration = _deregistration_or_404(request, pk)
@@ -246,14 +228,7 @@ class DeregistrationNotRatifyView(APIView):
             raise PermissionDenied(NOT_A_CHAIR)
         serializer = NotRatifySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            deregistration = deregistration_not_ratify(
-                deregistration=deregistration, by=user, **serializer.validated_data
-            )
-        except DjangoValidationError as error:
-            bad_request(error)
-        except StateError as refused:
-            raise _refused(refused) from refused
+        deregistration = deregistration_not_ratify(deregistration=deregistration, by=user, **serializer.validated_data)
         return _answer(deregistration)
 
 
@@ -262,7 +237,7 @@ class DeregistrationWithdrawView(APIView):
         summary="Withdraw a proposal waiting for a panel chair",
         description="The person who proposed it, or the IOM team.",
         request=WithdrawSerializer,
-        responses={200: DeregistrationSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={200: DeregistrationSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
         deregistration = _deregistration_or_404(request, pk)
@@ -271,12 +246,5 @@ class DeregistrationWithdrawView(APIView):
             raise PermissionDenied(NOT_A_WITHDRAWER)
         serializer = WithdrawSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            deregistration = deregistration_withdraw(
-                deregistration=deregistration, by=user, **serializer.validated_data
-            )
-        except DjangoValidationError as error:
-            bad_request(error)
-        except StateError as refused:
-            raise _refused(refused) from refused
+        deregistration = deregistration_withdraw(deregistration=deregistration, by=user, **serializer.validated_data)
         return _answer(deregistration)

@@ -7,15 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cohorts.api import NOT_FOUND, NamedEntrySerializer, WorkerSerializer, bad_request, nominal_or_404, request_user
+from cohorts.api import NOT_FOUND, NamedEntrySerializer, WorkerSerializer, nominal_or_404, request_user
 from cohorts.models import (
     Contact,
     EnforcementAction,
@@ -38,7 +37,6 @@ from cohorts.report import (
     plan_action_update,
 )
 from cohorts.services import nominal_view_log
-from sharing.errors import NotAllowed, StaleVersion, StateError
 from sharing.models import User
 
 FORBIDDEN = OpenApiResponse(description=f"The person is in scope, but not your role. {NOT_A_RECORDER}")
@@ -254,12 +252,7 @@ def _record(request: Request, pk: int, serializer_class: type[serializers.Serial
         raise PermissionDenied(NOT_A_RECORDER)
     serializer = serializer_class(data=request.data)
     serializer.is_valid(raise_exception=True)
-    try:
-        return record(nominal=nominal, by=user, **serializer.validated_data)
-    except DjangoValidationError as error:
-        bad_request(error)
-    except (StateError, NotAllowed) as refused:
-        raise ValidationError({"detail": str(refused)}) from refused
+    return record(nominal=nominal, by=user, **serializer.validated_data)
 
 
 def _entry(model: Any, pk: int) -> Any:
@@ -310,14 +303,7 @@ class PlanActionView(APIView):
         data = dict(serializer.validated_data)
         data.setdefault("owner", action.owner)
         data.setdefault("due_on", action.due_on)
-        try:
-            plan_action_update(plan_action=action, by=user, **data)
-        except DjangoValidationError as error:
-            bad_request(error)
-        except StaleVersion as stale:
-            return Response({"detail": str(stale)}, status=status.HTTP_409_CONFLICT)
-        except (StateError, NotAllowed) as refused:
-            raise ValidationError({"detail": str(refused)}) from refused
+        plan_action_update(plan_action=action, by=user, **data)
         entry = PlanAction.objects.select_related(
             "item__owning_agency", "item__recorded_by", "item__category", "owner__agency"
         ).get(pk=action.pk)

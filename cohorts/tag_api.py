@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -23,7 +22,6 @@ from cohorts.api import (
     NamedEntrySerializer,
     SensitiveReasonSerializer,
     WorkerSerializer,
-    bad_request,
     nominal_or_404,
     request_user,
 )
@@ -42,7 +40,6 @@ from cohorts.tags import (
     tag_summary_for_user,
     tags_for_user,
 )
-from sharing.errors import NotAllowed, StateError
 from sharing.models import User
 
 
@@ -170,17 +167,6 @@ def _with_hits(user: User, nominal: Nominal, tag: TagPeriod) -> TagPeriod:
     return next(t for t in tags_for_user(user, nominal).periods if t.pk == tag.pk)
 
 
-def _refused(call: Any) -> Any:
-    try:
-        return call()
-    except DjangoValidationError as error:
-        bad_request(error)
-    except StateError as refused:
-        raise ValidationError({"detail": str(refused)}) from refused
-    except NotAllowed as refused:
-        raise PermissionDenied(str(refused)) from refused
-
-
 class NominalTagsView(APIView):
     """A person's GPS tags: counts; fit a tag."""
 
@@ -203,13 +189,13 @@ class NominalTagsView(APIView):
         description="Practitioners, supervisors and panel chairs of the IOM team (police and probation). Recorded as "
         "an intelligence item owned by your agency. One tag at a time.",
         request=TagFitSerializer,
-        responses={201: TagPeriodSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={201: TagPeriodSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
         nominal, user = _recorder(request, pk)
         serializer = TagFitSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        tag = _refused(lambda: tag_fit(nominal=nominal, by=user, **serializer.validated_data))
+        tag = tag_fit(nominal=nominal, by=user, **serializer.validated_data)
         return Response(TagPeriodSerializer(_with_hits(user, nominal, tag)).data, status=status.HTTP_201_CREATED)
 
 
@@ -221,7 +207,7 @@ class TagsReadView(APIView):
         description="The tags and hits your agency may see under the sharing rules (intelligence). The reason is "
         "recorded in the access log with your name.",
         request=SensitiveReasonSerializer,
-        responses={200: TagRecordSerializer, 400: REFUSED, 404: NOT_FOUND},
+        responses={200: TagRecordSerializer, 409: REFUSED, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
         nominal = nominal_or_404(request, pk)
@@ -245,7 +231,7 @@ class TagRemoveView(APIView):
     @extend_schema(
         summary="Record that a GPS tag was removed",
         request=TagRemoveSerializer,
-        responses={200: TagPeriodSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={200: TagPeriodSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int, tag_pk: int) -> Response:
         nominal, user = _recorder(request, pk)
@@ -255,7 +241,7 @@ class TagRemoveView(APIView):
             raise NotFound("No such tag.") from error
         serializer = TagRemoveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        tag = _refused(lambda: tag_remove(tag=tag, by=user, **serializer.validated_data))
+        tag = tag_remove(tag=tag, by=user, **serializer.validated_data)
         return Response(TagPeriodSerializer(_with_hits(user, nominal, tag)).data)
 
 
@@ -264,7 +250,7 @@ class TagHitsView(APIView):
         summary="Record a location hit notified by the central monitoring team",
         description="Pending until ruled in or out. Recorded as an intelligence item owned by your agency.",
         request=TagHitRecordSerializer,
-        responses={201: TagHitSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={201: TagHitSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int, tag_pk: int) -> Response:
         nominal, user = _recorder(request, pk)
@@ -274,7 +260,7 @@ class TagHitsView(APIView):
             raise NotFound("No such tag.") from error
         serializer = TagHitRecordSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        hit = _refused(lambda: tag_hit_record(tag=tag, by=user, **serializer.validated_data))
+        hit = tag_hit_record(tag=tag, by=user, **serializer.validated_data)
         return Response(TagHitSerializer(hit).data, status=status.HTTP_201_CREATED)
 
 
@@ -282,7 +268,7 @@ class TagHitOutcomeView(APIView):
     @extend_schema(
         summary="Rule a pending location hit in or out",
         request=TagHitOutcomeSerializer,
-        responses={200: TagHitSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={200: TagHitSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int, hit_pk: int) -> Response:
         nominal, user = _recorder(request, pk)
@@ -292,5 +278,5 @@ class TagHitOutcomeView(APIView):
             raise NotFound("No such hit.") from error
         serializer = TagHitOutcomeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        hit = _refused(lambda: tag_hit_outcome(hit=hit, by=user, **serializer.validated_data))
+        hit = tag_hit_outcome(hit=hit, by=user, **serializer.validated_data)
         return Response(TagHitSerializer(hit).data)

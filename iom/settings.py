@@ -329,10 +329,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["iom.permissions.IsAuthenticatedWithObjectPermissions"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Each operation's error responses documented as problem details (shell/errors.py).
+    "DEFAULT_SCHEMA_CLASS": "shell.errors.ProblemAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
-    # DRF's own handler, after logging a request refused as out of scope (cohorts/refusal_hooks.py).
-    "EXCEPTION_HANDLER": "cohorts.refusal_hooks.api_exception_handler",
+    # Every error answered as problem details with a stable code, one status per kind; a request
+    # refused as out of scope is logged (cohorts/refusal_hooks.py).
+    "EXCEPTION_HANDLER": "shell.errors.api_exception_handler",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),

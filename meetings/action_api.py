@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -17,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cohorts.access import today
-from cohorts.api import FORBIDDEN, REFUSED, WorkerSerializer, bad_request, request_user
+from cohorts.api import FORBIDDEN, REFUSED, WorkerSerializer, request_user
 from meetings.access import may_chair, meeting_get_for_user
 from meetings.actions import (
     NOT_A_CHAIR,
@@ -32,7 +31,6 @@ from meetings.actions import (
     with_content_flag,
 )
 from meetings.models import AgendaItem, MeetingAction
-from sharing.errors import NotAllowed, StaleVersion, StateError
 from sharing.models import User
 
 NOT_FOUND = OpenApiResponse(description="No such meeting or action, or not one you may see.")
@@ -142,10 +140,6 @@ def _answer(request: Request, action: MeetingAction, code: int = status.HTTP_200
     return Response(MeetingActionSerializer(fresh, context={"user": user}).data, status=code)
 
 
-def _refused(error: Exception) -> ValidationError:
-    return ValidationError({"detail": str(error)})
-
-
 class ActionsPagination(LimitOffsetPagination):
     max_limit = 200
 
@@ -181,7 +175,7 @@ class ActionCompleteView(APIView):
         summary="Mark an action as done",
         description="Its owner, or a chair of its meeting. Send the version you read: a newer one is refused.",
         request=CompleteSerializer,
-        responses={200: MeetingActionSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={200: MeetingActionSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
         action = _action_or_404(request, pk)
@@ -190,10 +184,7 @@ class ActionCompleteView(APIView):
             raise PermissionDenied(NOT_OWNER_OR_CHAIR)
         serializer = CompleteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            action = action_complete(action=action, by=user, **serializer.validated_data)
-        except (StateError, StaleVersion) as refused:
-            raise _refused(refused) from refused
+        action = action_complete(action=action, by=user, **serializer.validated_data)
         return _answer(request, action)
 
 
@@ -202,7 +193,7 @@ class ActionCancelView(APIView):
         summary="Cancel an action no longer needed",
         description="A chair of its meeting, saying why.",
         request=CancelSerializer,
-        responses={200: MeetingActionSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={200: MeetingActionSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
         action = _action_or_404(request, pk)
@@ -211,12 +202,7 @@ class ActionCancelView(APIView):
             raise PermissionDenied(NOT_A_CHAIR)
         serializer = CancelSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            action = action_cancel(action=action, by=user, **serializer.validated_data)
-        except DjangoValidationError as error:
-            bad_request(error)
-        except (StateError, StaleVersion) as refused:
-            raise _refused(refused) from refused
+        action = action_cancel(action=action, by=user, **serializer.validated_data)
         return _answer(request, action)
 
 
@@ -244,7 +230,7 @@ class MeetingActionsView(APIView):
         description="The meeting's chair (or another panel chair of the agency running it). The owner is anyone "
         "active in any agency; the due date today or later; item, one of the meeting's agenda items.",
         request=ActionCreateSerializer,
-        responses={201: MeetingActionSerializer, 400: REFUSED, 404: NOT_FOUND},
+        responses={201: MeetingActionSerializer, 409: REFUSED, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
         user = request_user(request)
@@ -260,12 +246,5 @@ class MeetingActionsView(APIView):
             item = AgendaItem.objects.filter(meeting=meeting, pk=item_pk).first()
             if item is None:
                 raise ValidationError({"item": ["That item is not on this meeting's agenda"]})
-        try:
-            action = action_create(meeting=meeting, by=user, item=item, **data)
-        except DjangoValidationError as error:
-            bad_request(error)
-        except StateError as refused:
-            raise _refused(refused) from refused
-        except NotAllowed as refused:
-            raise PermissionDenied(str(refused)) from refused
+        action = action_create(meeting=meeting, by=user, item=item, **data)
         return _answer(request, action, status.HTTP_201_CREATED)

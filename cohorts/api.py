@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
@@ -37,7 +37,7 @@ from cohorts.models import (
     RagRating,
     RecordedItem,
 )
-from cohorts.permissions import case_holders, may_assign, may_change_rag
+from cohorts.permissions import case_holders, check_assigner, check_rag_change
 from cohorts.selectors import (
     NominalFilters,
     NominalRecord,
@@ -683,8 +683,7 @@ class NominalRagView(APIView):
         nominal = nominal_or_404(request, pk)
         user = request_user(request)
         cohort = nominal_cohort_panel(nominal)
-        if not may_change_rag(user, case_holders(cohort)):
-            raise PermissionDenied("Only the IOM team and the agencies working the case change a RAG rating.")
+        check_rag_change(user, case_holders(cohort))
         if cohort.membership is None:
             _not_on_cohort(nominal)
         serializer = RagChangeSerializer(data=request.data)
@@ -729,8 +728,7 @@ class NominalAssignmentsView(APIView):
         nominal = nominal_or_404(request, pk)
         user = request_user(request)
         cohort = nominal_cohort_panel(nominal)
-        if not may_assign(user, case_holders(cohort)):
-            raise PermissionDenied("Only the IOM team and the lead professional assign people to the case.")
+        check_assigner(user, case_holders(cohort))
         if cohort.membership is None:
             _not_on_cohort(nominal)
         serializer = CaseAssignSerializer(data=request.data)
@@ -764,8 +762,7 @@ class AssignmentEndView(APIView):
         nominal = nominal_or_404(request, pk)
         user = request_user(request)
         cohort = nominal_cohort_panel(nominal)
-        if not may_assign(user, case_holders(cohort)):
-            raise PermissionDenied("Only the IOM team and the lead professional change who works on the case.")
+        check_assigner(user, case_holders(cohort), ending=True)
         assignment = assignment_of(nominal, assignment_pk)
         if assignment is None:
             raise NotFound("No such assignment.")

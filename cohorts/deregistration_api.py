@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
@@ -15,9 +15,9 @@ from rest_framework.views import APIView
 
 from cohorts.api import FORBIDDEN, NOT_FOUND, REFUSED, WorkerSerializer, nominal_or_404, request_user
 from cohorts.deregistration import (
-    NOT_A_CHAIR,
-    NOT_A_PROPOSER,
-    NOT_A_WITHDRAWER,
+    check_proposer,
+    check_ratifier,
+    check_withdrawer,
     deregistration_get_for_user,
     deregistration_not_ratify,
     deregistration_propose,
@@ -25,12 +25,8 @@ from cohorts.deregistration import (
     deregistration_withdraw,
     deregistrations_of,
     deregistrations_waiting,
-    may_propose,
-    may_ratify,
-    may_withdraw,
 )
 from cohorts.models import AccessEvent, Deregistration
-from cohorts.selectors import current_assignments_of
 from cohorts.services import access_event_record, nominal_view_log
 
 CATEGORIES = ["identity"]
@@ -139,8 +135,7 @@ class NominalDeregistrationsView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         nominal = nominal_or_404(request, pk)
         user = request_user(request)
-        if not may_propose(user, current_assignments_of(nominal)):
-            raise PermissionDenied(NOT_A_PROPOSER)
+        check_proposer(user, nominal)
         serializer = ProposeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         proposal = deregistration_propose(nominal=nominal, by=user, **serializer.validated_data)
@@ -165,8 +160,7 @@ class DeregistrationsWaitingView(GenericAPIView):
     )
     def get(self, request: Request) -> Response:
         user = request_user(request)
-        if not may_ratify(user):
-            raise PermissionDenied(NOT_A_CHAIR)
+        check_ratifier(user)
         page = self.paginate_queryset(deregistrations_waiting(user)) or []
         if page:
             access_event_record(
@@ -206,8 +200,7 @@ class DeregistrationRatifyView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         deregistration = _deregistration_or_404(request, pk)
         user = request_user(request)
-        if not may_ratify(user):
-            raise PermissionDenied(NOT_A_CHAIR)
+        check_ratifier(user)
         serializer = RatifySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         deregistration = deregistration_ratify(deregistration=deregistration, by=user, **serializer.validated_data)
@@ -224,8 +217,7 @@ class DeregistrationNotRatifyView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         deregistration = _deregistration_or_404(request, pk)
         user = request_user(request)
-        if not may_ratify(user):
-            raise PermissionDenied(NOT_A_CHAIR)
+        check_ratifier(user)
         serializer = NotRatifySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         deregistration = deregistration_not_ratify(deregistration=deregistration, by=user, **serializer.validated_data)
@@ -242,8 +234,7 @@ class DeregistrationWithdrawView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         deregistration = _deregistration_or_404(request, pk)
         user = request_user(request)
-        if not may_withdraw(user, deregistration):
-            raise PermissionDenied(NOT_A_WITHDRAWER)
+        check_withdrawer(user, deregistration)
         serializer = WithdrawSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         deregistration = deregistration_withdraw(deregistration=deregistration, by=user, **serializer.validated_data)

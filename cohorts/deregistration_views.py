@@ -15,8 +15,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cohorts.access import current_memberships, today
 from cohorts.deregistration import (
     NOT_A_CHAIR,
-    NOT_A_PROPOSER,
-    NOT_A_WITHDRAWER,
+    check_proposer,
+    check_ratifier,
+    check_withdrawer,
     deregistration_get_for_user,
     deregistration_not_ratify,
     deregistration_propose,
@@ -71,8 +72,7 @@ def deregistration_new(request: HttpRequest, pk: int) -> HttpResponse:
     """Propose that the person leave IOM, with a reason and an explanation."""
     user = signed_in_user(request)
     nominal = nominal_or_404(user, pk)
-    if not may_propose(user, current_assignments_of(nominal)):
-        raise PermissionDenied(NOT_A_PROPOSER)
+    check_proposer(user, nominal)
     form = ProposeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -99,8 +99,7 @@ def deregistration_new(request: HttpRequest, pk: int) -> HttpResponse:
 def deregistrations_waiting_view(request: HttpRequest) -> HttpResponse:
     """Proposals waiting for a panel chair, oldest first, of the people the chair's agency may see."""
     user = signed_in_user(request)
-    if not may_ratify(user):
-        raise PermissionDenied(NOT_A_CHAIR)
+    check_ratifier(user)
     page = Paginator(deregistrations_waiting(user), PAGE_SIZE).get_page(request.GET.get("page"))
     if page.object_list:
         access_event_record(
@@ -162,8 +161,7 @@ def deregistration_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Check, then withdraw a proposal waiting for a panel chair."""
     user = signed_in_user(request)
     deregistration = _deregistration_or_404(user, pk)
-    if not may_withdraw(user, deregistration):
-        raise PermissionDenied(NOT_A_WITHDRAWER)
+    check_withdrawer(user, deregistration)
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

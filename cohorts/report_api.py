@@ -9,7 +9,7 @@ from typing import Any
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -26,12 +26,12 @@ from cohorts.models import (
 )
 from cohorts.report import (
     NOT_A_RECORDER,
+    check_recorder,
     contact_record,
     decision_record,
     enforcement_record,
     intervention_record,
     management_report_for_user,
-    may_record,
     plan_action_of_agency,
     plan_action_record,
     plan_action_update,
@@ -248,8 +248,7 @@ def _record(request: Request, pk: int, serializer_class: type[serializers.Serial
     """Validate what was sent, check the role, and call the service; a refusal is a 400."""
     nominal = nominal_or_404(request, pk)
     user = request_user(request)
-    if not may_record(user):
-        raise PermissionDenied(NOT_A_RECORDER)
+    check_recorder(user)
     serializer = serializer_class(data=request.data)
     serializer.is_valid(raise_exception=True)
     return record(nominal=nominal, by=user, **serializer.validated_data)
@@ -292,8 +291,7 @@ class PlanActionView(APIView):
     def patch(self, request: Request, pk: int, item_pk: int) -> Response:
         nominal = nominal_or_404(request, pk)
         user = request_user(request)
-        if not may_record(user):
-            raise PermissionDenied(NOT_A_RECORDER)
+        check_recorder(user)
         try:
             action = plan_action_of_agency(user, nominal, item_pk)
         except PlanAction.DoesNotExist as error:

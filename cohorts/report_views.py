@@ -11,7 +11,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,8 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cohorts.models import Intervention, Nominal, PlanAction
 from cohorts.panels import PanelResult
 from cohorts.report import (
-    NOT_A_RECORDER,
     ManagementReport,
+    check_recorder,
     contact_record,
     decision_record,
     enforcement_record,
@@ -157,8 +157,7 @@ ENTRY_PAGES = {
 def _entry_new(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     user = signed_in_user(request)
     nominal = nominal_or_404(user, pk)
-    if not may_record(user):
-        raise PermissionDenied(NOT_A_RECORDER)
+    check_recorder(user)
     page = ENTRY_PAGES[kind]
     extra = {"user": user} if page.form_takes_user else {}
     form = page.form(request.POST or None, **extra)
@@ -222,8 +221,7 @@ def plan_action_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpRespons
     """Change an action's status, owner or due date (your agency's actions only)."""
     user = signed_in_user(request)
     nominal = nominal_or_404(user, pk)
-    if not may_record(user):
-        raise PermissionDenied(NOT_A_RECORDER)
+    check_recorder(user)
     try:
         plan_action = plan_action_of_agency(user, nominal, item_pk)
     except PlanAction.DoesNotExist as error:
@@ -263,8 +261,7 @@ def intervention_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpRespon
     """Change an intervention's status, provider or dates (your agency's interventions only)."""
     user = signed_in_user(request)
     nominal = nominal_or_404(user, pk)
-    if not may_record(user):
-        raise PermissionDenied(NOT_A_RECORDER)
+    check_recorder(user)
     try:
         intervention = intervention_of_agency(user, nominal, item_pk)
     except Intervention.DoesNotExist as error:

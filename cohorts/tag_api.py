@@ -9,7 +9,7 @@ from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -28,8 +28,8 @@ from cohorts.api import (
 from cohorts.models import AccessEvent, Nominal, TagHit, TagPeriod
 from cohorts.services import access_event_record, nominal_view_log
 from cohorts.tags import (
-    NOT_A_TAG_RECORDER,
     TAG_CATEGORY,
+    check_tag_recorder,
     may_record_tags,
     tag_fit,
     tag_get_for_user,
@@ -157,8 +157,7 @@ class TagHitOutcomeSerializer(serializers.Serializer):
 def _recorder(request: Request, pk: int) -> tuple[Nominal, User]:
     nominal = nominal_or_404(request, pk)
     user = request_user(request)
-    if not may_record_tags(user):
-        raise PermissionDenied(NOT_A_TAG_RECORDER)
+    check_tag_recorder(user)
     return nominal, user
 
 

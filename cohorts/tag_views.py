@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -24,8 +24,8 @@ from cohorts.selectors import nominal_or_404
 from cohorts.services import access_event_record, nominal_view_log
 from cohorts.tag_forms import TagFitForm, TagHitForm, TagHitOutcomeForm, TagRemoveForm
 from cohorts.tags import (
-    NOT_A_TAG_RECORDER,
     TAG_CATEGORY,
+    check_tag_recorder,
     may_record_tags,
     tag_fit,
     tag_get_for_user,
@@ -45,8 +45,7 @@ from sharing.errors import NotAllowed, StateError
 
 def _recorder(request: HttpRequest, pk: int) -> Nominal:
     nominal = nominal_or_404(signed_in_user(request), pk)
-    if not may_record_tags(signed_in_user(request)):
-        raise PermissionDenied(NOT_A_TAG_RECORDER)
+    check_tag_recorder(signed_in_user(request))
     return nominal
 
 

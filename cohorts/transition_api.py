@@ -8,7 +8,7 @@ from typing import Any
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -27,9 +27,9 @@ from cohorts.models import CaseAssignment, Nominal, TransitionPlan, TransitionSt
 from cohorts.selectors import assignment_eligible_workers, current_assignments_of
 from cohorts.services import nominal_view_log
 from cohorts.transitions import (
-    NOT_A_PLANNER,
     TransitionState,
     TransitionStatus,
+    check_transition_manager,
     may_manage_transition,
     shown_status,
     transition_plan_complete,
@@ -146,8 +146,7 @@ class TransitionStepDoneSerializer(VersionSerializer):
 def _manager(request: Request, pk: int) -> tuple[Nominal, User]:
     nominal = nominal_or_404(request, pk)
     user = request_user(request)
-    if not may_manage_transition(user, current_assignments_of(nominal)):
-        raise PermissionDenied(NOT_A_PLANNER)
+    check_transition_manager(user, nominal)
     return nominal, user
 
 

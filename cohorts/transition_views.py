@@ -10,7 +10,7 @@ keep (not the lead professional, not the IOM team), a 403."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -27,7 +27,7 @@ from cohorts.transition_forms import (
     TransitionStepForm,
 )
 from cohorts.transitions import (
-    NOT_A_PLANNER,
+    check_transition_manager,
     may_manage_transition,
     shown_status,
     transition_plan_complete,
@@ -48,8 +48,7 @@ def _categories(licence_shown: bool) -> list[str]:
 
 def _manager(request: HttpRequest, pk: int) -> Nominal:
     nominal = nominal_or_404(signed_in_user(request), pk)
-    if not may_manage_transition(signed_in_user(request), current_assignments_of(nominal)):
-        raise PermissionDenied(NOT_A_PLANNER)
+    check_transition_manager(signed_in_user(request), nominal)
     return nominal
 
 

@@ -30,7 +30,7 @@ from cohorts.forms import (
 )
 from cohorts.models import AccessEvent, CaseAssignment, Nominal, RagRating, RecordedItem
 from cohorts.panels import person_page_panels_render
-from cohorts.permissions import case_holders, may_assign, may_change_rag
+from cohorts.permissions import case_holders, check_assigner, check_rag_change, may_assign, may_change_rag
 from cohorts.selectors import (
     AccessLogFilters,
     CohortPanel,
@@ -457,8 +457,7 @@ def nominal_rag(request: HttpRequest, pk: int) -> HttpResponse:
     nominal = nominal_or_404(signed_in_user(request), pk)
     user = signed_in_user(request)
     cohort = nominal_cohort_panel(nominal)
-    if not may_change_rag(user, case_holders(cohort)):
-        raise PermissionDenied("Only the IOM team and the agencies working the case change a RAG rating.")
+    check_rag_change(user, case_holders(cohort))
     ratings = list(RagRating.objects.filter(is_active=True).order_by("order", "label"))
     form = RagChangeForm(request.POST or None, ratings=ratings) if cohort.membership else None
     state_error = _not_on_cohort(nominal) if request.method == "POST" and form is None else ""
@@ -540,8 +539,7 @@ def nominal_assignment(request: HttpRequest, pk: int, role: str) -> HttpResponse
     nominal = nominal_or_404(signed_in_user(request), pk)
     user = signed_in_user(request)
     cohort = nominal_cohort_panel(nominal)
-    if not may_assign(user, case_holders(cohort)):
-        raise PermissionDenied("Only the IOM team and the lead professional assign people to the case.")
+    check_assigner(user, case_holders(cohort))
     form = _assignment_form(request, case_role, cohort)
     state_error = _not_on_cohort(nominal) if request.method == "POST" and form is None else ""
     if request.method == "POST" and form is not None and form.is_valid():
@@ -573,8 +571,7 @@ def nominal_assignment_end(request: HttpRequest, pk: int, assignment_pk: int) ->
     nominal = nominal_or_404(signed_in_user(request), pk)
     user = signed_in_user(request)
     cohort = nominal_cohort_panel(nominal)
-    if not may_assign(user, case_holders(cohort)):
-        raise PermissionDenied("Only the IOM team and the lead professional change who works on the case.")
+    check_assigner(user, case_holders(cohort), ending=True)
     assignment = assignment_of(nominal, assignment_pk)
     if assignment is None:
         raise Http404("No such assignment")

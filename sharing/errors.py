@@ -2,12 +2,15 @@
 kind with one status and a problem-details body, and pages show each kind the same way
 (shell/errors.py). An app's own error may subclass a kind where the name adds meaning.
 
-Invalid input is also Django's ValidationError, which services raise with field errors: Invalid is
-one, so a form can take it as it stands."""
+Three kinds are also the Django errors a page already answers: invalid input is Django's
+ValidationError, which services raise with field errors (Invalid is one, so a form takes it as it
+stands); not permitted is PermissionDenied (the 403 page) and not found Http404 (the 404 page), so a
+page that lets them through answers as the API does."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 
 
 class DomainError(Exception):
@@ -17,12 +20,17 @@ class DomainError(Exception):
 
 
 class Invalid(DomainError, ValidationError):
-    """What was given is not acceptable: a message, or messages by field ({field: [messages]})."""
+    """What was given is not acceptable: a message, or messages by field ({field: [messages]}). An
+    API client is also told any `members` given (RFC 9457 extension members, such as the record in
+    the way)."""
 
     code = "invalid"
 
-    def __init__(self, message: str | dict[str, list[str]] | list[str]) -> None:
+    def __init__(
+        self, message: str | dict[str, list[str]] | list[str], *, members: dict[str, object] | None = None
+    ) -> None:
         ValidationError.__init__(self, message, code=self.code)
+        self.members = members or {}
 
 
 class StateError(DomainError):
@@ -37,13 +45,13 @@ class StaleVersion(DomainError):
     code = "stale-version"
 
 
-class NotAllowed(DomainError):
+class NotAllowed(DomainError, PermissionDenied):
     """The user's role or agency does not allow this action."""
 
     code = "not-permitted"
 
 
-class NotFound(DomainError):
+class NotFound(DomainError, Http404):
     """There is no such thing, or none the user may see: the two are told alike."""
 
     code = "not-found"

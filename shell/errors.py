@@ -160,8 +160,11 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     set_rollback()
     if request is not None:
         refusal_record(request.user, exc, request.path)
+    body = problem(code=code, detail=detail, status_code=status_code, errors=errors)
+    if isinstance(exc, Invalid):
+        body.update(exc.members)
     return Response(
-        problem(code=code, detail=detail, status_code=status_code, errors=errors),
+        body,
         status=status_code,
         headers=headers,
         content_type=PROBLEM_CONTENT_TYPE,
@@ -217,19 +220,27 @@ _DEFAULT_DESCRIPTIONS = {
     "409": "Not possible in the thing's current state, or someone else saved a newer version first.",
 }
 _WRITES = ("POST", "PUT", "PATCH")
+_PAGINATION = ("limit", "offset")
 
 
 class ProblemAutoSchema(AutoSchema):
     """Every operation's error responses are problem details: those it declares (with their
     descriptions), and those every operation of its shape can answer: 401 everywhere, 404 where the
-    path names a thing, 400 where a body is sent."""
+    path names a thing, 400 where a body or a filter is sent."""
 
-    def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
-        responses = super()._get_response_bodies(direction)
+    def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
+        operation = super().get_operation(*args, **kwargs)
+        if operation is None:
+            return None
+        responses = operation["responses"]
         defaults = ["401"]
         if "{" in self.path:
             defaults.append("404")
-        if self.method in _WRITES:
+        filtered = any(
+            parameter.get("in") == "query" and parameter.get("name") not in _PAGINATION
+            for parameter in operation.get("parameters", [])
+        )
+        if self.method in _WRITES or filtered:
             defaults.append("400")
         for code in defaults:
             responses.setdefault(code, {"description": ""})
@@ -240,4 +251,5 @@ class ProblemAutoSchema(AutoSchema):
             component = self.resolve_serializer(serializer, "response")
             response["description"] = response.get("description") or _DEFAULT_DESCRIPTIONS.get(code, "An error.")
             response["content"] = {PROBLEM_CONTENT_TYPE: {"schema": component.ref}}
-        return dict(sorted(responses.items()))
+        operation["responses"] = dict(sorted(responses.items()))
+        return operation

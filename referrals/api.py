@@ -96,6 +96,7 @@ from referrals.services import (
     sections_for,
     selection_criterion_update,
 )
+from sharing.errors import Invalid
 from sharing.models import User
 
 NOT_FOUND = OpenApiResponse(description="No such referral, or not one you may see.")
@@ -924,9 +925,18 @@ class ReferralListView(GenericAPIView):
         summary="Start a draft referral",
         description="A draft of a person you may see; your own draft of the same person is resumed (200) "
         "rather than started twice. A person already on the cohort, or with a referral in progress, "
-        'is refused: {"person": ["why"], "existing_referral": {"id", "reference", "url"} or null}.',
+        "is refused: 400, errors.person says why and existing_referral names the referral "
+        '({"id", "reference", "url"} or null).',
         request=ReferralStartSerializer,
-        responses={201: ReferralSerializer, 200: ReferralSerializer, 409: REFUSED, 403: FORBIDDEN},
+        responses={
+            201: ReferralSerializer,
+            200: ReferralSerializer,
+            400: OpenApiResponse(
+                description="Field errors; a person on the cohort or with a referral in progress is refused on "
+                "person, and existing_referral names the referral."
+            ),
+            403: FORBIDDEN,
+        },
     )
     def post(self, request: Request) -> Response:
         user = request_user(request)
@@ -938,9 +948,7 @@ class ReferralListView(GenericAPIView):
             nominal = nominal_get_for_user(user, serializer.validated_data["person"])
         except Nominal.DoesNotExist as error:
             raise ValidationError({"person": ["No person found with that id"]}) from error
-        refused = _refuse_a_second_referral(request, nominal)
-        if refused is not None:
-            return refused
+        _refuse_a_second_referral(request, nominal)
         started_at = timezone.now()
         referral = referral_start(nominal=nominal, by=user, kind=serializer.validated_data["kind"])
         created = referral.created_at >= started_at
@@ -949,7 +957,7 @@ class ReferralListView(GenericAPIView):
         return response
 
 
-def _refuse_a_second_referral(request: Request, nominal: Nominal) -> Response | None:
+def _refuse_a_second_referral(request: Request, nominal: Nominal) -> None:
     """A person on the cohort, or with a referral in progress, cannot be referred again: the same
     rules, in the same words, as the submit check (referrals/eligibility.py)."""
     in_progress = open_referral_of(nominal)
@@ -983,7 +991,7 @@ def _refuse_a_second_referral(request: Request, nominal: Nominal) -> Response | 
         if existing is not None
         else None
     )
-    return Response({"person": problems, "existing_referral": link}, status=status.HTTP_400_BAD_REQUEST)
+    raise Invalid({"person": problems}, members={"existing_referral": link})
 
 
 class ReferralDetailView(APIView):

@@ -6,7 +6,7 @@ person) the user may not see is a 404; one they see but may not act on, a 403.""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -34,10 +34,9 @@ from cohorts.models import AccessEvent, CohortMembership, Deregistration, Nomina
 from cohorts.panels import PanelResult
 from cohorts.selectors import current_assignments_of, nominal_or_404
 from cohorts.services import access_event_record, nominal_view_log
-from iom.forms import attach_service_errors
 from iom.http import signed_in_user
-from sharing.errors import NotAllowed, StateError
 from sharing.models import User
+from shell.errors import REFUSALS, form_refused
 
 PAGE_SIZE = 50
 CATEGORIES = ["identity"]  # who leaves IOM and why is the cohort's business, as RAG ratings are
@@ -77,10 +76,8 @@ def deregistration_new(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             proposal = deregistration_propose(nominal=nominal, by=user, **form.cleaned_data)
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        except (StateError, NotAllowed) as refused:
-            form.add_error(None, str(refused))
+        except REFUSALS as refused:
+            form_refused(form, refused)
         else:
             messages.success(request, "The proposal has been sent to the panel chairs.")
             return redirect("deregistration-detail", pk=proposal.pk)
@@ -134,10 +131,8 @@ def deregistration_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 deregistration_not_ratify(deregistration=deregistration, by=user, note=data["note"])
                 done = f"Not ratified: {deregistration.nominal.full_name} stays on IOM."
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        except (StateError, NotAllowed) as refused:
-            form.add_error(None, str(refused))
+        except REFUSALS as refused:
+            form_refused(form, refused)
         else:
             messages.success(request, done)
             return redirect("deregistration-detail", pk=deregistration.pk)
@@ -166,10 +161,8 @@ def deregistration_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             deregistration_withdraw(deregistration=deregistration, by=user, note=form.cleaned_data["note"])
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        except (StateError, NotAllowed) as refused:
-            form.add_error(None, str(refused))
+        except REFUSALS as refused:
+            form_refused(form, refused)
         else:
             messages.success(request, "The proposal has been withdrawn.")
             return redirect("nominal-detail", pk=deregistration.nominal_id)

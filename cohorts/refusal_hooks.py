@@ -1,5 +1,5 @@
-"""Where a refusal is logged (cohorts/refusals.py): one hook for pages, one that the API's exception
-handler calls (shell/errors.py), one for a sign-in lockout. Each knows who asked and where; the
+"""Where a refusal is logged (cohorts/refusals.py): one hook for pages, one for the API (its exception
+handler's signal, shell/errors.py), one for a sign-in lockout. Each knows who asked and where; the
 refusal itself says what and why. None of them changes the answer: the user sees the same 404 as for
 a record that does not exist."""
 

@@ -11,7 +11,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -47,9 +46,8 @@ from cohorts.report_forms import (
 from cohorts.reviews import case_leads, may_review
 from cohorts.selectors import nominal_or_404
 from cohorts.services import nominal_view_log
-from iom.forms import attach_service_errors
 from iom.http import signed_in_user
-from sharing.errors import NotAllowed, StaleVersion, StateError
+from shell.errors import REFUSALS, form_refused
 
 
 def _report_url(nominal: Nominal, section: str = "") -> str:
@@ -164,10 +162,8 @@ def _entry_new(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             page.record(nominal=nominal, by=user, **form.cleaned_data)
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        except (StateError, NotAllowed) as refused:
-            form.add_error(None, str(refused))
+        except REFUSALS as refused:
+            form_refused(form, refused)
         else:
             messages.success(request, page.done)
             return redirect(_report_url(nominal, page.section))
@@ -231,10 +227,8 @@ def plan_action_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpRespons
     if request.method == "POST" and form.is_valid():
         try:
             plan_action_update(plan_action=plan_action, by=user, version=version or 0, **form.cleaned_data)
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        except (StaleVersion, StateError, NotAllowed) as refused:
-            form.add_error(None, str(refused))
+        except REFUSALS as refused:
+            form_refused(form, refused)
         else:
             messages.success(request, f"{plan_action.item.summary}: saved.")
             return redirect(_report_url(nominal, "plan"))
@@ -271,10 +265,8 @@ def intervention_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpRespon
     if request.method == "POST" and form.is_valid():
         try:
             intervention_update(intervention=intervention, by=user, version=version or 0, **form.cleaned_data)
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        except (StaleVersion, StateError, NotAllowed) as refused:
-            form.add_error(None, str(refused))
+        except REFUSALS as refused:
+            form_refused(form, refused)
         else:
             messages.success(request, f"{intervention.item.summary}: saved.")
             return redirect(_report_url(nominal, "interventions"))

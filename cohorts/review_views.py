@@ -5,7 +5,7 @@ person the user may not see is a 404; one they see but may not review, a 403."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
@@ -28,10 +28,9 @@ from cohorts.reviews import (
 )
 from cohorts.selectors import nominal_cohort_panel, nominal_or_404
 from cohorts.services import access_event_record, nominal_view_log
-from iom.forms import attach_service_errors
 from iom.http import signed_in_user
-from sharing.errors import NotAllowed, StateError
 from sharing.roles import Role
+from shell.errors import REFUSALS, form_refused
 
 PAGE_SIZE = 50
 NOT_A_REVIEWER = (
@@ -75,10 +74,8 @@ def review_new(request: HttpRequest, pk: int) -> HttpResponse:
                 next_review_on=data["next_review_on"],
                 note=data["note"],
             )
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        except (StateError, NotAllowed) as refused:
-            form.add_error(None, str(refused))
+        except REFUSALS as refused:
+            form_refused(form, refused)
         else:
             messages.success(
                 request, f"The review has been recorded. The next review is due by {review.next_review_on:%-d %B %Y}."

@@ -11,7 +11,6 @@ from __future__ import annotations
 import time
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -38,9 +37,8 @@ from cohorts.tags import (
     tags_for_user,
 )
 from cohorts.views import _sensitive_unlock_key, _sensitive_unlocked
-from iom.forms import attach_service_errors
 from iom.http import signed_in_user
-from sharing.errors import NotAllowed, StateError
+from shell.errors import REFUSALS, form_refused
 
 
 def _recorder(request: HttpRequest, pk: int) -> Nominal:
@@ -128,10 +126,8 @@ def tag_fit_view(request: HttpRequest, pk: int) -> HttpResponse:
                 ends_by=data["ends_by"],
                 note=data["note"],
             )
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        except NotAllowed as refused:
-            form.add_error(None, str(refused))
+        except REFUSALS as refused:
+            form_refused(form, refused)
         else:
             messages.success(request, "The GPS tag has been recorded.")
             return redirect("tag-list", pk=nominal.pk)
@@ -165,10 +161,8 @@ def tag_remove_view(request: HttpRequest, pk: int, tag_pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             tag_remove(tag=tag, by=user, **form.cleaned_data)
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        except (StateError, NotAllowed) as refused:
-            form.add_error(None, str(refused))
+        except REFUSALS as refused:
+            form_refused(form, refused)
         else:
             messages.success(request, "The tag's removal has been recorded.")
             return redirect("tag-list", pk=nominal.pk)
@@ -194,10 +188,8 @@ def tag_hit_new(request: HttpRequest, pk: int, tag_pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             tag_hit_record(tag=tag, by=user, **form.cleaned_data)
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        except NotAllowed as refused:
-            form.add_error(None, str(refused))
+        except REFUSALS as refused:
+            form_refused(form, refused)
         else:
             messages.success(request, "The location hit has been recorded: its outcome is pending.")
             return redirect("tag-list", pk=nominal.pk)
@@ -232,10 +224,8 @@ def tag_hit_outcome_view(request: HttpRequest, pk: int, hit_pk: int) -> HttpResp
     if request.method == "POST" and form.is_valid():
         try:
             tag_hit_outcome(hit=hit, by=user, **form.cleaned_data)
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        except (StateError, NotAllowed) as refused:
-            form.add_error(None, str(refused))
+        except REFUSALS as refused:
+            form_refused(form, refused)
         else:
             messages.success(request, "The hit's outcome has been recorded.")
             return redirect("tag-list", pk=nominal.pk)

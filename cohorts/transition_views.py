@@ -10,7 +10,6 @@ keep (not the lead professional, not the IOM team), a 403."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -37,9 +36,9 @@ from cohorts.transitions import (
     transition_step_done,
     transition_step_of,
 )
-from iom.forms import attach_service_errors
 from iom.http import signed_in_user
 from sharing.errors import NotAllowed, StaleVersion, StateError
+from shell.errors import REFUSALS, form_refused
 
 
 def _categories(licence_shown: bool) -> list[str]:
@@ -93,8 +92,8 @@ def transition_start(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             transition_plan_start(nominal=nominal, by=user, notes=form.cleaned_data["notes"])
-        except (StateError, NotAllowed) as refused:
-            form.add_error(None, str(refused))
+        except REFUSALS as refused:
+            form_refused(form, refused)
         else:
             messages.success(request, "The transition plan has been started. Add its steps.")
             return redirect("transition-plan", pk=nominal.pk)
@@ -143,10 +142,8 @@ def transition_step_new(request: HttpRequest, pk: int) -> HttpResponse:
                 agency=data["agency"],
                 worker=data["worker"],
             )
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        except (StateError, NotAllowed, StaleVersion) as refused:
-            form.add_error(None, str(refused))
+        except REFUSALS as refused:
+            form_refused(form, refused)
         else:
             messages.success(request, "The step has been added to the transition plan.")
             return redirect("transition-plan", pk=nominal.pk)
@@ -181,10 +178,8 @@ def transition_step_done_view(request: HttpRequest, pk: int, step_pk: int) -> Ht
             transition_step_done(
                 step=step, by=user, version=form.cleaned_data["version"], done_on=form.cleaned_data["done_on"]
             )
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        except (StateError, NotAllowed, StaleVersion) as refused:
-            form.add_error(None, str(refused))
+        except REFUSALS as refused:
+            form_refused(form, refused)
         else:
             messages.success(request, f"“{step.description}” is done.")
             return redirect("transition-plan", pk=nominal.pk)

@@ -65,8 +65,9 @@ from cohorts.services import (
 )
 from iom.forms import attach_service_errors
 from iom.http import signed_in_user
-from sharing.errors import StaleVersion, StateError
+from sharing.errors import StateError
 from sharing.roles import Role
+from shell.errors import REFUSALS, form_refused
 
 PAGE_SIZE = 50
 SENSITIVE_UNLOCK_SECONDS = 30 * 60
@@ -354,10 +355,8 @@ def item_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             item_update(item=item, by=user, version=version, **form.cleaned_data)
-        except StaleVersion as stale:
-            form.add_error(None, str(stale))
-        except ValidationError as error:
-            attach_service_errors(form, error)
+        except REFUSALS as refused:
+            form_refused(form, refused)
         else:
             messages.success(request, "The item has been changed.")
             return redirect(reverse("nominal-detail", args=[nominal.pk]) + "#record")
@@ -553,10 +552,8 @@ def nominal_assignment(request: HttpRequest, pk: int, role: str) -> HttpResponse
                 reason=data["reason"].strip(),
                 started_on=data["started_on"],
             )
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        except StateError as refused:
-            form.add_error(None, str(refused))
+        except REFUSALS as refused:
+            form_refused(form, refused)
         else:
             messages.success(request, f"{worker} ({worker.agency.name}) is now the {ROLE_WORDS[case_role]}.")
             return redirect(reverse("nominal-detail", args=[nominal.pk]) + "#on-iom")

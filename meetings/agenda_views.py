@@ -28,6 +28,7 @@ from meetings.agenda_forms import MoveForm, OtherBusinessForm
 from meetings.models import AgendaItem, Meeting
 from sharing.errors import NotAllowed, StateError
 from sharing.models import User
+from shell.errors import REFUSALS, form_refused
 
 RESTRICTED = "Restricted: not shared with your agency under the information sharing agreements"
 
@@ -120,8 +121,8 @@ def agenda_item_add_view(request: HttpRequest, pk: int) -> HttpResponse:
             for name, errors in error.message_dict.items():
                 name = "person" if name == "nominal" else name
                 form.add_error(name if name in form.fields else None, errors)
-        except (StateError, NotAllowed) as refused:
-            form.add_error(None, str(refused))
+        except REFUSALS as refused:
+            form_refused(form, refused)
         else:
             messages.success(request, f"“{data['title']}” has been added to the agenda.")
             return _back(meeting)

@@ -27,8 +27,8 @@ from meetings.minutes import (
     pack_for,
 )
 from meetings.models import Meeting, MinutesDistribution
-from sharing.errors import DomainError
 from sharing.models import Agency, User
+from shell.errors import REFUSALS, form_refused
 
 NOT_YOUR_AGENCY = "Only the meeting's chair may read another agency's version of the pack."
 
@@ -96,8 +96,8 @@ def minutes_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             minutes_approve(meeting=meeting, by=user, version=form.cleaned_data["version"])
-        except DomainError as refused:
-            form.add_error(None, str(refused))
+        except REFUSALS as refused:
+            form_refused(form, refused)
         else:
             messages.success(request, "The minutes are approved and sent: each recipient has their agency's version.")
             return redirect("meeting-minutes", pk=meeting.pk)

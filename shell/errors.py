@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.dispatch import Signal
 from django.http import Http404
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import exceptions, serializers, status
@@ -21,7 +22,6 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
 
-from cohorts.refusal_hooks import refusal_record
 from iom.forms import attach_service_errors
 from sharing.errors import DomainError, Invalid, NotAllowed, NotFound, StaleVersion, StateError
 
@@ -60,6 +60,10 @@ _DRF_CODES = {
 }
 # A bare DomainError is a refusal of the action as things stand.
 _DOMAIN_FALLBACK = StateError.code
+
+# Sent with the request and the error each time the API answers an error, so that an app can log
+# what it needs to (cohorts logs a refusal an error carries) without the shell knowing of it.
+api_error_answered = Signal()
 
 # Every error that form_refused shows: a service's domain errors and Django's ValidationError.
 REFUSALS: tuple[type[Exception], ...] = (DomainError, ValidationError)
@@ -127,20 +131,20 @@ def _summary(errors: dict[str, list[str]]) -> str:
 
 
 def _message(error: BaseException) -> str:
+    """The detail of any other error: its message for the user (a missing row's names the model)."""
     if isinstance(error, exceptions.APIException):
         return str(error.detail)
-    if isinstance(error, Http404 | ObjectDoesNotExist):
+    if isinstance(error, ObjectDoesNotExist):
         return "Not found."
-    return str(error)
+    return str(error) or TITLE_OF_CODE.get(problem_code(error), "Error")
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """REST_FRAMEWORK's EXCEPTION_HANDLER: every error as problem details; a refusal an error
-    carries (a record out of scope) is logged (cohorts/refusal_hooks.py). An error of no known kind
-    goes on, to be a 500 and to the pages' middleware."""
+    """REST_FRAMEWORK's EXCEPTION_HANDLER: every error as problem details, told to api_error_answered's
+    receivers. An error of no known kind goes on, to be a 500 and to the pages' middleware."""
     request = context.get("request")
     code = problem_code(exc)
-    if isinstance(exc, exceptions.APIException) and code not in (Invalid.code,):
+    if isinstance(exc, exceptions.APIException):
         status_code = exc.status_code
     elif code in STATUS_OF_CODE:
         status_code = STATUS_OF_CODE[code]
@@ -159,7 +163,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         headers["Retry-After"] = f"{exc.wait:.0f}"  # type: ignore[attr-defined]
     set_rollback()
     if request is not None:
-        refusal_record(request.user, exc, request.path)
+        api_error_answered.send(sender=api_exception_handler, request=request, error=exc)
     body = problem(code=code, detail=detail, status_code=status_code, errors=errors)
     if isinstance(exc, Invalid):
         body.update(exc.members)
@@ -175,10 +179,8 @@ def form_refused(form: Any, error: Exception) -> None:
     """A page's answer to a service's refusal, the same for every kind as the API's: invalid input on
     the form's fields (or at the top of its error summary), a wrong state or a stale version at the
     top of the summary, with what was typed kept; not permitted is the 403 page, not found the 404."""
-    if isinstance(error, NotAllowed):
-        raise DjangoPermissionDenied(str(error)) from error
-    if isinstance(error, NotFound):
-        raise Http404(str(error)) from error
+    if isinstance(error, NotAllowed | NotFound):
+        raise error  # the 403 and 404 pages: each is Django's PermissionDenied or Http404
     if isinstance(error, ValidationError):
         attach_service_errors(form, error)
     else:
@@ -203,9 +205,10 @@ class ProblemDetailsSerializer(serializers.Serializer):
 
 
 class ValidationProblemDetailsSerializer(ProblemDetailsSerializer):
-    """Invalid input, as RFC 9457 problem details with the errors on each field."""
+    """Invalid input, as RFC 9457 problem details with the errors on each field. Only the schema uses
+    it: a declared field is taken off the class (DRF's metaclass), so it hides no Serializer.errors."""
 
-    errors = serializers.DictField(
+    errors = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         help_text=f"The messages by field (a nested field as parent.child; none in particular under "
         f"{api_settings.NON_FIELD_ERRORS_KEY}).",

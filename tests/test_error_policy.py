@@ -10,7 +10,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.test import override_settings
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
@@ -20,9 +23,10 @@ from rest_framework.test import APIClient
 from cohorts.report import plan_action_record
 from cohorts.services import cohort_membership_start
 from meetings.actions import action_create
+from sharing.errors import Invalid, NotAllowed, NotFound, StaleVersion, StateError
 from sharing.models import User
 from sharing.roles import Role
-from shell.errors import api_exception_handler
+from shell.errors import api_exception_handler, form_refused
 from tests.cohorts.factories import make_nominal
 from tests.meetings.factories import MeetingFactory
 from tests.partnership import build_partnership
@@ -368,3 +372,42 @@ def test_throttling_says_when_to_try_again():
 
 def test_an_error_of_no_kind_is_left_to_be_a_500():
     assert api_exception_handler(RuntimeError("boom"), {}) is None
+
+
+# --- Pages ------------------------------------------------------------------------------------------
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField()
+
+
+@pytest.mark.parametrize(
+    ("error", "field_errors", "summary"),
+    [
+        (Invalid({"note": ["Write the note"]}), {"note": ["Write the note"]}, []),
+        (ValidationError({"elsewhere": ["Not a field of this form"]}), {}, ["Not a field of this form"]),
+        (StateError("This meeting has ended."), {}, ["This meeting has ended."]),
+        (StaleVersion("Someone else changed this first."), {}, ["Someone else changed this first."]),
+    ],
+)
+def test_a_page_shows_invalid_input_and_a_refused_action_on_the_form_keeping_what_was_typed(
+    error, field_errors, summary
+):
+    form = NoteForm({"note": "What was typed"})
+    assert form.is_valid()
+
+    form_refused(form, error)
+
+    assert {name: messages for name, messages in form.errors.items() if name != "__all__"} == field_errors
+    assert form.non_field_errors() == summary
+    assert form["note"].value() == "What was typed"
+
+
+@pytest.mark.parametrize(
+    ("error", "page"), [(NotAllowed("Only a panel chair may."), PermissionDenied), (NotFound("No such"), Http404)]
+)
+def test_a_page_answers_not_permitted_with_403_and_not_found_with_404(error, page):
+    form = NoteForm({"note": "x"})
+
+    with pytest.raises(page):
+        form_refused(form, error)

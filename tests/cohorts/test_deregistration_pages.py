@@ -314,7 +314,7 @@ def test_the_api_proposes_and_answers_bad_input_with_field_errors(client, partne
 
     bad = post_json(client, url, {"reason": "bored", "explanation": ""})
     assert bad.status_code == 400
-    assert set(bad.json()) == {"reason", "explanation"}
+    assert set(bad.json()["errors"]) == {"reason", "explanation"}
 
     made = post_json(client, url, {"reason": "risk_reduced", "explanation": "No offending for a year."})
     assert made.status_code == 201
@@ -343,7 +343,7 @@ def test_the_api_ratifies_with_the_last_day_and_refuses_a_bad_one(client, partne
     assert post_json(client, url, {"ends_on": "not a date"}).status_code == 400
     ahead = post_json(client, url, {"ends_on": (today() + datetime.timedelta(days=1)).isoformat()})
     assert ahead.status_code == 400
-    assert "ends_on" in ahead.json()
+    assert "ends_on" in ahead.json()["errors"]
 
     done = post_json(client, url, {"ends_on": (today() - datetime.timedelta(days=1)).isoformat(), "note": "Agreed"})
     assert done.status_code == 200
@@ -360,7 +360,7 @@ def test_the_api_does_not_ratify_without_a_note(client, partnership, on_iom, cha
     client.force_login(chair)
     url = f"/api/v1/deregistrations/{proposal.pk}/not-ratify/"
 
-    assert "note" in post_json(client, url, {}).json()
+    assert "note" in post_json(client, url, {}).json()["errors"]
     done = post_json(client, url, {"note": "Stays on IOM"})
     assert done.status_code == 200
     assert done.json()["status"] == "not_ratified"

@@ -335,7 +335,7 @@ def test_api_bad_dates_are_field_errors(client, partnership, nominal):
     client.force_login(partnership.officer)
     response = client.post(api(nominal), {"fitted_on": "2024-02-30", "ends_by": ""}, content_type="application/json")
     assert response.status_code == 400
-    assert set(response.json()) == {"fitted_on", "ends_by"}
+    assert set(response.json()["errors"]) == {"fitted_on", "ends_by"}
 
 
 def test_api_tag_pages_404_outside_scope(client, partnership, tagged):

@@ -215,7 +215,8 @@ def test_a_person_out_of_scope_is_no_person_found_when_starting(partnership):
     missing = referrer.post(reverse("api-referral-list"), {"person": 10**9}, format="json")
 
     assert hidden.status_code == missing.status_code == 400
-    assert hidden.json() == missing.json() == {"person": ["No person found with that id"]}
+    assert hidden.json() == missing.json()
+    assert missing.json()["errors"] == {"person": ["No person found with that id"]}
     assert not Referral.objects.exists()
 
 
@@ -227,8 +228,10 @@ def test_a_person_with_a_referral_in_progress_is_refused_with_its_reference(part
         reverse("api-referral-list"), {"person": referral.nominal_id}, format="json"
     )
 
-    assert refused.status_code == 400
-    assert refused.json()["person"] == [f"This person already has a referral in progress ({referral.reference})."]
+    assert refused.status_code == 409
+    assert refused.json()["errors"]["person"] == [
+        f"This person already has a referral in progress ({referral.reference})."
+    ]
     assert refused.json()["existing_referral"]["reference"] == referral.reference
     assert Referral.objects.count() == 1
 
@@ -240,8 +243,9 @@ def test_a_person_on_the_cohort_is_refused(partnership, person):
         reverse("api-referral-list"), {"person": person.pk}, format="json"
     )
 
-    assert refused.status_code == 400
-    assert refused.json() == {"person": ["This person is already on the IOM cohort."], "existing_referral": None}
+    assert refused.status_code == 409
+    assert refused.json()["errors"] == {"person": ["This person is already on the IOM cohort."]}
+    assert refused.json()["existing_referral"] is None
 
 
 def test_a_role_that_does_not_refer_is_403(partnership, person):
@@ -277,7 +281,7 @@ def test_a_section_with_errors_is_400_on_its_fields_and_saves_nothing(partnershi
     )
 
     assert empty.status_code == 400
-    assert set(empty.json()) == {"why_now", "criteria"}
+    assert set(empty.json()["errors"]) == {"why_now", "criteria"}
     assert bad_date.status_code == 400
     assert "real date" in str(bad_date.json()["offences"])
     assert future.status_code == 400
@@ -332,7 +336,7 @@ def test_only_the_referring_agency_changes_a_returned_referral(partnership):
     )
 
     assert refused.status_code == 403
-    assert refused.json() == {"detail": "Only the referring agency can change this referral."}
+    assert refused.json()["detail"] == "Only the referring agency can change this referral."
 
 
 def test_an_incomplete_or_ineligible_referral_is_not_submitted(partnership, person):
@@ -349,7 +353,7 @@ def test_an_incomplete_or_ineligible_referral_is_not_submitted(partnership, pers
     shoplifting = api.post(url("api-referral-submit", ineligible))
 
     assert incomplete.status_code == 400
-    assert set(incomplete.json()) == {"why", "strand", "offending", "risk", "needs", "urgency"}
+    assert set(incomplete.json()["errors"]) == {"why", "strand", "offending", "risk", "needs", "urgency"}
     assert shoplifting.status_code == 400
     assert "Shoplifting alone does not qualify" in str(shoplifting.json()["eligibility"])
     assert Referral.objects.filter(status=Referral.Status.DRAFT).count() == 2
@@ -384,7 +388,7 @@ def test_workflow_input_errors_are_400_on_their_fields(partnership):
     no_date = screener.post(url("api-referral-list-for-panel", referral), {}, format="json")
     no_reason = screener.post(url("api-referral-withdraw", referral), {"reason": ""}, format="json")
 
-    assert no_questions.json() == {"questions": ["Enter the questions for the referrer"]}
+    assert no_questions.json()["errors"] == {"questions": ["Enter the questions for the referrer"]}
     assert past.json() == {"panel_date": ["The panel date must be today or in the future"]}
     assert no_date.json() == {"panel_date": ["Enter the panel date"]}
     assert no_reason.json() == {"reason": ["Enter why the referral is withdrawn"]}
@@ -447,7 +451,7 @@ def test_accepting_needs_the_terms_and_real_users_as_leads(partnership, chair):
     )
 
     assert missing.status_code == 400
-    assert set(missing.json()) == {"strand", "level", "rag", "lead_professional", "police_lead"}
+    assert set(missing.json()["errors"]) == {"strand", "level", "rag", "lead_professional", "police_lead"}
     assert unknown.json() == {"lead_professional": ["No user found with that id"]}
     assert not_police.json() == {"police_lead": ["The IOM police lead officer must work for a police force"]}
     assert bad_mappa.json() == {"mappa_level": ["IOM combines only with MAPPA level 2 or 3"]}
@@ -769,7 +773,7 @@ def test_only_a_system_administrator_changes_the_matrix_and_bad_values_are_400(p
     missing = admin.patch(url("api-selection-criterion", 10**9), {"weight": "1"}, format="json")
 
     assert forbidden.status_code == 403
-    assert negative.json() == {"weight": ["The weight must be 0 or more"]}
+    assert negative.json()["errors"] == {"weight": ["The weight must be 0 or more"]}
     assert taken.status_code == 400
     assert "name" in taken.json()
     assert missing.status_code == 404

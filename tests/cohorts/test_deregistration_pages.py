@@ -321,7 +321,7 @@ def test_the_api_proposes_and_answers_bad_input_with_field_errors(client, partne
     assert made.json()["status"] == "proposed"
 
     again = post_json(client, url, {"reason": "other", "explanation": "Again"})
-    assert again.status_code == 400
+    assert again.status_code == 409
     assert "already proposed" in again.json()["detail"]
 
 
@@ -351,7 +351,7 @@ def test_the_api_ratifies_with_the_last_day_and_refuses_a_bad_one(client, partne
     assert done.json()["decided_by"]["id"] == chair.pk
 
     twice = post_json(client, url, {})
-    assert twice.status_code == 400
+    assert twice.status_code == 409
     assert "already been decided" in twice.json()["detail"]
 
 

@@ -292,14 +292,14 @@ def test_api_fit_remove_hit_and_outcome(client, partnership, nominal):
         content_type="application/json",
     )
     assert response.status_code == 400
-    assert set(response.json()) == {"crime_reference"}
+    assert set(response.json()["errors"]) == {"crime_reference"}
     response = client.post(
         api(nominal, "api-tag-hits", tag_pk),
         {"notified_on": days_ago(11).isoformat(), "crime_reference": "CR/9"},
         content_type="application/json",
     )
     assert response.status_code == 400
-    assert "within the tag period" in response.json()["notified_on"][0]
+    assert "within the tag period" in response.json()["errors"]["notified_on"][0]
     response = client.post(
         api(nominal, "api-tag-hits", tag_pk),
         {"notified_on": days_ago(5).isoformat(), "crime_reference": "CR/9"},
@@ -319,7 +319,7 @@ def test_api_fit_remove_hit_and_outcome(client, partnership, nominal):
         {"outcome": "ruled_in", "outcome_on": today().isoformat()},
         content_type="application/json",
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "already ruled out" in response.json()["detail"]
 
     response = client.post(

@@ -120,7 +120,7 @@ def test_notes_are_saved_with_a_version_check(partnership, api):
 
     stale = client.patch(url, {"notes": "Over it", "version": item.version}, format="json")
     assert stale.status_code == 409
-    assert "Someone else changed this item" in stale.json()["version"][0]
+    assert "Someone else changed this item" in stale.json()["detail"]
     assert client.get(url).json()["notes"] == "Agreed a visit"
 
 

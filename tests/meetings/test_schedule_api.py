@@ -114,7 +114,7 @@ def test_scheduling_errors_are_field_errors(client, on_today, partnership, chair
 
     assert response.status_code == 400
     assert set(response.json()["errors"]) == {"date", "location", "chair"}
-    assert response.json()["chair"] == ["The chair must be a panel chair"]
+    assert response.json()["errors"]["chair"] == ["The chair must be a panel chair"]
 
 
 def test_a_malformed_date_is_a_field_error(client, on_today, chair):

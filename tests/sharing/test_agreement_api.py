@@ -163,22 +163,22 @@ def test_a_user_of_another_agency_gets_404_for_every_action_unless_system_admin(
         assert target.status == status_before
 
 
-def test_activating_an_active_agreement_is_a_400_that_says_why(api, partnership):
+def test_activating_an_active_agreement_is_a_409_that_says_why(api, partnership):
     api.force_login(agency_admin(partnership.probation))
 
     response = api.post(action_url(partnership.core, "activate"))
 
     assert response.status_code == 409
-    assert response.json() == {"detail": "Only a draft or suspended agreement can be activated; this one is active."}
+    assert response.json()["detail"] == "Only a draft or suspended agreement can be activated; this one is active."
 
 
-def test_ending_an_ended_agreement_is_a_400_that_says_why(api, partnership):
+def test_ending_an_ended_agreement_is_a_409_that_says_why(api, partnership):
     api.force_login(agency_admin(partnership.housing))
 
     response = api.post(action_url(partnership.housing_agreement, "end"))
 
     assert response.status_code == 409
-    assert response.json() == {"detail": "This agreement has already ended."}
+    assert response.json()["detail"] == "This agreement has already ended."
 
 
 def test_suspending_and_activating_again_through_the_api(api, partnership):
@@ -319,7 +319,7 @@ def test_malformed_agreement_input_is_a_400_on_the_fields(api, partnership):
 
     assert response.status_code == 400
     errors = response.json()["errors"]
-    assert set(errors) == {"title", "legal_basis", "clauses", "starts_on"}
+    assert set(errors) == {"title", "legal_basis", "clauses.0.category", "starts_on"}
     assert errors["starts_on"] == ["The start date must be a real date, in the format YYYY-MM-DD"]
     assert not SharingAgreement.objects.filter(purpose="Planning transfers at 18").exists()
 

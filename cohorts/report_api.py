@@ -245,7 +245,7 @@ class ManagementReportView(APIView):
 
 
 def _record(request: Request, pk: int, serializer_class: type[serializers.Serializer], record: Any) -> Any:
-    """Validate what was sent, check the role, and call the service; a refusal is a 400."""
+    """Check the role, validate what was sent, and call the service."""
     nominal = nominal_or_404(request, pk)
     user = request_user(request)
     check_recorder(user)

@@ -339,10 +339,18 @@ class RunItemView(APIView):
 
     @extend_schema(
         summary="Save an item's discussion notes",
-        description="Give the version you read: if someone saved since, a 400 with an error on version, and "
-        "your text is not saved.",
+        description="Give the version you read: if someone saved since, a 409 (stale-version), and your text is "
+        "not saved.",
         request=NotesInputSerializer,
-        responses={200: RunItemSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={
+            200: RunItemSerializer,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            409: OpenApiResponse(
+                description="Someone saved the notes since the version given (stale-version), or the meeting's "
+                "state refuses it (wrong-state)."
+            ),
+        },
     )
     def patch(self, request: Request, pk: int, item_pk: int) -> Response:
         meeting, item = _item(request, pk, item_pk)

@@ -1,6 +1,7 @@
-"""Where a refusal is logged (cohorts/refusals.py): one hook for pages, one for the API, one for a
-sign-in lockout. Each knows who asked and where; the refusal itself says what and why. None of them
-changes the answer: the user sees the same 404 as for a record that does not exist."""
+"""Where a refusal is logged (cohorts/refusals.py): one hook for pages, one for the API (its exception
+handler's signal, sharing/error_policy.py), one for a sign-in lockout. Each knows who asked and where; the
+refusal itself says what and why. None of them changes the answer: the user sees the same 404 as for
+a record that does not exist."""
 
 from __future__ import annotations
 
@@ -11,8 +12,6 @@ from typing import Any
 from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.http import HttpRequest, HttpResponse
-from rest_framework.response import Response
-from rest_framework.views import exception_handler
 
 from cohorts.records.services import access_refusal_record
 from cohorts.refusals import refusal_of
@@ -21,7 +20,8 @@ from sharing.models import User
 logger = logging.getLogger(__name__)
 
 
-def _record(user: Any, error: BaseException, path: str) -> None:
+def refusal_record(user: Any, error: BaseException, path: str) -> None:
+    """Log the refusal an error carries, if it carries one; an error that carries none is let be."""
     refusal = refusal_of(error)
     if refusal is None or not isinstance(user, User):
         return
@@ -44,18 +44,7 @@ class RefusalLogMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:
-        _record(request.user, exception, request.path)
-
-
-def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """The API: DRF's own handler, and where it answers an error that carries a refusal (a 404, or
-    a 400 naming a person id the caller may not see), the refusal is logged. An error DRF does not
-    answer goes on to the pages' middleware, which logs it there."""
-    response = exception_handler(exc, context)
-    if response is not None:
-        request = context["request"]
-        _record(request.user, exc, request.path)
-    return response
+        refusal_record(request.user, exception, request.path)
 
 
 def sign_in_lockout_record(*, request: HttpRequest | None, username: str, ip_address: str | None) -> None:

@@ -335,10 +335,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Each operation's error responses documented as problem details (sharing/error_policy.py).
+    "DEFAULT_SCHEMA_CLASS": "sharing.error_policy.ProblemAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
-    # DRF's own handler, after logging a request refused as out of scope (cohorts/refusal_hooks.py).
-    "EXCEPTION_HANDLER": "cohorts.refusal_hooks.api_exception_handler",
+    # Every error answered as problem details with a stable code, one status per kind; a request
+    # refused as out of scope is logged (cohorts/refusal_hooks.py).
+    "EXCEPTION_HANDLER": "sharing.error_policy.api_exception_handler",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),

@@ -7,9 +7,9 @@ risk, needs, score, the decision's reasons) is the referring agency's offending 
 information: another agency reads it only where an agreement shares that category, and otherwise
 the referral says "content_restricted": true and leaves those fields out.
 
-Refusals, as in sharing/api.py: a role that may not act is 403; the referral's state refusing the
-action is 400 {"detail": "why"}; field errors are 400 {"field": ["message"]}; a save over someone
-else's newer save is 409 {"detail": "why"}.
+Refusals are the services' domain errors, answered as problem details by the one exception handler
+(sharing/error_policy.py): a role that may not act is 403, field errors 400, the referral's state refusing
+the action or a save over someone else's newer save 409.
 """
 
 from __future__ import annotations
@@ -18,9 +18,8 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, NoReturn
+from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
@@ -35,7 +34,7 @@ from drf_spectacular.utils import (
     extend_schema,
 )
 from rest_framework import serializers, status
-from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
@@ -45,7 +44,7 @@ from rest_framework.views import APIView
 from cohorts.access import current_memberships
 from cohorts.management.models import ManagementLevel, PriorityCohort, RagRating, Strand
 from cohorts.models import AccessEvent
-from cohorts.records.api import NamedEntrySerializer, bad_request, request_user
+from cohorts.records.api import NamedEntrySerializer, request_user
 from cohorts.records.models import PATHWAY_CATEGORY, Nominal, Pathway
 from cohorts.records.selectors import nominal_get_for_user
 from cohorts.records.services import access_event_record, nominal_view_log
@@ -90,17 +89,16 @@ from referrals.services import (
     sections_for,
     selection_criterion_update,
 )
-from sharing.errors import DomainError, NotAllowed, StaleVersion
+from sharing.errors import Invalid
 from sharing.models import User
 from sharing.roles import is_iom_team, may_refer
 
 NOT_FOUND = OpenApiResponse(description="No such referral, or not one you may see.")
-FORBIDDEN = OpenApiResponse(description='Your role does not allow this action: {"detail": "why"}.')
-REFUSED = OpenApiResponse(
-    description='Field errors {"field": ["message"]}, or the referral\'s state refuses the action {"detail": "why"}.'
-)
+FORBIDDEN = OpenApiResponse(description="Your role does not allow this action (not-permitted): the detail says why.")
+REFUSED = OpenApiResponse(description="The referral's state refuses the action (wrong-state): the detail says why.")
 STALE = OpenApiResponse(
-    description='Someone else changed the referral first: reload it and try again {"detail": "why"}.'
+    description="Someone else changed the referral first (stale-version): reload it and try again; or its state "
+    "refuses the action (wrong-state)."
 )
 
 # What a referral shows only where its content is visible: the referring agency's offending and risk
@@ -867,32 +865,6 @@ def _referral_or_404(user: User, pk: int) -> Referral:
         raise NotFound("No such referral.") from error
 
 
-def _refused(error: DomainError) -> NoReturn:
-    """A service's refusal: 403 where the caller may not act, 409 where someone else saved first,
-    400 where the referral's state refuses the action (as sharing/api.py)."""
-    if isinstance(error, NotAllowed):
-        raise PermissionDenied(str(error)) from error
-    if isinstance(error, StaleVersion):
-        raise Conflict(str(error)) from error
-    raise ValidationError({"detail": str(error)}) from error
-
-
-class Conflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "Someone else changed this first. Reload it and try again."
-    default_code = "conflict"
-
-
-def _call(service: Callable[..., Any], **kwargs: Any) -> Any:
-    """Run a service, turning its refusals into the API's answers."""
-    try:
-        return service(**kwargs)
-    except DomainError as error:
-        _refused(error)
-    except DjangoValidationError as error:
-        bad_request(error)
-
-
 def _shown(request: Request, pk: int, status_code: int = status.HTTP_200_OK) -> Response:
     """The referral as the caller may see it, logged as the referral page logs it."""
     user = request_user(request)
@@ -947,9 +919,18 @@ class ReferralListView(GenericAPIView):
         summary="Start a draft referral",
         description="A draft of a person you may see; your own draft of the same person is resumed (200) "
         "rather than started twice. A person already on the cohort, or with a referral in progress, "
-        'is refused: {"person": ["why"], "existing_referral": {"id", "reference", "url"} or null}.',
+        "is refused: 400, errors.person says why and existing_referral names the referral "
+        '({"id", "reference", "url"} or null).',
         request=ReferralStartSerializer,
-        responses={201: ReferralSerializer, 200: ReferralSerializer, 400: REFUSED, 403: FORBIDDEN},
+        responses={
+            201: ReferralSerializer,
+            200: ReferralSerializer,
+            400: OpenApiResponse(
+                description="Field errors; a person on the cohort or with a referral in progress is refused on "
+                "person, and existing_referral names the referral."
+            ),
+            403: FORBIDDEN,
+        },
     )
     def post(self, request: Request) -> Response:
         user = request_user(request)
@@ -961,18 +942,16 @@ class ReferralListView(GenericAPIView):
             nominal = nominal_get_for_user(user, serializer.validated_data["person"])
         except Nominal.DoesNotExist as error:
             raise ValidationError({"person": ["No person found with that id"]}) from error
-        refused = _refuse_a_second_referral(request, nominal)
-        if refused is not None:
-            return refused
+        _refuse_a_second_referral(request, nominal)
         started_at = timezone.now()
-        referral = _call(referral_start, nominal=nominal, by=user, kind=serializer.validated_data["kind"])
+        referral = referral_start(nominal=nominal, by=user, kind=serializer.validated_data["kind"])
         created = referral.created_at >= started_at
         response = _shown(request, referral.pk, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
         response["Location"] = reverse("api-referral-detail", args=[referral.pk])
         return response
 
 
-def _refuse_a_second_referral(request: Request, nominal: Nominal) -> Response | None:
+def _refuse_a_second_referral(request: Request, nominal: Nominal) -> None:
     """A person on the cohort, or with a referral in progress, cannot be referred again: the same
     rules, in the same words, as the submit check (referrals/eligibility.py)."""
     in_progress = open_referral_of(nominal)
@@ -1006,7 +985,7 @@ def _refuse_a_second_referral(request: Request, nominal: Nominal) -> Response | 
         if existing is not None
         else None
     )
-    return Response({"person": problems, "existing_referral": link}, status=status.HTTP_400_BAD_REQUEST)
+    raise Invalid({"person": problems}, members={"existing_referral": link})
 
 
 class ReferralDetailView(APIView):
@@ -1035,7 +1014,7 @@ class ReferralSectionView(APIView):
             serializers=list(SECTION_SERIALIZERS.values()),
             resource_type_field_name=None,
         ),
-        responses={200: ReferralSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND, 409: STALE},
+        responses={200: ReferralSerializer, 403: FORBIDDEN, 404: NOT_FOUND, 409: STALE},
     )
     def put(self, request: Request, pk: int, code: str) -> Response:
         user = request_user(request)
@@ -1052,7 +1031,7 @@ class ReferralSectionView(APIView):
             fields["offences"] = [dict(offence) for offence in fields["offences"]]
         elif code == "needs":
             fields["needs"] = [dict(need) for need in fields["needs"]]
-        _call(referral_section_save, referral=referral, by=user, section=code, fields=fields, version=version)
+        referral_section_save(referral=referral, by=user, section=code, fields=fields, version=version)
         return _shown(request, pk)
 
 
@@ -1068,7 +1047,7 @@ IOM_TEAM = Only(is_iom_team, "Only the IOM team screens, returns and lists refer
 PANEL_CHAIRS = Only(permissions.may_decide, "Only a panel chair decides referrals.")
 
 
-@extend_schema(responses={200: ReferralSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND})
+@extend_schema(responses={200: ReferralSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND})
 class ReferralActionView(APIView):
     """A POST action on a referral, declared by a subclass: its schema (@extend_schema), fields
     (serializer_class, the request body), role (only; None where the service alone decides who may)
@@ -1093,7 +1072,7 @@ class ReferralActionView(APIView):
             serializer = self.serializer_class(data=request.data)
             serializer.is_valid(raise_exception=True)
             data = dict(serializer.validated_data)
-        _call(self.service, referral=referral, by=user, **self.arguments(data))
+        self.service(referral=referral, by=user, **self.arguments(data))
         return _shown(request, pk, self.answer_status)
 
 
@@ -1140,8 +1119,8 @@ class ReferralListForPanelView(ReferralActionView):
     "outside_meeting, decides an urgent referral outside a meeting (to be ratified by the next panel). "
     "Accepting puts the person on the cohort with the strand, level, RAG rating and leads given. "
     "Answers 201 with the referral, the new decision first among its decisions; a referral "
-    'someone else decided first is refused with who and when: {"detail": "why"}.',
-    responses={201: ReferralSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+    "someone else decided first is refused (409) with who and when in the detail.",
+    responses={201: ReferralSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
 )
 class ReferralDecideView(ReferralActionView):
     serializer_class = ReferralDecideSerializer
@@ -1202,7 +1181,7 @@ class SelectionCriterionView(APIView):
         request=SelectionCriterionUpdateSerializer(partial=True),
         responses={
             200: SelectionCriterionSerializer,
-            400: REFUSED,
+            409: REFUSED,
             403: FORBIDDEN,
             404: OpenApiResponse(description="No such criterion."),
         },
@@ -1216,5 +1195,5 @@ class SelectionCriterionView(APIView):
             raise NotFound("No such criterion.")
         serializer = SelectionCriterionUpdateSerializer(criterion, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        changed = _call(selection_criterion_update, criterion=criterion, by=user, **serializer.validated_data)
+        changed = selection_criterion_update(criterion=criterion, by=user, **serializer.validated_data)
         return Response(SelectionCriterionSerializer(changed).data)

@@ -24,7 +24,6 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from sharing.errors import DomainError, NotAllowed
 from sharing.forms import AgreementForm
 from sharing.models import Agency, DataCategory, SharingAgreement, SharingClause, User
 from sharing.selectors import (
@@ -37,7 +36,7 @@ from sharing.services import ClauseSpec, agreement_activate, agreement_create, a
 
 NOT_FOUND = OpenApiResponse(description="No such agreement, or not one your agency is party to.")
 FORBIDDEN = OpenApiResponse(description="Only an agency administrator of a party, or a system administrator.")
-REFUSED = OpenApiResponse(description='The agreement\'s state refuses the action: {"detail": "why"}.')
+REFUSED = OpenApiResponse(description="The agreement's state refuses the action (wrong-state): the detail says why.")
 
 
 def _real_date(label: str) -> dict[str, Any]:
@@ -215,13 +214,6 @@ def _agreement_or_404(user: User, pk: int) -> SharingAgreement:
         raise NotFound("No such agreement.") from error
 
 
-def _refused(error: DomainError) -> Response:
-    """A service's refusal: 403 where the caller may not act, 400 where the agreement's state refuses."""
-    if isinstance(error, NotAllowed):
-        raise PermissionDenied(str(error)) from error
-    return Response({"detail": str(error)}, status=status.HTTP_400_BAD_REQUEST)
-
-
 class AgreementListView(GenericAPIView):
     """The agreements the caller's agency is party to, or draft a new one."""
 
@@ -254,21 +246,18 @@ class AgreementListView(GenericAPIView):
         serializer = AgreementCreateSerializer(data=request.data, context={"own_agency": user.agency})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            created = agreement_create(
-                by=user,
-                title=data["title"],
-                purpose=data["purpose"],
-                legal_basis=data["legal_basis"],
-                legal_basis_detail=data["legal_basis_detail"],
-                parties=data["parties"],
-                clauses=[ClauseSpec(clause["category"], clause["consent_required"]) for clause in data["clauses"]],
-                starts_on=data["starts_on"],
-                review_on=data.get("review_on"),
-                ends_on=data.get("ends_on"),
-            )
-        except DomainError as error:
-            return _refused(error)
+        created = agreement_create(
+            by=user,
+            title=data["title"],
+            purpose=data["purpose"],
+            legal_basis=data["legal_basis"],
+            legal_basis_detail=data["legal_basis_detail"],
+            parties=data["parties"],
+            clauses=[ClauseSpec(clause["category"], clause["consent_required"]) for clause in data["clauses"]],
+            starts_on=data["starts_on"],
+            review_on=data.get("review_on"),
+            ends_on=data.get("ends_on"),
+        )
         agreement = agreement_get_for_user(user, created.pk)
         return Response(
             AgreementSerializer(agreement, context={"user": user}).data,
@@ -287,7 +276,7 @@ class AgreementDetailView(APIView):
         return Response(AgreementSerializer(agreement, context={"user": user}).data)
 
 
-ACTION_RESPONSES = {200: AgreementSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND}
+ACTION_RESPONSES = {200: AgreementSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND}
 
 
 class _AgreementActionView(APIView):
@@ -298,10 +287,7 @@ class _AgreementActionView(APIView):
         agreement = _agreement_or_404(user, pk)
         if not user_may_manage_agreement(user, agreement):
             raise PermissionDenied("Only an agency administrator of a party can change an agreement.")
-        try:
-            service(agreement=agreement, by=user)
-        except DomainError as error:
-            return _refused(error)
+        service(agreement=agreement, by=user)
         changed = agreement_get_for_user(user, agreement.pk)
         return Response(AgreementSerializer(changed, context={"user": user}).data)
 

@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from sharing.error_policy import REFUSALS, form_refused
 from sharing.errors import DomainError
 from sharing.forms import AgreementForm, DocumentForm, agreement_initial
 from sharing.http import signed_in_user
@@ -79,8 +80,8 @@ def agreement_new(request: HttpRequest) -> HttpResponse:
                 by=user,
                 **_agreement_fields(form.cleaned_data),
             )
-        except DomainError as error:
-            form.add_error(None, str(error))
+        except REFUSALS as refused:
+            form_refused(form, refused)
         else:
             messages.success(
                 request, f"{agreement.reference} has been saved as a draft. It shares nothing until it is activated."
@@ -126,8 +127,8 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 by=user,
                 **_agreement_fields(form.cleaned_data),
             )
-        except DomainError as error:
-            form.add_error(None, str(error))
+        except REFUSALS as refused:
+            form_refused(form, refused)
         else:
             messages.success(request, f"{agreement.reference} has been changed.")
             return redirect("agreement-detail", pk=agreement.pk)
@@ -150,8 +151,8 @@ def agreement_upload(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             agreement_attach_document(agreement=agreement, by=user, document=form.cleaned_data["document"])
-        except DomainError as error:
-            form.add_error(None, str(error))
+        except REFUSALS as refused:
+            form_refused(form, refused)
         else:
             messages.success(request, "The signed agreement has been uploaded.")
             return redirect("agreement-detail", pk=agreement.pk)

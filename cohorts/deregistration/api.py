@@ -4,10 +4,9 @@ pages (cohorts/deregistration/services.py), the same 404s and 403s."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
@@ -16,9 +15,9 @@ from rest_framework.views import APIView
 
 from cohorts.deregistration.models import Deregistration
 from cohorts.deregistration.services import (
-    NOT_A_CHAIR,
-    NOT_A_PROPOSER,
-    NOT_A_WITHDRAWER,
+    check_proposer,
+    check_ratifier,
+    check_withdrawer,
     deregistration_get_for_user,
     deregistration_not_ratify,
     deregistration_propose,
@@ -26,23 +25,10 @@ from cohorts.deregistration.services import (
     deregistration_withdraw,
     deregistrations_of,
     deregistrations_waiting,
-    may_propose,
-    may_ratify,
-    may_withdraw,
 )
 from cohorts.models import AccessEvent
-from cohorts.records.api import (
-    FORBIDDEN,
-    NOT_FOUND,
-    REFUSED,
-    WorkerSerializer,
-    bad_request,
-    nominal_or_404,
-    request_user,
-)
-from cohorts.records.selectors import current_assignments_of
+from cohorts.records.api import FORBIDDEN, NOT_FOUND, REFUSED, WorkerSerializer, nominal_or_404, request_user
 from cohorts.records.services import access_event_record, nominal_view_log
-from sharing.errors import NotAllowed, StateError
 
 CATEGORIES = ["identity"]
 
@@ -127,10 +113,6 @@ def _answer(deregistration: Deregistration, code: int = status.HTTP_200_OK) -> R
     return Response(DeregistrationSerializer(fresh).data, status=code)
 
 
-def _refused(error: Exception) -> ValidationError:
-    return ValidationError({"detail": str(error)})
-
-
 class NominalDeregistrationsView(APIView):
     """A person's deregistrations; propose one."""
 
@@ -149,23 +131,15 @@ class NominalDeregistrationsView(APIView):
         description="The lead professional, or the IOM team (police and probation practitioners, supervisors and "
         "panel chairs). One open proposal per period on IOM; a panel chair decides it.",
         request=ProposeSerializer,
-        responses={201: DeregistrationSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={201: DeregistrationSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
         nominal = nominal_or_404(request, pk)
         user = request_user(request)
-        if not may_propose(user, current_assignments_of(nominal)):
-            raise PermissionDenied(NOT_A_PROPOSER)
+        check_proposer(user, nominal)
         serializer = ProposeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            proposal = deregistration_propose(nominal=nominal, by=user, **serializer.validated_data)
-        except DjangoValidationError as error:
-            bad_request(error)
-        except StateError as refused:
-            raise _refused(refused) from refused
-        except NotAllowed as refused:
-            raise PermissionDenied(str(refused)) from refused
+        proposal = deregistration_propose(nominal=nominal, by=user, **serializer.validated_data)
         return _answer(proposal, status.HTTP_201_CREATED)
 
 
@@ -187,8 +161,7 @@ class DeregistrationsWaitingView(GenericAPIView):
     )
     def get(self, request: Request) -> Response:
         user = request_user(request)
-        if not may_ratify(user):
-            raise PermissionDenied(NOT_A_CHAIR)
+        check_ratifier(user)
         page = self.paginate_queryset(deregistrations_waiting(user)) or []
         if page:
             access_event_record(
@@ -223,21 +196,15 @@ class DeregistrationRatifyView(APIView):
         "assignments; the sharing grants follow at once. The record stays. Two chairs at once: one decision, "
         "the other is refused with who decided.",
         request=RatifySerializer,
-        responses={200: DeregistrationSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={200: DeregistrationSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
         deregistration = _deregistration_or_404(request, pk)
         user = request_user(request)
-        if not may_ratify(user):
-            raise PermissionDenied(NOT_A_CHAIR)
+        check_ratifier(user)
         serializer = RatifySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            deregistration = deregistration_ratify(deregistration=deregistration, by=user, **serializer.validated_data)
-        except DjangoValidationError as error:
-            bad_request(error)
-        except StateError as refused:
-            raise _refused(refused) from refused
+        deregistration = deregistration_ratify(deregistration=deregistration, by=user, **serializer.validated_data)
         return _answer(deregistration)
 
 
@@ -246,23 +213,15 @@ class DeregistrationNotRatifyView(APIView):
         summary="Do not ratify a proposal: the person stays on IOM",
         description="Panel chairs, saying why.",
         request=NotRatifySerializer,
-        responses={200: DeregistrationSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={200: DeregistrationSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
         deregistration = _deregistration_or_404(request, pk)
         user = request_user(request)
-        if not may_ratify(user):
-            raise PermissionDenied(NOT_A_CHAIR)
+        check_ratifier(user)
         serializer = NotRatifySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            deregistration = deregistration_not_ratify(
-                deregistration=deregistration, by=user, **serializer.validated_data
-            )
-        except DjangoValidationError as error:
-            bad_request(error)
-        except StateError as refused:
-            raise _refused(refused) from refused
+        deregistration = deregistration_not_ratify(deregistration=deregistration, by=user, **serializer.validated_data)
         return _answer(deregistration)
 
 
@@ -271,21 +230,13 @@ class DeregistrationWithdrawView(APIView):
         summary="Withdraw a proposal waiting for a panel chair",
         description="The person who proposed it, or the IOM team.",
         request=WithdrawSerializer,
-        responses={200: DeregistrationSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={200: DeregistrationSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
         deregistration = _deregistration_or_404(request, pk)
         user = request_user(request)
-        if not may_withdraw(user, deregistration):
-            raise PermissionDenied(NOT_A_WITHDRAWER)
+        check_withdrawer(user, deregistration)
         serializer = WithdrawSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            deregistration = deregistration_withdraw(
-                deregistration=deregistration, by=user, **serializer.validated_data
-            )
-        except DjangoValidationError as error:
-            bad_request(error)
-        except StateError as refused:
-            raise _refused(refused) from refused
+        deregistration = deregistration_withdraw(deregistration=deregistration, by=user, **serializer.validated_data)
         return _answer(deregistration)

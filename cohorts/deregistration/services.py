@@ -61,6 +61,24 @@ def may_withdraw(user: User, deregistration: Deregistration) -> bool:
     return deregistration.proposed_by_id == user.pk or is_iom_team(user)
 
 
+def check_proposer(user: User, nominal: Nominal) -> None:
+    """Raise NotAllowed unless the user may propose that the person leave IOM."""
+    if not may_propose(user, _current_assignments(nominal)):
+        raise NotAllowed(NOT_A_PROPOSER)
+
+
+def check_ratifier(user: User) -> None:
+    """Raise NotAllowed unless the user may decide a proposal (a panel chair)."""
+    if not may_ratify(user):
+        raise NotAllowed(NOT_A_CHAIR)
+
+
+def check_withdrawer(user: User, deregistration: Deregistration) -> None:
+    """Raise NotAllowed unless the user may withdraw the proposal."""
+    if not may_withdraw(user, deregistration):
+        raise NotAllowed(NOT_A_WITHDRAWER)
+
+
 # --- Services --------------------------------------------------------------------------------------
 
 
@@ -97,8 +115,7 @@ def deregistration_propose(*, nominal: Nominal, by: User, reason: str, explanati
     membership = CohortMembership.objects.filter(nominal=nominal, ended_on__isnull=True).first()
     if membership is None:
         raise StateError(f"{nominal.full_name} is not on the IOM cohort.")
-    if not may_propose(by, _current_assignments(nominal)):
-        raise NotAllowed(NOT_A_PROPOSER)
+    check_proposer(by, nominal)
     errors: dict[str, list[str]] = {}
     if reason not in Deregistration.Reason.values:
         errors["reason"] = ["Select why the person should leave IOM"]
@@ -143,8 +160,7 @@ def deregistration_ratify(
     """A panel chair ratifies the proposal: the period on IOM ends on ends_on (today unless given),
     with the case's assignments and their agencies' reasons to see the person, and the sharing
     grants follow at once. The record stays."""
-    if not may_ratify(by):
-        raise NotAllowed(NOT_A_CHAIR)
+    check_ratifier(by)
     deregistration = _locked(deregistration)
     _refuse_unless_proposed(deregistration)
     membership = deregistration.membership
@@ -172,8 +188,7 @@ def deregistration_ratify(
 @transaction.atomic
 def deregistration_not_ratify(*, deregistration: Deregistration, by: User, note: str) -> Deregistration:
     """A panel chair does not ratify the proposal, saying why; the person stays on IOM."""
-    if not may_ratify(by):
-        raise NotAllowed(NOT_A_CHAIR)
+    check_ratifier(by)
     deregistration = _locked(deregistration)
     _refuse_unless_proposed(deregistration)
     if not note.strip():
@@ -189,8 +204,7 @@ def deregistration_not_ratify(*, deregistration: Deregistration, by: User, note:
 def deregistration_withdraw(*, deregistration: Deregistration, by: User, note: str = "") -> Deregistration:
     """The proposer, or the IOM team, withdraws a proposal still waiting for a panel chair."""
     deregistration = _locked(deregistration)
-    if not may_withdraw(by, deregistration):
-        raise NotAllowed(NOT_A_WITHDRAWER)
+    check_withdrawer(by, deregistration)
     _refuse_unless_proposed(deregistration)
     deregistration.status = Deregistration.Status.WITHDRAWN
     deregistration.decided_by, deregistration.decided_at = by, timezone.now()

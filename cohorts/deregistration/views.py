@@ -6,7 +6,7 @@ person) the user may not see is a 404; one they see but may not act on, a 403.""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,8 +17,9 @@ from cohorts.deregistration.forms import DecisionForm, ProposeForm, WithdrawForm
 from cohorts.deregistration.models import Deregistration
 from cohorts.deregistration.services import (
     NOT_A_CHAIR,
-    NOT_A_PROPOSER,
-    NOT_A_WITHDRAWER,
+    check_proposer,
+    check_ratifier,
+    check_withdrawer,
     deregistration_get_for_user,
     deregistration_not_ratify,
     deregistration_propose,
@@ -36,10 +37,9 @@ from cohorts.records.models import Nominal
 from cohorts.records.panels import PanelResult
 from cohorts.records.selectors import current_assignments_of, nominal_or_404
 from cohorts.records.services import access_event_record, nominal_view_log
-from sharing.errors import NotAllowed, StateError
+from sharing.error_policy import REFUSALS, form_refused
 from sharing.http import signed_in_user
 from sharing.models import User
-from ui.forms import attach_service_errors
 
 PAGE_SIZE = 50
 CATEGORIES = ["identity"]  # who leaves IOM and why is the cohort's business, as RAG ratings are
@@ -74,16 +74,13 @@ def deregistration_new(request: HttpRequest, pk: int) -> HttpResponse:
     """Propose that the person leave IOM, with a reason and an explanation."""
     user = signed_in_user(request)
     nominal = nominal_or_404(user, pk)
-    if not may_propose(user, current_assignments_of(nominal)):
-        raise PermissionDenied(NOT_A_PROPOSER)
+    check_proposer(user, nominal)
     form = ProposeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             proposal = deregistration_propose(nominal=nominal, by=user, **form.cleaned_data)
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        except (StateError, NotAllowed) as refused:
-            form.add_error(None, str(refused))
+        except REFUSALS as refused:
+            form_refused(form, refused)
         else:
             messages.success(request, "The proposal has been sent to the panel chairs.")
             return redirect("deregistration-detail", pk=proposal.pk)
@@ -102,8 +99,7 @@ def deregistration_new(request: HttpRequest, pk: int) -> HttpResponse:
 def deregistrations_waiting_view(request: HttpRequest) -> HttpResponse:
     """Proposals waiting for a panel chair, oldest first, of the people the chair's agency may see."""
     user = signed_in_user(request)
-    if not may_ratify(user):
-        raise PermissionDenied(NOT_A_CHAIR)
+    check_ratifier(user)
     page = Paginator(deregistrations_waiting(user), PAGE_SIZE).get_page(request.GET.get("page"))
     if page.object_list:
         access_event_record(
@@ -138,10 +134,8 @@ def deregistration_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 deregistration_not_ratify(deregistration=deregistration, by=user, note=data["note"])
                 done = f"Not ratified: {deregistration.nominal.full_name} stays on IOM."
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        except (StateError, NotAllowed) as refused:
-            form.add_error(None, str(refused))
+        except REFUSALS as refused:
+            form_refused(form, refused)
         else:
             messages.success(request, done)
             return redirect("deregistration-detail", pk=deregistration.pk)
@@ -165,16 +159,13 @@ def deregistration_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Check, then withdraw a proposal waiting for a panel chair."""
     user = signed_in_user(request)
     deregistration = _deregistration_or_404(user, pk)
-    if not may_withdraw(user, deregistration):
-        raise PermissionDenied(NOT_A_WITHDRAWER)
+    check_withdrawer(user, deregistration)
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             deregistration_withdraw(deregistration=deregistration, by=user, note=form.cleaned_data["note"])
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        except (StateError, NotAllowed) as refused:
-            form.add_error(None, str(refused))
+        except REFUSALS as refused:
+            form_refused(form, refused)
         else:
             messages.success(request, "The proposal has been withdrawn.")
             return redirect("nominal-detail", pk=deregistration.nominal_id)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -22,7 +21,7 @@ from cohorts.events.services import (
     may_record_events,
     refer_again_url,
 )
-from cohorts.records.api import NOT_FOUND, NamedEntrySerializer, bad_request, nominal_or_404, request_user
+from cohorts.records.api import NOT_FOUND, NamedEntrySerializer, nominal_or_404, request_user
 from cohorts.records.models import OffenceType
 from cohorts.records.services import nominal_view_log
 from sharing.models import User
@@ -175,10 +174,7 @@ class NominalEventsView(APIView):
         serializer = CustodyEventCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data: dict[str, Any] = dict(serializer.validated_data)
-        try:
-            recorded = custody_event_record(nominal=nominal, by=user, **data)
-        except DjangoValidationError as error:
-            bad_request(error)
+        recorded = custody_event_record(nominal=nominal, by=user, **data)
         event = CustodyEvent.objects.select_related("item__owning_agency", "item__recorded_by", "imported_by").get(
             pk=recorded.event.pk
         )

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from cohorts.management.models import CaseAssignment
+from sharing.errors import NotAllowed
 from sharing.models import User
 from sharing.roles import has_case_role, is_iom_team
 
@@ -50,3 +51,21 @@ def may_assign(user: User, assignments: Iterable[CaseAssignment]) -> bool:
     """The IOM team and the current lead professional assign and transfer the case's leads and key
     workers, and end a key worker's assignment."""
     return is_iom_team(user) or is_lead_professional(user, assignments)
+
+
+NOT_A_RAG_ASSESSOR = "Only the IOM team and the agencies working the case change a RAG rating."
+NOT_AN_ASSIGNER = "Only the IOM team and the lead professional assign people to the case."
+NOT_AN_ASSIGNMENT_ENDER = "Only the IOM team and the lead professional change who works on the case."
+
+
+def check_rag_change(user: User, assignments: Iterable[CaseAssignment]) -> None:
+    """Raise NotAllowed unless the user may give the person a RAG rating (may_change_rag)."""
+    if not may_change_rag(user, assignments):
+        raise NotAllowed(NOT_A_RAG_ASSESSOR)
+
+
+def check_assigner(user: User, assignments: Iterable[CaseAssignment], *, ending: bool = False) -> None:
+    """Raise NotAllowed unless the user may assign or transfer a role in the case, or end a key
+    worker's assignment (may_assign)."""
+    if not may_assign(user, assignments):
+        raise NotAllowed(NOT_AN_ASSIGNMENT_ENDER if ending else NOT_AN_ASSIGNER)

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from typing import Any, NoReturn
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
@@ -26,7 +25,7 @@ from rest_framework.views import APIView
 from cohorts.access import reasons_to_see_item
 from cohorts.duplicates.services import held_elsewhere_reported, possibly_recorded_elsewhere
 from cohorts.management.models import CaseAssignment, RagAssessment, RagRating
-from cohorts.management.permissions import case_holders, may_assign, may_change_rag
+from cohorts.management.permissions import case_holders, check_assigner, check_rag_change
 from cohorts.models import AccessEvent
 from cohorts.records.identifiers import normalise_crn, normalise_pnc_id, normalise_prison_number
 from cohorts.records.models import (
@@ -353,11 +352,6 @@ def nominal_or_404(request: Request, pk: int) -> Nominal:
         raise NotFound("No such person.") from error
 
 
-def bad_request(error: DjangoValidationError) -> NoReturn:
-    """A service's refusal as a 400, with its errors on the fields it names."""
-    raise ValidationError(serializers.as_serializer_error(error)) from error
-
-
 class NominalPagination(LimitOffsetPagination):
     max_limit = 200
 
@@ -405,11 +399,8 @@ class NominalListView(GenericAPIView):
         serializer = NominalCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = request_user(request)
-        try:
-            with held_elsewhere_reported(user, request.path):
-                created = nominal_create(by=user, **serializer.validated_data)
-        except DjangoValidationError as error:
-            bad_request(error)
+        with held_elsewhere_reported(user, request.path):
+            created = nominal_create(by=user, **serializer.validated_data)
         nominal = nominal_get_for_user(user, created.pk)
         # The same name and date of birth as a record the caller may not see: recorded, and checked.
         nominal.possibly_recorded_elsewhere = possibly_recorded_elsewhere(nominal)  # type: ignore[attr-defined]
@@ -453,10 +444,7 @@ class ItemCreateView(APIView):
         user = request_user(request)
         serializer = ItemCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            created = item_record(nominal=nominal, by=user, **serializer.validated_data)
-        except DjangoValidationError as error:
-            bad_request(error)
+        created = item_record(nominal=nominal, by=user, **serializer.validated_data)
         item = item_get_for_user(user, nominal, created.pk)
         return Response(RecordedItemSerializer(item).data, status=status.HTTP_201_CREATED)
 
@@ -528,7 +516,7 @@ class ItemWhyView(APIView):
 # IOM team and the agencies working the case rate, the IOM team and the lead professional assign.
 
 FORBIDDEN = OpenApiResponse(description="The person is in scope, but your role or agency may not do this.")
-REFUSED = OpenApiResponse(description='Field errors, or {"detail": "why"} where the case\'s state refuses it.')
+REFUSED = OpenApiResponse(description="The case's state refuses it (wrong-state): the detail says why.")
 
 
 class RagRatingSerializer(serializers.ModelSerializer):
@@ -658,7 +646,7 @@ class CaseAssignSerializer(serializers.Serializer):
 
 
 def _not_on_cohort(nominal: Nominal) -> NoReturn:
-    raise ValidationError({"detail": f"{nominal.full_name} is not on the IOM cohort."})
+    raise StateError(f"{nominal.full_name} is not on the IOM cohort.")
 
 
 class NominalRagView(APIView):
@@ -687,22 +675,18 @@ class NominalRagView(APIView):
         "practitioners, supervisors and panel chairs of an agency holding a role in the case, and the lead "
         "professional. The rating sets the cadence of supervisor reviews.",
         request=RagChangeSerializer,
-        responses={201: RagAssessmentSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={201: RagAssessmentSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
         nominal = nominal_or_404(request, pk)
         user = request_user(request)
         cohort = nominal_cohort_panel(nominal)
-        if not may_change_rag(user, case_holders(cohort)):
-            raise PermissionDenied("Only the IOM team and the agencies working the case change a RAG rating.")
+        check_rag_change(user, case_holders(cohort))
         if cohort.membership is None:
             _not_on_cohort(nominal)
         serializer = RagChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            assessment = rag_assess(nominal=nominal, by=user, **serializer.validated_data)
-        except DjangoValidationError as error:
-            bad_request(error)
+        assessment = rag_assess(nominal=nominal, by=user, **serializer.validated_data)
         assessment = RagAssessment.objects.select_related("rating", "assessed_by__agency").get(pk=assessment.pk)
         return Response(RagAssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
 
@@ -736,32 +720,26 @@ class NominalAssignmentsView(APIView):
         "the start date; the new holder's agency sees the person at once, and the previous one's stops "
         "unless it has another reason to.",
         request=CaseAssignSerializer,
-        responses={201: CaseAssignmentSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={201: CaseAssignmentSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
         nominal = nominal_or_404(request, pk)
         user = request_user(request)
         cohort = nominal_cohort_panel(nominal)
-        if not may_assign(user, case_holders(cohort)):
-            raise PermissionDenied("Only the IOM team and the lead professional assign people to the case.")
+        check_assigner(user, case_holders(cohort))
         if cohort.membership is None:
             _not_on_cohort(nominal)
         serializer = CaseAssignSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            assignment = case_assign(
-                nominal=nominal,
-                role=data["role"],
-                worker=data["worker"],
-                by=user,
-                reason=data["reason"].strip(),
-                started_on=data["started_on"],
-            )
-        except DjangoValidationError as error:
-            bad_request(error)
-        except StateError as refused:
-            raise ValidationError({"detail": str(refused)}) from refused
+        assignment = case_assign(
+            nominal=nominal,
+            role=data["role"],
+            worker=data["worker"],
+            by=user,
+            reason=data["reason"].strip(),
+            started_on=data["started_on"],
+        )
         assignment = CaseAssignment.objects.select_related("worker__agency", "agency", "assigned_by__agency").get(
             pk=assignment.pk
         )
@@ -776,23 +754,17 @@ class AssignmentEndView(APIView):
         description="The IOM team and the lead professional. Yesterday is the key worker's last day; their "
         "agency stops seeing the person unless it has another reason to.",
         request=None,
-        responses={200: CaseAssignmentSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={200: CaseAssignmentSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int, assignment_pk: int) -> Response:
         nominal = nominal_or_404(request, pk)
         user = request_user(request)
         cohort = nominal_cohort_panel(nominal)
-        if not may_assign(user, case_holders(cohort)):
-            raise PermissionDenied("Only the IOM team and the lead professional change who works on the case.")
+        check_assigner(user, case_holders(cohort), ending=True)
         assignment = assignment_of(nominal, assignment_pk)
         if assignment is None:
             raise NotFound("No such assignment.")
-        try:
-            ended = case_assignment_end(assignment=assignment, by=user)
-        except DjangoValidationError as error:
-            bad_request(error)
-        except StateError as refused:
-            raise ValidationError({"detail": str(refused)}) from refused
+        ended = case_assignment_end(assignment=assignment, by=user)
         ended = CaseAssignment.objects.select_related("worker__agency", "agency", "assigned_by__agency").get(
             pk=ended.pk
         )

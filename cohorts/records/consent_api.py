@@ -6,7 +6,6 @@ request.
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -16,7 +15,6 @@ from rest_framework.views import APIView
 from cohorts.records.api import (
     NOT_FOUND,
     NamedEntrySerializer,
-    bad_request,
     nominal_or_404,
     request_user,
 )
@@ -91,8 +89,5 @@ class NominalConsentView(APIView):
         nominal = nominal_or_404(request, pk)
         serializer = ConsentCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            consent = consent_record(nominal=nominal, by=request_user(request), **serializer.validated_data)
-        except DjangoValidationError as error:
-            bad_request(error)
+        consent = consent_record(nominal=nominal, by=request_user(request), **serializer.validated_data)
         return Response(ConsentSerializer(consent).data, status=status.HTTP_201_CREATED)

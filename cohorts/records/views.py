@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cohorts.access import offending_and_risk_shared, reasons_to_see_item
 from cohorts.duplicates.services import RECORDED_AND_CHECKED, held_elsewhere_reported, possibly_recorded_elsewhere
 from cohorts.management.models import CaseAssignment, RagRating
-from cohorts.management.permissions import case_holders, may_assign, may_change_rag
+from cohorts.management.permissions import case_holders, check_assigner, check_rag_change, may_assign, may_change_rag
 from cohorts.models import AccessEvent
 from cohorts.records.forms import (
     ROLE_WORDS,
@@ -65,7 +65,8 @@ from cohorts.records.services import (
     pathway_need_record,
     rag_assess,
 )
-from sharing.errors import StaleVersion, StateError
+from sharing.error_policy import REFUSALS, form_refused
+from sharing.errors import StateError
 from sharing.http import signed_in_user
 from sharing.roles import Role
 from ui.forms import attach_service_errors
@@ -356,10 +357,8 @@ def item_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             item_update(item=item, by=user, version=version, **form.cleaned_data)
-        except StaleVersion as stale:
-            form.add_error(None, str(stale))
-        except ValidationError as error:
-            attach_service_errors(form, error)
+        except REFUSALS as refused:
+            form_refused(form, refused)
         else:
             messages.success(request, "The item has been changed.")
             return redirect(reverse("nominal-detail", args=[nominal.pk]) + "#record")
@@ -459,8 +458,7 @@ def nominal_rag(request: HttpRequest, pk: int) -> HttpResponse:
     nominal = nominal_or_404(signed_in_user(request), pk)
     user = signed_in_user(request)
     cohort = nominal_cohort_panel(nominal)
-    if not may_change_rag(user, case_holders(cohort)):
-        raise PermissionDenied("Only the IOM team and the agencies working the case change a RAG rating.")
+    check_rag_change(user, case_holders(cohort))
     ratings = list(RagRating.objects.filter(is_active=True).order_by("order", "label"))
     form = RagChangeForm(request.POST or None, ratings=ratings) if cohort.membership else None
     state_error = _not_on_cohort(nominal) if request.method == "POST" and form is None else ""
@@ -542,8 +540,7 @@ def nominal_assignment(request: HttpRequest, pk: int, role: str) -> HttpResponse
     nominal = nominal_or_404(signed_in_user(request), pk)
     user = signed_in_user(request)
     cohort = nominal_cohort_panel(nominal)
-    if not may_assign(user, case_holders(cohort)):
-        raise PermissionDenied("Only the IOM team and the lead professional assign people to the case.")
+    check_assigner(user, case_holders(cohort))
     form = _assignment_form(request, case_role, cohort)
     state_error = _not_on_cohort(nominal) if request.method == "POST" and form is None else ""
     if request.method == "POST" and form is not None and form.is_valid():
@@ -557,10 +554,8 @@ def nominal_assignment(request: HttpRequest, pk: int, role: str) -> HttpResponse
                 reason=data["reason"].strip(),
                 started_on=data["started_on"],
             )
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        except StateError as refused:
-            form.add_error(None, str(refused))
+        except REFUSALS as refused:
+            form_refused(form, refused)
         else:
             messages.success(request, f"{worker} ({worker.agency.name}) is now the {ROLE_WORDS[case_role]}.")
             return redirect(reverse("nominal-detail", args=[nominal.pk]) + "#on-iom")
@@ -575,8 +570,7 @@ def nominal_assignment_end(request: HttpRequest, pk: int, assignment_pk: int) ->
     nominal = nominal_or_404(signed_in_user(request), pk)
     user = signed_in_user(request)
     cohort = nominal_cohort_panel(nominal)
-    if not may_assign(user, case_holders(cohort)):
-        raise PermissionDenied("Only the IOM team and the lead professional change who works on the case.")
+    check_assigner(user, case_holders(cohort), ending=True)
     assignment = assignment_of(nominal, assignment_pk)
     if assignment is None:
         raise Http404("No such assignment")

@@ -7,39 +7,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cohorts.records.api import (
-    NOT_FOUND,
-    NamedEntrySerializer,
-    WorkerSerializer,
-    bad_request,
-    nominal_or_404,
-    request_user,
-)
+from cohorts.records.api import NOT_FOUND, NamedEntrySerializer, WorkerSerializer, nominal_or_404, request_user
 from cohorts.records.models import Pathway, RecordedItem
 from cohorts.records.services import nominal_view_log
 from cohorts.report.models import Contact, EnforcementAction, Intervention, PlanAction
 from cohorts.report.services import (
     NOT_A_RECORDER,
+    check_recorder,
     contact_record,
     decision_record,
     enforcement_record,
     intervention_record,
     management_report_for_user,
-    may_record,
     plan_action_of_agency,
     plan_action_record,
     plan_action_update,
 )
 from cohorts.reviews.models import SupervisorReview
-from sharing.errors import NotAllowed, StaleVersion, StateError
 from sharing.models import User
 
 FORBIDDEN = OpenApiResponse(description=f"The person is in scope, but not your role. {NOT_A_RECORDER}")
@@ -248,19 +239,13 @@ class ManagementReportView(APIView):
 
 
 def _record(request: Request, pk: int, serializer_class: type[serializers.Serializer], record: Any) -> Any:
-    """Validate what was sent, check the role, and call the service; a refusal is a 400."""
+    """Check the role, validate what was sent, and call the service."""
     nominal = nominal_or_404(request, pk)
     user = request_user(request)
-    if not may_record(user):
-        raise PermissionDenied(NOT_A_RECORDER)
+    check_recorder(user)
     serializer = serializer_class(data=request.data)
     serializer.is_valid(raise_exception=True)
-    try:
-        return record(nominal=nominal, by=user, **serializer.validated_data)
-    except DjangoValidationError as error:
-        bad_request(error)
-    except (StateError, NotAllowed) as refused:
-        raise ValidationError({"detail": str(refused)}) from refused
+    return record(nominal=nominal, by=user, **serializer.validated_data)
 
 
 def _entry(model: Any, pk: int) -> Any:
@@ -300,8 +285,7 @@ class PlanActionView(APIView):
     def patch(self, request: Request, pk: int, item_pk: int) -> Response:
         nominal = nominal_or_404(request, pk)
         user = request_user(request)
-        if not may_record(user):
-            raise PermissionDenied(NOT_A_RECORDER)
+        check_recorder(user)
         try:
             action = plan_action_of_agency(user, nominal, item_pk)
         except PlanAction.DoesNotExist as error:
@@ -311,14 +295,7 @@ class PlanActionView(APIView):
         data = dict(serializer.validated_data)
         data.setdefault("owner", action.owner)
         data.setdefault("due_on", action.due_on)
-        try:
-            plan_action_update(plan_action=action, by=user, **data)
-        except DjangoValidationError as error:
-            bad_request(error)
-        except StaleVersion as stale:
-            return Response({"detail": str(stale)}, status=status.HTTP_409_CONFLICT)
-        except (StateError, NotAllowed) as refused:
-            raise ValidationError({"detail": str(refused)}) from refused
+        plan_action_update(plan_action=action, by=user, **data)
         entry = PlanAction.objects.select_related(
             "item__owning_agency", "item__recorded_by", "item__category", "owner__agency"
         ).get(pk=action.pk)

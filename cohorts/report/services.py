@@ -67,7 +67,8 @@ def may_record(user: User) -> bool:
     return any(user.has_role(role) for role in RECORDING_ROLES)
 
 
-def _check_recorder(user: User) -> None:
+def check_recorder(user: User) -> None:
+    """Raise NotAllowed unless the user keeps the management report."""
     if not may_record(user):
         raise NotAllowed(NOT_A_RECORDER)
 
@@ -132,7 +133,7 @@ def plan_action_record(
     identified_on: datetime.date | None = None,
 ) -> PlanAction:
     """Add an action to the person's plan on a pathway, as an item of the pathway's category."""
-    _check_recorder(by)
+    check_recorder(by)
     errors: dict[str, list[str]] = {}
     _choice(errors, "pathway", pathway, Pathway, "Choose the pathway")
     action = _required_text(errors, "action", action, "Enter the action")
@@ -163,7 +164,7 @@ def plan_action_update(
     due_on: datetime.date | None = None,
 ) -> PlanAction:
     """Change an action's status, owner or due date: only its agency, and not from an older version."""
-    _check_recorder(by)
+    check_recorder(by)
     errors: dict[str, list[str]] = {}
     _plan_action_check(errors, status=status, owner=owner, due_on=due_on, since=plan_action.item.occurred_on)
     _raise(errors)
@@ -210,7 +211,7 @@ def intervention_record(
 ) -> Intervention:
     """Record a programme, course or service the person takes part in, with its provider and dates.
     Its item is dated the day it starts, or today for one planned to start later."""
-    _check_recorder(by)
+    check_recorder(by)
     errors: dict[str, list[str]] = {}
     if pathway:
         _choice(errors, "pathway", pathway, Pathway, "Choose a pathway from the list")
@@ -244,7 +245,7 @@ def intervention_update(
     provider: str | None = None,
 ) -> Intervention:
     """Change an intervention's status, dates or provider: only its agency, not from an older version."""
-    _check_recorder(by)
+    check_recorder(by)
     errors: dict[str, list[str]] = {}
     if provider is not None:
         provider = _required_text(errors, "provider", provider, "Enter the provider")
@@ -274,7 +275,7 @@ def contact_record(
     note: str = "",
 ) -> Contact:
     """Record a contact with the person by the user's agency, its outcome and the next contact."""
-    _check_recorder(by)
+    check_recorder(by)
     errors: dict[str, list[str]] = {}
     _choice(errors, "contact_type", contact_type, Contact.Type, "Choose the type of contact")
     _choice(errors, "outcome", outcome, Contact.Outcome, "Choose the outcome of the contact")
@@ -302,7 +303,7 @@ def decision_record(
     *, nominal: Nominal, by: User, decision: str, rationale: str, decided_on: datetime.date | None = None
 ) -> RecordedItem:
     """Record a decision about the person's management, with its rationale (both required)."""
-    _check_recorder(by)
+    check_recorder(by)
     errors: dict[str, list[str]] = {}
     decision = _required_text(errors, "decision", decision, "Enter the decision")
     rationale = _required_text(errors, "rationale", rationale, "Enter the rationale for the decision", limit=4000)
@@ -331,7 +332,7 @@ def enforcement_record(
     outcome: str = "",
 ) -> EnforcementAction:
     """Record a warning, breach, recall or arrest taken to enforce the person's order or licence."""
-    _check_recorder(by)
+    check_recorder(by)
     errors: dict[str, list[str]] = {}
     _choice(errors, "kind", kind, EnforcementAction.Kind, "Choose the enforcement action")
     _not_future(errors, "occurred_on", occurred_on, "date of the enforcement action")

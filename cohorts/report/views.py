@@ -11,7 +11,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,8 +31,8 @@ from cohorts.report.forms import (
 )
 from cohorts.report.models import Intervention, PlanAction
 from cohorts.report.services import (
-    NOT_A_RECORDER,
     ManagementReport,
+    check_recorder,
     contact_record,
     decision_record,
     enforcement_record,
@@ -48,9 +47,8 @@ from cohorts.report.services import (
     plan_summary_for_user,
 )
 from cohorts.reviews.services import case_leads, may_review
-from sharing.errors import NotAllowed, StaleVersion, StateError
+from sharing.error_policy import REFUSALS, form_refused
 from sharing.http import signed_in_user
-from ui.forms import attach_service_errors
 
 
 def _report_url(nominal: Nominal, section: str = "") -> str:
@@ -158,18 +156,15 @@ ENTRY_PAGES = {
 def _entry_new(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     user = signed_in_user(request)
     nominal = nominal_or_404(user, pk)
-    if not may_record(user):
-        raise PermissionDenied(NOT_A_RECORDER)
+    check_recorder(user)
     page = ENTRY_PAGES[kind]
     extra = {"user": user} if page.form_takes_user else {}
     form = page.form(request.POST or None, **extra)
     if request.method == "POST" and form.is_valid():
         try:
             page.record(nominal=nominal, by=user, **form.cleaned_data)
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        except (StateError, NotAllowed) as refused:
-            form.add_error(None, str(refused))
+        except REFUSALS as refused:
+            form_refused(form, refused)
         else:
             messages.success(request, page.done)
             return redirect(_report_url(nominal, page.section))
@@ -223,8 +218,7 @@ def plan_action_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpRespons
     """Change an action's status, owner or due date (your agency's actions only)."""
     user = signed_in_user(request)
     nominal = nominal_or_404(user, pk)
-    if not may_record(user):
-        raise PermissionDenied(NOT_A_RECORDER)
+    check_recorder(user)
     try:
         plan_action = plan_action_of_agency(user, nominal, item_pk)
     except PlanAction.DoesNotExist as error:
@@ -234,10 +228,8 @@ def plan_action_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpRespons
     if request.method == "POST" and form.is_valid():
         try:
             plan_action_update(plan_action=plan_action, by=user, version=version or 0, **form.cleaned_data)
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        except (StaleVersion, StateError, NotAllowed) as refused:
-            form.add_error(None, str(refused))
+        except REFUSALS as refused:
+            form_refused(form, refused)
         else:
             messages.success(request, f"{plan_action.item.summary}: saved.")
             return redirect(_report_url(nominal, "plan"))
@@ -264,8 +256,7 @@ def intervention_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpRespon
     """Change an intervention's status, provider or dates (your agency's interventions only)."""
     user = signed_in_user(request)
     nominal = nominal_or_404(user, pk)
-    if not may_record(user):
-        raise PermissionDenied(NOT_A_RECORDER)
+    check_recorder(user)
     try:
         intervention = intervention_of_agency(user, nominal, item_pk)
     except Intervention.DoesNotExist as error:
@@ -275,10 +266,8 @@ def intervention_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpRespon
     if request.method == "POST" and form.is_valid():
         try:
             intervention_update(intervention=intervention, by=user, version=version or 0, **form.cleaned_data)
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        except (StaleVersion, StateError, NotAllowed) as refused:
-            form.add_error(None, str(refused))
+        except REFUSALS as refused:
+            form_refused(form, refused)
         else:
             messages.success(request, f"{intervention.item.summary}: saved.")
             return redirect(_report_url(nominal, "interventions"))

@@ -3,11 +3,10 @@ due. The same selectors and service as the pages (cohorts/reviews/services.py), 
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
@@ -23,7 +22,6 @@ from cohorts.records.api import (
     NamedEntrySerializer,
     RagRatingSerializer,
     WorkerSerializer,
-    bad_request,
     nominal_or_404,
     request_user,
 )
@@ -40,7 +38,7 @@ from cohorts.reviews.services import (
     reviews_for_user,
     supervisor_review_record,
 )
-from sharing.errors import NotAllowed, StateError
+from sharing.errors import StateError
 from sharing.roles import Role
 
 NOT_A_REVIEWER = (
@@ -171,7 +169,7 @@ class NominalReviewsView(APIView):
         "the IOM team's agencies (police and probation). Recorded as an offending and risk item owned by your "
         "agency, with the current RAG rating; the next review is due on the date set.",
         request=ReviewRecordSerializer,
-        responses={201: SupervisorReviewSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={201: SupervisorReviewSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
         nominal = nominal_or_404(request, pk)
@@ -180,17 +178,10 @@ class NominalReviewsView(APIView):
         if not may_review(user, case_leads(cohort)):
             raise PermissionDenied(NOT_A_REVIEWER)
         if cohort.membership is None:
-            raise ValidationError({"detail": f"{nominal.full_name} is not on the IOM cohort."})
+            raise StateError(f"{nominal.full_name} is not on the IOM cohort.")
         serializer = ReviewRecordSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            review = supervisor_review_record(nominal=nominal, by=user, **serializer.validated_data)
-        except DjangoValidationError as error:
-            bad_request(error)
-        except StateError as refused:
-            raise ValidationError({"detail": str(refused)}) from refused
-        except NotAllowed as refused:
-            raise PermissionDenied(str(refused)) from refused
+        review = supervisor_review_record(nominal=nominal, by=user, **serializer.validated_data)
         review = SupervisorReview.objects.select_related(
             "item__recorded_by__agency", "item__owning_agency", "rating"
         ).get(pk=review.pk)

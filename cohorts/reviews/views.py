@@ -5,7 +5,7 @@ person the user may not see is a 404; one they see but may not review, a 403."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
@@ -29,10 +29,9 @@ from cohorts.reviews.services import (
     reviews_for_user,
     supervisor_review_record,
 )
-from sharing.errors import NotAllowed, StateError
+from sharing.error_policy import REFUSALS, form_refused
 from sharing.http import signed_in_user
 from sharing.roles import Role
-from ui.forms import attach_service_errors
 
 PAGE_SIZE = 50
 NOT_A_REVIEWER = (
@@ -76,10 +75,8 @@ def review_new(request: HttpRequest, pk: int) -> HttpResponse:
                 next_review_on=data["next_review_on"],
                 note=data["note"],
             )
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        except (StateError, NotAllowed) as refused:
-            form.add_error(None, str(refused))
+        except REFUSALS as refused:
+            form_refused(form, refused)
         else:
             messages.success(
                 request, f"The review has been recorded. The next review is due by {review.next_review_on:%-d %B %Y}."

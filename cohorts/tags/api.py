@@ -7,10 +7,9 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -24,7 +23,6 @@ from cohorts.records.api import (
     NamedEntrySerializer,
     SensitiveReasonSerializer,
     WorkerSerializer,
-    bad_request,
     nominal_or_404,
     request_user,
 )
@@ -32,8 +30,8 @@ from cohorts.records.models import Nominal
 from cohorts.records.services import access_event_record, nominal_view_log
 from cohorts.tags.models import TagHit, TagPeriod
 from cohorts.tags.services import (
-    NOT_A_TAG_RECORDER,
     TAG_CATEGORY,
+    check_tag_recorder,
     may_record_tags,
     tag_fit,
     tag_get_for_user,
@@ -44,7 +42,6 @@ from cohorts.tags.services import (
     tag_summary_for_user,
     tags_for_user,
 )
-from sharing.errors import NotAllowed, StateError
 from sharing.models import User
 
 
@@ -162,25 +159,13 @@ class TagHitOutcomeSerializer(serializers.Serializer):
 def _recorder(request: Request, pk: int) -> tuple[Nominal, User]:
     nominal = nominal_or_404(request, pk)
     user = request_user(request)
-    if not may_record_tags(user):
-        raise PermissionDenied(NOT_A_TAG_RECORDER)
+    check_tag_recorder(user)
     return nominal, user
 
 
 def _with_hits(user: User, nominal: Nominal, tag: TagPeriod) -> TagPeriod:
     """The tag as the list shows it, with the hits the user's agency may see."""
     return next(t for t in tags_for_user(user, nominal).periods if t.pk == tag.pk)
-
-
-def _refused(call: Any) -> Any:
-    try:
-        return call()
-    except DjangoValidationError as error:
-        bad_request(error)
-    except StateError as refused:
-        raise ValidationError({"detail": str(refused)}) from refused
-    except NotAllowed as refused:
-        raise PermissionDenied(str(refused)) from refused
 
 
 class NominalTagsView(APIView):
@@ -205,13 +190,13 @@ class NominalTagsView(APIView):
         description="Practitioners, supervisors and panel chairs of the IOM team (police and probation). Recorded as "
         "an intelligence item owned by your agency. One tag at a time.",
         request=TagFitSerializer,
-        responses={201: TagPeriodSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={201: TagPeriodSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
         nominal, user = _recorder(request, pk)
         serializer = TagFitSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        tag = _refused(lambda: tag_fit(nominal=nominal, by=user, **serializer.validated_data))
+        tag = tag_fit(nominal=nominal, by=user, **serializer.validated_data)
         return Response(TagPeriodSerializer(_with_hits(user, nominal, tag)).data, status=status.HTTP_201_CREATED)
 
 
@@ -223,7 +208,7 @@ class TagsReadView(APIView):
         description="The tags and hits your agency may see under the sharing rules (intelligence). The reason is "
         "recorded in the access log with your name.",
         request=SensitiveReasonSerializer,
-        responses={200: TagRecordSerializer, 400: REFUSED, 404: NOT_FOUND},
+        responses={200: TagRecordSerializer, 409: REFUSED, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
         nominal = nominal_or_404(request, pk)
@@ -247,7 +232,7 @@ class TagRemoveView(APIView):
     @extend_schema(
         summary="Record that a GPS tag was removed",
         request=TagRemoveSerializer,
-        responses={200: TagPeriodSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={200: TagPeriodSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int, tag_pk: int) -> Response:
         nominal, user = _recorder(request, pk)
@@ -257,7 +242,7 @@ class TagRemoveView(APIView):
             raise NotFound("No such tag.") from error
         serializer = TagRemoveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        tag = _refused(lambda: tag_remove(tag=tag, by=user, **serializer.validated_data))
+        tag = tag_remove(tag=tag, by=user, **serializer.validated_data)
         return Response(TagPeriodSerializer(_with_hits(user, nominal, tag)).data)
 
 
@@ -266,7 +251,7 @@ class TagHitsView(APIView):
         summary="Record a location hit notified by the central monitoring team",
         description="Pending until ruled in or out. Recorded as an intelligence item owned by your agency.",
         request=TagHitRecordSerializer,
-        responses={201: TagHitSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={201: TagHitSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int, tag_pk: int) -> Response:
         nominal, user = _recorder(request, pk)
@@ -276,7 +261,7 @@ class TagHitsView(APIView):
             raise NotFound("No such tag.") from error
         serializer = TagHitRecordSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        hit = _refused(lambda: tag_hit_record(tag=tag, by=user, **serializer.validated_data))
+        hit = tag_hit_record(tag=tag, by=user, **serializer.validated_data)
         return Response(TagHitSerializer(hit).data, status=status.HTTP_201_CREATED)
 
 
@@ -284,7 +269,7 @@ class TagHitOutcomeView(APIView):
     @extend_schema(
         summary="Rule a pending location hit in or out",
         request=TagHitOutcomeSerializer,
-        responses={200: TagHitSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={200: TagHitSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int, hit_pk: int) -> Response:
         nominal, user = _recorder(request, pk)
@@ -294,5 +279,5 @@ class TagHitOutcomeView(APIView):
             raise NotFound("No such hit.") from error
         serializer = TagHitOutcomeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        hit = _refused(lambda: tag_hit_outcome(hit=hit, by=user, **serializer.validated_data))
+        hit = tag_hit_outcome(hit=hit, by=user, **serializer.validated_data)
         return Response(TagHitSerializer(hit).data)

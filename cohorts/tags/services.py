@@ -56,6 +56,12 @@ def may_record_tags(user: User) -> bool:
     return is_iom_team(user)
 
 
+def check_tag_recorder(user: User) -> None:
+    """Raise NotAllowed unless the user may record GPS tags."""
+    if not may_record_tags(user):
+        raise NotAllowed(NOT_A_TAG_RECORDER)
+
+
 def _day(value: datetime.date) -> str:
     return f"{value:%-d %B %Y}"
 
@@ -96,8 +102,7 @@ def tag_fit(
     note: str = "",
 ) -> TagPeriod:
     """Record a GPS tag fitted to the person: an intelligence item owned by the recorder's agency."""
-    if not may_record_tags(by):
-        raise NotAllowed(NOT_A_TAG_RECORDER)
+    check_tag_recorder(by)
     # One person's tags are fitted one at a time: lock the person while checking for overlaps.
     nominal = Nominal.objects.select_for_update().get(pk=nominal.pk)
     errors: dict[str, list[str]] = {}
@@ -142,8 +147,7 @@ def tag_fit(
 @transaction.atomic
 def tag_remove(*, tag: TagPeriod, by: User, removed_on: datetime.date, reason: str) -> TagPeriod:
     """Record that the tag came off, when and why."""
-    if not may_record_tags(by):
-        raise NotAllowed(NOT_A_TAG_RECORDER)
+    check_tag_recorder(by)
     tag = TagPeriod.objects.select_for_update().select_related("item").get(pk=tag.pk)
     if tag.removed_on is not None:
         raise StateError(f"This tag was removed on {_day(tag.removed_on)}.")
@@ -173,8 +177,7 @@ def tag_hit_record(
     *, tag: TagPeriod, by: User, notified_on: datetime.date, crime_reference: str, note: str = ""
 ) -> TagHit:
     """Record a location hit the central monitoring team notified: pending until ruled in or out."""
-    if not may_record_tags(by):
-        raise NotAllowed(NOT_A_TAG_RECORDER)
+    check_tag_recorder(by)
     tag = TagPeriod.objects.select_for_update().select_related("item__nominal").get(pk=tag.pk)
     crime_reference = crime_reference.strip()
     errors: dict[str, list[str]] = {}
@@ -208,8 +211,7 @@ def tag_hit_record(
 @transaction.atomic
 def tag_hit_outcome(*, hit: TagHit, by: User, outcome: str, outcome_on: datetime.date) -> TagHit:
     """Rule a pending hit in or out, on the day it was decided."""
-    if not may_record_tags(by):
-        raise NotAllowed(NOT_A_TAG_RECORDER)
+    check_tag_recorder(by)
     hit = TagHit.objects.select_for_update().select_related("item").get(pk=hit.pk)
     if hit.outcome != TagHit.Outcome.PENDING:
         raise StateError(f"This hit was already {hit.get_outcome_display().lower()}.")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import time
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -27,8 +26,8 @@ from cohorts.records.views import _sensitive_unlock_key, _sensitive_unlocked
 from cohorts.tags.forms import TagFitForm, TagHitForm, TagHitOutcomeForm, TagRemoveForm
 from cohorts.tags.models import TagHit, TagPeriod
 from cohorts.tags.services import (
-    NOT_A_TAG_RECORDER,
     TAG_CATEGORY,
+    check_tag_recorder,
     may_record_tags,
     tag_fit,
     tag_get_for_user,
@@ -40,15 +39,13 @@ from cohorts.tags.services import (
     tag_summary_for_user,
     tags_for_user,
 )
-from sharing.errors import NotAllowed, StateError
+from sharing.error_policy import REFUSALS, form_refused
 from sharing.http import signed_in_user
-from ui.forms import attach_service_errors
 
 
 def _recorder(request: HttpRequest, pk: int) -> Nominal:
     nominal = nominal_or_404(signed_in_user(request), pk)
-    if not may_record_tags(signed_in_user(request)):
-        raise PermissionDenied(NOT_A_TAG_RECORDER)
+    check_tag_recorder(signed_in_user(request))
     return nominal
 
 
@@ -131,10 +128,8 @@ def tag_fit_view(request: HttpRequest, pk: int) -> HttpResponse:
                 ends_by=data["ends_by"],
                 note=data["note"],
             )
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        except NotAllowed as refused:
-            form.add_error(None, str(refused))
+        except REFUSALS as refused:
+            form_refused(form, refused)
         else:
             messages.success(request, "The GPS tag has been recorded.")
             return redirect("tag-list", pk=nominal.pk)
@@ -168,10 +163,8 @@ def tag_remove_view(request: HttpRequest, pk: int, tag_pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             tag_remove(tag=tag, by=user, **form.cleaned_data)
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        except (StateError, NotAllowed) as refused:
-            form.add_error(None, str(refused))
+        except REFUSALS as refused:
+            form_refused(form, refused)
         else:
             messages.success(request, "The tag's removal has been recorded.")
             return redirect("tag-list", pk=nominal.pk)
@@ -197,10 +190,8 @@ def tag_hit_new(request: HttpRequest, pk: int, tag_pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             tag_hit_record(tag=tag, by=user, **form.cleaned_data)
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        except NotAllowed as refused:
-            form.add_error(None, str(refused))
+        except REFUSALS as refused:
+            form_refused(form, refused)
         else:
             messages.success(request, "The location hit has been recorded: its outcome is pending.")
             return redirect("tag-list", pk=nominal.pk)
@@ -235,10 +226,8 @@ def tag_hit_outcome_view(request: HttpRequest, pk: int, hit_pk: int) -> HttpResp
     if request.method == "POST" and form.is_valid():
         try:
             tag_hit_outcome(hit=hit, by=user, **form.cleaned_data)
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        except (StateError, NotAllowed) as refused:
-            form.add_error(None, str(refused))
+        except REFUSALS as refused:
+            form_refused(form, refused)
         else:
             messages.success(request, "The hit's outcome has been recorded.")
             return redirect("tag-list", pk=nominal.pk)

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -22,7 +21,6 @@ from cohorts.records.api import (
     REFUSED,
     NamedEntrySerializer,
     WorkerSerializer,
-    bad_request,
     nominal_or_404,
     request_user,
 )
@@ -31,9 +29,9 @@ from cohorts.records.selectors import assignment_eligible_workers, current_assig
 from cohorts.records.services import nominal_view_log
 from cohorts.transitions.models import TransitionPlan, TransitionStep
 from cohorts.transitions.services import (
-    NOT_A_PLANNER,
     TransitionState,
     TransitionStatus,
+    check_transition_manager,
     may_manage_transition,
     shown_status,
     transition_plan_complete,
@@ -43,16 +41,13 @@ from cohorts.transitions.services import (
     transition_step_done,
     transition_step_of,
 )
-from sharing.errors import NotAllowed, StaleVersion, StateError
+from sharing.errors import StateError
 from sharing.models import Agency, User
 
-STALE_RESPONSE = OpenApiResponse(description="The plan changed since the version given: read it again.")
-
-
-class Conflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The transition plan has changed."
-    default_code = "stale_version"
+STALE_RESPONSE = OpenApiResponse(
+    description="The plan changed since the version given (stale-version): read it again; or its state refuses "
+    "the action (wrong-state)."
+)
 
 
 class TransitionStepSerializer(serializers.ModelSerializer):
@@ -153,22 +148,8 @@ class TransitionStepDoneSerializer(VersionSerializer):
 def _manager(request: Request, pk: int) -> tuple[Nominal, User]:
     nominal = nominal_or_404(request, pk)
     user = request_user(request)
-    if not may_manage_transition(user, current_assignments_of(nominal)):
-        raise PermissionDenied(NOT_A_PLANNER)
+    check_transition_manager(user, nominal)
     return nominal, user
-
-
-def _refused(call: Any) -> Any:
-    try:
-        return call()
-    except DjangoValidationError as error:
-        bad_request(error)
-    except StaleVersion as stale:
-        raise Conflict(str(stale)) from stale
-    except StateError as refused:
-        raise ValidationError({"detail": str(refused)}) from refused
-    except NotAllowed as refused:
-        raise PermissionDenied(str(refused)) from refused
 
 
 def _state_data(user: User, nominal: Nominal, state: TransitionState) -> dict[str, Any]:
@@ -188,7 +169,7 @@ def _state_data(user: User, nominal: Nominal, state: TransitionState) -> dict[st
 def _plan_of(nominal: Nominal) -> TransitionPlan:
     plan = transition_state(nominal).plan
     if plan is None:
-        raise ValidationError({"detail": f"{nominal.full_name} has no transition plan: start it first."})
+        raise StateError(f"{nominal.full_name} has no transition plan: start it first.")
     return plan
 
 
@@ -214,13 +195,13 @@ class NominalTransitionView(APIView):
         description="The lead professional and the IOM team, for a person on the cohort with a licence end date, "
         "from IOM_TRANSITION_WEEKS (12) weeks before it.",
         request=TransitionStartSerializer,
-        responses={201: TransitionStateSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={201: TransitionStateSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
         nominal, user = _manager(request, pk)
         serializer = TransitionStartSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        _refused(lambda: transition_plan_start(nominal=nominal, by=user, **serializer.validated_data))
+        transition_plan_start(nominal=nominal, by=user, **serializer.validated_data)
         data = _state_data(user, nominal, transition_state(nominal))
         return Response(TransitionStateSerializer(data).data, status=status.HTTP_201_CREATED)
 
@@ -229,14 +210,14 @@ class TransitionStepsView(APIView):
     @extend_schema(
         summary="Add a step to a person's transition plan",
         request=TransitionStepAddSerializer,
-        responses={201: TransitionStepSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND, 409: STALE_RESPONSE},
+        responses={201: TransitionStepSerializer, 403: FORBIDDEN, 404: NOT_FOUND, 409: STALE_RESPONSE},
     )
     def post(self, request: Request, pk: int) -> Response:
         nominal, user = _manager(request, pk)
         plan = _plan_of(nominal)
         serializer = TransitionStepAddSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        step = _refused(lambda: transition_step_add(plan=plan, by=user, **serializer.validated_data))
+        step = transition_step_add(plan=plan, by=user, **serializer.validated_data)
         return Response(TransitionStepSerializer(step).data, status=status.HTTP_201_CREATED)
 
 
@@ -244,7 +225,7 @@ class TransitionStepDoneView(APIView):
     @extend_schema(
         summary="Mark a step of a person's transition plan done",
         request=TransitionStepDoneSerializer,
-        responses={200: TransitionStepSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND, 409: STALE_RESPONSE},
+        responses={200: TransitionStepSerializer, 403: FORBIDDEN, 404: NOT_FOUND, 409: STALE_RESPONSE},
     )
     def post(self, request: Request, pk: int, step_pk: int) -> Response:
         nominal, user = _manager(request, pk)
@@ -254,7 +235,7 @@ class TransitionStepDoneView(APIView):
             raise NotFound("No such step.")
         serializer = TransitionStepDoneSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        step = _refused(lambda: transition_step_done(step=step, by=user, **serializer.validated_data))
+        step = transition_step_done(step=step, by=user, **serializer.validated_data)
         return Response(TransitionStepSerializer(step).data)
 
 
@@ -263,13 +244,13 @@ class TransitionCompleteView(APIView):
         summary="Complete a person's transition plan",
         description="Once every step is done.",
         request=VersionSerializer,
-        responses={200: TransitionStateSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND, 409: STALE_RESPONSE},
+        responses={200: TransitionStateSerializer, 403: FORBIDDEN, 404: NOT_FOUND, 409: STALE_RESPONSE},
     )
     def post(self, request: Request, pk: int) -> Response:
         nominal, user = _manager(request, pk)
         plan = _plan_of(nominal)
         serializer = VersionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        _refused(lambda: transition_plan_complete(plan=plan, by=user, **serializer.validated_data))
+        transition_plan_complete(plan=plan, by=user, **serializer.validated_data)
         data = _state_data(user, nominal, transition_state(nominal))
         return Response(TransitionStateSerializer(data).data)

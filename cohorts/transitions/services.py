@@ -131,8 +131,9 @@ def with_transition_status(nominals: QuerySet[Nominal], on: datetime.date | None
 # --- Writes ----------------------------------------------------------------------------------------
 
 
-def _check_manager(by: User, nominal: Nominal) -> None:
-    if not may_manage_transition(by, current_assignments_of(nominal)):
+def check_transition_manager(user: User, nominal: Nominal) -> None:
+    """Raise NotAllowed unless the user may manage the person's transition plan."""
+    if not may_manage_transition(user, current_assignments_of(nominal)):
         raise NotAllowed(NOT_A_PLANNER)
 
 
@@ -153,7 +154,7 @@ def transition_plan_start(*, nominal: Nominal, by: User, notes: str = "") -> Tra
     """Start the transition plan of the person's current period on IOM, from IOM_TRANSITION_WEEKS
     before their licence ends."""
     nominal = Nominal.objects.select_for_update().get(pk=nominal.pk)
-    _check_manager(by, nominal)
+    check_transition_manager(by, nominal)
     on = today()
     membership = current_memberships(on).filter(nominal=nominal).order_by("-started_on", "-pk").first()
     if membership is None:
@@ -192,7 +193,7 @@ def transition_step_add(
 ) -> TransitionStep:
     """Add a step to a plan in progress: what is handed over, to whom, by when."""
     plan = _locked_plan(plan, version)
-    _check_manager(by, plan.nominal)
+    check_transition_manager(by, plan.nominal)
     if plan.status != TransitionPlan.Status.IN_PROGRESS:
         raise StateError("This transition plan is complete: no steps can be added.")
     description = description.strip()
@@ -226,7 +227,7 @@ def transition_step_done(
 ) -> TransitionStep:
     """Mark a step of a plan in progress done, on the day it was done (today by default)."""
     plan = _locked_plan(step.plan, version)
-    _check_manager(by, plan.nominal)
+    check_transition_manager(by, plan.nominal)
     step = TransitionStep.objects.get(pk=step.pk)
     if plan.status != TransitionPlan.Status.IN_PROGRESS:
         raise StateError("This transition plan is complete.")
@@ -249,7 +250,7 @@ def transition_step_done(
 def transition_plan_complete(*, plan: TransitionPlan, by: User, version: int) -> TransitionPlan:
     """Complete the plan once every step is done."""
     plan = _locked_plan(plan, version)
-    _check_manager(by, plan.nominal)
+    check_transition_manager(by, plan.nominal)
     if plan.status == TransitionPlan.Status.COMPLETE:
         raise StateError("This transition plan is already complete.")
     steps = list(plan.steps.all())

@@ -10,7 +10,6 @@ keep (not the lead professional, not the IOM team), a 403."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -29,7 +28,7 @@ from cohorts.transitions.forms import (
 )
 from cohorts.transitions.models import TransitionPlan
 from cohorts.transitions.services import (
-    NOT_A_PLANNER,
+    check_transition_manager,
     may_manage_transition,
     shown_status,
     transition_plan_complete,
@@ -39,9 +38,9 @@ from cohorts.transitions.services import (
     transition_step_done,
     transition_step_of,
 )
+from sharing.error_policy import REFUSALS, form_refused
 from sharing.errors import NotAllowed, StaleVersion, StateError
 from sharing.http import signed_in_user
-from ui.forms import attach_service_errors
 
 
 def _categories(licence_shown: bool) -> list[str]:
@@ -50,8 +49,7 @@ def _categories(licence_shown: bool) -> list[str]:
 
 def _manager(request: HttpRequest, pk: int) -> Nominal:
     nominal = nominal_or_404(signed_in_user(request), pk)
-    if not may_manage_transition(signed_in_user(request), current_assignments_of(nominal)):
-        raise PermissionDenied(NOT_A_PLANNER)
+    check_transition_manager(signed_in_user(request), nominal)
     return nominal
 
 
@@ -96,8 +94,8 @@ def transition_start(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             transition_plan_start(nominal=nominal, by=user, notes=form.cleaned_data["notes"])
-        except (StateError, NotAllowed) as refused:
-            form.add_error(None, str(refused))
+        except REFUSALS as refused:
+            form_refused(form, refused)
         else:
             messages.success(request, "The transition plan has been started. Add its steps.")
             return redirect("transition-plan", pk=nominal.pk)
@@ -146,10 +144,8 @@ def transition_step_new(request: HttpRequest, pk: int) -> HttpResponse:
                 agency=data["agency"],
                 worker=data["worker"],
             )
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        except (StateError, NotAllowed, StaleVersion) as refused:
-            form.add_error(None, str(refused))
+        except REFUSALS as refused:
+            form_refused(form, refused)
         else:
             messages.success(request, "The step has been added to the transition plan.")
             return redirect("transition-plan", pk=nominal.pk)
@@ -184,10 +180,8 @@ def transition_step_done_view(request: HttpRequest, pk: int, step_pk: int) -> Ht
             transition_step_done(
                 step=step, by=user, version=form.cleaned_data["version"], done_on=form.cleaned_data["done_on"]
             )
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        except (StateError, NotAllowed, StaleVersion) as refused:
-            form.add_error(None, str(refused))
+        except REFUSALS as refused:
+            form_refused(form, refused)
         else:
             messages.success(request, f"“{step.description}” is done.")
             return redirect("transition-plan", pk=nominal.pk)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -17,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cohorts.access import today
-from cohorts.records.api import FORBIDDEN, REFUSED, WorkerSerializer, bad_request, request_user
+from cohorts.records.api import FORBIDDEN, REFUSED, WorkerSerializer, request_user
 from meetings.access import may_chair, meeting_get_for_user
 from meetings.actions.models import MeetingAction
 from meetings.actions.services import (
@@ -33,7 +32,6 @@ from meetings.actions.services import (
     with_content_flag,
 )
 from meetings.agenda.models import AgendaItem
-from sharing.errors import NotAllowed, StaleVersion, StateError
 from sharing.models import User
 
 NOT_FOUND = OpenApiResponse(description="No such meeting or action, or not one you may see.")
@@ -143,10 +141,6 @@ def _answer(request: Request, action: MeetingAction, code: int = status.HTTP_200
     return Response(MeetingActionSerializer(fresh, context={"user": user}).data, status=code)
 
 
-def _refused(error: Exception) -> ValidationError:
-    return ValidationError({"detail": str(error)})
-
-
 class ActionsPagination(LimitOffsetPagination):
     max_limit = 200
 
@@ -182,7 +176,7 @@ class ActionCompleteView(APIView):
         summary="Mark an action as done",
         description="Its owner, or a chair of its meeting. Send the version you read: a newer one is refused.",
         request=CompleteSerializer,
-        responses={200: MeetingActionSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={200: MeetingActionSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
         action = _action_or_404(request, pk)
@@ -191,10 +185,7 @@ class ActionCompleteView(APIView):
             raise PermissionDenied(NOT_OWNER_OR_CHAIR)
         serializer = CompleteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            action = action_complete(action=action, by=user, **serializer.validated_data)
-        except (StateError, StaleVersion) as refused:
-            raise _refused(refused) from refused
+        action = action_complete(action=action, by=user, **serializer.validated_data)
         return _answer(request, action)
 
 
@@ -203,7 +194,7 @@ class ActionCancelView(APIView):
         summary="Cancel an action no longer needed",
         description="A chair of its meeting, saying why.",
         request=CancelSerializer,
-        responses={200: MeetingActionSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={200: MeetingActionSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
         action = _action_or_404(request, pk)
@@ -212,12 +203,7 @@ class ActionCancelView(APIView):
             raise PermissionDenied(NOT_A_CHAIR)
         serializer = CancelSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            action = action_cancel(action=action, by=user, **serializer.validated_data)
-        except DjangoValidationError as error:
-            bad_request(error)
-        except (StateError, StaleVersion) as refused:
-            raise _refused(refused) from refused
+        action = action_cancel(action=action, by=user, **serializer.validated_data)
         return _answer(request, action)
 
 
@@ -245,7 +231,7 @@ class MeetingActionsView(APIView):
         description="The meeting's chair (or another panel chair of the agency running it). The owner is anyone "
         "active in any agency; the due date today or later; item, one of the meeting's agenda items.",
         request=ActionCreateSerializer,
-        responses={201: MeetingActionSerializer, 400: REFUSED, 404: NOT_FOUND},
+        responses={201: MeetingActionSerializer, 409: REFUSED, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
         user = request_user(request)
@@ -261,12 +247,5 @@ class MeetingActionsView(APIView):
             item = AgendaItem.objects.filter(meeting=meeting, pk=item_pk).first()
             if item is None:
                 raise ValidationError({"item": ["That item is not on this meeting's agenda"]})
-        try:
-            action = action_create(meeting=meeting, by=user, item=item, **data)
-        except DjangoValidationError as error:
-            bad_request(error)
-        except StateError as refused:
-            raise _refused(refused) from refused
-        except NotAllowed as refused:
-            raise PermissionDenied(str(refused)) from refused
+        action = action_create(meeting=meeting, by=user, item=item, **data)
         return _answer(request, action, status.HTTP_201_CREATED)

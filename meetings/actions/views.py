@@ -7,7 +7,7 @@ they see but may not change, a 403."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,10 +29,9 @@ from meetings.actions.services import (
     may_complete,
 )
 from meetings.agenda.models import AgendaItem
-from sharing.errors import DomainError
+from sharing.error_policy import REFUSALS, form_refused
 from sharing.http import signed_in_user
 from sharing.models import User
-from ui.forms import attach_service_errors
 
 PAGE_SIZE = 50
 
@@ -64,10 +63,8 @@ def action_new(request: HttpRequest, pk: int, item_pk: int | None = None) -> Htt
     if request.method == "POST" and form.is_valid():
         try:
             action_create(meeting=meeting, by=user, item=item, **form.cleaned_data)
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        except DomainError as refused:
-            form.add_error(None, str(refused))
+        except REFUSALS as refused:
+            form_refused(form, refused)
         else:
             messages.success(request, f"Action set for {form.cleaned_data['owner']}.")
             return redirect("meeting-detail", pk=meeting.pk)
@@ -107,10 +104,8 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
             action_complete(
                 action=action, by=user, note=form.cleaned_data["note"], version=form.cleaned_data["version"]
             )
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        except DomainError as refused:
-            form.add_error(None, str(refused))
+        except REFUSALS as refused:
+            form_refused(form, refused)
         else:
             messages.success(request, "The action is marked as done.")
             return redirect("meeting-action-detail", pk=action.pk)
@@ -141,10 +136,8 @@ def action_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form is not None and form.is_valid():
         try:
             action_cancel(action=action, by=user, note=form.cleaned_data["note"], version=form.cleaned_data["version"])
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        except DomainError as refused:
-            form.add_error(None, str(refused))
+        except REFUSALS as refused:
+            form_refused(form, refused)
         else:
             messages.success(request, "The action is cancelled.")
             return redirect("meeting-action-detail", pk=action.pk)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -17,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cohorts.models import AccessEvent
-from cohorts.records.api import REFUSED, bad_request, request_user
+from cohorts.records.api import REFUSED, request_user
 from cohorts.records.services import access_event_record
 from meetings.access import items_for_agency, meeting_get_for_user, meeting_get_to_chair
 from meetings.agenda.models import AgendaItem
@@ -30,7 +29,6 @@ from meetings.agenda.services import (
     nominal_for_chair,
 )
 from meetings.scheduling.models import Meeting
-from sharing.errors import NotAllowed, StateError
 from sharing.models import DataCategory, User
 
 NOT_FOUND = OpenApiResponse(description="No such meeting or item, or not one you may see (or chair).")
@@ -134,10 +132,6 @@ def _item_or_404(meeting: Meeting, item_pk: int) -> AgendaItem:
     return item
 
 
-def _refused(error: Exception) -> ValidationError:
-    return ValidationError({"detail": str(error)})
-
-
 class MeetingAgendaView(APIView):
     @extend_schema(
         summary="Read a meeting's agenda",
@@ -160,14 +154,11 @@ class MeetingAgendaRefreshView(APIView):
         "discussed or decided, never puts back what the chair removed. While the meeting is scheduled or in "
         "progress.",
         request=None,
-        responses={200: AgendaSerializer, 400: REFUSED, 404: NOT_FOUND},
+        responses={200: AgendaSerializer, 409: REFUSED, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
         meeting = _meeting_to_chair(request, pk)
-        try:
-            outcome = agenda_refresh(meeting=meeting, by=request_user(request))
-        except (StateError, NotAllowed) as refused:
-            raise _refused(refused) from refused
+        outcome = agenda_refresh(meeting=meeting, by=request_user(request))
         return _agenda(request, outcome.meeting)
 
 
@@ -177,7 +168,7 @@ class MeetingAgendaItemsView(APIView):
         description="The chair. At the end of the agenda. About a person your agency may see, give their id and "
         "the data category of what the item says: partners see it as the sharing agreements allow.",
         request=OtherBusinessSerializer,
-        responses={201: AgendaItemSerializer, 400: REFUSED, 404: NOT_FOUND},
+        responses={201: AgendaItemSerializer, 409: REFUSED, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
         meeting = _meeting_to_chair(request, pk)
@@ -195,19 +186,14 @@ class MeetingAgendaItemsView(APIView):
             category = DataCategory.objects.filter(code=data["category"]).first()
             if category is None:
                 raise ValidationError({"category": ["No such data category"]})
-        try:
-            item = agenda_item_add(
-                meeting=meeting,
-                by=user,
-                title=data["title"],
-                summary=data["summary"],
-                nominal=nominal,
-                category=category,
-            )
-        except DjangoValidationError as error:
-            bad_request(error)
-        except (StateError, NotAllowed) as refused:
-            raise _refused(refused) from refused
+        item = agenda_item_add(
+            meeting=meeting,
+            by=user,
+            title=data["title"],
+            summary=data["summary"],
+            nominal=nominal,
+            category=category,
+        )
         return _item_answer(user, item, status.HTTP_201_CREATED)
 
 
@@ -216,15 +202,12 @@ class MeetingAgendaItemRemoveView(APIView):
         summary="Take an item off a meeting's agenda",
         description="The chair. A refresh never puts it back. A decided item stays. Removing twice changes nothing.",
         request=None,
-        responses={200: AgendaItemSerializer, 400: REFUSED, 404: NOT_FOUND},
+        responses={200: AgendaItemSerializer, 409: REFUSED, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int, item_pk: int) -> Response:
         meeting = _meeting_to_chair(request, pk)
         user = request_user(request)
-        try:
-            item = agenda_item_remove(item=_item_or_404(meeting, item_pk), by=user)
-        except (StateError, NotAllowed) as refused:
-            raise _refused(refused) from refused
+        item = agenda_item_remove(item=_item_or_404(meeting, item_pk), by=user)
         return _item_answer(user, item)
 
 
@@ -233,15 +216,12 @@ class MeetingAgendaItemRestoreView(APIView):
         summary="Put an item the chair took off back on the agenda",
         description="The chair. Restoring an item on the agenda changes nothing.",
         request=None,
-        responses={200: AgendaItemSerializer, 400: REFUSED, 404: NOT_FOUND},
+        responses={200: AgendaItemSerializer, 409: REFUSED, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int, item_pk: int) -> Response:
         meeting = _meeting_to_chair(request, pk)
         user = request_user(request)
-        try:
-            item = agenda_item_restore(item=_item_or_404(meeting, item_pk), by=user)
-        except (StateError, NotAllowed) as refused:
-            raise _refused(refused) from refused
+        item = agenda_item_restore(item=_item_or_404(meeting, item_pk), by=user)
         return _item_answer(user, item)
 
 
@@ -250,17 +230,14 @@ class MeetingAgendaItemMoveView(APIView):
         summary="Move an item up or down within its section of the agenda",
         description="The chair. Refused (400) at the top or bottom of its section.",
         request=MoveSerializer,
-        responses={200: AgendaItemSerializer, 400: REFUSED, 404: NOT_FOUND},
+        responses={200: AgendaItemSerializer, 409: REFUSED, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int, item_pk: int) -> Response:
         meeting = _meeting_to_chair(request, pk)
         user = request_user(request)
         serializer = MoveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            item = agenda_item_move(
-                item=_item_or_404(meeting, item_pk), by=user, direction=serializer.validated_data["direction"]
-            )
-        except (StateError, NotAllowed) as refused:
-            raise _refused(refused) from refused
+        item = agenda_item_move(
+            item=_item_or_404(meeting, item_pk), by=user, direction=serializer.validated_data["direction"]
+        )
         return _item_answer(user, item)

@@ -26,6 +26,7 @@ from meetings.agenda.services import (
     kind_colour,
 )
 from meetings.scheduling.models import Meeting
+from sharing.error_policy import REFUSALS, form_refused
 from sharing.errors import NotAllowed, StateError
 from sharing.http import signed_in_user
 from sharing.models import User
@@ -121,8 +122,8 @@ def agenda_item_add_view(request: HttpRequest, pk: int) -> HttpResponse:
             for name, errors in error.message_dict.items():
                 name = "person" if name == "nominal" else name
                 form.add_error(name if name in form.fields else None, errors)
-        except (StateError, NotAllowed) as refused:
-            form.add_error(None, str(refused))
+        except REFUSALS as refused:
+            form_refused(form, refused)
         else:
             messages.success(request, f"“{data['title']}” has been added to the agenda.")
             return _back(meeting)

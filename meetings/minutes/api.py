@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,7 +15,6 @@ from cohorts.records.api import FORBIDDEN, REFUSED, NamedEntrySerializer, reques
 from meetings.access import may_chair, meeting_get_for_user
 from meetings.minutes.services import minutes_approve, minutes_for, pack_for
 from meetings.minutes.views import meeting_for_minutes, minutes_view_log, pack_agency, pack_view_log
-from sharing.errors import DomainError
 
 NOT_FOUND = OpenApiResponse(description="No such meeting, or not one you may see.")
 
@@ -135,7 +134,7 @@ class MinutesApproveView(APIView):
         description="The chair (or another panel chair of the agency running it). The record closes; the chair "
         "and each attendee present or with apologies receive their agency's version, each logged as a disclosure.",
         request=ApproveSerializer,
-        responses={200: MinutesSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={200: MinutesSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
         user = request_user(request)
@@ -144,10 +143,7 @@ class MinutesApproveView(APIView):
             raise NotFound("No such meeting.")
         serializer = ApproveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            meeting = minutes_approve(meeting=meeting, by=user, version=serializer.validated_data["version"])
-        except DomainError as refused:
-            raise ValidationError({"detail": str(refused)}) from refused
+        meeting = minutes_approve(meeting=meeting, by=user, version=serializer.validated_data["version"])
         return Response(MinutesSerializer(minutes_for(meeting, user)).data)
 
 

@@ -27,7 +27,7 @@ from meetings.minutes.services import (
     pack_for,
 )
 from meetings.scheduling.models import Meeting
-from sharing.errors import DomainError
+from sharing.error_policy import REFUSALS, form_refused
 from sharing.http import signed_in_user
 from sharing.models import Agency, User
 
@@ -97,8 +97,8 @@ def minutes_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             minutes_approve(meeting=meeting, by=user, version=form.cleaned_data["version"])
-        except DomainError as refused:
-            form.add_error(None, str(refused))
+        except REFUSALS as refused:
+            form_refused(form, refused)
         else:
             messages.success(request, "The minutes are approved and sent: each recipient has their agency's version.")
             return redirect("meeting-minutes", pk=meeting.pk)

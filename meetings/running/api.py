@@ -1,13 +1,12 @@
 """Running a meeting through the API, for its chair (others get 404, as on the pages): start, end,
 attendance, the confidentiality statement, and per item the notes (with a version check), the decision
 (recorded by the owning app's service) and dissent. The same services as the pages
-(meetings/running/services.py); refusals are 400 with field errors or {"detail": "why"}."""
+(meetings/running/services.py); their refusals are answered by the one exception handler (sharing/error_policy.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers, status
@@ -17,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cohorts.management.models import RagRating
-from cohorts.records.api import WorkerSerializer, bad_request, request_user
+from cohorts.records.api import WorkerSerializer, request_user
 from meetings.access import meeting_get_to_chair
 from meetings.agenda.models import AgendaItem
 from meetings.running.models import Attendance, Dissent
@@ -40,11 +39,11 @@ from meetings.running.services import (
 )
 from meetings.scheduling.models import Meeting
 from referrals.api import NamedChoiceField, ReferralDecideSerializer
-from sharing.errors import NotAllowed, StaleVersion, StateError
+from sharing.errors import StateError
 from sharing.models import User
 
 NOT_FOUND = OpenApiResponse(description="No such meeting or item, or not one you chair.")
-REFUSED = OpenApiResponse(description='Field errors, or {"detail": "why"} where the meeting\'s state refuses it.')
+REFUSED = OpenApiResponse(description="The meeting's state refuses it (wrong-state): the detail says why.")
 FORBIDDEN = OpenApiResponse(description="The item is restricted: not shared with your agency.")
 ATTENDANCE_STATUS_ENUM = "AttendanceStatusEnum"
 RESTRICTED_TITLE = "Restricted: not shared with your agency under the information sharing agreements"
@@ -55,10 +54,6 @@ def _meeting(request: Request, pk: int) -> Meeting:
         return meeting_get_to_chair(request_user(request), pk)
     except Http404 as error:
         raise NotFound("No such meeting.") from error
-
-
-def _refused(error: Exception) -> ValidationError:
-    return ValidationError({"detail": str(error)})
 
 
 # --- Serializers -----------------------------------------------------------------------------------
@@ -237,14 +232,11 @@ class MeetingStartView(APIView):
         summary="Start a meeting",
         description="The chair opens a scheduled meeting: it is in progress from now.",
         request=None,
-        responses={200: MeetingRunSerializer, 400: REFUSED, 404: NOT_FOUND},
+        responses={200: MeetingRunSerializer, 409: REFUSED, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
         meeting = _meeting(request, pk)
-        try:
-            meeting = meeting_start(meeting=meeting, by=request_user(request))
-        except (StateError, NotAllowed) as refused:
-            raise _refused(refused) from refused
+        meeting = meeting_start(meeting=meeting, by=request_user(request))
         return Response(MeetingRunSerializer(meeting).data)
 
 
@@ -253,14 +245,11 @@ class MeetingEndView(APIView):
         summary="End a meeting",
         description="The chair closes a meeting in progress: held, its minutes in draft.",
         request=None,
-        responses={200: MeetingRunSerializer, 400: REFUSED, 404: NOT_FOUND},
+        responses={200: MeetingRunSerializer, 409: REFUSED, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
         meeting = _meeting(request, pk)
-        try:
-            meeting = meeting_end(meeting=meeting, by=request_user(request))
-        except (StateError, NotAllowed) as refused:
-            raise _refused(refused) from refused
+        meeting = meeting_end(meeting=meeting, by=request_user(request))
         return Response(MeetingRunSerializer(meeting).data)
 
 
@@ -283,7 +272,7 @@ class MeetingAttendanceView(APIView):
         "rows are added or corrected, in one transaction. Those marked present after the confidentiality "
         "statement was read acknowledge it.",
         request=RunAttendanceInputSerializer,
-        responses={200: RunAttendanceSerializer(many=True), 400: REFUSED, 404: NOT_FOUND},
+        responses={200: RunAttendanceSerializer(many=True), 409: REFUSED, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
         meeting = _meeting(request, pk)
@@ -298,16 +287,11 @@ class MeetingAttendanceView(APIView):
             raise ValidationError(
                 {"entries": [f"User {unknown[0]} is not invited: choose someone invited or from an agency invited"]}
             )
-        try:
-            attendance_record(
-                meeting=meeting,
-                by=request_user(request),
-                entries=[(people[row["person"]], row["status"]) for row in rows],
-            )
-        except DjangoValidationError as error:
-            bad_request(error)
-        except (StateError, NotAllowed) as refused:
-            raise _refused(refused) from refused
+        attendance_record(
+            meeting=meeting,
+            by=request_user(request),
+            entries=[(people[row["person"]], row["status"]) for row in rows],
+        )
         return Response(RunAttendanceSerializer(_attendances(meeting), many=True).data)
 
 
@@ -317,14 +301,11 @@ class MeetingConfidentialityView(APIView):
         description="The chair has read the statement to the meeting: its text is kept with who read it and when, "
         "and everyone present acknowledges it. Items cannot be decided before.",
         request=None,
-        responses={200: MeetingRunSerializer, 400: REFUSED, 404: NOT_FOUND},
+        responses={200: MeetingRunSerializer, 409: REFUSED, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
         meeting = _meeting(request, pk)
-        try:
-            meeting = confidentiality_record(meeting=meeting, by=request_user(request))
-        except (StateError, NotAllowed) as refused:
-            raise _refused(refused) from refused
+        meeting = confidentiality_record(meeting=meeting, by=request_user(request))
         data = MeetingRunSerializer(meeting).data
         data["confidentiality_statement"] = statement_of(meeting)
         return Response(data)
@@ -360,22 +341,25 @@ class RunItemView(APIView):
 
     @extend_schema(
         summary="Save an item's discussion notes",
-        description="Give the version you read: if someone saved since, a 400 with an error on version, and "
-        "your text is not saved.",
+        description="Give the version you read: if someone saved since, a 409 (stale-version), and your text is "
+        "not saved.",
         request=NotesInputSerializer,
-        responses={200: RunItemSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={
+            200: RunItemSerializer,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            409: OpenApiResponse(
+                description="Someone saved the notes since the version given (stale-version), or the meeting's "
+                "state refuses it (wrong-state)."
+            ),
+        },
     )
     def patch(self, request: Request, pk: int, item_pk: int) -> Response:
         meeting, item = _item(request, pk, item_pk)
         _visible_or_403(item)
         serializer = NotesInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            item_notes_save(item=item, by=request_user(request), **serializer.validated_data)
-        except StaleVersion as stale:
-            raise ValidationError({"version": [str(stale)]}) from stale
-        except (StateError, NotAllowed) as refused:
-            raise _refused(refused) from refused
+        item_notes_save(item=item, by=request_user(request), **serializer.validated_data)
         return Response(_refresh(request, meeting, item))
 
 
@@ -387,49 +371,44 @@ class RunItemDecisionView(APIView):
         "note); any other item (outcome in a line, optionally a RAG rating code with its rationale). Recorded "
         "by the owning app's service and linked from the item; an item is decided once.",
         request=DECISION_INPUT,
-        responses={201: RunItemSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={201: RunItemSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int, item_pk: int) -> Response:
         meeting, item = _item(request, pk, item_pk)
         _visible_or_403(item)
         user = request_user(request)
-        try:
-            if item.kind == AgendaItem.Kind.REFERRAL:
-                referral_input = ReferralItemDecisionSerializer(data=request.data)
-                referral_input.is_valid(raise_exception=True)
-                data = referral_input.validated_data
-                item_decide_referral(
-                    item=item,
-                    by=user,
-                    outcome=data["outcome"],
-                    rationale=data["rationale"],
-                    accept=ReferralDecideSerializer.accept_terms(data),
-                )
-            elif item.kind == AgendaItem.Kind.URGENT_RATIFICATION:
-                urgent_input = UrgentRatifySerializer(data=request.data)
-                urgent_input.is_valid(raise_exception=True)
-                item_ratify_urgent(item=item, by=user, note=urgent_input.validated_data["note"])
-            elif item.kind == AgendaItem.Kind.DEREGISTRATION:
-                deregistration_input = DeregistrationItemDecisionSerializer(data=request.data)
-                deregistration_input.is_valid(raise_exception=True)
-                data = deregistration_input.validated_data
-                item_decide_deregistration(
-                    item=item,
-                    by=user,
-                    ratify=data["decision"] == "ratify",
-                    ends_on=data["ends_on"],
-                    note=data["note"],
-                )
-            elif item.kind in COHORT_KINDS:
-                cohort_input = CohortItemDecisionSerializer(data=request.data)
-                cohort_input.is_valid(raise_exception=True)
-                item_decide_cohort(item=item, by=user, **cohort_input.validated_data)
-            else:
-                raise StateError("This item takes no decision.")
-        except DjangoValidationError as error:
-            bad_request(error)
-        except (StateError, NotAllowed) as refused:
-            raise _refused(refused) from refused
+        if item.kind == AgendaItem.Kind.REFERRAL:
+            referral_input = ReferralItemDecisionSerializer(data=request.data)
+            referral_input.is_valid(raise_exception=True)
+            data = referral_input.validated_data
+            item_decide_referral(
+                item=item,
+                by=user,
+                outcome=data["outcome"],
+                rationale=data["rationale"],
+                accept=ReferralDecideSerializer.accept_terms(data),
+            )
+        elif item.kind == AgendaItem.Kind.URGENT_RATIFICATION:
+            urgent_input = UrgentRatifySerializer(data=request.data)
+            urgent_input.is_valid(raise_exception=True)
+            item_ratify_urgent(item=item, by=user, note=urgent_input.validated_data["note"])
+        elif item.kind == AgendaItem.Kind.DEREGISTRATION:
+            deregistration_input = DeregistrationItemDecisionSerializer(data=request.data)
+            deregistration_input.is_valid(raise_exception=True)
+            data = deregistration_input.validated_data
+            item_decide_deregistration(
+                item=item,
+                by=user,
+                ratify=data["decision"] == "ratify",
+                ends_on=data["ends_on"],
+                note=data["note"],
+            )
+        elif item.kind in COHORT_KINDS:
+            cohort_input = CohortItemDecisionSerializer(data=request.data)
+            cohort_input.is_valid(raise_exception=True)
+            item_decide_cohort(item=item, by=user, **cohort_input.validated_data)
+        else:
+            raise StateError("This item takes no decision.")
         return Response(_refresh(request, meeting, item), status=status.HTTP_201_CREATED)
 
 
@@ -438,7 +417,7 @@ class RunItemDissentsView(APIView):
         summary="Record an attendee's dissent on an item",
         description="Who (an attendee recorded as present) and why; kept in the minutes.",
         request=DissentInputSerializer,
-        responses={201: RunDissentSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={201: RunDissentSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int, item_pk: int) -> Response:
         _, item = _item(request, pk, item_pk)
@@ -448,13 +427,8 @@ class RunItemDissentsView(APIView):
         person = User.objects.select_related("agency").filter(pk=serializer.validated_data["person"]).first()
         if person is None:
             raise ValidationError({"person": ["No such user"]})
-        try:
-            dissent = dissent_record(
-                item=item, by=request_user(request), person=person, reason=serializer.validated_data["reason"]
-            )
-        except DjangoValidationError as error:
-            bad_request(error)
-        except (StateError, NotAllowed) as refused:
-            raise _refused(refused) from refused
+        dissent = dissent_record(
+            item=item, by=request_user(request), person=person, reason=serializer.validated_data["reason"]
+        )
         dissent = Dissent.objects.select_related("person__agency", "agency").get(pk=dissent.pk)
         return Response(RunDissentSerializer(dissent).data, status=status.HTTP_201_CREATED)

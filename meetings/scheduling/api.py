@@ -7,19 +7,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cohorts.records.api import FORBIDDEN, REFUSED, NamedEntrySerializer, WorkerSerializer, bad_request, request_user
+from cohorts.records.api import FORBIDDEN, REFUSED, NamedEntrySerializer, WorkerSerializer, request_user
 from meetings.access import (
     may_chair,
     may_chair_meetings,
@@ -41,13 +40,18 @@ from meetings.scheduling.services import (
     series_create,
     series_update,
 )
-from sharing.errors import NotAllowed, StaleVersion, StateError
 from sharing.models import Agency, User
 
 NOT_FOUND = OpenApiResponse(description="No such meeting, or not one you may see.")
-STALE = OpenApiResponse(description="Someone changed the meeting since you read it: read it again.")
+STALE = OpenApiResponse(
+    description="Someone changed the meeting since you read it (stale-version): read it again; or its state "
+    "refuses the change (wrong-state)."
+)
 SERIES_NOT_FOUND = OpenApiResponse(description="No such series, or not one you may see.")
-SERIES_STALE = OpenApiResponse(description="Someone changed the series since you read it: read it again.")
+SERIES_STALE = OpenApiResponse(
+    description="Someone changed the series since you read it (stale-version): read it again; or its state "
+    "refuses the change (wrong-state)."
+)
 
 
 # --- Serializers -----------------------------------------------------------------------------------
@@ -338,14 +342,6 @@ def _detail(request: Request, meeting: Meeting, code: int = status.HTTP_200_OK) 
     return Response(MeetingDetailSerializer(fresh, context={"items": items}).data, status=code)
 
 
-def _refusing(error: Exception) -> None:
-    if isinstance(error, DjangoValidationError):
-        bad_request(error)
-    if isinstance(error, NotAllowed):
-        raise PermissionDenied(str(error)) from error
-    raise ValidationError({"detail": str(error)}) from error
-
-
 class MeetingListView(GenericAPIView):
     """The meetings the caller may see; schedule one (panel chairs)."""
 
@@ -377,7 +373,7 @@ class MeetingListView(GenericAPIView):
         "back (28 by default) to record a meeting already held, which its chair then runs through the run "
         "endpoints; a location or an online link.",
         request=MeetingCreateSerializer,
-        responses={201: MeetingDetailSerializer, 400: REFUSED, 403: FORBIDDEN},
+        responses={201: MeetingDetailSerializer, 409: REFUSED, 403: FORBIDDEN},
     )
     def post(self, request: Request) -> Response:
         user = request_user(request)
@@ -385,10 +381,7 @@ class MeetingListView(GenericAPIView):
             raise PermissionDenied(NOT_A_PANEL_CHAIR)
         serializer = MeetingCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            meeting = meeting_create(by=user, **serializer.validated_data)
-        except (DjangoValidationError, StateError, NotAllowed) as error:
-            _refusing(error)
+        meeting = meeting_create(by=user, **serializer.validated_data)
         return _detail(request, meeting, status.HTTP_201_CREATED)
 
 
@@ -410,7 +403,7 @@ class MeetingDetailView(APIView):
         "from an older version is refused with 409. A new date must be free in the meeting's series, and not "
         "further back than a meeting already held may be recorded (IOM_MEETING_RECORD_DAYS_BACK days).",
         request=MeetingUpdateSerializer,
-        responses={200: MeetingDetailSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND, 409: STALE},
+        responses={200: MeetingDetailSerializer, 403: FORBIDDEN, 404: NOT_FOUND, 409: STALE},
     )
     def patch(self, request: Request, pk: int) -> Response:
         user = request_user(request)
@@ -421,12 +414,7 @@ class MeetingDetailView(APIView):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         version = data.pop("version")
-        try:
-            meeting = meeting_update(meeting=meeting, by=user, version=version, **data)
-        except StaleVersion as stale:
-            return Response({"detail": str(stale)}, status=status.HTTP_409_CONFLICT)
-        except (DjangoValidationError, StateError, NotAllowed) as error:
-            _refusing(error)
+        meeting = meeting_update(meeting=meeting, by=user, version=version, **data)
         return _detail(request, meeting)
 
 
@@ -440,7 +428,7 @@ class MeetingSeriesView(APIView):
         "(or to its last date) and kept six months ahead daily. A monthly series on the 29th to 31st meets on "
         "the last day of shorter months.",
         request=SeriesCreateSerializer,
-        responses={201: SeriesSerializer, 400: REFUSED, 403: FORBIDDEN},
+        responses={201: SeriesSerializer, 409: REFUSED, 403: FORBIDDEN},
     )
     def post(self, request: Request) -> Response:
         user = request_user(request)
@@ -448,10 +436,7 @@ class MeetingSeriesView(APIView):
             raise PermissionDenied(NOT_A_PANEL_CHAIR)
         serializer = SeriesCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            series = series_create(by=user, **serializer.validated_data)
-        except (DjangoValidationError, StateError, NotAllowed) as error:
-            _refusing(error)
+        series = series_create(by=user, **serializer.validated_data)
         fresh = MeetingSeries.objects.select_related("chair__agency").get(pk=series.pk)
         return Response(SeriesSerializer(fresh).data, status=status.HTTP_201_CREATED)
 
@@ -501,7 +486,6 @@ class MeetingSeriesDetailView(APIView):
         request=SeriesUpdateSerializer,
         responses={
             200: SeriesUpdatedSerializer,
-            400: REFUSED,
             403: FORBIDDEN,
             404: SERIES_NOT_FOUND,
             409: SERIES_STALE,
@@ -516,12 +500,7 @@ class MeetingSeriesDetailView(APIView):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         version = data.pop("version")
-        try:
-            done = series_update(series=series, by=user, version=version, **data)
-        except StaleVersion as stale:
-            return Response({"detail": str(stale)}, status=status.HTTP_409_CONFLICT)
-        except (DjangoValidationError, StateError, NotAllowed) as error:
-            _refusing(error)
+        done = series_update(series=series, by=user, version=version, **data)
         return Response(
             _series_detail(
                 request,

@@ -12,7 +12,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -43,10 +43,9 @@ from meetings.scheduling.services import (
     series_update,
     today,
 )
-from sharing.errors import NotAllowed, StaleVersion, StateError
+from sharing.error_policy import REFUSALS, form_refused
 from sharing.http import signed_in_user
 from sharing.models import User
-from ui.forms import attach_service_errors
 
 PAGE_SIZE = 50
 RESTRICTED = "Restricted: not shared with your agency under the information sharing agreements"
@@ -147,10 +146,8 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             meeting = meeting_create(by=user, **form.cleaned_data)
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        except (StateError, NotAllowed) as refused:
-            form.add_error(None, str(refused))
+        except REFUSALS as refused:
+            form_refused(form, refused)
         else:
             messages.success(request, f"{meeting} has been scheduled.")
             return redirect("meeting-detail", pk=meeting.pk)
@@ -167,10 +164,8 @@ def meeting_series_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             series = series_create(by=user, **form.cleaned_data)
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        except (StateError, NotAllowed) as refused:
-            form.add_error(None, str(refused))
+        except REFUSALS as refused:
+            form_refused(form, refused)
         else:
             count = series.meetings.count()
             messages.success(
@@ -217,10 +212,8 @@ def meeting_series_edit(request: HttpRequest, pk: int) -> HttpResponse:
         version = data.pop("version")
         try:
             done = series_update(series=series, by=user, version=version, **data)
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        except (StateError, NotAllowed, StaleVersion) as refused:
-            form.add_error(None, str(refused))
+        except REFUSALS as refused:
+            form_refused(form, refused)
         else:
             messages.success(request, _series_changed_message(done))
             upcoming = series_meetings_to_change(done.series).order_by("date", "pk").first()
@@ -329,10 +322,8 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
             version = data.pop("version")
             try:
                 meeting_update(meeting=meeting, by=user, version=version, **data)
-            except ValidationError as error:
-                attach_service_errors(form, error)
-            except (StateError, NotAllowed, StaleVersion) as refused:
-                form.add_error(None, str(refused))
+            except REFUSALS as refused:
+                form_refused(form, refused)
             else:
                 messages.success(request, "The meeting has been changed.")
                 return redirect("meeting-detail", pk=meeting.pk)
@@ -351,10 +342,8 @@ def meeting_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
             try:
                 meeting_cancel(meeting=meeting, by=user, **form.cleaned_data)
-            except ValidationError as error:
-                attach_service_errors(form, error)
-            except (StateError, NotAllowed, StaleVersion) as refused:
-                form.add_error(None, str(refused))
+            except REFUSALS as refused:
+                form_refused(form, refused)
             else:
                 messages.success(request, f"{meeting} has been cancelled.")
                 return redirect("meeting-detail", pk=meeting.pk)

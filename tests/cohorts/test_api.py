@@ -128,7 +128,7 @@ def test_an_unknown_filter_value_is_a_400(api, partnership):
     response = api.get(reverse("api-nominal-list"), {"cohort": "maybe"})
 
     assert response.status_code == 400
-    assert "cohort" in response.json()
+    assert "cohort" in response.json()["errors"]
 
 
 # --- What of the record is shown --------------------------------------------------------------------
@@ -289,7 +289,7 @@ def test_a_bad_pnc_id_is_a_400_on_the_field(api, partnership):
     response = api.post(reverse("api-nominal-list"), new_person(pnc_id="2019-12X", crn="12345"), format="json")
 
     assert response.status_code == 400
-    errors = response.json()
+    errors = response.json()["errors"]
     assert errors["pnc_id"] == [
         "Enter a PNC ID in the format 2019/0123456Q: the year, a slash, up to 7 digits and a check letter"
     ]
@@ -306,7 +306,7 @@ def test_an_identifier_already_recorded_is_a_400_on_the_field(api, partnership):
 
     assert response.status_code == 400
     # By an agency the user cannot see: told neutrally, never that it exists for another person.
-    assert "may already be recorded by another agency" in response.json()["pnc_id"][0]
+    assert "may already be recorded by another agency" in response.json()["errors"]["pnc_id"][0]
 
 
 def test_an_impossible_date_is_a_400_on_the_field(api, partnership):
@@ -315,7 +315,9 @@ def test_an_impossible_date_is_a_400_on_the_field(api, partnership):
     response = api.post(reverse("api-nominal-list"), new_person(date_of_birth="1998-02-31"), format="json")
 
     assert response.status_code == 400
-    assert response.json() == {"date_of_birth": ["The date of birth must be a real date, in the format YYYY-MM-DD"]}
+    assert response.json()["errors"] == {
+        "date_of_birth": ["The date of birth must be a real date, in the format YYYY-MM-DD"]
+    }
 
 
 def test_dates_out_of_order_are_a_400_on_the_field(api, partnership):
@@ -328,7 +330,9 @@ def test_dates_out_of_order_are_a_400_on_the_field(api, partnership):
     )
 
     assert response.status_code == 400
-    assert response.json() == {"licence_ends_on": ["Licence end date must be on or before the sentence end date"]}
+    assert response.json()["errors"] == {
+        "licence_ends_on": ["Licence end date must be on or before the sentence end date"]
+    }
 
 
 def test_adding_an_item_makes_it_the_adders_agencys(api, partnership, person):
@@ -354,7 +358,7 @@ def test_bad_item_input_is_a_400_on_the_fields(api, partnership, person):
     )
 
     assert response.status_code == 400
-    assert {"category", "summary", "kind"} <= set(response.json())
+    assert {"category", "summary", "kind"} <= set(response.json()["errors"])
     assert not RecordedItem.objects.exists()
 
 
@@ -365,7 +369,7 @@ def test_an_item_dated_in_the_future_is_refused_by_the_service(api, partnership,
     response = api.post(items_url(person), new_item(occurred_on=tomorrow.isoformat()), format="json")
 
     assert response.status_code == 400
-    assert response.json() == {"occurred_on": ["The date must be today or in the past"]}
+    assert response.json()["errors"] == {"occurred_on": ["The date must be today or in the past"]}
 
 
 # --- Schema and cost --------------------------------------------------------------------------------
@@ -434,7 +438,7 @@ def test_sensitive_items_come_with_a_reason_which_is_logged(partnership):
     shown = api.post(url, {"reason": "Risk review"}, format="json")
 
     assert refused.status_code == 400
-    assert "reason" in refused.json()
+    assert "reason" in refused.json()["errors"]
     assert [item["summary"] for item in shown.json()] == ["Graded intelligence"]
     event = AccessEvent.objects.get(action=AccessEvent.Action.VIEW_SENSITIVE)
     assert (event.reason, event.categories) == ("Risk review", ["intelligence"])

@@ -540,7 +540,7 @@ def test_the_api_explains_bad_input_field_by_field(client, partnership, nominal,
     response = client.post(api_url(nominal.pk), data, content_type="application/json")
 
     assert response.status_code == 400
-    assert field in response.json(), response.json()
+    assert field in response.json()["errors"], response.json()
     assert list(CaseAssignment.objects.values_list("pk", "ended_on")) == before
 
 
@@ -548,7 +548,7 @@ def test_the_api_refuses_the_same_holder_and_those_who_may_not(client, partnersh
     body = {"role": "lead_professional", "worker": housing_lead.pk, "reason": "Again"}
     client.force_login(partnership.officer)
     refused = client.post(api_url(nominal.pk), body, content_type="application/json")
-    assert refused.status_code == 400
+    assert refused.status_code == 409
     assert "already the lead professional" in refused.json()["detail"]
 
     client.force_login(partnership.prison_officer)
@@ -573,7 +573,7 @@ def test_the_api_ends_a_key_worker(client, partnership, nominal):
     assert response.json()["ended_on"] == days_ago(1).isoformat()
     assert nominal not in nominals_visible_to(partnership.outsider)
     again = client.post(url, content_type="application/json")
-    assert again.status_code == 400
+    assert again.status_code == 409
     assert "already ended" in again.json()["detail"]
     assert client.post(reverse("api-assignment-end", args=[nominal.pk, 10**9])).status_code == 404
 

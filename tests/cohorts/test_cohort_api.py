@@ -125,7 +125,7 @@ def test_bad_filters_are_a_400_with_the_fields_error(api, partnership, query, fi
     response = get(api, partnership.officer, query)
 
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in response.json()["errors"]
 
 
 def test_pagination_keeps_the_filters(api, partnership):

@@ -146,7 +146,9 @@ def test_consent_dated_in_the_future_is_refused_by_the_service(api, partnership,
     response = api.post(consent_url(person), consent(recorded_on=tomorrow.isoformat()), format="json")
 
     assert response.status_code == 400
-    assert response.json() == {"recorded_on": ["The date consent was given or withdrawn cannot be in the future"]}
+    assert response.json()["errors"] == {
+        "recorded_on": ["The date consent was given or withdrawn cannot be in the future"]
+    }
     assert not Consent.objects.exists()
 
 
@@ -160,7 +162,7 @@ def test_bad_consent_input_is_a_400_on_the_fields(api, partnership, person):
     )
 
     assert response.status_code == 400
-    errors = response.json()
+    errors = response.json()["errors"]
     assert set(errors) == {"given", "category", "agency", "recorded_on"}
     assert errors["recorded_on"] == ["The date given or withdrawn must be a real date, in the format YYYY-MM-DD"]
     assert not Consent.objects.exists()

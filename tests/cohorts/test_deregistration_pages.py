@@ -315,14 +315,14 @@ def test_the_api_proposes_and_answers_bad_input_with_field_errors(client, partne
 
     bad = post_json(client, url, {"reason": "bored", "explanation": ""})
     assert bad.status_code == 400
-    assert set(bad.json()) == {"reason", "explanation"}
+    assert set(bad.json()["errors"]) == {"reason", "explanation"}
 
     made = post_json(client, url, {"reason": "risk_reduced", "explanation": "No offending for a year."})
     assert made.status_code == 201
     assert made.json()["status"] == "proposed"
 
     again = post_json(client, url, {"reason": "other", "explanation": "Again"})
-    assert again.status_code == 400
+    assert again.status_code == 409
     assert "already proposed" in again.json()["detail"]
 
 
@@ -344,7 +344,7 @@ def test_the_api_ratifies_with_the_last_day_and_refuses_a_bad_one(client, partne
     assert post_json(client, url, {"ends_on": "not a date"}).status_code == 400
     ahead = post_json(client, url, {"ends_on": (today() + datetime.timedelta(days=1)).isoformat()})
     assert ahead.status_code == 400
-    assert "ends_on" in ahead.json()
+    assert "ends_on" in ahead.json()["errors"]
 
     done = post_json(client, url, {"ends_on": (today() - datetime.timedelta(days=1)).isoformat(), "note": "Agreed"})
     assert done.status_code == 200
@@ -352,7 +352,7 @@ def test_the_api_ratifies_with_the_last_day_and_refuses_a_bad_one(client, partne
     assert done.json()["decided_by"]["id"] == chair.pk
 
     twice = post_json(client, url, {})
-    assert twice.status_code == 400
+    assert twice.status_code == 409
     assert "already been decided" in twice.json()["detail"]
 
 
@@ -361,7 +361,7 @@ def test_the_api_does_not_ratify_without_a_note(client, partnership, on_iom, cha
     client.force_login(chair)
     url = f"/api/v1/deregistrations/{proposal.pk}/not-ratify/"
 
-    assert "note" in post_json(client, url, {}).json()
+    assert "note" in post_json(client, url, {}).json()["errors"]
     done = post_json(client, url, {"note": "Stays on IOM"})
     assert done.status_code == 200
     assert done.json()["status"] == "not_ratified"

@@ -114,7 +114,7 @@ def test_the_api_refuses_a_hidden_identifier_neutrally_and_checks_it(client, par
     )
 
     assert response.status_code == 400
-    assert response.json() == {"pnc_id": [HELD_ELSEWHERE]}
+    assert response.json()["errors"] == {"pnc_id": [HELD_ELSEWHERE]}
     assert PossibleDuplicate.objects.filter(existing=hidden, reason="identifier").count() == 1
 
 

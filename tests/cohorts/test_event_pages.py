@@ -448,7 +448,7 @@ def test_the_api_answers_field_errors_per_kind(client, partnership, nominal):
     )
 
     assert response.status_code == 400
-    assert response.json() == {
+    assert response.json()["errors"] == {
         "custodial": ["Only a sentence says whether it is custodial"],
         "convicted": ["Choose whether the person was convicted"],
         "offence_type": ["Choose the offence type of the court outcome"],

@@ -331,7 +331,7 @@ def test_the_api_explains_bad_input_field_by_field(client, partnership, nominal,
     response = client.post(api_url(nominal.pk), data, content_type="application/json")
 
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in response.json()["errors"]
     assert RagAssessment.objects.count() == before
 
 
@@ -353,7 +353,7 @@ def test_the_api_refuses_a_rating_for_someone_not_on_the_cohort(client, partners
 
     response = client.post(api_url(person.pk), {"rating": "red", "rationale": "Why"}, content_type="application/json")
 
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "not on the IOM cohort" in response.json()["detail"]
     state = client.get(api_url(person.pk)).json()
     assert (state["on_cohort"], state["current"], state["history"]) == (False, None, [])

@@ -418,10 +418,10 @@ def test_the_api_adds_entries_and_answers_bad_input_with_field_errors(client, pa
         content_type="application/json",
     )
     assert bad.status_code == 400
-    assert bad.json() == {"next_contact_on": ["The next contact must be after this contact"]}
+    assert bad.json()["errors"] == {"next_contact_on": ["The next contact must be after this contact"]}
     bad = client.post(base + "decisions/", {"decision": "Weekly", "rationale": ""}, content_type="application/json")
     assert bad.status_code == 400
-    assert bad.json()["rationale"] == ["Enter the rationale for the decision"]
+    assert bad.json()["errors"]["rationale"] == ["Enter the rationale for the decision"]
 
     made = client.post(
         base + "actions/",
@@ -436,7 +436,7 @@ def test_the_api_adds_entries_and_answers_bad_input_with_field_errors(client, pa
         content_type="application/json",
     )
     assert made.status_code == 400
-    assert "ends_on" in made.json()
+    assert "ends_on" in made.json()["errors"]
 
 
 def test_the_api_changes_a_plan_actions_status_for_its_agency_only(client, partnership, nominal):
@@ -453,7 +453,7 @@ def test_the_api_changes_a_plan_actions_status_for_its_agency_only(client, partn
     assert stale.status_code == 409
     bad = client.patch(url, {"status": "finished", "version": 2}, content_type="application/json")
     assert bad.status_code == 400
-    assert "status" in bad.json()
+    assert "status" in bad.json()["errors"]
     client.force_login(UserFactory.create(agency=partnership.police, roles=[Role.ANALYST]))
     assert client.patch(url, {"status": "met", "version": 2}, content_type="application/json").status_code == 403
     client.force_login(partnership.outsider)

@@ -583,7 +583,7 @@ def test_the_api_refuses_bad_input_with_field_errors(client, team, nominal, payl
     response = client.post(api_url(nominal.pk), payload, content_type="application/json")
 
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in response.json()["errors"]
     assert not SupervisorReview.objects.exists()
 
 

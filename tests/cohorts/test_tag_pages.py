@@ -294,14 +294,14 @@ def test_api_fit_remove_hit_and_outcome(client, partnership, nominal):
         content_type="application/json",
     )
     assert response.status_code == 400
-    assert set(response.json()) == {"crime_reference"}
+    assert set(response.json()["errors"]) == {"crime_reference"}
     response = client.post(
         api(nominal, "api-tag-hits", tag_pk),
         {"notified_on": days_ago(11).isoformat(), "crime_reference": "CR/9"},
         content_type="application/json",
     )
     assert response.status_code == 400
-    assert "within the tag period" in response.json()["notified_on"][0]
+    assert "within the tag period" in response.json()["errors"]["notified_on"][0]
     response = client.post(
         api(nominal, "api-tag-hits", tag_pk),
         {"notified_on": days_ago(5).isoformat(), "crime_reference": "CR/9"},
@@ -321,7 +321,7 @@ def test_api_fit_remove_hit_and_outcome(client, partnership, nominal):
         {"outcome": "ruled_in", "outcome_on": today().isoformat()},
         content_type="application/json",
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "already ruled out" in response.json()["detail"]
 
     response = client.post(
@@ -337,7 +337,7 @@ def test_api_bad_dates_are_field_errors(client, partnership, nominal):
     client.force_login(partnership.officer)
     response = client.post(api(nominal), {"fitted_on": "2024-02-30", "ends_by": ""}, content_type="application/json")
     assert response.status_code == 400
-    assert set(response.json()) == {"fitted_on", "ends_by"}
+    assert set(response.json()["errors"]) == {"fitted_on", "ends_by"}
 
 
 def test_api_tag_pages_404_outside_scope(client, partnership, tagged):

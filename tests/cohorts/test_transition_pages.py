@@ -279,15 +279,15 @@ def test_api_reads_and_starts_the_plan(client, partnership, nominal):
     assert response.status_code == 201
     assert response.json()["plan"]["notes"] == "Via the API"
     response = post(client, url("api-nominal-transition", nominal), {})
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "already has a transition plan" in response.json()["detail"]
 
 
-def test_api_too_early_is_a_400_that_says_when(client, partnership):
+def test_api_too_early_is_a_409_that_says_when(client, partnership):
     nominal = person(partnership, licence_in_days=100)
     client.force_login(partnership.officer)
     response = post(client, url("api-nominal-transition", nominal), {})
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "can be started from" in response.json()["detail"]
 
 
@@ -296,7 +296,7 @@ def test_api_steps_done_and_complete_with_versions(client, partnership, nominal,
     steps = url("api-transition-steps", nominal)
     response = post(client, steps, {"version": 1, "description": "", "due_on": "soon"})
     assert response.status_code == 400
-    assert set(response.json()) == {"description", "due_on"}
+    assert set(response.json()["errors"]) == {"description", "due_on"}
     response = post(client, steps, {"version": 1, "description": "Hand over", "due_on": today().isoformat()})
     assert response.status_code == 201
     step_pk = response.json()["id"]
@@ -304,7 +304,7 @@ def test_api_steps_done_and_complete_with_versions(client, partnership, nominal,
     assert response.status_code == 409
 
     response = post(client, url("api-transition-complete", nominal), {"version": 2})
-    assert response.status_code == 400
+    assert response.status_code == 409
     response = post(client, url("api-transition-step-done", nominal, step_pk), {"version": 2})
     assert (response.status_code, response.json()["done_on"]) == (200, today().isoformat())
     response = post(client, url("api-transition-complete", nominal), {"version": 3})

@@ -239,7 +239,7 @@ def test_api_the_chair_sets_an_action_and_the_owner_completes_it(client, meeting
         {"note": "Visited", "version": 2},
         content_type="application/json",
     )
-    assert again.status_code == 400
+    assert again.status_code == 409
     assert "already done" in again.json()["detail"]
 
 
@@ -253,7 +253,7 @@ def test_api_field_errors_are_400(client, meeting, chair):
     )
 
     assert response.status_code == 400
-    assert "owner" in response.json()
+    assert "owner" in response.json()["errors"]
 
 
 def test_api_a_past_due_date_is_a_field_error(client, meeting, chair, partnership):
@@ -266,7 +266,7 @@ def test_api_a_past_due_date_is_a_field_error(client, meeting, chair, partnershi
     )
 
     assert response.status_code == 400
-    assert response.json()["due_on"] == ["The due date must be today or in the future"]
+    assert response.json()["errors"]["due_on"] == ["The due date must be today or in the future"]
 
 
 def test_api_a_meetings_actions_show_restricted_ones_as_restricted(client, meeting, item, partnership):

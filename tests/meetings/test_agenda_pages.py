@@ -329,12 +329,12 @@ def test_the_api_adds_other_business_with_field_errors_for_bad_input(signed_in, 
         content_type="application/json",
     )
     assert hidden.status_code == 400
-    assert "nominal" in hidden.json()
+    assert "nominal" in hidden.json()["errors"]
     no_category = client.post(
         api(setting, "items/"), {"title": "Casey", "nominal": setting.person.pk}, content_type="application/json"
     )
     assert no_category.status_code == 400
-    assert "category" in no_category.json()
+    assert "category" in no_category.json()["errors"]
 
     created = client.post(
         api(setting, "items/"),
@@ -360,9 +360,9 @@ def test_the_api_removes_restores_and_moves_items(signed_in, setting):
     moved = client.post(api(setting, f"items/{second.pk}/move/"), {"direction": "up"}, content_type="application/json")
     assert moved.status_code == 200
     edge = client.post(api(setting, f"items/{second.pk}/move/"), {"direction": "up"}, content_type="application/json")
-    assert edge.status_code == 400
+    assert edge.status_code == 409
     bad = client.post(api(setting, f"items/{second.pk}/move/"), {"direction": "left"}, content_type="application/json")
-    assert "direction" in bad.json()
+    assert "direction" in bad.json()["errors"]
 
 
 def test_the_api_edits_are_not_found_for_a_user_who_may_not_chair(signed_in, setting):

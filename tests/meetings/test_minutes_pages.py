@@ -264,10 +264,10 @@ def test_api_the_chair_approves(client, meeting, chair):
 
     assert first.status_code == 200
     assert first.json()["state"] == "approved"
-    assert second.status_code == 400
+    assert second.status_code == 409
     assert "already approved" in second.json()["detail"]
     assert missing.status_code == 400
-    assert "version" in missing.json()
+    assert "version" in missing.json()["errors"]
 
 
 def test_api_attendance_status_apologies_still_receives(client, meeting, chair, partnership):

@@ -213,7 +213,7 @@ def test_the_api_records_a_past_meeting_and_refuses_one_too_far_back(client, on_
     recorded = api.post("/api/v1/meetings/", {**payload, "date": "2026-12-16"}, content_type="application/json")
 
     assert refused.status_code == 400
-    assert refused.json()["date"] == [TOO_EARLY]
+    assert refused.json()["errors"]["date"] == [TOO_EARLY]
     assert recorded.status_code == 201, recorded.json()
     assert recorded.json()["date"] == "2026-12-16"
 
@@ -234,7 +234,7 @@ def test_the_api_moves_a_meeting_back_within_the_window(client, on_today, chair,
     )
 
     assert refused.status_code == 400
-    assert refused.json()["date"] == [TOO_EARLY]
+    assert refused.json()["errors"]["date"] == [TOO_EARLY]
     assert moved.status_code == 200, moved.json()
     assert moved.json()["date"] == "2027-01-11"
 

@@ -46,7 +46,7 @@ def test_the_chair_starts_and_ends_a_meeting(partnership, api):
     assert response.json()["status"] == "in_progress"
 
     again = client.post(base(panel.meeting) + "start/")
-    assert again.status_code == 400
+    assert again.status_code == 409
     assert "already been started" in again.json()["detail"]
 
     assert client.post(base(panel.meeting) + "end/").json()["status"] == "held"
@@ -92,9 +92,9 @@ def test_attendance_of_someone_not_invited_or_with_a_bad_status_is_a_400(partner
     )
 
     assert stranger.status_code == 400
-    assert "not invited" in str(stranger.json()["entries"])
+    assert "not invited" in str(stranger.json()["errors"])
     assert bad_status.status_code == 400
-    assert "entries" in bad_status.json()
+    assert any(field.startswith("entries.") for field in bad_status.json()["errors"])
     assert not Attendance.objects.filter(meeting=panel.meeting).exists()
 
 
@@ -121,8 +121,8 @@ def test_notes_are_saved_with_a_version_check(partnership, api):
     assert saved.json()["notes"] == "Agreed a visit"
 
     stale = client.patch(url, {"notes": "Over it", "version": item.version}, format="json")
-    assert stale.status_code == 400
-    assert "Someone else changed this item" in stale.json()["version"][0]
+    assert stale.status_code == 409
+    assert "Someone else changed this item" in stale.json()["detail"]
     assert client.get(url).json()["notes"] == "Agreed a visit"
 
 
@@ -161,7 +161,7 @@ def test_accepting_without_terms_gives_field_errors(partnership, api):
     )
 
     assert response.status_code == 400
-    assert "lead_professional" in response.json()
+    assert "lead_professional" in response.json()["errors"]
     assert referral_status(item) == Referral.Status.LISTED
 
 
@@ -175,7 +175,7 @@ def test_a_second_decision_on_an_item_is_refused(partnership, api):
 
     again = client.post(url, {"outcome": "deferred", "rationale": "Maybe"}, format="json")
 
-    assert again.status_code == 400
+    assert again.status_code == 409
     assert "already been decided" in again.json()["detail"]
 
 
@@ -215,7 +215,7 @@ def test_a_rag_change_without_a_reason_is_a_field_error(partnership, api):
     )
 
     assert response.status_code == 400
-    assert "rationale" in response.json()
+    assert "rationale" in response.json()["errors"]
 
 
 def test_a_restricted_item_is_shown_restricted_and_takes_nothing(partnership, api):
@@ -246,4 +246,4 @@ def test_a_dissent_is_recorded_for_an_attendee_present(partnership, api):
     assert response.status_code == 201
     assert response.json()["agency"] == "Probation Northmoor"
     assert absent.status_code == 400
-    assert "person" in absent.json()
+    assert "person" in absent.json()["errors"]

@@ -114,8 +114,8 @@ def test_scheduling_errors_are_field_errors(client, on_today, partnership, chair
     )
 
     assert response.status_code == 400
-    assert set(response.json()) == {"date", "location", "chair"}
-    assert response.json()["chair"] == ["The chair must be a panel chair"]
+    assert set(response.json()["errors"]) == {"date", "location", "chair"}
+    assert response.json()["errors"]["chair"] == ["The chair must be a panel chair"]
 
 
 def test_a_malformed_date_is_a_field_error(client, on_today, chair):
@@ -124,7 +124,7 @@ def test_a_malformed_date_is_a_field_error(client, on_today, chair):
     )
 
     assert response.status_code == 400
-    assert "date" in response.json()
+    assert "date" in response.json()["errors"]
 
 
 def test_other_roles_may_not_schedule(client, on_today, partnership, chair):
@@ -175,7 +175,7 @@ def test_a_series_of_the_wrong_recurrence_is_a_field_error(client, on_today, cha
     )
 
     assert response.status_code == 400
-    assert list(response.json()) == ["frequency"]
+    assert list(response.json()["errors"]) == ["frequency"]
 
 
 @pytest.fixture
@@ -256,7 +256,7 @@ def test_the_chair_changes_a_meeting_with_its_version(client, on_today, chair):
     assert (changed.json()["location"], changed.json()["version"]) == ("Room 4", 2)
     assert stale.status_code == 409
     assert missing_version.status_code == 400
-    assert "version" in missing_version.json()
+    assert "version" in missing_version.json()["errors"]
     meeting.refresh_from_db()
     assert meeting.location == "Room 4"
 
@@ -281,7 +281,7 @@ def test_a_change_breaking_a_rule_is_a_field_error(client, on_today, chair):
     )
 
     assert response.status_code == 400
-    assert set(response.json()) == {"date", "online_link"}
+    assert set(response.json()["errors"]) == {"date", "online_link"}
 
 
 def test_a_cancelled_meeting_cannot_be_changed(client, on_today, chair):
@@ -291,7 +291,7 @@ def test_a_cancelled_meeting_cannot_be_changed(client, on_today, chair):
         f"/api/v1/meetings/{meeting.pk}/", {"version": 1, "location": "Room 4"}, content_type="application/json"
     )
 
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "Only a scheduled meeting can be changed" in response.json()["detail"]
 
 

@@ -402,7 +402,7 @@ def test_the_chair_changes_the_series_through_the_api(on_today, client, chair):
     assert body["meetings_cancelled"] == len(meetings_of(series)) - 3
     assert stale.status_code == 409
     assert missing_version.status_code == 400
-    assert "version" in missing_version.json()
+    assert "version" in missing_version.json()["errors"]
     assert MeetingSeries.objects.get(pk=series.pk).location == "Room 4"
 
 

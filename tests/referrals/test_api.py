@@ -217,7 +217,8 @@ def test_a_person_out_of_scope_is_no_person_found_when_starting(partnership):
     missing = referrer.post(reverse("api-referral-list"), {"person": 10**9}, format="json")
 
     assert hidden.status_code == missing.status_code == 400
-    assert hidden.json() == missing.json() == {"person": ["No person found with that id"]}
+    assert hidden.json() == missing.json()
+    assert missing.json()["errors"] == {"person": ["No person found with that id"]}
     assert not Referral.objects.exists()
 
 
@@ -230,7 +231,9 @@ def test_a_person_with_a_referral_in_progress_is_refused_with_its_reference(part
     )
 
     assert refused.status_code == 400
-    assert refused.json()["person"] == [f"This person already has a referral in progress ({referral.reference})."]
+    assert refused.json()["errors"]["person"] == [
+        f"This person already has a referral in progress ({referral.reference})."
+    ]
     assert refused.json()["existing_referral"]["reference"] == referral.reference
     assert Referral.objects.count() == 1
 
@@ -243,7 +246,8 @@ def test_a_person_on_the_cohort_is_refused(partnership, person):
     )
 
     assert refused.status_code == 400
-    assert refused.json() == {"person": ["This person is already on the IOM cohort."], "existing_referral": None}
+    assert refused.json()["errors"] == {"person": ["This person is already on the IOM cohort."]}
+    assert refused.json()["existing_referral"] is None
 
 
 def test_a_role_that_does_not_refer_is_403(partnership, person):
@@ -279,12 +283,12 @@ def test_a_section_with_errors_is_400_on_its_fields_and_saves_nothing(partnershi
     )
 
     assert empty.status_code == 400
-    assert set(empty.json()) == {"why_now", "criteria"}
+    assert set(empty.json()["errors"]) == {"why_now", "criteria"}
     assert bad_date.status_code == 400
-    assert "real date" in str(bad_date.json()["offences"])
+    assert "real date" in str(bad_date.json()["errors"])
     assert future.status_code == 400
-    assert future.json() == {"offences": ["An offence date must be today or in the past"]}
-    assert twice.json() == {"needs": ["Give each pathway once"]}
+    assert future.json()["errors"] == {"offences": ["An offence date must be today or in the past"]}
+    assert twice.json()["errors"] == {"needs": ["Give each pathway once"]}
     referral.refresh_from_db()
     assert referral.why_now == "Three burglaries since release in the last two months."
     assert referral.offences.count() == 2
@@ -320,8 +324,8 @@ def test_a_submitted_referral_cannot_be_changed_and_says_why(partnership):
         section_url(referral, "why"), {"why_now": "x", "criteria": ["harm"], "version": referral.version}, format="json"
     )
 
-    assert refused.status_code == 400
-    assert refused.json() == {"detail": f"{referral.reference} is submitted: it cannot be changed."}
+    assert refused.status_code == 409
+    assert refused.json()["detail"] == f"{referral.reference} is submitted: it cannot be changed."
 
 
 def test_only_the_referring_agency_changes_a_returned_referral(partnership):
@@ -334,7 +338,7 @@ def test_only_the_referring_agency_changes_a_returned_referral(partnership):
     )
 
     assert refused.status_code == 403
-    assert refused.json() == {"detail": "Only the referring agency can change this referral."}
+    assert refused.json()["detail"] == "Only the referring agency can change this referral."
 
 
 def test_an_incomplete_or_ineligible_referral_is_not_submitted(partnership, person):
@@ -351,9 +355,9 @@ def test_an_incomplete_or_ineligible_referral_is_not_submitted(partnership, pers
     shoplifting = api.post(url("api-referral-submit", ineligible))
 
     assert incomplete.status_code == 400
-    assert set(incomplete.json()) == {"why", "strand", "offending", "risk", "needs", "urgency"}
+    assert set(incomplete.json()["errors"]) == {"why", "strand", "offending", "risk", "needs", "urgency"}
     assert shoplifting.status_code == 400
-    assert "Shoplifting alone does not qualify" in str(shoplifting.json()["eligibility"])
+    assert "Shoplifting alone does not qualify" in str(shoplifting.json()["errors"])
     assert Referral.objects.filter(status=Referral.Status.DRAFT).count() == 2
 
 
@@ -386,10 +390,10 @@ def test_workflow_input_errors_are_400_on_their_fields(partnership):
     no_date = screener.post(url("api-referral-list-for-panel", referral), {}, format="json")
     no_reason = screener.post(url("api-referral-withdraw", referral), {"reason": ""}, format="json")
 
-    assert no_questions.json() == {"questions": ["Enter the questions for the referrer"]}
-    assert past.json() == {"panel_date": ["The panel date must be today or in the future"]}
-    assert no_date.json() == {"panel_date": ["Enter the panel date"]}
-    assert no_reason.json() == {"reason": ["Enter why the referral is withdrawn"]}
+    assert no_questions.json()["errors"] == {"questions": ["Enter the questions for the referrer"]}
+    assert past.json()["errors"] == {"panel_date": ["The panel date must be today or in the future"]}
+    assert no_date.json()["errors"] == {"panel_date": ["Enter the panel date"]}
+    assert no_reason.json()["errors"] == {"reason": ["Enter why the referral is withdrawn"]}
 
 
 def test_only_a_panel_chair_decides(partnership, chair):
@@ -410,7 +414,7 @@ def test_a_referral_not_yet_listed_cannot_be_decided(partnership, chair):
         url("api-referral-decide", referral), {"outcome": "rejected", "rationale": "No"}, format="json"
     )
 
-    assert refused.status_code == 400
+    assert refused.status_code == 409
     assert "cannot be decided until it is listed for a panel" in refused.json()["detail"]
 
 
@@ -449,10 +453,10 @@ def test_accepting_needs_the_terms_and_real_users_as_leads(partnership, chair):
     )
 
     assert missing.status_code == 400
-    assert set(missing.json()) == {"strand", "level", "rag", "lead_professional", "police_lead"}
-    assert unknown.json() == {"lead_professional": ["No user found with that id"]}
-    assert not_police.json() == {"police_lead": ["The IOM police lead officer must work for a police force"]}
-    assert bad_mappa.json() == {"mappa_level": ["IOM combines only with MAPPA level 2 or 3"]}
+    assert set(missing.json()["errors"]) == {"strand", "level", "rag", "lead_professional", "police_lead"}
+    assert unknown.json()["errors"] == {"lead_professional": ["No user found with that id"]}
+    assert not_police.json()["errors"] == {"police_lead": ["The IOM police lead officer must work for a police force"]}
+    assert bad_mappa.json()["errors"] == {"mappa_level": ["IOM combines only with MAPPA level 2 or 3"]}
     assert not ReferralDecision.objects.exists()
 
 
@@ -465,7 +469,7 @@ def test_a_second_decision_is_refused_with_who_decided_first(partnership, chair)
         url("api-referral-decide", referral), {"outcome": "rejected", "rationale": "No"}, format="json"
     )
 
-    assert refused.status_code == 400
+    assert refused.status_code == 409
     assert f"has already been decided by {other_chair}" in refused.json()["detail"]
 
 
@@ -490,7 +494,7 @@ def test_an_urgent_decision_outside_a_meeting_is_ratified_by_a_panel(partnership
     assert ratified.status_code == 200
     assert ratified.json()["to_be_ratified"] is False
     assert ratified.json()["decisions"][0]["ratification"] == "ratified"
-    assert again.status_code == 400
+    assert again.status_code == 409
     assert "no decision waiting to be ratified" in again.json()["detail"]
 
 
@@ -505,8 +509,8 @@ def test_the_referrer_withdraws_an_open_referral(partnership):
     )
 
     assert withdrawn.json()["status"] == "withdrawn"
-    assert again.status_code == 400
-    assert again.json() == {"detail": f"{referral.reference} is withdrawn: it cannot be withdrawn."}
+    assert again.status_code == 409
+    assert again.json()["detail"] == f"{referral.reference} is withdrawn: it cannot be withdrawn."
 
 
 def test_an_agency_outside_the_referring_agency_and_the_iom_team_cannot_withdraw(partnership):
@@ -771,9 +775,9 @@ def test_only_a_system_administrator_changes_the_matrix_and_bad_values_are_400(p
     missing = admin.patch(url("api-selection-criterion", 10**9), {"weight": "1"}, format="json")
 
     assert forbidden.status_code == 403
-    assert negative.json() == {"weight": ["The weight must be 0 or more"]}
+    assert negative.json()["errors"] == {"weight": ["The weight must be 0 or more"]}
     assert taken.status_code == 400
-    assert "name" in taken.json()
+    assert "name" in taken.json()["errors"]
     assert missing.status_code == 404
     ogrs.refresh_from_db()
     assert ogrs.weight == Decimal("3.00")

@@ -138,7 +138,7 @@ def test_only_agency_admins_of_a_party_change_an_agreement(api, partnership, rol
     if may:
         assert response.json()["status"] == "suspended"
     else:
-        assert response.json() == {"detail": "Only an agency administrator of a party can change an agreement."}
+        assert response.json()["detail"] == "Only an agency administrator of a party can change an agreement."
 
 
 @pytest.mark.parametrize("action", ACTIONS)
@@ -163,22 +163,22 @@ def test_a_user_of_another_agency_gets_404_for_every_action_unless_system_admin(
         assert target.status == status_before
 
 
-def test_activating_an_active_agreement_is_a_400_that_says_why(api, partnership):
+def test_activating_an_active_agreement_is_a_409_that_says_why(api, partnership):
     api.force_login(agency_admin(partnership.probation))
 
     response = api.post(action_url(partnership.core, "activate"))
 
-    assert response.status_code == 400
-    assert response.json() == {"detail": "Only a draft or suspended agreement can be activated; this one is active."}
+    assert response.status_code == 409
+    assert response.json()["detail"] == "Only a draft or suspended agreement can be activated; this one is active."
 
 
-def test_ending_an_ended_agreement_is_a_400_that_says_why(api, partnership):
+def test_ending_an_ended_agreement_is_a_409_that_says_why(api, partnership):
     api.force_login(agency_admin(partnership.housing))
 
     response = api.post(action_url(partnership.housing_agreement, "end"))
 
-    assert response.status_code == 400
-    assert response.json() == {"detail": "This agreement has already ended."}
+    assert response.status_code == 409
+    assert response.json()["detail"] == "This agreement has already ended."
 
 
 def test_suspending_and_activating_again_through_the_api(api, partnership):
@@ -275,7 +275,7 @@ def test_a_user_who_may_not_draft_gets_403_before_their_input_is_read(api, partn
     response = api.post(list_url(), {"title": ""}, format="json")
 
     assert response.status_code == 403
-    assert response.json() == {"detail": "Only an agency administrator can draft an agreement."}
+    assert response.json()["detail"] == "Only an agency administrator can draft an agreement."
 
 
 def test_naming_your_own_agency_as_a_party_is_allowed(api, partnership):
@@ -295,7 +295,7 @@ def test_dates_out_of_order_are_a_400_on_the_fields(api, partnership):
     response = api.post(list_url(), new_agreement(partnership, ends_on=earlier, review_on=earlier), format="json")
 
     assert response.status_code == 400
-    assert response.json() == {
+    assert response.json()["errors"] == {
         "review_on": ["The review date must be on or after the start date"],
         "ends_on": ["The end date must be on or after the start date"],
     }
@@ -318,8 +318,8 @@ def test_malformed_agreement_input_is_a_400_on_the_fields(api, partnership):
     )
 
     assert response.status_code == 400
-    errors = response.json()
-    assert set(errors) == {"title", "legal_basis", "clauses", "starts_on"}
+    errors = response.json()["errors"]
+    assert set(errors) == {"title", "legal_basis", "clauses.0.category", "starts_on"}
     assert errors["starts_on"] == ["The start date must be a real date, in the format YYYY-MM-DD"]
     assert not SharingAgreement.objects.filter(purpose="Planning transfers at 18").exists()
 
@@ -332,7 +332,7 @@ def test_an_agreement_needs_another_party_and_a_clause(api, partnership):
     )
 
     assert response.status_code == 400
-    assert response.json() == {
+    assert response.json()["errors"] == {
         "parties": ["Choose at least one other agency"],
         "clauses": ["Choose at least one data category"],
     }
@@ -345,7 +345,9 @@ def test_a_party_must_be_an_active_agency(api, partnership):
     response = api.post(list_url(), new_agreement(partnership, parties=[closed.pk]), format="json")
 
     assert response.status_code == 400
-    assert response.json() == {"parties": [f"Select a valid choice. {closed.pk} is not one of the available choices."]}
+    assert response.json()["errors"] == {
+        "parties": [f"Select a valid choice. {closed.pk} is not one of the available choices."]
+    }
 
 
 def test_a_category_can_have_only_one_clause(api, partnership):
@@ -355,7 +357,7 @@ def test_a_category_can_have_only_one_clause(api, partnership):
     response = api.post(list_url(), new_agreement(partnership, clauses=clauses), format="json")
 
     assert response.status_code == 400
-    assert response.json() == {
+    assert response.json()["errors"] == {
         "clauses": ["Each data category can have only one clause (family is named more than once)"]
     }
     assert not SharingAgreement.objects.filter(title="Youth to adult transfer sharing").exists()

@@ -15,7 +15,7 @@ def test_the_api_refuses_a_caller_without_credentials(api_client, db):
     response = api_client.get(reverse("api-me"))
 
     assert response.status_code in (401, 403)
-    assert response["Content-Type"].startswith("application/json")
+    assert response["Content-Type"] == "application/problem+json"
 
 
 def test_a_session_signed_in_user_reads_who_they_are(api_client, make_user):

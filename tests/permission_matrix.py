@@ -266,21 +266,21 @@ MATRIX: dict[str, Entry] = {
     "api-referral-list": SignedIn("/api/v1/referrals/", api=True),
     "api-referral-detail": NominalData(lambda s: f"/api/v1/referrals/{s.referral_pk}/", api=True),
     # The scenario's referral is submitted: once scope and role pass, the state refuses a section,
-    # a submit, a listing, a decision (not listed, not urgent) and a ratification (none waiting): 400.
+    # a submit, a listing, a decision (not listed, not urgent) and a ratification (none waiting): 409.
     "api-referral-section": NominalData(
         lambda s: f"/api/v1/referrals/{s.referral_pk}/sections/why/",
         method="put",
         data={"why_now": "Changed", "version": "1"},
         content_type="application/json",
         api=True,
-        ok_status=400,
+        ok_status=409,
     ),
     "api-referral-submit": NominalData(
         lambda s: f"/api/v1/referrals/{s.referral_pk}/submit/",
         method="post",
         content_type="application/json",
         api=True,
-        ok_status=400,
+        ok_status=409,
     ),
     "api-referral-screen": NominalData(
         lambda s: f"/api/v1/referrals/{s.referral_pk}/screen/",
@@ -307,7 +307,7 @@ MATRIX: dict[str, Entry] = {
         content_type="application/json",
         api=True,
         roles=frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.PANEL_CHAIR}),
-        ok_status=400,
+        ok_status=409,
         **IOM_TEAM_ONLY,
     ),
     "api-referral-decide": NominalData(
@@ -317,7 +317,7 @@ MATRIX: dict[str, Entry] = {
         content_type="application/json",
         api=True,
         roles=frozenset({Role.PANEL_CHAIR}),
-        ok_status=400,
+        ok_status=409,
     ),
     "api-referral-ratify": NominalData(
         lambda s: f"/api/v1/referrals/{s.referral_pk}/ratify/",
@@ -325,7 +325,7 @@ MATRIX: dict[str, Entry] = {
         content_type="application/json",
         api=True,
         roles=frozenset({Role.PANEL_CHAIR}),
-        ok_status=400,
+        ok_status=409,
     ),
     "api-referral-withdraw": Exempt(
         "the referring agency's referrers or the IOM team (police and probation): depends on the agency "

@@ -4,8 +4,8 @@ Run mode is the chair's only (chair_only: invited people get 404, as if it did n
 reads are on the scenario's held meeting (its minutes in draft, the record open) and its item;
 starting is on the meeting still to come (tests/meetings/scenario.py). Where the scenario's state
 refuses an action once the chair is let through (ending a held meeting, recording the statement a
-second time, a dissent without a person), the answer is 400 (the API) or a redirect with the message
-(the pages)."""
+second time), the answer is 409 (the API) or a redirect with the message (the pages); a dissent
+without a person is 400."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ ENTRIES: dict[str, Entry] = {
         content_type=JSON,
         api=True,
         chair_only=True,
-        ok_status=400,
+        ok_status=409,
     ),
     "api-meeting-attendance": MeetingData(
         lambda s: f"/api/v1/meetings/{s.meeting_pk}/attendance/", api=True, chair_only=True
@@ -48,7 +48,7 @@ ENTRIES: dict[str, Entry] = {
         content_type=JSON,
         api=True,
         chair_only=True,
-        ok_status=400,
+        ok_status=409,
     ),
     "api-meeting-run-item": MeetingData(
         lambda s: f"/api/v1/meetings/{s.meeting_pk}/items/{s.item_pk}/", api=True, chair_only=True

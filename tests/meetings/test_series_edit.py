@@ -428,7 +428,7 @@ def test_a_change_breaking_a_rule_is_a_field_error(on_today, client, chair):
     )
 
     assert response.status_code == 400
-    assert set(response.json()) == {"until", "online_link", "duration_minutes"}
+    assert set(response.json()["errors"]) == {"until", "online_link", "duration_minutes"}
 
 
 def test_those_invited_read_the_series_but_may_not_change_it(on_today, client, chair, partnership):

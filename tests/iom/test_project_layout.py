@@ -56,7 +56,7 @@ def test_the_import_contracts_fail_on_a_planted_cycle(tmp_path):
 
 def test_the_import_contracts_fail_when_an_app_imports_the_configuration(tmp_path):
     tree = source_copy(tmp_path)
-    services = tree / "cohorts" / "services.py"
+    services = tree / "cohorts" / "records" / "services.py"
     services.write_text(services.read_text() + "\nimport iom.settings  # noqa\n")
 
     result = lint_imports(tree)

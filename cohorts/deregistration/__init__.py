@@ -1,0 +1,1 @@
+"""Deregistration: leaving IOM, proposed, ratified or not, withdrawn."""

@@ -1,0 +1,1 @@
+"""People recorded twice: possible duplicates, the IOM team's checks, merges and their undo."""

@@ -1,0 +1,1 @@
+"""Custody and court events, one at a time or imported from a file."""

@@ -1,0 +1,1 @@
+"""The management report: a person's plan by pathway, interventions, contacts, enforcement."""

@@ -1,0 +1,1 @@
+"""Supervisor reviews of a person's management report, and the reviews due."""

@@ -1,0 +1,1 @@
+"""GPS tags: tag periods and location hits with their outcome."""

@@ -1,0 +1,1 @@
+"""Transition plans: scaling IOM support back as a licence ends."""

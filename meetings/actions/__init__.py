@@ -1,0 +1,1 @@
+"""Actions set in meetings: owners, due dates, completion."""

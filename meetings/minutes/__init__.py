@@ -1,0 +1,1 @@
+"""Minutes: each agency's version, the chair's approval and the distribution."""

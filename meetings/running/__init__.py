@@ -1,0 +1,1 @@
+"""Running a meeting: attendance, the confidentiality statement, notes, decisions, dissent."""

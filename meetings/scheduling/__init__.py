@@ -1,0 +1,1 @@
+"""Scheduling meetings and meeting series: invitations, changes, cancellation."""

@@ -16,18 +16,13 @@ def heartbeat(name: str = "beat") -> None:
 # services store and send by key), retried with backoff on errors that pass, bounded in time. ---------
 
 TRANSIENT = (OperationalError, InterfaceError)
+# What every reminder task shares: acknowledged after it runs, retried with backoff, no result kept.
+AT_LEAST_ONCE = {"acks_late": True, "retry_backoff": True, "ignore_result": True}
+# A sweep runs for up to a quarter of an hour.
+SWEEP_LIMITS = {"soft_time_limit": 900, "time_limit": 960}
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=TRANSIENT,
-    retry_backoff=True,
-    retry_backoff_max=300,
-    max_retries=5,
-    soft_time_limit=900,
-    time_limit=960,
-    ignore_result=True,
-)
+@shared_task(**AT_LEAST_ONCE, **SWEEP_LIMITS, autoretry_for=TRANSIENT, retry_backoff_max=300, max_retries=5)
 def sweep(name: str) -> None:
     """Run one registered sweep (notifications/sweeps.py) for today."""
     from notifications.sweeps import SWEEPS, sweep_run
@@ -37,14 +32,12 @@ def sweep(name: str) -> None:
 
 
 @shared_task(
-    acks_late=True,
+    **AT_LEAST_ONCE,
     autoretry_for=(*TRANSIENT, SMTPException, ConnectionError),
-    retry_backoff=True,
     retry_backoff_max=600,
     max_retries=6,
     soft_time_limit=60,
     time_limit=90,
-    ignore_result=True,
 )
 def notification_email_task(notification_id: int) -> None:
     from notifications.services import notification_email_send
@@ -52,15 +45,7 @@ def notification_email_task(notification_id: int) -> None:
     notification_email_send(notification_id=notification_id)
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(*TRANSIENT, SMTPException, ConnectionError),
-    retry_backoff=True,
-    max_retries=5,
-    soft_time_limit=900,
-    time_limit=960,
-    ignore_result=True,
-)
+@shared_task(**AT_LEAST_ONCE, **SWEEP_LIMITS, autoretry_for=(*TRANSIENT, SMTPException, ConnectionError), max_retries=5)
 def digest_sweep() -> None:
     """Each user's daily digest of what waits for it, once a day."""
     from notifications.services import digest_recipients, digest_send

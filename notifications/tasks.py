@@ -1,4 +1,5 @@
 from smtplib import SMTPException
+from typing import TypedDict
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
@@ -16,10 +17,23 @@ def heartbeat(name: str = "beat") -> None:
 # services store and send by key), retried with backoff on errors that pass, bounded in time. ---------
 
 TRANSIENT = (OperationalError, InterfaceError)
+
+
+class _AtLeastOnce(TypedDict):
+    acks_late: bool
+    retry_backoff: bool
+    ignore_result: bool
+
+
+class _Limits(TypedDict):
+    soft_time_limit: int
+    time_limit: int
+
+
 # What every reminder task shares: acknowledged after it runs, retried with backoff, no result kept.
-AT_LEAST_ONCE = {"acks_late": True, "retry_backoff": True, "ignore_result": True}
+AT_LEAST_ONCE: _AtLeastOnce = {"acks_late": True, "retry_backoff": True, "ignore_result": True}
 # A sweep runs for up to a quarter of an hour.
-SWEEP_LIMITS = {"soft_time_limit": 900, "time_limit": 960}
+SWEEP_LIMITS: _Limits = {"soft_time_limit": 900, "time_limit": 960}
 
 
 @shared_task(**AT_LEAST_ONCE, **SWEEP_LIMITS, autoretry_for=TRANSIENT, retry_backoff_max=300, max_retries=5)

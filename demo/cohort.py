@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pghistory
-from django.contrib.auth.models import Group
 from django.db import models
 from django.utils import timezone
 
@@ -41,6 +40,7 @@ from cohorts.records.models import CaseInvolvement, CommunitySafetyPartnership, 
 from cohorts.records.names import name_key
 from cohorts.reviews.models import SupervisorReview
 from cohorts.reviews.services import REVIEW_CATEGORY, SUMMARY_COMMENSURATE, SUMMARY_NOT_COMMENSURATE, cadence_after
+from demo.common import account_details, role_groups
 from sharing.models import Agency, DataCategory, User
 from sharing.roles import Role
 
@@ -261,18 +261,13 @@ def _field(model: type[models.Model], name: str) -> models.Field:
 
 def _colleagues(users: dict[str, User], agencies: dict[str, Agency]) -> dict[str, User]:
     """The demo's other case workers, made once (no password: they cannot sign in)."""
-    groups = {group.name: group for group in Group.objects.filter(name__in=[role.value for role in Role])}
+    groups = role_groups()
     made = {}
     for colleague in COLLEAGUES:
         user, created = User.objects.get_or_create(
             username=colleague.username,
             defaults={
-                "first_name": colleague.first_name,
-                "last_name": colleague.last_name,
-                "email": f"{colleague.username}@northmoor.example",
-                "agency": agencies[colleague.agency],
-                "job_title": colleague.job_title,
-                "is_active": True,
+                **account_details(colleague, agencies[colleague.agency]),
                 "supervisor": users.get(colleague.supervisor),
             },
         )

@@ -22,6 +22,7 @@ from cohorts.deregistration.services import deregistration_propose, deregistrati
 from cohorts.management.models import CaseAssignment, CohortMembership
 from cohorts.records.models import Nominal
 from cohorts.records.services import case_assign, cohort_membership_start
+from demo.common import days_ago
 from sharing.models import Agency, User
 
 CHAIR = "mark.reynolds"
@@ -73,12 +74,8 @@ LEAVINGS = [
 ]
 
 
-def _ago(days: int) -> datetime.date:
-    return timezone.localdate() - datetime.timedelta(days=days)
-
-
-def _moment(days_ago: int, hour: int) -> datetime.datetime:
-    day = _ago(days_ago)
+def _moment(days: int, hour: int) -> datetime.datetime:
+    day = days_ago(days)
     return timezone.make_aware(datetime.datetime(day.year, day.month, day.day, hour))  # noqa: DTZ001  (made aware)
 
 
@@ -105,7 +102,7 @@ def _someone_on_the_cohort_since(days: int, used: set[int]) -> CohortMembership 
         CohortMembership.objects.filter(
             ended_on__isnull=True,
             nominal__custody_status__in=[Nominal.CustodyStatus.CUSTODY, Nominal.CustodyStatus.UNLAWFULLY_AT_LARGE],
-            started_on__lte=_ago(days),
+            started_on__lte=days_ago(days),
             nominal__crn__startswith="G9",
             nominal__assignments__role=CaseAssignment.Role.LEAD_PROFESSIONAL,
             nominal__assignments__ended_on__isnull=True,
@@ -134,7 +131,7 @@ def _leave(leaving: DemoLeaving, membership: CohortMembership, users: dict[str, 
         .exclude(role=CaseAssignment.Role.KEY_WORKER)
         .select_related("worker")
     )
-    last_day = max(_ago(leaving.last_day_days_ago), membership.started_on)
+    last_day = max(days_ago(leaving.last_day_days_ago), membership.started_on)
     with pghistory.context(user=chair.pk, url="demo data"):
         deregistration_ratify(deregistration=proposal, by=chair, ends_on=last_day, note="Ratified at the IOM panel.")
     Deregistration.objects.filter(pk=proposal.pk).update(decided_at=_moment(leaving.last_day_days_ago, 11))

@@ -32,7 +32,6 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-import pghistory
 from django.utils import timezone
 
 from cohorts.dates import is_working_day, working_days_before
@@ -42,6 +41,7 @@ from cohorts.management.models import CaseAssignment, ManagementLevel, RagRating
 from cohorts.records.identifiers import pnc_check_letter
 from cohorts.records.models import CaseInvolvement, Nominal
 from cohorts.records.services import case_assign, consent_record, involvement_start, nominal_create
+from demo.common import as_user
 from demo.deregistrations import _someone_on_the_cohort_since
 from demo.referrals import DemoReferral, Person, _record_person, _refer, next_panel_day
 from meetings.access import items_for_agency
@@ -181,10 +181,6 @@ YOUNG_PEOPLE = [
 ]
 
 
-def _as(user: User) -> pghistory.context:
-    return pghistory.context(user=user.pk, url="demo data")
-
-
 def _at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime(day.year, day.month, day.day, hour, minute))  # noqa: DTZ001
 
@@ -213,13 +209,13 @@ def load_demo_meetings(users: dict[str, User], agencies: dict[str, Agency]) -> N
     chair = users[CHAIR]
     _past_selection_panel(chair, users, agencies)
     _last_map_meeting(chair, users, agencies)
-    with _as(chair):
+    with as_user(chair):
         series_create(**_series(chair, agencies, MeetingKind.SELECTION_PANEL, PANEL_TITLE, next_panel_day()))
         series_create(**_series(chair, agencies, MeetingKind.MAP, MAP_TITLE, timezone.localdate()))
     _case_conference(chair, users, agencies)
     _case_conference_recorded_after(chair, users, agencies)
     _young_people(users, agencies)
-    with _as(chair):
+    with as_user(chair):
         series_create(**_series(chair, agencies, MeetingKind.Y2A_PANEL, Y2A_TITLE, y2a_panel_day()))
 
 
@@ -260,7 +256,7 @@ def _case_conference(chair: User, users: dict[str, User], agencies: dict[str, Ag
     for key in ("frequency", "first_date"):
         details.pop(key)
     details["invited_people"] = [users["priya.shah"], users["tom.byrne"]]
-    with _as(chair):
+    with as_user(chair):
         return meeting_create(date=day, **details)
 
 
@@ -273,7 +269,7 @@ def _case_conference_recorded_after(chair: User, users: dict[str, User], agencie
     for key in ("frequency", "first_date"):
         details.pop(key)
     details["invited_people"] = [users["priya.shah"], users["tom.byrne"]]
-    with _as(chair):
+    with as_user(chair):
         meeting = meeting_create(date=day, **details)
         item = agenda_item_add(
             meeting=meeting,
@@ -299,7 +295,7 @@ def _schedule_held(chair: User, agencies: dict[str, Agency], kind: str, title: s
     details = _series(chair, agencies, kind, title, timezone.localdate())
     for key in ("frequency", "first_date"):
         details.pop(key)
-    with _as(chair):
+    with as_user(chair):
         return meeting_create(date=timezone.localdate(), **details)
 
 
@@ -307,14 +303,14 @@ def _move_back(meeting: Meeting, day: datetime.date, chair: User) -> Meeting:
     """Set the meeting on the day it stands for and rebuild its agenda as of that day."""
     Meeting.objects.filter(pk=meeting.pk).update(date=day)
     meeting.refresh_from_db()
-    with _as(chair):
+    with as_user(chair):
         agenda_refresh(meeting=meeting, by=chair)
     meeting.refresh_from_db()
     return meeting
 
 
 def _open(meeting: Meeting, chair: User, users: dict[str, User], attendance: tuple[tuple[str, str], ...]) -> Meeting:
-    with _as(chair):
+    with as_user(chair):
         meeting = meeting_start(meeting=meeting, by=chair)
         attendance_record(meeting=meeting, by=chair, entries=[(users[name], status) for name, status in attendance])
         return confidentiality_record(meeting=meeting, by=chair)
@@ -322,7 +318,7 @@ def _open(meeting: Meeting, chair: User, users: dict[str, User], attendance: tup
 
 def _close(meeting: Meeting, chair: User, day: datetime.date, starts: tuple[int, int]) -> Meeting:
     """End the meeting, set its times to the day it was held, then approve its minutes (today)."""
-    with _as(chair):
+    with as_user(chair):
         meeting = meeting_end(meeting=meeting, by=chair)
     start = _at(day, *starts)
     Meeting.objects.filter(pk=meeting.pk).update(
@@ -341,7 +337,7 @@ def _close(meeting: Meeting, chair: User, day: datetime.date, starts: tuple[int,
     Dissent.objects.filter(item__meeting=meeting).update(recorded_at=start + datetime.timedelta(minutes=60))
     MeetingAction.objects.filter(meeting=meeting).update(created_at=start + datetime.timedelta(minutes=100))
     meeting.refresh_from_db()
-    with _as(chair):
+    with as_user(chair):
         return minutes_approve(meeting=meeting, by=chair, version=meeting.version)
 
 
@@ -353,7 +349,7 @@ def _listed_for_today(demo: DemoReferral, users: dict[str, User], agencies: dict
     _refer(demo, nominal, users)
     referral = Referral.objects.get(nominal=nominal)
     screener = users[demo.screener]
-    with _as(screener):
+    with as_user(screener):
         return referral_list_for_panel(referral=referral, by=screener, panel_date=timezone.localdate())
 
 
@@ -371,7 +367,7 @@ def _past_selection_panel(chair: User, users: dict[str, User], agencies: dict[st
     Referral.objects.filter(pk__in=[accepted.pk, deferred.pk, rejected.pk]).update(panel_date=day)
     meeting = _move_back(meeting, day, chair)
     meeting = _open(meeting, chair, users, PANEL_ATTENDANCE)
-    with _as(chair):
+    with as_user(chair):
         item = _item_of(meeting, referral=accepted)
         item_notes_save(
             item=item,
@@ -459,7 +455,7 @@ def _deregistration_proposed(users: dict[str, User], *, before: datetime.date) -
     if membership is None:
         return None  # no generated cohort (a partial demo)
     proposer = users["sam.carter"]
-    with _as(proposer):
+    with as_user(proposer):
         proposal = deregistration_propose(
             nominal=membership.nominal,
             by=proposer,
@@ -495,7 +491,7 @@ def _last_map_meeting(chair: User, users: dict[str, User], agencies: dict[str, A
         "Agree the transition plan's first steps with the lead professional.",
     ]
     actions = []
-    with _as(chair):
+    with as_user(chair):
         for number, item in enumerate(chosen[:2]):
             item_decide_cohort(
                 item=item,
@@ -516,7 +512,7 @@ def _last_map_meeting(chair: User, users: dict[str, User], agencies: dict[str, A
     meeting = _close(meeting, chair, day, (9, 30))
     if actions:
         done = actions[0]
-        with _as(done.owner):
+        with as_user(done.owner):
             action_complete(
                 action=done, by=done.owner, note="Visited with probation on Tuesday; curfew kept.", version=done.version
             )
@@ -536,7 +532,7 @@ def _young_people(users: dict[str, User], agencies: dict[str, Agency]) -> None:
             continue
         born = add_months(panel, -(17 * 12 + young.months_at_panel)) - datetime.timedelta(days=9)
         pnc_year = str(born.year + 15)
-        with _as(recorder):
+        with as_user(recorder):
             nominal = nominal_create(
                 by=recorder,
                 first_name=young.first_name,
@@ -557,7 +553,7 @@ def _young_people(users: dict[str, User], agencies: dict[str, Agency]) -> None:
             started_on=timezone.localdate() - datetime.timedelta(days=300),
         )
         if young.yot == "yot_city":
-            with _as(worker):
+            with as_user(worker):
                 case_assign(
                     nominal=nominal,
                     role=CaseAssignment.Role.KEY_WORKER,
@@ -567,7 +563,7 @@ def _young_people(users: dict[str, User], agencies: dict[str, Agency]) -> None:
                 )
         if young.probation_involved:
             involvement_start(nominal=nominal, agency=agencies["probation"], reason=CaseInvolvement.Reason.TEAM)
-        with _as(recorder):
+        with as_user(recorder):
             consent_record(
                 nominal=nominal,
                 by=recorder,

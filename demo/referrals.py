@@ -19,7 +19,6 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-import pghistory
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -27,6 +26,7 @@ from cohorts.management.models import CaseAssignment, ManagementLevel, PriorityC
 from cohorts.records.identifiers import pnc_check_letter
 from cohorts.records.models import CaseInvolvement, CommunitySafetyPartnership, Nominal, PolicingArea
 from cohorts.records.services import case_assign, consent_record, involvement_start, nominal_create
+from demo.common import as_user, days_ago
 from iom.celery import ensure_filesystem_broker_folders
 from referrals.dates import add_months, birthday
 from referrals.models import Referral, ReferralDecision
@@ -848,14 +848,6 @@ def _born(age: tuple[int, int, int]) -> datetime.date:
     return add_months(timezone.localdate(), -(years * 12 + months)) - datetime.timedelta(days=days)
 
 
-def _ago(days: int) -> datetime.date:
-    return timezone.localdate() - datetime.timedelta(days=days)
-
-
-def _as(user: User) -> pghistory.context:
-    return pghistory.context(user=user.pk, url="demo data")
-
-
 def load_demo_referrals(users: dict[str, User], agencies: dict[str, Agency]) -> None:
     ensure_filesystem_broker_folders()  # a decision queues the referrer's email
     _partner_referral_agreement(users, agencies)
@@ -874,7 +866,7 @@ def _partner_referral_agreement(users: dict[str, User], agencies: dict[str, Agen
     if SharingAgreement.objects.filter(title=PARTNER_AGREEMENT).exists():
         return
     admin = users["claire.wood"]
-    with _as(admin):
+    with as_user(admin):
         agreement = agreement_create(
             by=admin,
             title=PARTNER_AGREEMENT,
@@ -883,8 +875,8 @@ def _partner_referral_agreement(users: dict[str, User], agencies: dict[str, Agen
             legal_basis=SharingAgreement.LegalBasis.CONSENT,
             parties=[agencies[key] for key in ("police", "probation", "yot_city", "drugs")],
             clauses=[ClauseSpec(DataCategory.objects.get(code="offending-risk"), consent_required=True)],
-            starts_on=_ago(90),
-            review_on=_ago(-275),
+            starts_on=days_ago(90),
+            review_on=days_ago(-275),
         )
         agreement_activate(agreement=agreement, by=admin)
 
@@ -894,7 +886,7 @@ def _record_person(person: Person, users: dict[str, User], agencies: dict[str, A
     partnerships = list(CommunitySafetyPartnership.objects.order_by("name"))
     born = _born(person.age)
     recorder = users[person.recorded_by]
-    with _as(recorder):
+    with as_user(recorder):
         nominal = nominal_create(
             by=recorder,
             first_name=person.first_name,
@@ -917,28 +909,31 @@ def _record_person(person: Person, users: dict[str, User], agencies: dict[str, A
         if person.statutory in SUPERVISED and person.age[0] >= 18:
             # Probation manages every adult under supervision, so it sees them from the start of their order.
             involvement_start(
-                nominal=nominal, agency=agencies["probation"], reason=CaseInvolvement.Reason.TEAM, started_on=_ago(240)
+                nominal=nominal,
+                agency=agencies["probation"],
+                reason=CaseInvolvement.Reason.TEAM,
+                started_on=days_ago(240),
             )
     if person.key_worker:
         worker = users[person.key_worker]
-        with _as(worker):
+        with as_user(worker):
             case_assign(
                 nominal=nominal,
                 role=CaseAssignment.Role.KEY_WORKER,
                 worker=worker,
                 by=worker,
                 reason="Working with the person before the referral",
-                started_on=_ago(75),
+                started_on=days_ago(75),
             )
     if person.consents:
         worker = users[person.key_worker] if person.key_worker else recorder
-        with _as(worker):
+        with as_user(worker):
             consent_record(
                 nominal=nominal,
                 by=worker,
                 given=True,
                 category=DataCategory.objects.get(code="offending-risk"),
-                recorded_on=_ago(5),
+                recorded_on=days_ago(5),
                 note="Agreed to the referral to IOM and to sharing it with the IOM team",
             )
     return nominal
@@ -956,7 +951,7 @@ def _sections(demo: DemoReferral, nominal: Nominal) -> dict[str, dict[str, Any]]
         },
         "offending": {
             "offences": [
-                {"offence_type": kind, "committed_on": _ago(days), "description": description}
+                {"offence_type": kind, "committed_on": days_ago(days), "description": description}
                 for kind, days, description in demo.offences
             ]
         },
@@ -966,7 +961,7 @@ def _sections(demo: DemoReferral, nominal: Nominal) -> dict[str, dict[str, Any]]
             "risk_of_serious_harm": person.rosh,
             "mappa_category": person.mappa_category,
             "mappa_level": person.mappa_level,
-            "release_expected_on": _ago(-demo.release_in_days) if demo.release_in_days is not None else None,
+            "release_expected_on": days_ago(-demo.release_in_days) if demo.release_in_days is not None else None,
         },
         "needs": {"needs": [{"pathway": p, "level": level, "note": note} for p, level, note in demo.needs]},
         "urgency": {"urgent": bool(demo.urgent), "urgency_reason": demo.urgent},
@@ -983,7 +978,7 @@ def _refer(demo: DemoReferral, nominal: Nominal, users: dict[str, User]) -> None
     referrer, screener, chair = users[demo.referrer], users[demo.screener], users[PANEL_CHAIR]
     kind = Referral.Kind.Y2A if demo.youth else Referral.Kind.ADULT
     sections = _sections(demo, nominal)
-    with _as(referrer):
+    with as_user(referrer):
         referral = referral_start(nominal=nominal, by=referrer, kind=kind)
         for section in sections_for(referral):
             if demo.sections is None or section.code in demo.sections:
@@ -1003,14 +998,14 @@ def _refer(demo: DemoReferral, nominal: Nominal, users: dict[str, User]) -> None
     if demo.reaches == Status.SUBMITTED:
         return
     if demo.reaches == Status.RETURNED:
-        with _as(screener):
+        with as_user(screener):
             referral_return(referral=referral, by=screener, questions=demo.questions)
         return
     if demo.outside_meeting:
-        with _as(chair):
+        with as_user(chair):
             _decide(referral, demo, users, outside_meeting=True)
         return
-    with _as(screener):
+    with as_user(screener):
         referral = referral_screen(referral=referral, by=screener, note="Complete; eligibility checked.")
         if demo.reaches == Status.SCREENED:
             return
@@ -1019,7 +1014,7 @@ def _refer(demo: DemoReferral, nominal: Nominal, users: dict[str, User]) -> None
         referral = referral_list_for_panel(referral=referral, by=screener, panel_date=panel_day)
     if demo.reaches == Status.LISTED:
         return
-    with _as(chair):
+    with as_user(chair):
         _decide(referral, demo, users, outside_meeting=False)
 
 

@@ -29,6 +29,7 @@ from cohorts.report.services import (
     intervention_record,
     plan_action_record,
 )
+from demo.common import days_ago
 from demo.records import PEOPLE
 from sharing.models import Agency, User
 
@@ -182,10 +183,6 @@ RECORDER_OF_PATHWAY = {
 }
 
 
-def _ago(days: int) -> datetime.date:
-    return timezone.localdate() - datetime.timedelta(days=days)
-
-
 def _as(user: User, record: Callable[..., Any], **fields: Any) -> Any:
     with pghistory.context(user=user.pk, url="demo data"):
         return record(by=user, **fields)
@@ -202,7 +199,7 @@ def _rich_report(nominal: Nominal, users: dict[str, User]) -> None:
             status=status,
             owner=users[owner] if owner else None,
             due_on=timezone.localdate() + datetime.timedelta(days=due_in) if due_in is not None else None,
-            identified_on=_ago(identified_ago),
+            identified_on=days_ago(identified_ago),
         )
     for username, name, on_pathway, provider, progress, started_ago, ended_ago in NAMED_INTERVENTIONS:
         _as(
@@ -213,8 +210,8 @@ def _rich_report(nominal: Nominal, users: dict[str, User]) -> None:
             pathway=on_pathway,
             provider=provider,
             status=progress,
-            starts_on=_ago(started_ago),
-            ends_on=_ago(ended_ago) if ended_ago is not None else None,
+            starts_on=days_ago(started_ago),
+            ends_on=days_ago(ended_ago) if ended_ago is not None else None,
         )
     for username, contact_type, days, outcome, next_in in CONTACT_PLAN:
         _as(
@@ -222,9 +219,9 @@ def _rich_report(nominal: Nominal, users: dict[str, User]) -> None:
             contact_record,
             nominal=nominal,
             contact_type=contact_type,
-            occurred_on=_ago(days),
+            occurred_on=days_ago(days),
             outcome=outcome,
-            next_contact_on=_ago(days - next_in),
+            next_contact_on=days_ago(days - next_in),
         )
     for username, days, decision, rationale in NAMED_DECISIONS:
         _as(
@@ -233,7 +230,7 @@ def _rich_report(nominal: Nominal, users: dict[str, User]) -> None:
             nominal=nominal,
             decision=decision,
             rationale=rationale,
-            decided_on=_ago(days),
+            decided_on=days_ago(days),
         )
     for username, kind, days, reason, result in NAMED_ENFORCEMENT:
         _as(
@@ -241,7 +238,7 @@ def _rich_report(nominal: Nominal, users: dict[str, User]) -> None:
             enforcement_record,
             nominal=nominal,
             kind=kind,
-            occurred_on=_ago(days),
+            occurred_on=days_ago(days),
             reason=reason,
             outcome=result,
         )
@@ -258,8 +255,8 @@ def _few_entries(nominal: Nominal, users: dict[str, User], rng: random.Random) -
             pathway=pathway,
             action=rng.choice(OTHER_ACTIONS[pathway]),
             status=rng.choice(list(Status)),
-            identified_on=_ago(identified),
-            due_on=_ago(identified - rng.randint(14, 60)),
+            identified_on=days_ago(identified),
+            due_on=days_ago(identified - rng.randint(14, 60)),
         )
     lead = users[rng.choice(["priya.shah", "sam.carter"])]
     for days in sorted(rng.sample(range(2, 80), k=3), reverse=True):
@@ -268,11 +265,11 @@ def _few_entries(nominal: Nominal, users: dict[str, User], rng: random.Random) -
             contact_record,
             nominal=nominal,
             contact_type=rng.choice([Contact.Type.FACE_TO_FACE, Contact.Type.HOME_VISIT, Contact.Type.PHONE]),
-            occurred_on=_ago(days),
+            occurred_on=days_ago(days),
             outcome=rng.choices(
                 [Contact.Outcome.ATTENDED, Contact.Outcome.FAILED_TO_ATTEND, Contact.Outcome.NOT_AT_HOME], [7, 2, 1]
             )[0],
-            next_contact_on=_ago(days - 14),
+            next_contact_on=days_ago(days - 14),
         )
     if rng.random() < 0.3:
         _as(
@@ -283,7 +280,7 @@ def _few_entries(nominal: Nominal, users: dict[str, User], rng: random.Random) -
             pathway=Pathway.ATTITUDES_THINKING_BEHAVIOUR,
             provider="Probation Service (Northmoor)",
             status="started",
-            starts_on=_ago(rng.randint(10, 60)),
+            starts_on=days_ago(rng.randint(10, 60)),
         )
     if rng.random() < 0.25:
         _as(
@@ -292,7 +289,7 @@ def _few_entries(nominal: Nominal, users: dict[str, User], rng: random.Random) -
             nominal=nominal,
             decision="Keep at the current level of management",
             rationale="Compliance and the RAG rating reviewed at the MAP meeting: no change needed.",
-            decided_on=_ago(rng.randint(5, 40)),
+            decided_on=days_ago(rng.randint(5, 40)),
         )
     if rng.random() < 0.12:
         _as(
@@ -300,7 +297,7 @@ def _few_entries(nominal: Nominal, users: dict[str, User], rng: random.Random) -
             enforcement_record,
             nominal=nominal,
             kind=rng.choice(["warning", "breach"]),
-            occurred_on=_ago(rng.randint(3, 40)),
+            occurred_on=days_ago(rng.randint(3, 40)),
             reason="Failed to attend supervision without an acceptable reason.",
         )
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import Group
 from django.db import transaction
 
 from demo.cohort import load_demo_cohort
+from demo.common import account_details, role_groups
 from demo.deregistrations import load_demo_deregistrations
 from demo.duplicates import load_demo_duplicates
 from demo.meetings import load_demo_meetings
@@ -125,18 +125,11 @@ def load_demo() -> None:
             name=demo_agency.name, defaults={"short_name": demo_agency.short_name, "kind": demo_agency.kind}
         )
         agencies[demo_agency.key] = agency
-    groups = {group.name: group for group in Group.objects.filter(name__in=[role.value for role in Role])}
+    groups = role_groups()
     for demo_user in USERS:
         user, created = User.objects.update_or_create(
             username=demo_user.username,
-            defaults={
-                "first_name": demo_user.first_name,
-                "last_name": demo_user.last_name,
-                "email": f"{demo_user.username}@northmoor.example",
-                "agency": agencies[demo_user.agency],
-                "job_title": demo_user.job_title,
-                "is_active": True,
-            },
+            defaults=account_details(demo_user, agencies[demo_user.agency]),
         )
         if created:
             user.set_password(DEMO_PASSWORD)

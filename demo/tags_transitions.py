@@ -20,7 +20,6 @@ import datetime
 import itertools
 from collections.abc import Iterator
 
-import pghistory
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -38,13 +37,10 @@ from cohorts.transitions.services import (
     transition_step_add,
     transition_step_done,
 )
+from demo.common import as_user
 from sharing.models import Agency, User
 
 OWNER_USERS = {"police": "sam.carter", "probation": "priya.shah"}
-
-
-def _as(user: User) -> pghistory.context:
-    return pghistory.context(user=user.pk, url="demo data")
 
 
 def _day(offset: int) -> datetime.date:
@@ -91,7 +87,7 @@ def _release(users: dict[str, User]) -> None:
         return  # no generated cohort (a partial demo)
     sentence_ends = person.sentence_ends_on
     prison = users["grace.mensah"]
-    with _as(prison):
+    with as_user(prison):
         custody_event_record(
             nominal=person,
             by=prison,
@@ -110,7 +106,7 @@ def _tags(users: dict[str, User], people: Iterator[tuple[Nominal, User]]) -> Non
     removed = next(people, None)
     if pending is None or ruled is None or removed is None:
         return
-    with _as(police):
+    with as_user(police):
         tag = tag_fit(
             nominal=pending[0],
             by=police,
@@ -119,15 +115,15 @@ def _tags(users: dict[str, User], people: Iterator[tuple[Nominal, User]]) -> Non
             note="Exclusion zone: the city centre retail park. Curfew 19:00 to 07:00.",
         )
         tag_hit_record(tag=tag, by=police, notified_on=_day(-5), crime_reference="NM/26/004511")
-    with _as(probation):
+    with as_user(probation):
         tag_hit_record(tag=tag, by=probation, notified_on=_day(-2), crime_reference="NM/26/004690")
-    with _as(police):
+    with as_user(police):
         tag = tag_fit(nominal=ruled[0], by=police, fitted_on=_day(-120), ends_by=_day(200))
         hit = tag_hit_record(tag=tag, by=police, notified_on=_day(-60), crime_reference="NM/26/002873")
         tag_hit_outcome(hit=hit, by=police, outcome=TagHit.Outcome.RULED_IN, outcome_on=_day(-52))
         hit = tag_hit_record(tag=tag, by=police, notified_on=_day(-30), crime_reference="NM/26/003340")
         tag_hit_outcome(hit=hit, by=police, outcome=TagHit.Outcome.RULED_OUT, outcome_on=_day(-27))
-    with _as(probation):
+    with as_user(probation):
         tag = tag_fit(
             nominal=removed[0],
             by=probation,
@@ -143,7 +139,7 @@ def _licence_ending(nominal: Nominal, owner: User, in_days: int) -> Nominal:
     fields: dict[str, object] = {"licence_ends_on": ends, "statutory_status": Nominal.StatutoryStatus.LICENCE}
     if nominal.sentence_ends_on is not None and nominal.sentence_ends_on < ends:
         fields["sentence_ends_on"] = ends
-    with _as(owner):
+    with as_user(owner):
         return nominal_update(nominal=nominal, by=owner, **fields)
 
 
@@ -158,7 +154,7 @@ def _transitions(users: dict[str, User], agencies: dict[str, Agency], people: It
         for (nominal, owner), in_days in zip(chosen, (50, 20, 6, 40), strict=True)
     )
     drugs, housing, probation = users["jo.evans"], users["tom.byrne"], users["priya.shah"]
-    with _as(lead):
+    with as_user(lead):
         plan = transition_plan_start(
             nominal=in_progress, by=lead, notes="Scale back from weekly to monthly contact as the licence ends."
         )

@@ -8,18 +8,9 @@ from meetings.minutes import urls as minutes_urls
 from meetings.running import urls as run_urls
 from meetings.scheduling import urls as schedule_urls
 
-urlpatterns: list[URLPattern | URLResolver] = [
-    path("", include(schedule_urls.urlpatterns)),
-    path("", include(agenda_urls.urlpatterns)),
-    path("", include(run_urls.urlpatterns)),
-    path("", include(minutes_urls.urlpatterns)),
-    path("", include(action_urls.urlpatterns)),
-]
+# Each part of the work has its pages and its API endpoints, in this order.
+PARTS = (schedule_urls, agenda_urls, run_urls, minutes_urls, action_urls)
 
-api_urlpatterns: list[URLPattern | URLResolver] = [
-    path("", include(schedule_urls.api_urlpatterns)),
-    path("", include(agenda_urls.api_urlpatterns)),
-    path("", include(run_urls.api_urlpatterns)),
-    path("", include(minutes_urls.api_urlpatterns)),
-    path("", include(action_urls.api_urlpatterns)),
-]
+urlpatterns: list[URLPattern | URLResolver] = [path("", include(part.urlpatterns)) for part in PARTS]
+
+api_urlpatterns: list[URLPattern | URLResolver] = [path("", include(part.api_urlpatterns)) for part in PARTS]

@@ -24,7 +24,7 @@ from cohorts.records.models import Nominal, OffenceType, Pathway, PathwayNeed
 from referrals.models import Referral
 from referrals.selectors import ReferralFilters
 from sharing.models import Agency
-from ui.fields import GovDateField
+from ui.fields import GovDateField, radios, text_area
 from ui.forms import layout_helper
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -130,12 +130,7 @@ KIND_CHOICES = [
 
 
 class ReferralKindForm(forms.Form):
-    kind = forms.ChoiceField(
-        label="What kind of referral is it?",
-        choices=KIND_CHOICES,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select the kind of referral"},
-    )
+    kind = radios("What kind of referral is it?", choices=KIND_CHOICES, required="Select the kind of referral")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -204,13 +199,13 @@ class SectionForm(forms.Form):
 class WhySectionForm(SectionForm):
     section = "why"
 
-    why_now = forms.CharField(
-        label="Why should the person be referred now?",
+    why_now = text_area(
+        "Why should the person be referred now?",
+        rows=8,
+        required=False,
         help_text="What has changed, what the partnership could do that is not being done, and anything the panel "
         "should know.",
-        required=False,
         max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 8}),
     )
     criteria = forms.MultipleChoiceField(
         label="Which criteria does the person meet?",
@@ -235,11 +230,10 @@ class WhySectionForm(SectionForm):
 class StrandSectionForm(SectionForm):
     section = "strand"
 
-    strand = forms.ChoiceField(
-        label="Proposed strand",
+    strand = radios(
+        "Proposed strand",
         choices=[Choice(value, label, hint=STRAND_HINTS[Strand(value)]) for value, label in Strand.choices],
         required=False,
-        widget=forms.RadioSelect,
     )
     proposed_level = forms.ChoiceField(label="Proposed level of management", required=False, widget=forms.RadioSelect)
     priority_cohorts = forms.ModelMultipleChoiceField(
@@ -288,12 +282,7 @@ class StrandSectionForm(SectionForm):
 class RiskSectionForm(SectionForm):
     section = "risk"
 
-    statutory_status = forms.ChoiceField(
-        label="Statutory supervision",
-        choices=Nominal.StatutoryStatus.choices,
-        required=False,
-        widget=forms.RadioSelect,
-    )
+    statutory_status = radios("Statutory supervision", choices=Nominal.StatutoryStatus.choices, required=False)
     ogrs_percent = forms.IntegerField(
         label="OGRS score (%)",
         help_text="The Offender Group Reconviction Scale score, from 0 to 100. Leave empty if not known.",
@@ -306,14 +295,13 @@ class RiskSectionForm(SectionForm):
             "max_value": "The OGRS score must be 100 or less",
         },
     )
-    risk_of_serious_harm = forms.ChoiceField(
-        label="Risk of serious harm (RoSH)",
+    risk_of_serious_harm = radios(
+        "Risk of serious harm (RoSH)",
         choices=[
             *(choice for choice in Nominal.RiskOfSeriousHarm.choices if choice[0]),
             ("", "Not assessed"),
         ],
         required=False,
-        widget=forms.RadioSelect,
     )
     mappa_category = forms.ChoiceField(label="MAPPA category", choices=Nominal.MappaCategory.choices, required=False)
     mappa_level = forms.ChoiceField(label="MAPPA level", choices=Nominal.MappaLevel.choices, required=False)
@@ -362,9 +350,7 @@ class NeedsSectionForm(SectionForm):
             self.fields[f"level_{pathway}"] = forms.ChoiceField(
                 label="Level of need", choices=NEED_LEVELS, required=False
             )
-            self.fields[f"note_{pathway}"] = forms.CharField(
-                label="What the need is", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
-            )
+            self.fields[f"note_{pathway}"] = text_area("What the need is", rows=2, required=False, max_length=2000)
             layout.append(
                 Fieldset(
                     Field.select(f"level_{pathway}"),
@@ -409,12 +395,8 @@ class UrgencySectionForm(SectionForm):
         help_text="An urgent referral can be decided by a panel chair before the next panel, which then ratifies "
         "the decision.",
     )
-    urgency_reason = forms.CharField(
-        label="Why is it urgent?",
-        help_text="Needed if the referral is urgent.",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
+    urgency_reason = text_area(
+        "Why is it urgent?", rows=4, required=False, help_text="Needed if the referral is urgent.", max_length=2000
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -436,9 +418,7 @@ class Y2ASectionForm(SectionForm):
         "Will the case's management pass to probation at 18?",
         help_text="Answer no if the youth offending team keeps the case after the 18th birthday.",
     )
-    youth_order = forms.ChoiceField(
-        label="The young person's order", choices=Referral.YouthOrder.choices, required=False, widget=forms.RadioSelect
-    )
+    youth_order = radios("The young person's order", choices=Referral.YouthOrder.choices, required=False)
     order_ends_on = GovDateField(label="Date the order ends", required=False, help_text="For example, 27 3 2027")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from crispy_forms_gds.choices import Choice
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Field, Layout, Size
+from crispy_forms_gds.layout import Button, Field, Size
 from django import forms
 
 from referrals import scoring
 from referrals.models import SelectionCriterion
+from ui.forms import layout_helper
 
 Measure = SelectionCriterion.Measure
 
@@ -74,10 +74,7 @@ class CriterionForm(forms.ModelForm[SelectionCriterion]):
         self.fields["weight"].widget.attrs.update({"inputmode": "decimal"})
         for name in ("window_days", "cap", "order"):
             self.fields[name].widget.attrs.update({"inputmode": "numeric"})
-        self.helper = FormHelper()
-        self.helper.form_tag = False  # the page's template holds the <form> and its CSRF token
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
+        self.helper = layout_helper(
             Field.text("name", field_width=20),
             Field.radios("measure", legend_size=Size.SMALL),
             Field.text("weight", field_width=5),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crispy_forms_gds.choices import Choice
+from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Fieldset, Size
 from django import forms
 from django.conf import settings
@@ -19,7 +20,7 @@ from referrals.models import Referral, ReferralDecision
 from referrals.services import AcceptTerms
 from sharing.models import Agency, User
 from sharing.roles import Role
-from ui.fields import GovDateField
+from ui.fields import GovDateField, radios, text_area
 from ui.forms import layout_helper
 
 LEAD_PROFESSIONAL_ROLES = (Role.PRACTITIONER, Role.PARTNER_WORKER, Role.SUPERVISOR)
@@ -27,12 +28,12 @@ POLICE_LEAD_ROLES = (Role.PRACTITIONER, Role.SUPERVISOR)
 
 
 class ScreenForm(forms.Form):
-    note = forms.CharField(
-        label="Note (optional)",
-        help_text="For example, what you checked. It is kept on the referral's timeline.",
+    note = text_area(
+        "Note (optional)",
+        rows=3,
         required=False,
+        help_text="For example, what you checked. It is kept on the referral's timeline.",
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -41,12 +42,12 @@ class ScreenForm(forms.Form):
 
 
 class ReturnForm(forms.Form):
-    questions = forms.CharField(
-        label="Questions for the referrer",
+    questions = text_area(
+        "Questions for the referrer",
+        rows=5,
+        required="Enter the questions for the referrer",
         help_text="Say what is missing or unclear. The referrer answers them and submits the referral again.",
         max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        error_messages={"required": "Enter the questions for the referrer"},
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -72,12 +73,12 @@ class ListForPanelForm(forms.Form):
 
 
 class RatifyForm(forms.Form):
-    note = forms.CharField(
-        label="Note (optional)",
-        help_text="For example, the panel meeting that ratified it.",
+    note = text_area(
+        "Note (optional)",
+        rows=3,
         required=False,
+        help_text="For example, the panel meeting that ratified it.",
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -86,12 +87,12 @@ class RatifyForm(forms.Form):
 
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(
-        label="Why is the referral withdrawn?",
+    reason = text_area(
+        "Why is the referral withdrawn?",
+        rows=3,
+        required="Enter why the referral is withdrawn",
         help_text="The reason is kept on the referral's timeline.",
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Enter why the referral is withdrawn"},
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -176,40 +177,26 @@ class DecideForm(forms.Form):
     """The panel's decision. Without JavaScript every field is shown; the terms of acceptance are
     required only when the outcome is to accept."""
 
-    outcome = forms.ChoiceField(
-        label="Decision",
-        choices=ReferralDecision.Outcome.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select the decision"},
-    )
-    rationale = forms.CharField(
-        label="Reasons for the decision",
+    outcome = radios("Decision", choices=ReferralDecision.Outcome.choices, required="Select the decision")
+    rationale = text_area(
+        "Reasons for the decision",
+        rows=4,
+        required="Give the reason for the decision",
         help_text="If the referral is rejected, this is the reason the referrer is told.",
         max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Give the reason for the decision"},
     )
-    strand = forms.ChoiceField(label="Strand", choices=Strand.choices, widget=forms.RadioSelect, required=False)
+    strand = radios("Strand", choices=Strand.choices, required=False)
     level = forms.ChoiceField(label="Level or team", widget=forms.RadioSelect, required=False)
     rag = forms.ChoiceField(label="Initial RAG rating", widget=forms.RadioSelect, required=False)
-    rag_rationale = forms.CharField(
-        label="Reason for the RAG rating",
-        required=False,
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    rag_rationale = text_area("Reason for the RAG rating", rows=3, required=False, max_length=4000)
     lead_professional = forms.ChoiceField(
         label="Lead professional",
         help_text="From any agency: the person responsible for the plan.",
         required=False,
     )
     police_lead = forms.ChoiceField(label="IOM police lead officer", required=False)
-    mappa_level = forms.ChoiceField(
-        label="Combined with MAPPA",
-        choices=CohortManagement.CombinedMappaLevel.choices,
-        widget=forms.RadioSelect,
-        required=False,
-        initial="",
+    mappa_level = radios(
+        "Combined with MAPPA", choices=CohortManagement.CombinedMappaLevel.choices, required=False, initial=""
     )
     priority_cohorts = forms.MultipleChoiceField(
         label="Local priority cohorts", widget=forms.CheckboxSelectMultiple, required=False
@@ -241,7 +228,12 @@ class DecideForm(forms.Form):
             if referral.proposed_level_id is not None:
                 self.initial.setdefault("level", str(referral.proposed_level_id))
             self.initial.setdefault("priority_cohorts", [str(cohort.pk) for cohort in referral.priority_cohorts.all()])
-        self.helper = layout_helper(
+        self.helper = self.layout("outside_meeting")
+
+    @staticmethod
+    def layout(*after_terms: str) -> FormHelper:
+        """The outcome, its rationale and the terms of acceptance, then `after_terms`, then the button."""
+        return layout_helper(
             Field.radios("outcome", legend_size=Size.MEDIUM),
             Field.textarea("rationale", rows=4),
             Fieldset(
@@ -256,7 +248,7 @@ class DecideForm(forms.Form):
                 legend="If the referral is accepted",
                 legend_size=Size.MEDIUM,
             ),
-            "outside_meeting",
+            *after_terms,
             Button("decide", "Record the decision"),
         )
 

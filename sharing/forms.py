@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Field, Fieldset, Layout, Size
+from crispy_forms_gds.layout import Button, Field, Fieldset, Size
 from django import forms
 from django.core.validators import FileExtensionValidator
 
 from sharing.models import Agency, DataCategory, SharingAgreement
 from sharing.validators import validate_document_size
-from ui.fields import GovDateField
+from ui.fields import GovDateField, text_area
+from ui.forms import layout_helper
 
 
 class AgreementForm(forms.Form):
@@ -24,9 +24,7 @@ class AgreementForm(forms.Form):
     legal_basis = forms.ChoiceField(
         choices=SharingAgreement.LegalBasis.choices, error_messages={"required": "Choose the legal basis"}
     )
-    legal_basis_detail = forms.CharField(
-        label="Legal basis: details", required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    legal_basis_detail = text_area("Legal basis: details", rows=2, required=False)
     parties = forms.ModelMultipleChoiceField(
         Agency.objects.filter(is_active=True),
         label="Other agencies party to the agreement",
@@ -63,10 +61,7 @@ class AgreementForm(forms.Form):
         self.fields["document"].validators[0].message = (  # type: ignore[attr-defined]
             "The signed agreement must be a PDF, Word or OpenDocument file"
         )
-        self.helper = FormHelper()
-        self.helper.form_tag = False  # the page's template holds the <form> and its CSRF token
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
+        self.helper = layout_helper(
             Fieldset(
                 Field.text("title"),
                 Field.textarea("purpose", rows=4),
@@ -119,10 +114,7 @@ class DocumentForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False  # the page's template holds the <form> and its CSRF token
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(Field("document"), Button("upload", "Upload"))
+        self.helper = layout_helper(Field("document"), Button("upload", "Upload"))
 
 
 def agreement_initial(agreement: SharingAgreement) -> dict[str, Any]:

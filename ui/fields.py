@@ -6,6 +6,7 @@ import datetime
 from typing import Any
 
 from crispy_forms_gds.fields import DateInputField
+from django import forms
 from django.core.exceptions import ValidationError
 
 
@@ -29,3 +30,49 @@ class GovDateField(DateInputField):
             return datetime.date(year, month, day)
         except ValueError as error:
             raise ValidationError(f"The {self.what} must be a real date") from error
+
+
+def _required(required: str | bool, error_messages: dict[str, str] | None) -> tuple[bool, dict[str, str] | None]:
+    """A question's `required`: the message shown when it is left unanswered, or False if optional."""
+    if isinstance(required, str):
+        return True, {"required": required, **(error_messages or {})}
+    return required, error_messages
+
+
+def text_area(
+    label: str,
+    *,
+    rows: int,
+    required: str | bool = True,
+    error_messages: dict[str, str] | None = None,
+    **kwargs: Any,
+) -> forms.CharField:
+    """A GOV.UK textarea question of `rows` lines; `required` is the message when it is left empty."""
+    is_required, messages = _required(required, error_messages)
+    return forms.CharField(
+        label=label,
+        required=is_required,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages=messages,
+        **kwargs,
+    )
+
+
+def radios(
+    label: str,
+    *,
+    choices: Any,
+    required: str | bool = True,
+    error_messages: dict[str, str] | None = None,
+    **kwargs: Any,
+) -> forms.ChoiceField:
+    """A GOV.UK radios question; `required` is the message when no answer is chosen."""
+    is_required, messages = _required(required, error_messages)
+    return forms.ChoiceField(
+        label=label,
+        choices=choices,
+        required=is_required,
+        widget=forms.RadioSelect,
+        error_messages=messages,
+        **kwargs,
+    )

@@ -9,25 +9,24 @@ from crispy_forms_gds.layout import Button, Field, Size
 from django import forms
 
 from cohorts.deregistration.models import Deregistration
-from ui.fields import GovDateField
+from ui.fields import GovDateField, radios, text_area
 from ui.forms import layout_helper
 
 
 class ProposeForm(forms.Form):
     """The lead professional's or the IOM team's proposal that the person leave IOM."""
 
-    reason = forms.ChoiceField(
-        label="Why should they leave IOM?",
+    reason = radios(
+        "Why should they leave IOM?",
         choices=Deregistration.Reason.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select why the person should leave IOM"},
+        required="Select why the person should leave IOM",
     )
-    explanation = forms.CharField(
-        label="Explain the proposal",
+    explanation = text_area(
+        "Explain the proposal",
+        rows=5,
+        required="Explain why the person should leave IOM",
         max_length=4000,
         help_text="What the panel needs to know: how the licence and transition went, the new area, the sentence.",
-        widget=forms.Textarea(attrs={"rows": 5}),
-        error_messages={"required": "Explain why the person should leave IOM"},
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -42,11 +41,10 @@ class ProposeForm(forms.Form):
 class DecisionForm(forms.Form):
     """A panel chair's decision: ratify (the last day on IOM, today unless given) or not (with why)."""
 
-    decision = forms.ChoiceField(
-        label="Decision",
+    decision = radios(
+        "Decision",
         choices=[("ratify", "Ratify: they leave IOM"), ("not_ratify", "Do not ratify: they stay on IOM")],
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select whether to ratify the proposal"},
+        required="Select whether to ratify the proposal",
     )
     ends_on = GovDateField(
         label="Last day on IOM",
@@ -54,12 +52,12 @@ class DecisionForm(forms.Form):
         help_text="If you ratify. Today unless you give another day, not before the period on IOM started. "
         "For example, 27 3 2026.",
     )
-    note = forms.CharField(
-        label="Note",
+    note = text_area(
+        "Note",
+        rows=3,
         required=False,
         max_length=4000,
         help_text="Needed if you do not ratify: say why. Optional otherwise.",
-        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -75,12 +73,7 @@ class DecisionForm(forms.Form):
 class WithdrawForm(forms.Form):
     """Withdrawing a proposal that waits for a panel chair."""
 
-    note = forms.CharField(
-        label="Why is it withdrawn? (optional)",
-        required=False,
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    note = text_area("Why is it withdrawn? (optional)", rows=3, required=False, max_length=4000)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

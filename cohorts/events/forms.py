@@ -11,7 +11,7 @@ from django import forms
 from cohorts.events.models import CustodyEvent
 from cohorts.events.services import MAX_UPLOAD_BYTES, ONLY_FOR, EventFields, custody_event_errors
 from cohorts.records.models import OffenceType
-from ui.fields import GovDateField
+from ui.fields import GovDateField, radios, text_area
 from ui.forms import layout_helper
 
 Kind = CustodyEvent.Kind
@@ -29,12 +29,11 @@ class CustodyEventForm(forms.Form):
     sets aria-expanded on the radios, which the ARIA radio role does not allow (axe reports it as
     critical), so the type's questions are not hidden under its radio."""
 
-    kind = forms.ChoiceField(
-        label="What happened?",
-        help_text="A court outcome, a sentence and a release each have questions of their own below.",
+    kind = radios(
+        "What happened?",
         choices=Kind.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose the type of event"},
+        required="Choose the type of event",
+        help_text="A court outcome, a sentence and a release each have questions of their own below.",
     )
     convicted = forms.TypedChoiceField(
         label="Was the person convicted?",
@@ -80,7 +79,7 @@ class CustodyEventForm(forms.Form):
         help_text="For a remand, a court outcome or a sentence.",
         error_messages={"max_length": "The court must be 200 characters or fewer"},
     )
-    note = forms.CharField(label="Note (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = text_area("Note (optional)", rows=3, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -3,8 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from crispy_forms_gds.choices import Choice
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Field, Fieldset, Layout, Size
+from crispy_forms_gds.layout import Button, Field, Fieldset, Size
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -16,7 +15,7 @@ from cohorts.records.identifiers import normalise_crn, normalise_pnc_id, normali
 from cohorts.records.models import CommunitySafetyPartnership, Nominal, Pathway, PathwayNeed, PolicingArea, RecordedItem
 from cohorts.records.services import nominal_dates_check
 from sharing.models import Agency, DataCategory, User
-from ui.fields import GovDateField
+from ui.fields import GovDateField, radios, text_area
 from ui.forms import layout_helper
 
 
@@ -100,10 +99,7 @@ class NominalForm(forms.ModelForm[Nominal]):
         self.fields["policing_area"].queryset = PolicingArea.objects.filter(is_active=True)  # type: ignore[attr-defined]
         self.fields["community_safety_partnership"].queryset = CommunitySafetyPartnership.objects.filter(is_active=True)  # type: ignore[attr-defined]
         self.fields["ogrs_percent"].widget.attrs.update({"inputmode": "numeric"})
-        self.helper = FormHelper()
-        self.helper.form_tag = False  # the page's template holds the <form> and its CSRF token
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
+        self.helper = layout_helper(
             Fieldset(
                 Field.text("first_name", field_width=20),
                 Field.text("middle_names", field_width=20),
@@ -143,20 +139,17 @@ class NominalForm(forms.ModelForm[Nominal]):
 
 
 class SensitiveReasonForm(forms.Form):
-    reason = forms.CharField(
-        label="Why do you need to see these items?",
+    reason = text_area(
+        "Why do you need to see these items?",
+        rows=3,
+        required="Enter why you need to see these items",
         help_text="Your reason is recorded in the access log with your name.",
         max_length=500,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Enter why you need to see these items"},
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False  # the page's template holds the <form> and its CSRF token
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(Field.textarea("reason", rows=3), Button("show", "Show the items"))
+        self.helper = layout_helper(Field.textarea("reason", rows=3), Button("show", "Show the items"))
 
 
 class ItemForm(forms.ModelForm[RecordedItem]):
@@ -178,10 +171,7 @@ class ItemForm(forms.ModelForm[RecordedItem]):
         self.fields["category"].queryset = DataCategory.objects.all()  # type: ignore[attr-defined]
         self.fields["category"].empty_label = None  # type: ignore[attr-defined]
         self.fields["kind"].choices = [c for c in RecordedItem.Kind.choices if c[0] != RecordedItem.Kind.NEED]  # type: ignore[attr-defined]
-        self.helper = FormHelper()
-        self.helper.form_tag = False  # the page's template holds the <form> and its CSRF token
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
+        self.helper = layout_helper(
             Field.radios("kind", inline=False),
             Field.radios("category"),
             Field.text("summary"),
@@ -224,14 +214,11 @@ class ConsentForm(forms.Form):
         DataCategory.objects.all(), label="For", required=False, empty_label="Every category"
     )
     recorded_on = GovDateField(label="Date given or withdrawn")
-    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
+    note = text_area("Note", rows=2, required=False, max_length=1000)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False  # the page's template holds the <form> and its CSRF token
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
+        self.helper = layout_helper(
             Field.radios("given", legend_size=Size.SMALL),
             Field.select("agency"),
             Field.select("category"),
@@ -245,21 +232,13 @@ class PathwayNeedForm(forms.Form):
     pathway = forms.ChoiceField(
         choices=Pathway.choices, widget=forms.RadioSelect, error_messages={"required": "Choose the pathway"}
     )
-    level = forms.ChoiceField(
-        label="Level of need",
-        choices=PathwayNeed.Level.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose the level of need"},
-    )
-    note = forms.CharField(label="What the need is", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    level = radios("Level of need", choices=PathwayNeed.Level.choices, required="Choose the level of need")
+    note = text_area("What the need is", rows=3, required=False)
     assessed_on = GovDateField(label="Date assessed")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False  # the page's template holds the <form> and its CSRF token
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
+        self.helper = layout_helper(
             Field.radios("pathway", legend_size=Size.SMALL),
             Field.radios("level", legend_size=Size.SMALL, inline=True),
             Field.textarea("note", rows=3),
@@ -284,12 +263,12 @@ class RagChangeForm(forms.Form):
     rating = forms.ChoiceField(
         label="New RAG rating", widget=forms.RadioSelect, error_messages={"required": "Select the RAG rating"}
     )
-    rationale = forms.CharField(
-        label="Why this rating?",
+    rationale = text_area(
+        "Why this rating?",
+        rows=4,
+        required="Give the reason for the rating",
         help_text="What has changed, and the evidence for it. It is kept in the RAG history with your name.",
         max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Give the reason for the rating"},
     )
 
     def __init__(self, *args: Any, ratings: list[RagRating], **kwargs: Any) -> None:
@@ -342,12 +321,7 @@ class AssignmentForm(forms.Form):
 
     worker = forms.ChoiceField(label="Who?")
     started_on = GovDateField(label="Start date", help_text="Today, unless the change took effect earlier.")
-    reason = forms.CharField(
-        label="Reason for the transfer",
-        required=False,
-        max_length=300,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    reason = text_area("Reason for the transfer", rows=3, required=False, max_length=300)
 
     def __init__(self, *args: Any, role: str, workers: list[User], held: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from cohorts.records.models import Pathway
 from cohorts.report.models import Contact, EnforcementAction, Intervention, PlanAction
 from sharing.models import User
-from ui.fields import GovDateField
+from ui.fields import GovDateField, radios, text_area
 from ui.forms import layout_helper
 
 
@@ -58,15 +58,14 @@ class PlanActionForm(forms.Form):
         help_text="What is to be done, for example: Refer to the Tenancy Sustainment Team.",
         error_messages={"required": "Enter the action", **_limit("action", 200)},
     )
-    status = forms.ChoiceField(
-        label="Status",
+    status = radios(
+        "Status",
         choices=PlanAction.Status.choices,
+        required="Choose the action's status",
         initial=PlanAction.Status.IDENTIFIED,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose the action's status"},
     )
     due_on = GovDateField(label="Due date", required=False, help_text="Optional. For example, 27 3 2026.")
-    note = forms.CharField(label="Note (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = text_area("Note (optional)", rows=3, required=False)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -85,12 +84,7 @@ class PlanActionForm(forms.Form):
 class PlanActionChangeForm(forms.Form):
     """An action's progress: its status, owner and due date."""
 
-    status = forms.ChoiceField(
-        label="Status",
-        choices=PlanAction.Status.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose the action's status"},
-    )
+    status = radios("Status", choices=PlanAction.Status.choices, required="Choose the action's status")
     due_on = GovDateField(label="Due date", required=False, help_text="Optional. For example, 27 3 2026.")
 
     def __init__(self, *args: Any, user: User, plan_action: PlanAction, **kwargs: Any) -> None:
@@ -127,16 +121,15 @@ class InterventionForm(forms.Form):
         max_length=200,
         error_messages={"required": "Enter the provider", **_limit("provider", 200)},
     )
-    status = forms.ChoiceField(
-        label="Status",
+    status = radios(
+        "Status",
         choices=Intervention.Status.choices,
+        required="Choose the intervention's status",
         initial=Intervention.Status.PLANNED,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose the intervention's status"},
     )
     starts_on = GovDateField(label="Start date", help_text="For example, 27 3 2026.")
     ends_on = GovDateField(label="End date", required=False, help_text="Optional until it has ended.")
-    note = forms.CharField(label="Note (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = text_area("Note (optional)", rows=3, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -160,12 +153,7 @@ class InterventionChangeForm(forms.Form):
         max_length=200,
         error_messages={"required": "Enter the provider", **_limit("provider", 200)},
     )
-    status = forms.ChoiceField(
-        label="Status",
-        choices=Intervention.Status.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose the intervention's status"},
-    )
+    status = radios("Status", choices=Intervention.Status.choices, required="Choose the intervention's status")
     starts_on = GovDateField(label="Start date", help_text="For example, 27 3 2026.")
     ends_on = GovDateField(label="End date", required=False, help_text="Optional until it has ended.")
 
@@ -185,22 +173,16 @@ class InterventionChangeForm(forms.Form):
 class ContactForm(forms.Form):
     """A contact with the person, its outcome, and when the next is due."""
 
-    contact_type = forms.ChoiceField(
-        label="Type of contact",
-        choices=Contact.Type.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose the type of contact"},
-    )
+    contact_type = radios("Type of contact", choices=Contact.Type.choices, required="Choose the type of contact")
     occurred_on = GovDateField(label="Date of the contact", help_text="For example, 27 3 2026.")
-    outcome = forms.ChoiceField(
-        label="Outcome",
+    outcome = radios(
+        "Outcome",
         choices=Contact.Outcome.choices,
-        widget=forms.RadioSelect,
+        required="Choose the outcome of the contact",
         help_text="Failed to attend and not at home count as missed in the compliance summary.",
-        error_messages={"required": "Choose the outcome of the contact"},
     )
     next_contact_on = GovDateField(label="Next contact", required=False, help_text="Optional. After this contact.")
-    note = forms.CharField(label="Note (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = text_area("Note (optional)", rows=3, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -224,12 +206,13 @@ class DecisionForm(forms.Form):
         help_text="For example: Move to weekly contact with the IOM police lead.",
         error_messages={"required": "Enter the decision", **_limit("decision", 200)},
     )
-    rationale = forms.CharField(
-        label="Rationale",
+    rationale = text_area(
+        "Rationale",
+        rows=5,
+        required="Enter the rationale for the decision",
+        error_messages={**_limit("rationale", 4000)},
         max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 5}),
         help_text="Why it was decided: what was known and weighed.",
-        error_messages={"required": "Enter the rationale for the decision", **_limit("rationale", 4000)},
     )
     decided_on = GovDateField(label="Date of the decision", help_text="For example, 27 3 2026.")
 
@@ -247,18 +230,16 @@ class DecisionForm(forms.Form):
 class EnforcementForm(forms.Form):
     """A warning, breach, recall or arrest."""
 
-    kind = forms.ChoiceField(
-        label="Enforcement action",
-        choices=EnforcementAction.Kind.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose the enforcement action"},
+    kind = radios(
+        "Enforcement action", choices=EnforcementAction.Kind.choices, required="Choose the enforcement action"
     )
     occurred_on = GovDateField(label="Date of the action", help_text="For example, 27 3 2026.")
-    reason = forms.CharField(
-        label="Why it was taken",
+    reason = text_area(
+        "Why it was taken",
+        rows=4,
+        required="Enter why the action was taken",
+        error_messages={**_limit("reason", 4000)},
         max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Enter why the action was taken", **_limit("reason", 4000)},
     )
     outcome = forms.CharField(
         label="Outcome (optional)",

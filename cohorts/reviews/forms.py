@@ -8,7 +8,7 @@ from typing import Any
 from crispy_forms_gds.layout import Button, Field, Size
 from django import forms
 
-from ui.fields import GovDateField
+from ui.fields import GovDateField, text_area
 from ui.forms import layout_helper
 
 
@@ -24,21 +24,21 @@ class ReviewForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select yes if the interventions are commensurate with the risk"},
     )
-    actions_set = forms.CharField(
-        label="Actions set",
+    actions_set = text_area(
+        "Actions set",
+        rows=5,
         required=False,
         max_length=4000,
         help_text="What the lead professional and the partnership are to do before the next review. "
         "Needed when the interventions are not commensurate with the risk.",
-        widget=forms.Textarea(attrs={"rows": 5}),
     )
     next_review_on = GovDateField(label="Next review date")
-    note = forms.CharField(
-        label="Note (optional)",
+    note = text_area(
+        "Note (optional)",
+        rows=3,
         required=False,
         max_length=4000,
         help_text="Anything else about the review: it is kept with it.",
-        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(

@@ -9,26 +9,23 @@ from crispy_forms_gds.layout import Button, Field, Size
 from django import forms
 
 from cohorts.tags.models import TagHit, TagPeriod
-from ui.fields import GovDateField
+from ui.fields import GovDateField, radios, text_area
 from ui.forms import layout_helper
 
 
 class TagFitForm(forms.Form):
-    basis = forms.ChoiceField(
-        label="What is the tag a condition of?",
+    basis = radios(
+        "What is the tag a condition of?",
         choices=TagPeriod.Basis.choices,
+        required="Choose what the tag is a condition of",
         initial=TagPeriod.Basis.LICENCE,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose what the tag is a condition of"},
     )
     fitted_on = GovDateField(label="Date the tag was fitted", help_text="Today or in the past. For example, 27 3 2026.")
     ends_by = GovDateField(
         label="Date the tag is due off",
         help_text="On a licence condition, at most 12 months after it was fitted.",
     )
-    note = forms.CharField(
-        label="Note (optional)", required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    note = text_area("Note (optional)", rows=3, required=False, max_length=4000)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -62,9 +59,7 @@ class TagHitForm(forms.Form):
     crime_reference = forms.CharField(
         label="Crime reference", max_length=50, error_messages={"required": "Enter the crime reference"}
     )
-    note = forms.CharField(
-        label="Note (optional)", required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    note = text_area("Note (optional)", rows=3, required=False, max_length=4000)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -77,11 +72,10 @@ class TagHitForm(forms.Form):
 
 
 class TagHitOutcomeForm(forms.Form):
-    outcome = forms.ChoiceField(
-        label="What was the outcome?",
+    outcome = radios(
+        "What was the outcome?",
         choices=[(TagHit.Outcome.RULED_IN, "Ruled in"), (TagHit.Outcome.RULED_OUT, "Ruled out")],
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose whether the hit was ruled in or ruled out"},
+        required="Choose whether the hit was ruled in or ruled out",
     )
     outcome_on = GovDateField(label="Date of the outcome", help_text="For example, 27 3 2026.")
 

@@ -10,7 +10,7 @@ from django import forms
 
 from cohorts.records.forms import workers_by_agency
 from sharing.models import Agency, User
-from ui.fields import GovDateField
+from ui.fields import GovDateField, text_area
 from ui.forms import layout_helper
 
 
@@ -19,12 +19,12 @@ class VersionedForm(forms.Form):
 
 
 class TransitionStartForm(forms.Form):
-    notes = forms.CharField(
-        label="Notes (optional)",
+    notes = text_area(
+        "Notes (optional)",
+        rows=4,
         required=False,
         max_length=4000,
         help_text="What the plan is to achieve as support is scaled back.",
-        widget=forms.Textarea(attrs={"rows": 4}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

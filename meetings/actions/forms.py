@@ -10,7 +10,7 @@ from crispy_forms_gds.layout import Button, Field
 from django import forms
 
 from sharing.models import User
-from ui.fields import GovDateField
+from ui.fields import GovDateField, text_area
 from ui.forms import layout_helper
 
 
@@ -29,12 +29,7 @@ class ActionForm(forms.Form):
         help_text="Anyone in any agency of the partnership.",
         error_messages={"required": "Choose who owns the action", "invalid_choice": "Choose who owns the action"},
     )
-    description = forms.CharField(
-        label="What is to be done?",
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Describe the action"},
-    )
+    description = text_area("What is to be done?", rows=4, required="Describe the action", max_length=4000)
     due_on = GovDateField(label="Due date", help_text="Today or later. For example, 27 3 2026.")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -60,12 +55,7 @@ class VersionedForm(forms.Form):
 class CompleteForm(VersionedForm):
     """The owner, or a chair, marks an action done."""
 
-    note = forms.CharField(
-        label="What was done? (optional)",
-        required=False,
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    note = text_area("What was done? (optional)", rows=3, required=False, max_length=4000)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -77,12 +67,7 @@ class CompleteForm(VersionedForm):
 class CancelForm(VersionedForm):
     """A chair cancels an action no longer needed."""
 
-    note = forms.CharField(
-        label="Why is it cancelled?",
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Say why the action is cancelled"},
-    )
+    note = text_area("Why is it cancelled?", rows=3, required="Say why the action is cancelled", max_length=4000)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -106,12 +106,7 @@ def action_complete(*, action: MeetingAction, by: User, note: str, version: int)
     """Mark an open action done (its owner, or a chair of its meeting), with what was done."""
     if not may_complete(by, action):
         raise NotAllowed(NOT_OWNER_OR_CHAIR)
-    action = _locked(action, version)
-    action.status = MeetingAction.Status.DONE
-    action.completed_at, action.completed_by, action.completion_note = timezone.now(), by, note.strip()
-    action.version += 1
-    action.save(update_fields=["status", "completed_at", "completed_by", "completion_note", "version"])
-    return action
+    return _close(action, version, status=MeetingAction.Status.DONE, by=by, note=note)
 
 
 @transaction.atomic
@@ -121,8 +116,13 @@ def action_cancel(*, action: MeetingAction, by: User, note: str, version: int) -
         raise NotAllowed(NOT_A_CHAIR)
     if not note.strip():
         raise ValidationError({"note": "Say why the action is cancelled"})
+    return _close(action, version, status=MeetingAction.Status.CANCELLED, by=by, note=note)
+
+
+def _close(action: MeetingAction, version: int, *, status: str, by: User, note: str) -> MeetingAction:
+    """Lock an open action at the version the user saw, and close it as done or cancelled."""
     action = _locked(action, version)
-    action.status = MeetingAction.Status.CANCELLED
+    action.status = status
     action.completed_at, action.completed_by, action.completion_note = timezone.now(), by, note.strip()
     action.version += 1
     action.save(update_fields=["status", "completed_at", "completed_by", "completion_note", "version"])

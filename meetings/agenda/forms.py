@@ -14,6 +14,7 @@ from cohorts.records.models import Nominal
 from cohorts.records.selectors import nominals_visible_to
 from meetings.agenda.services import nominal_for_chair
 from sharing.models import DataCategory, User
+from ui.fields import text_area
 from ui.forms import layout_helper
 
 NO_SUCH_PERSON = "No person with that CRN, PNC ID or number that your agency may see"
@@ -41,12 +42,7 @@ class OtherBusinessForm(forms.Form):
         max_length=200,
         error_messages={"required": "Enter what the item is about", "max_length": "Keep the title to 200 characters"},
     )
-    summary = forms.CharField(
-        label="Summary (optional)",
-        required=False,
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    summary = text_area("Summary (optional)", rows=3, required=False, max_length=4000)
     person = forms.CharField(
         label="About a person (optional)",
         required=False,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from crispy_forms_gds.choices import Choice
-from crispy_forms_gds.layout import Button, Field, Fieldset, Size
+from crispy_forms_gds.layout import Button, Field, Size
 from django import forms
 from django.utils.html import format_html
 
@@ -15,6 +15,7 @@ from cohorts.management.models import RagRating
 from meetings.running.models import Attendance
 from referrals.workflow_forms import DecideForm
 from sharing.models import User
+from ui.fields import radios, text_area
 from ui.forms import layout_helper
 
 __all__ = [
@@ -39,9 +40,7 @@ class AttendanceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.people = {person.pk: person for person in people}
         for person in people:
-            self.fields[f"status_{person.pk}"] = forms.ChoiceField(
-                label=str(person), choices=STATUS_CHOICES, widget=forms.RadioSelect, required=False
-            )
+            self.fields[f"status_{person.pk}"] = radios(str(person), choices=STATUS_CHOICES, required=False)
 
     def entries(self) -> list[tuple[User, str]]:
         return [
@@ -72,12 +71,11 @@ class AddAttendeeForm(forms.Form):
         help_text="Active users of the invited agencies, by agency.",
         error_messages={"required": "Choose the person to add"},
     )
-    status = forms.ChoiceField(
-        label="Attendance",
+    status = radios(
+        "Attendance",
         choices=STATUS_CHOICES,
-        widget=forms.RadioSelect,
+        required="Choose present, apologies or absent",
         initial=Attendance.Status.PRESENT,
-        error_messages={"required": "Choose present, apologies or absent"},
     )
 
     def __init__(self, *args: Any, people: list[User], **kwargs: Any) -> None:
@@ -96,12 +94,8 @@ class AddAttendeeForm(forms.Form):
 
 
 class NotesForm(forms.Form):
-    notes = forms.CharField(
-        label="Discussion notes",
-        help_text="What was discussed, for the minutes.",
-        required=False,
-        max_length=20000,
-        widget=forms.Textarea(attrs={"rows": 8}),
+    notes = text_area(
+        "Discussion notes", rows=8, required=False, help_text="What was discussed, for the minutes.", max_length=20000
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -119,29 +113,11 @@ class ReferralDecisionForm(DecideForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, outside_meeting=False, **kwargs)
         del self.fields["outside_meeting"]
-        self.helper = layout_helper(
-            Field.radios("outcome", legend_size=Size.MEDIUM),
-            Field.textarea("rationale", rows=4),
-            Fieldset(
-                Field.radios("strand", legend_size=Size.SMALL, inline=True),
-                Field.radios("level", legend_size=Size.SMALL),
-                Field.radios("rag", legend_size=Size.SMALL),
-                Field.textarea("rag_rationale", rows=3),
-                Field.select("lead_professional"),
-                Field.select("police_lead"),
-                Field.radios("mappa_level", legend_size=Size.SMALL),
-                Field.checkboxes("priority_cohorts", legend_size=Size.SMALL, small=True),
-                legend="If the referral is accepted",
-                legend_size=Size.MEDIUM,
-            ),
-            Button("decide", "Record the decision"),
-        )
+        self.helper = self.layout()
 
 
 class UrgentRatifyForm(forms.Form):
-    note = forms.CharField(
-        label="Note (optional)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    note = text_area("Note (optional)", rows=3, required=False, max_length=2000)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -149,16 +125,7 @@ class UrgentRatifyForm(forms.Form):
 
 
 class ItemDeregistrationForm(DeregistrationDecisionForm):
-    """cohorts' deregistration decision form, sent by the item page's "decide" button."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = layout_helper(
-            Field.radios("decision", legend_size=Size.MEDIUM),
-            Field("ends_on"),
-            Field.textarea("note", rows=3),
-            Button("decide", "Record the decision"),
-        )
+    """cohorts' deregistration decision form (its layout too), sent by the item page's "decide" button."""
 
 
 def _rating_choice(rating: RagRating) -> Choice:
@@ -179,12 +146,12 @@ class CohortDecisionForm(forms.Form):
         },
     )
     rating = forms.ChoiceField(label="Change the RAG rating (optional)", widget=forms.RadioSelect, required=False)
-    rationale = forms.CharField(
-        label="Reason for the RAG rating",
-        help_text="Needed if you change the rating.",
+    rationale = text_area(
+        "Reason for the RAG rating",
+        rows=3,
         required=False,
+        help_text="Needed if you change the rating.",
         max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args: Any, about_a_person: bool, **kwargs: Any) -> None:
@@ -208,12 +175,7 @@ class CohortDecisionForm(forms.Form):
 
 class DissentForm(forms.Form):
     person = forms.ChoiceField(label="Who disagrees?", error_messages={"required": "Choose who disagrees"})
-    reason = forms.CharField(
-        label="Why?",
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Say why they disagree"},
-    )
+    reason = text_area("Why?", rows=3, required="Say why they disagree", max_length=4000)
 
     def __init__(self, *args: Any, present: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

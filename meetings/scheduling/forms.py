@@ -13,7 +13,7 @@ from django import forms
 from meetings.scheduling.models import MeetingKind, MeetingSeries
 from meetings.scheduling.services import FREQUENCIES, panel_chairs, record_days_back, selection_panel_frequency
 from sharing.models import Agency, User
-from ui.fields import GovDateField
+from ui.fields import GovDateField, radios, text_area
 from ui.forms import layout_helper
 
 
@@ -160,12 +160,7 @@ def date_hint() -> str:
 class MeetingForm(MeetingDetailsForm):
     """One meeting: an ad hoc case conference, or a panel outside any series."""
 
-    kind = forms.ChoiceField(
-        label="What kind of meeting is it?",
-        choices=MeetingKind.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select the kind of meeting"},
-    )
+    kind = radios("What kind of meeting is it?", choices=MeetingKind.choices, required="Select the kind of meeting")
     date = GovDateField(label="Date of the meeting", help_text="For example, 27 3 2027.")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -184,19 +179,17 @@ class MeetingForm(MeetingDetailsForm):
 class SeriesForm(MeetingDetailsForm):
     """A recurring meeting: a selection panel, a MAP meeting, a Y2A transfer panel."""
 
-    kind = forms.ChoiceField(
-        label="What kind of meeting is it?",
+    kind = radios(
+        "What kind of meeting is it?",
         choices=[(value, label) for value, label in MeetingKind.choices if FREQUENCIES[value]],
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select the kind of meeting"},
+        required="Select the kind of meeting",
     )
-    frequency = forms.ChoiceField(
-        label="How often does it meet?",
+    frequency = radios(
+        "How often does it meet?",
         choices=MeetingSeries.Frequency.choices,
-        widget=forms.RadioSelect,
+        required="Select how often it meets",
         help_text="A selection panel meets weekly, every 2 weeks or monthly; a MAP meeting weekly or every "
         "2 weeks; a Y2A transfer panel every 3 months.",
-        error_messages={"required": "Select how often it meets"},
     )
     first_date = GovDateField(label="Date of the first meeting", help_text="For example, 27 3 2027.")
     until = GovDateField(
@@ -254,12 +247,12 @@ class SeriesEditForm(MeetingDetailsForm):
 
 
 class MeetingCancelForm(forms.Form):
-    reason = forms.CharField(
-        label="Why is the meeting cancelled?",
+    reason = text_area(
+        "Why is the meeting cancelled?",
+        rows=3,
+        required="Enter why the meeting is cancelled",
         max_length=300,
         help_text="Those invited see it on the meeting page.",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Enter why the meeting is cancelled"},
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 

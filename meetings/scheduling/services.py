@@ -35,7 +35,7 @@ import importlib
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.models import Permission
@@ -54,6 +54,7 @@ from sharing.errors import NotAllowed, StaleVersion, StateError
 from sharing.models import Agency, User
 
 logger = logging.getLogger(__name__)
+_Scheduled = TypeVar("_Scheduled", Meeting, MeetingSeries)
 
 NOT_A_PANEL_CHAIR = "Only a panel chair schedules meetings."
 NOT_THE_CHAIR = "Only the meeting's chair, or a panel chair of the agency running it, changes it."
@@ -234,6 +235,88 @@ def _raise(errors: dict[str, list[str]]) -> None:
         raise ValidationError(errors)
 
 
+def _changed(
+    scheduled: Meeting | MeetingSeries, current: dict[str, Any], fields: dict[str, Any]
+) -> tuple[dict[str, Any], list[Agency], list[User]]:
+    """A change's details: `fields` over the `current` ones, tidied as a new meeting's are; and who
+    is invited after it."""
+    invited_agencies = list(fields.pop("invited_agencies", scheduled.invited_agencies.all()))
+    invited_people = list(fields.pop("invited_people", scheduled.invited_people.all()))
+    values = {**current, **fields}
+    values["title"] = (values["title"] or "").strip() or scheduled.get_kind_display()
+    values["location"] = (values["location"] or "").strip()
+    values["online_link"] = values["online_link"] or ""
+    return values, invited_agencies, invited_people
+
+
+def _check_changed(
+    errors: dict[str, list[str]], values: dict[str, Any], invited_agencies: list[Agency], invited_people: list[User]
+) -> None:
+    """Check a change's details (`_changed`), besides the `errors` found already."""
+    _check_details(
+        errors=errors,
+        title=values["title"],
+        starts_at=values["starts_at"],
+        duration_minutes=values["duration_minutes"],
+        location=values["location"],
+        online_link=values["online_link"],
+        chair=values["chair"],
+        invited_agencies=invited_agencies,
+        invited_people=invited_people,
+    )
+    _raise(errors)
+
+
+def _create_checked(
+    model: type[_Scheduled],
+    errors: dict[str, list[str]],
+    *,
+    by: User,
+    kind: str,
+    title: str,
+    starts_at: datetime.time | None,
+    duration_minutes: int | None,
+    location: str,
+    online_link: str,
+    chair: User | None,
+    invited_agencies: list[Agency],
+    invited_people: list[User],
+    **dates: datetime.date | str | None,
+) -> _Scheduled:
+    """Check the details every meeting and series has, besides the `errors` found already, then
+    create the meeting or series (with its `dates`: a date, or the frequency and the first and last)
+    and its invitations."""
+    _check_details(
+        errors=errors,
+        title=title,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        location=location,
+        online_link=online_link,
+        chair=chair,
+        invited_agencies=invited_agencies,
+        invited_people=invited_people,
+    )
+    _raise(errors)
+    if starts_at is None or duration_minutes is None or chair is None:  # reported above
+        raise ValidationError(errors)
+    created = model.objects.create(
+        kind=kind,
+        title=title or MeetingKind(kind).label,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        location=location.strip(),
+        online_link=online_link,
+        chair=chair,
+        agency_id=by.agency_id,
+        created_by=by,
+        **dates,
+    )
+    created.invited_agencies.set(invited_agencies)
+    created.invited_people.set(invited_people)
+    return created
+
+
 def _refresh_agenda(meeting: Meeting) -> None:
     """Build the new meeting's agenda (meetings/agenda/services.py) where that part is installed; later
     meetings of a series are built by its scheduled refresh as their date nears."""
@@ -284,8 +367,11 @@ def series_create(
         errors["first_date"] = ["The date of the first meeting must be today or in the future"]
     if until is not None and first_date is not None and until < first_date:
         errors["until"] = ["The last date must be on or after the date of the first meeting"]
-    _check_details(
-        errors=errors,
+    series = _create_checked(
+        MeetingSeries,
+        errors,
+        by=by,
+        kind=kind,
         title=title,
         starts_at=starts_at,
         duration_minutes=duration_minutes,
@@ -294,26 +380,10 @@ def series_create(
         chair=chair,
         invited_agencies=invited_agencies,
         invited_people=invited_people,
-    )
-    _raise(errors)
-    if first_date is None or starts_at is None or duration_minutes is None or chair is None:  # reported above
-        raise ValidationError(errors)
-    series = MeetingSeries.objects.create(
-        kind=kind,
-        title=title or MeetingKind(kind).label,
         frequency=frequency,
         first_date=first_date,
         until=until,
-        starts_at=starts_at,
-        duration_minutes=duration_minutes,
-        location=location.strip(),
-        online_link=online_link,
-        chair=chair,
-        agency_id=by.agency_id,
-        created_by=by,
     )
-    series.invited_agencies.set(invited_agencies)
-    series.invited_people.set(invited_people)
     created = _generate(series, through=horizon())
     if created:
         _refresh_agenda(created[0])  # the next to be held
@@ -431,14 +501,8 @@ def series_update(*, series: MeetingSeries, by: User, version: int, **fields: An
         )
     agencies_before = set(series.invited_agencies.values_list("pk", flat=True))
     people_before = set(series.invited_people.values_list("pk", flat=True))
-    invited_agencies = list(fields.pop("invited_agencies", series.invited_agencies.all()))
-    invited_people = list(fields.pop("invited_people", series.invited_people.all()))
     before: dict[str, Any] = {name: getattr(series, name) for name in (*SERIES_DETAILS, "until")}
-    values = dict(before)
-    values.update(fields)
-    values["title"] = (values["title"] or "").strip() or series.get_kind_display()
-    values["location"] = (values["location"] or "").strip()
-    values["online_link"] = values["online_link"] or ""
+    values, invited_agencies, invited_people = _changed(series, before, fields)
     errors: dict[str, list[str]] = {}
     start = today()
     until = values["until"]
@@ -446,18 +510,7 @@ def series_update(*, series: MeetingSeries, by: User, version: int, **fields: An
         errors["until"] = ["The last date must be today or in the future"]
     elif until is not None and until < series.first_date:
         errors["until"] = ["The last date must be on or after the date of the first meeting"]
-    _check_details(
-        errors=errors,
-        title=values["title"],
-        starts_at=values["starts_at"],
-        duration_minutes=values["duration_minutes"],
-        location=values["location"],
-        online_link=values["online_link"],
-        chair=values["chair"],
-        invited_agencies=invited_agencies,
-        invited_people=invited_people,
-    )
-    _raise(errors)
+    _check_changed(errors, values, invited_agencies, invited_people)
 
     for name, value in values.items():
         setattr(series, name, value)
@@ -589,8 +642,11 @@ def meeting_create(
         errors["date"] = ["Enter the date of the meeting"]
     elif date < earliest_meeting_date():
         errors["date"] = [too_early_message()]
-    _check_details(
-        errors=errors,
+    meeting = _create_checked(
+        Meeting,
+        errors,
+        by=by,
+        kind=kind,
         title=title,
         starts_at=starts_at,
         duration_minutes=duration_minutes,
@@ -599,24 +655,8 @@ def meeting_create(
         chair=chair,
         invited_agencies=invited_agencies,
         invited_people=invited_people,
-    )
-    _raise(errors)
-    if date is None or starts_at is None or duration_minutes is None or chair is None:  # reported above
-        raise ValidationError(errors)
-    meeting = Meeting.objects.create(
-        kind=kind,
-        title=title or MeetingKind(kind).label,
         date=date,
-        starts_at=starts_at,
-        duration_minutes=duration_minutes,
-        location=location.strip(),
-        online_link=online_link,
-        chair=chair,
-        agency_id=by.agency_id,
-        created_by=by,
     )
-    meeting.invited_agencies.set(invited_agencies)
-    meeting.invited_people.set(invited_people)
     _refresh_agenda(meeting)
     return meeting
 
@@ -657,13 +697,9 @@ def meeting_update(*, meeting: Meeting, by: User, version: int, **fields: Any) -
         raise StateError(
             f"Only a scheduled meeting can be changed; this one is {meeting.get_status_display().lower()}."
         )
-    invited_agencies = list(fields.pop("invited_agencies", meeting.invited_agencies.all()))
-    invited_people = list(fields.pop("invited_people", meeting.invited_people.all()))
-    values: dict[str, Any] = {name: getattr(meeting, name) for name in UPDATABLE[:7]}
-    values.update(fields)
-    values["title"] = (values["title"] or "").strip() or meeting.get_kind_display()
-    values["location"] = (values["location"] or "").strip()
-    values["online_link"] = values["online_link"] or ""
+    values, invited_agencies, invited_people = _changed(
+        meeting, {name: getattr(meeting, name) for name in UPDATABLE[:7]}, fields
+    )
     errors: dict[str, list[str]] = {}
     new_date = values["date"]
     if new_date is None:
@@ -676,18 +712,7 @@ def meeting_update(*, meeting: Meeting, by: User, version: int, **fields: Any) -
             and Meeting.objects.filter(series_id=meeting.series_id, date=new_date).exclude(pk=meeting.pk).exists()
         ):
             errors["date"] = [f"{meeting.series} already has a meeting on {new_date:%-d %B %Y}: choose another date"]
-    _check_details(
-        errors=errors,
-        title=values["title"],
-        starts_at=values["starts_at"],
-        duration_minutes=values["duration_minutes"],
-        location=values["location"],
-        online_link=values["online_link"],
-        chair=values["chair"],
-        invited_agencies=invited_agencies,
-        invited_people=invited_people,
-    )
-    _raise(errors)
+    _check_changed(errors, values, invited_agencies, invited_people)
     moved = values["date"] != meeting.date
     for name, value in values.items():
         setattr(meeting, name, value)

@@ -886,14 +886,13 @@ class ReferralListView(GenericAPIView):
     pagination_class = ReferralPagination
     serializer_class = ReferralSummarySerializer
 
-    @extend_schema(
-        summary="List referrals",
-        description="The IOM team sees every referral it may see; anyone else their own and their team's. "
-        "Sorted by score (highest first) unless asked otherwise. Each page of results is logged.",
-        parameters=[ReferralFilterSerializer],
-        responses={200: ReferralSummarySerializer(many=True)},
-    )
+    @extend_schema(parameters=[ReferralFilterSerializer], responses={200: ReferralSummarySerializer(many=True)})
     def get(self, request: Request) -> Response:
+        """List referrals.
+
+        The IOM team sees every referral it may see; anyone else their own and their team's. Sorted by score
+        (highest first) unless asked otherwise. Each page of results is logged.
+        """
         filters = ReferralFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         user = request_user(request)
@@ -916,11 +915,6 @@ class ReferralListView(GenericAPIView):
         )
 
     @extend_schema(
-        summary="Start a draft referral",
-        description="A draft of a person you may see; your own draft of the same person is resumed (200) "
-        "rather than started twice. A person already on the cohort, or with a referral in progress, "
-        "is refused: 400, errors.person says why and existing_referral names the referral "
-        '({"id", "reference", "url"} or null).',
         request=ReferralStartSerializer,
         responses={
             201: ReferralSerializer,
@@ -933,6 +927,12 @@ class ReferralListView(GenericAPIView):
         },
     )
     def post(self, request: Request) -> Response:
+        """Start a draft referral.
+
+        A draft of a person you may see; your own draft of the same person is resumed (200) rather than started
+        twice. A person already on the cohort, or with a referral in progress, is refused: 400, errors.person says
+        why and existing_referral names the referral ({"id", "reference", "url"} or null).
+        """
         user = request_user(request)
         if not may_refer(user):
             raise PermissionDenied("Your role does not include making referrals.")
@@ -991,8 +991,9 @@ def _refuse_a_second_referral(request: Request, nominal: Nominal) -> None:
 class ReferralDetailView(APIView):
     """One referral, as the caller may see it; each call is logged."""
 
-    @extend_schema(summary="Read a referral", responses={200: ReferralSerializer, 404: NOT_FOUND})
+    @extend_schema(responses={200: ReferralSerializer, 404: NOT_FOUND})
     def get(self, request: Request, pk: int) -> Response:
+        """Read a referral."""
         return _shown(request, pk)
 
 
@@ -1003,7 +1004,6 @@ class ReferralSectionView(APIView):
     """Save one section of a draft (or returned) referral's task list."""
 
     @extend_schema(
-        summary="Save a section of a referral",
         description="The section's fields replace what was saved, and the section is marked complete; a "
         "section with an error changes nothing. Sections: "
         + ", ".join(f"{section.code} ({section.title.lower()})" for section in SECTIONS)
@@ -1017,6 +1017,7 @@ class ReferralSectionView(APIView):
         responses={200: ReferralSerializer, 403: FORBIDDEN, 404: NOT_FOUND, 409: STALE},
     )
     def put(self, request: Request, pk: int, code: str) -> Response:
+        """Save a section of a referral."""
         user = request_user(request)
         referral = _referral_or_404(user, pk)
         if code not in {section.code for section in sections_for(referral)}:
@@ -1076,53 +1077,59 @@ class ReferralActionView(APIView):
         return _shown(request, pk, self.answer_status)
 
 
-@extend_schema(
-    summary="Submit a referral",
-    description="Send a complete, eligible draft (or a returned referral, answered) to the IOM team. "
-    'An incomplete one: {"<section code>": ["Complete the section: ..."]}; an ineligible one: '
-    '{"eligibility": ["why"]}.',
-)
 class ReferralSubmitView(ReferralActionView):
+    """Submit a referral.
+
+    Send a complete, eligible draft (or a returned referral, answered) to the IOM team. An incomplete one:
+    {"<section code>": ["Complete the section: ..."]}; an ineligible one: {"eligibility": ["why"]}.
+    """
+
     service = staticmethod(referral_submit)
 
 
-@extend_schema(summary="Screen a referral", description="The IOM team has checked a submitted referral is complete.")
 class ReferralScreenView(ReferralActionView):
+    """Screen a referral.
+
+    The IOM team has checked a submitted referral is complete.
+    """
+
     serializer_class = ReferralScreenSerializer
     only = IOM_TEAM
     service = staticmethod(referral_screen)
 
 
-@extend_schema(
-    summary="Return a referral to the referrer",
-    description="Send a submitted or screened referral back to the referrer with the IOM team's questions.",
-)
 class ReferralReturnView(ReferralActionView):
+    """Return a referral to the referrer.
+
+    Send a submitted or screened referral back to the referrer with the IOM team's questions.
+    """
+
     serializer_class = ReferralReturnSerializer
     only = IOM_TEAM
     service = staticmethod(referral_return)
 
 
-@extend_schema(
-    summary="List a referral for a selection panel",
-    description="A screened (or deferred) referral, for the panel on the date given (today or later).",
-)
 class ReferralListForPanelView(ReferralActionView):
+    """List a referral for a selection panel.
+
+    A screened (or deferred) referral, for the panel on the date given (today or later).
+    """
+
     serializer_class = ReferralListForPanelSerializer
     only = IOM_TEAM
     service = staticmethod(referral_list_for_panel)
 
 
-@extend_schema(
-    summary="Decide a referral",
-    description="A panel chair records the panel's decision on a listed referral, or, with "
-    "outside_meeting, decides an urgent referral outside a meeting (to be ratified by the next panel). "
-    "Accepting puts the person on the cohort with the strand, level, RAG rating and leads given. "
-    "Answers 201 with the referral, the new decision first among its decisions; a referral "
-    "someone else decided first is refused (409) with who and when in the detail.",
-    responses={201: ReferralSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
-)
+@extend_schema(responses={201: ReferralSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND})
 class ReferralDecideView(ReferralActionView):
+    """Decide a referral.
+
+    A panel chair records the panel's decision on a listed referral, or, with outside_meeting, decides an urgent
+    referral outside a meeting (to be ratified by the next panel). Accepting puts the person on the cohort with
+    the strand, level, RAG rating and leads given. Answers 201 with the referral, the new decision first among its
+    decisions; a referral someone else decided first is refused (409) with who and when in the detail.
+    """
+
     serializer_class = ReferralDecideSerializer
     only = PANEL_CHAIRS
     service = staticmethod(referral_decide)
@@ -1134,21 +1141,23 @@ class ReferralDecideView(ReferralActionView):
         return {**decision, "accept": ReferralDecideSerializer.accept_terms(data)}
 
 
-@extend_schema(
-    summary="Ratify an urgent decision",
-    description="The panel ratifies a decision a panel chair took outside a meeting.",
-)
 class ReferralRatifyView(ReferralActionView):
+    """Ratify an urgent decision.
+
+    The panel ratifies a decision a panel chair took outside a meeting.
+    """
+
     serializer_class = ReferralRatifySerializer
     only = PANEL_CHAIRS
     service = staticmethod(referral_ratify)
 
 
-@extend_schema(
-    summary="Withdraw a referral",
-    description="The referring agency, or the IOM team, withdraws an open referral, giving the reason.",
-)
 class ReferralWithdrawView(ReferralActionView):
+    """Withdraw a referral.
+
+    The referring agency, or the IOM team, withdraws an open referral, giving the reason.
+    """
+
     serializer_class = ReferralWithdrawSerializer
     service = staticmethod(referral_withdraw)
 
@@ -1161,13 +1170,13 @@ def _criteria() -> QuerySet[SelectionCriterion]:
 
 
 class SelectionCriteriaView(APIView):
-    @extend_schema(
-        summary="Read the selection matrix",
-        description="The criteria and weights in force, and the matrix version scores are computed with. "
-        "For the IOM team, panel chairs and system administrators.",
-        responses={200: SelectionMatrixSerializer, 403: FORBIDDEN},
-    )
+    @extend_schema(responses={200: SelectionMatrixSerializer, 403: FORBIDDEN})
     def get(self, request: Request) -> Response:
+        """Read the selection matrix.
+
+        The criteria and weights in force, and the matrix version scores are computed with. For the IOM team, panel
+        chairs and system administrators.
+        """
         if not permissions.may_read_selection_matrix(request_user(request)):
             raise PermissionDenied("Only the IOM team and panel chairs read the selection matrix.")
         return Response(SelectionMatrixSerializer({"version": matrix_current(), "criteria": _criteria()}).data)
@@ -1175,9 +1184,6 @@ class SelectionCriteriaView(APIView):
 
 class SelectionCriterionView(APIView):
     @extend_schema(
-        summary="Change a selection criterion",
-        description="System administrators only. A change takes a new version of the matrix and re-scores "
-        "every referral in progress; their previous scores stay in their history.",
         request=SelectionCriterionUpdateSerializer(partial=True),
         responses={
             200: SelectionCriterionSerializer,
@@ -1187,6 +1193,11 @@ class SelectionCriterionView(APIView):
         },
     )
     def patch(self, request: Request, pk: int) -> Response:
+        """Change a selection criterion.
+
+        System administrators only. A change takes a new version of the matrix and re-scores every referral in
+        progress; their previous scores stay in their history.
+        """
         user = request_user(request)
         if not permissions.may_change_selection_matrix(user):
             raise PermissionDenied("Only a system administrator changes the selection matrix.")

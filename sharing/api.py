@@ -219,27 +219,27 @@ class AgreementListView(GenericAPIView):
 
     serializer_class = AgreementSerializer
 
-    @extend_schema(
-        summary="List agreements",
-        description="The information sharing agreements your agency is party to (system administrators: all).",
-        responses={200: AgreementSerializer(many=True)},
-    )
+    @extend_schema(responses={200: AgreementSerializer(many=True)})
     def get(self, request: Request) -> Response:
+        """List agreements.
+
+        The information sharing agreements your agency is party to (system administrators: all).
+        """
         user = _user(request)
         page = self.paginate_queryset(agreements_visible_to(user)) or []
         return self.get_paginated_response(AgreementSerializer(page, many=True, context={"user": user}).data)
 
     @extend_schema(
-        summary="Draft an agreement",
-        description=(
-            "Agency administrators and system administrators only. The draft has your agency as a party "
-            "and shares nothing until it is activated. The API takes no document: to attach the signed "
-            "agreement, draft it on the agreements page instead."
-        ),
         request=AgreementCreateSerializer,
         responses={201: AgreementSerializer, 400: OpenApiResponse(description="Field errors."), 403: FORBIDDEN},
     )
     def post(self, request: Request) -> Response:
+        """Draft an agreement.
+
+        Agency administrators and system administrators only. The draft has your agency as a party and shares
+        nothing until it is activated. The API takes no document: to attach the signed agreement, draft it on the
+        agreements page instead.
+        """
         user = _user(request)
         if not user_may_draft_agreements(user):
             raise PermissionDenied("Only an agency administrator can draft an agreement.")
@@ -269,8 +269,9 @@ class AgreementListView(GenericAPIView):
 class AgreementDetailView(APIView):
     """One agreement the caller's agency is party to."""
 
-    @extend_schema(summary="Read an agreement", responses={200: AgreementSerializer, 404: NOT_FOUND})
+    @extend_schema(responses={200: AgreementSerializer, 404: NOT_FOUND})
     def get(self, request: Request, pk: int) -> Response:
+        """Read an agreement."""
         user = _user(request)
         agreement = _agreement_or_404(user, pk)
         return Response(AgreementSerializer(agreement, context={"user": user}).data)
@@ -293,34 +294,31 @@ class _AgreementActionView(APIView):
 
 
 class AgreementActivateView(_AgreementActionView):
-    @extend_schema(
-        summary="Activate an agreement",
-        description="Bring a draft or suspended agreement into force: from now, the parties see what it "
-        "shares about everyone on the IOM cohort.",
-        request=None,
-        responses=ACTION_RESPONSES,
-    )
+    @extend_schema(request=None, responses=ACTION_RESPONSES)
     def post(self, request: Request, pk: int) -> Response:
+        """Activate an agreement.
+
+        Bring a draft or suspended agreement into force: from now, the parties see what it shares about everyone on
+        the IOM cohort.
+        """
         return self.act(request, pk, agreement_activate)
 
 
 class AgreementSuspendView(_AgreementActionView):
-    @extend_schema(
-        summary="Suspend an agreement",
-        description="Sharing under it stops at once; it can be activated again later.",
-        request=None,
-        responses=ACTION_RESPONSES,
-    )
+    @extend_schema(request=None, responses=ACTION_RESPONSES)
     def post(self, request: Request, pk: int) -> Response:
+        """Suspend an agreement.
+
+        Sharing under it stops at once; it can be activated again later.
+        """
         return self.act(request, pk, agreement_suspend)
 
 
 class AgreementEndView(_AgreementActionView):
-    @extend_schema(
-        summary="End an agreement",
-        description="Sharing under it stops at once, for good, from today. This cannot be undone.",
-        request=None,
-        responses=ACTION_RESPONSES,
-    )
+    @extend_schema(request=None, responses=ACTION_RESPONSES)
     def post(self, request: Request, pk: int) -> Response:
+        """End an agreement.
+
+        Sharing under it stops at once, for good, from today. This cannot be undone.
+        """
         return self.act(request, pk, agreement_end)

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.dispatch import Signal
 from django.http import Http404
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import get_doc
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -226,10 +227,29 @@ _WRITES = ("POST", "PUT", "PATCH")
 _PAGINATION = ("limit", "offset")
 
 
+def _docstring_parts(doc: str) -> tuple[str, str]:
+    """A docstring's first paragraph (without its full stop) and the paragraphs after it, each on one line."""
+    first, *rest = [" ".join(paragraph.split()) for paragraph in doc.strip().split("\n\n")]
+    return first.removesuffix("."), "\n\n".join(rest)
+
+
 class ProblemAutoSchema(AutoSchema):
     """Every operation's error responses are problem details: those it declares (with their
     descriptions), and those every operation of its shape can answer: 401 everywhere, 404 where the
     path names a thing, 400 where a body or a filter is sent."""
+
+    def get_summary(self) -> str | None:
+        """The first paragraph of the operation's docstring (its method's, else its view's), as a title."""
+        summary = _docstring_parts(super().get_description())[0]
+        return summary or None
+
+    def get_description(self) -> str:  # type: ignore[override]
+        """The rest of the operation's docstring; where its method's docstring is a summary alone, its view's."""
+        described = _docstring_parts(super().get_description())[1]
+        view_doc = get_doc(self.view.__class__)
+        if not described and view_doc != super().get_description():
+            return " ".join(view_doc.split())
+        return described
 
     def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
         operation = super().get_operation(*args, **kwargs)

@@ -321,6 +321,21 @@ def test_every_operation_lists_401_and_every_named_thing_404(schema):
     assert not missing
 
 
+def test_every_operation_is_summed_up_and_described_by_its_docstring(schema):
+    unsummed = [
+        f"{method.upper()} {path}"
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if not operation.get("summary") or operation["summary"].endswith(".") or "\n" in operation["summary"]
+    ]
+    events = schema["paths"]["/api/v1/people/{id}/events/"]["get"]
+
+    assert not unsummed
+    assert events["summary"] == "Read a person's custody and court events"
+    assert events["description"].startswith("The events your agency may see (its own, and those an agreement shares")
+    assert "\n" not in events["description"]
+
+
 def test_a_field_error_names_its_field(built, db):
     response = call(built, Case("officer", "POST", PERSON + "rag/", "/api/v1/people/{on}/rag/", {"rating": 1}))
 

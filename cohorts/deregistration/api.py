@@ -116,24 +116,26 @@ def _answer(deregistration: Deregistration, code: int = status.HTTP_200_OK) -> R
 class NominalDeregistrationsView(APIView):
     """A person's deregistrations; propose one."""
 
-    @extend_schema(
-        summary="Read the proposals that a person leave IOM, and their decisions",
-        description="Every agency that sees the person. Newest first. Each call is logged.",
-        responses={200: DeregistrationSerializer(many=True), 404: NOT_FOUND},
-    )
+    @extend_schema(responses={200: DeregistrationSerializer(many=True), 404: NOT_FOUND})
     def get(self, request: Request, pk: int) -> Response:
+        """Read the proposals that a person leave IOM, and their decisions.
+
+        Every agency that sees the person. Newest first. Each call is logged.
+        """
         nominal = nominal_or_404(request, pk)
         nominal_view_log(user=request_user(request), nominal=nominal, categories=CATEGORIES, path=request.path)
         return Response(DeregistrationSerializer(deregistrations_of(nominal), many=True).data)
 
     @extend_schema(
-        summary="Propose that a person on the cohort leave IOM",
-        description="The lead professional, or the IOM team (police and probation practitioners, supervisors and "
-        "panel chairs). One open proposal per period on IOM; a panel chair decides it.",
         request=ProposeSerializer,
         responses={201: DeregistrationSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
+        """Propose that a person on the cohort leave IOM.
+
+        The lead professional, or the IOM team (police and probation practitioners, supervisors and panel chairs).
+        One open proposal per period on IOM; a panel chair decides it.
+        """
         nominal = nominal_or_404(request, pk)
         user = request_user(request)
         check_proposer(user, nominal)
@@ -153,13 +155,13 @@ class DeregistrationsWaitingView(GenericAPIView):
     pagination_class = DeregistrationsWaitingPagination
     serializer_class = DeregistrationSerializer
 
-    @extend_schema(
-        summary="Deregistrations to ratify",
-        description="For panel chairs: the proposals waiting for a decision, of the people your agency may see, "
-        "oldest first. Each page is logged.",
-        responses={200: DeregistrationSerializer(many=True), 403: FORBIDDEN},
-    )
+    @extend_schema(responses={200: DeregistrationSerializer(many=True), 403: FORBIDDEN})
     def get(self, request: Request) -> Response:
+        """Deregistrations to ratify.
+
+        For panel chairs: the proposals waiting for a decision, of the people your agency may see, oldest first.
+        Each page is logged.
+        """
         user = request_user(request)
         check_ratifier(user)
         page = self.paginate_queryset(deregistrations_waiting(user)) or []
@@ -176,12 +178,12 @@ class DeregistrationsWaitingView(GenericAPIView):
 
 
 class DeregistrationDetailView(APIView):
-    @extend_schema(
-        summary="Read one proposal that a person leave IOM",
-        description="Every agency that sees the person. Logged.",
-        responses={200: DeregistrationSerializer, 404: NOT_FOUND},
-    )
+    @extend_schema(responses={200: DeregistrationSerializer, 404: NOT_FOUND})
     def get(self, request: Request, pk: int) -> Response:
+        """Read one proposal that a person leave IOM.
+
+        Every agency that sees the person. Logged.
+        """
         deregistration = _deregistration_or_404(request, pk)
         nominal_view_log(
             user=request_user(request), nominal=deregistration.nominal, categories=CATEGORIES, path=request.path
@@ -191,14 +193,16 @@ class DeregistrationDetailView(APIView):
 
 class DeregistrationRatifyView(APIView):
     @extend_schema(
-        summary="Ratify a proposal: the person leaves IOM",
-        description="Panel chairs. The period on IOM ends on ends_on (today unless given), with the case's "
-        "assignments; the sharing grants follow at once. The record stays. Two chairs at once: one decision, "
-        "the other is refused with who decided.",
         request=RatifySerializer,
         responses={200: DeregistrationSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
+        """Ratify a proposal: the person leaves IOM.
+
+        Panel chairs. The period on IOM ends on ends_on (today unless given), with the case's assignments; the
+        sharing grants follow at once. The record stays. Two chairs at once: one decision, the other is refused
+        with who decided.
+        """
         deregistration = _deregistration_or_404(request, pk)
         user = request_user(request)
         check_ratifier(user)
@@ -210,12 +214,14 @@ class DeregistrationRatifyView(APIView):
 
 class DeregistrationNotRatifyView(APIView):
     @extend_schema(
-        summary="Do not ratify a proposal: the person stays on IOM",
-        description="Panel chairs, saying why.",
         request=NotRatifySerializer,
         responses={200: DeregistrationSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
+        """Do not ratify a proposal: the person stays on IOM.
+
+        Panel chairs, saying why.
+        """
         deregistration = _deregistration_or_404(request, pk)
         user = request_user(request)
         check_ratifier(user)
@@ -227,12 +233,14 @@ class DeregistrationNotRatifyView(APIView):
 
 class DeregistrationWithdrawView(APIView):
     @extend_schema(
-        summary="Withdraw a proposal waiting for a panel chair",
-        description="The person who proposed it, or the IOM team.",
         request=WithdrawSerializer,
         responses={200: DeregistrationSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
+        """Withdraw a proposal waiting for a panel chair.
+
+        The person who proposed it, or the IOM team.
+        """
         deregistration = _deregistration_or_404(request, pk)
         user = request_user(request)
         check_withdrawer(user, deregistration)

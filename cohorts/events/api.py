@@ -139,13 +139,13 @@ class CustodyEventRecordedSerializer(CustodyEventSerializer):
 class NominalEventsView(APIView):
     """A person's custody and court events; record one."""
 
-    @extend_schema(
-        summary="Read a person's custody and court events",
-        description="The events your agency may see (its own, and those an agreement shares as offending and "
-        "risk), newest first, and how many are withheld. Each call is logged.",
-        responses={200: NominalEventsSerializer, 404: NOT_FOUND},
-    )
+    @extend_schema(responses={200: NominalEventsSerializer, 404: NOT_FOUND})
     def get(self, request: Request, pk: int) -> Response:
+        """Read a person's custody and court events.
+
+        The events your agency may see (its own, and those an agreement shares as offending and risk), newest
+        first, and how many are withheld. Each call is logged.
+        """
         nominal = nominal_or_404(request, pk)
         user = request_user(request)
         shown = events_for_user(user, nominal)
@@ -153,11 +153,6 @@ class NominalEventsView(APIView):
         return Response(NominalEventsSerializer({"events": shown.events, "withheld": shown.withheld}).data)
 
     @extend_schema(
-        summary="Record a custody or court event",
-        description="An arrest, charge, remand, court outcome, sentence, recall or release, owned by your agency "
-        "as offending and risk information. Custody status follows: a remand, a custodial sentence or a recall "
-        "puts the person in custody, a release back in the community (on licence, with a licence end date). "
-        "Releases are recorded when they happen.",
         request=CustodyEventCreateSerializer,
         responses={
             201: CustodyEventRecordedSerializer,
@@ -167,6 +162,13 @@ class NominalEventsView(APIView):
         },
     )
     def post(self, request: Request, pk: int) -> Response:
+        """Record a custody or court event.
+
+        An arrest, charge, remand, court outcome, sentence, recall or release, owned by your agency as offending
+        and risk information. Custody status follows: a remand, a custodial sentence or a recall puts the person in
+        custody, a release back in the community (on licence, with a licence end date). Releases are recorded when
+        they happen.
+        """
         nominal = nominal_or_404(request, pk)
         user = request_user(request)
         if not may_record_events(user):

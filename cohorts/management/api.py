@@ -90,12 +90,14 @@ class CohortListView(GenericAPIView):
     serializer_class = CohortRowSerializer
 
     @extend_schema(
-        summary="The IOM cohort",
-        description="The cohort list's rows and the board counts. Each page of results is logged.",
         parameters=_parameters(),
         responses={200: CohortRowSerializer(many=True), 400: OpenApiResponse(description="Field errors.")},
     )
     def get(self, request: Request) -> Response:
+        """The IOM cohort.
+
+        The cohort list's rows and the board counts. Each page of results is logged.
+        """
         user = request_user(request)
         generation = cohort_generation()
         lists = CohortLists.load(generation=generation)

@@ -362,13 +362,12 @@ class NominalListView(GenericAPIView):
     pagination_class = NominalPagination
     serializer_class = NominalSummarySerializer
 
-    @extend_schema(
-        summary="Search people",
-        description="The people your agency may see, filtered. Each page of results is logged.",
-        parameters=[NominalFilterSerializer],
-        responses={200: NominalSummarySerializer(many=True)},
-    )
+    @extend_schema(parameters=[NominalFilterSerializer], responses={200: NominalSummarySerializer(many=True)})
     def get(self, request: Request) -> Response:
+        """Search people.
+
+        The people your agency may see, filtered. Each page of results is logged.
+        """
         filters = NominalFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         user = request_user(request)
@@ -385,8 +384,6 @@ class NominalListView(GenericAPIView):
         return self.get_paginated_response(NominalSummarySerializer(shown, many=True).data)
 
     @extend_schema(
-        summary="Record a person",
-        description="Your agency is recorded as involved, and sees the person at once.",
         request=NominalCreateSerializer,
         responses={
             201: NominalRecordedSerializer,
@@ -396,6 +393,10 @@ class NominalListView(GenericAPIView):
         },
     )
     def post(self, request: Request) -> Response:
+        """Record a person.
+
+        Your agency is recorded as involved, and sees the person at once.
+        """
         serializer = NominalCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = request_user(request)
@@ -414,8 +415,9 @@ class NominalListView(GenericAPIView):
 class NominalDetailView(APIView):
     """A person's record as the caller's agency may see it; each call is logged."""
 
-    @extend_schema(summary="Read a person's record", responses={200: NominalRecordSerializer, 404: NOT_FOUND})
+    @extend_schema(responses={200: NominalRecordSerializer, 404: NOT_FOUND})
     def get(self, request: Request, pk: int) -> Response:
+        """Read a person's record."""
         nominal = nominal_or_404(request, pk)
         user = request_user(request)
         # The API has no way to give a reason, so sensitive items stay locked (counted, not shown).
@@ -435,11 +437,11 @@ class ItemCreateView(APIView):
     """Add an item to the record of a person the caller's agency may see."""
 
     @extend_schema(
-        summary="Add an item to a person's record",
         request=ItemCreateSerializer,
         responses={201: RecordedItemSerializer, 400: OpenApiResponse(description="Field errors."), 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
+        """Add an item to a person's record."""
         nominal = nominal_or_404(request, pk)
         user = request_user(request)
         serializer = ItemCreateSerializer(data=request.data)
@@ -464,7 +466,6 @@ class SensitiveItemsView(APIView):
     """The sensitive items (intelligence, health, victim ...) the caller's agency may see, given a reason."""
 
     @extend_schema(
-        summary="Read the sensitive items of a person's record, giving a reason",
         request=SensitiveReasonSerializer,
         responses={
             200: RecordedItemSerializer(many=True),
@@ -473,6 +474,7 @@ class SensitiveItemsView(APIView):
         },
     )
     def post(self, request: Request, pk: int) -> Response:
+        """Read the sensitive items of a person's record, giving a reason."""
         nominal = nominal_or_404(request, pk)
         user = request_user(request)
         serializer = SensitiveReasonSerializer(data=request.data)
@@ -494,8 +496,9 @@ class SensitiveItemsView(APIView):
 class ItemWhyView(APIView):
     """Why the caller's agency may see an item: the agreement and clause, or its own record."""
 
-    @extend_schema(summary="Why can I see this item?", responses={200: ItemWhySerializer, 404: NOT_FOUND})
+    @extend_schema(responses={200: ItemWhySerializer, 404: NOT_FOUND})
     def get(self, request: Request, pk: int, item_pk: int) -> Response:
+        """Why can I see this item?."""
         nominal = nominal_or_404(request, pk)
         user = request_user(request)
         try:
@@ -652,12 +655,12 @@ def _not_on_cohort(nominal: Nominal) -> NoReturn:
 class NominalRagView(APIView):
     """A person's RAG rating and its history; give a new rating."""
 
-    @extend_schema(
-        summary="Read a person's RAG rating and its history",
-        description="Shown to every agency that sees the person, as on the person page.",
-        responses={200: RagStateSerializer, 404: NOT_FOUND},
-    )
+    @extend_schema(responses={200: RagStateSerializer, 404: NOT_FOUND})
     def get(self, request: Request, pk: int) -> Response:
+        """Read a person's RAG rating and its history.
+
+        Shown to every agency that sees the person, as on the person page.
+        """
         nominal = nominal_or_404(request, pk)
         cohort = nominal_cohort_panel(nominal)
         nominal_view_log(user=request_user(request), nominal=nominal, categories=["identity"], path=request.path)
@@ -670,14 +673,16 @@ class NominalRagView(APIView):
         return Response(RagStateSerializer(state).data)
 
     @extend_schema(
-        summary="Give a person on the cohort a new RAG rating",
-        description="The IOM team (police and probation practitioners, supervisors and panel chairs), and "
-        "practitioners, supervisors and panel chairs of an agency holding a role in the case, and the lead "
-        "professional. The rating sets the cadence of supervisor reviews.",
         request=RagChangeSerializer,
         responses={201: RagAssessmentSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
+        """Give a person on the cohort a new RAG rating.
+
+        The IOM team (police and probation practitioners, supervisors and panel chairs), and practitioners,
+        supervisors and panel chairs of an agency holding a role in the case, and the lead professional. The rating
+        sets the cadence of supervisor reviews.
+        """
         nominal = nominal_or_404(request, pk)
         user = request_user(request)
         cohort = nominal_cohort_panel(nominal)
@@ -694,12 +699,12 @@ class NominalRagView(APIView):
 class NominalAssignmentsView(APIView):
     """Who holds, and who held, a role in the person's case; assign or transfer one."""
 
-    @extend_schema(
-        summary="Read a person's lead professional, police lead and key workers, now and before",
-        description="Shown to every agency that sees the person, as on the person page.",
-        responses={200: CaseAssignmentsSerializer, 404: NOT_FOUND},
-    )
+    @extend_schema(responses={200: CaseAssignmentsSerializer, 404: NOT_FOUND})
     def get(self, request: Request, pk: int) -> Response:
+        """Read a person's lead professional, police lead and key workers, now and before.
+
+        Shown to every agency that sees the person, as on the person page.
+        """
         nominal = nominal_or_404(request, pk)
         assignments = assignments_of(nominal)
         on_cohort = nominal_cohort_panel(nominal).membership is not None
@@ -715,14 +720,16 @@ class NominalAssignmentsView(APIView):
         )
 
     @extend_schema(
-        summary="Assign or transfer a role in a person's case",
-        description="The IOM team and the lead professional. The previous holder's last day is the day before "
-        "the start date; the new holder's agency sees the person at once, and the previous one's stops "
-        "unless it has another reason to.",
         request=CaseAssignSerializer,
         responses={201: CaseAssignmentSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
+        """Assign or transfer a role in a person's case.
+
+        The IOM team and the lead professional. The previous holder's last day is the day before the start date;
+        the new holder's agency sees the person at once, and the previous one's stops unless it has another reason
+        to.
+        """
         nominal = nominal_or_404(request, pk)
         user = request_user(request)
         cohort = nominal_cohort_panel(nominal)
@@ -750,13 +757,14 @@ class AssignmentEndView(APIView):
     """End a key worker's assignment (a lead is transferred instead)."""
 
     @extend_schema(
-        summary="End a key worker's assignment",
-        description="The IOM team and the lead professional. Yesterday is the key worker's last day; their "
-        "agency stops seeing the person unless it has another reason to.",
-        request=None,
-        responses={200: CaseAssignmentSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+        request=None, responses={200: CaseAssignmentSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND}
     )
     def post(self, request: Request, pk: int, assignment_pk: int) -> Response:
+        """End a key worker's assignment.
+
+        The IOM team and the lead professional. Yesterday is the key worker's last day; their agency stops seeing
+        the person unless it has another reason to.
+        """
         nominal = nominal_or_404(request, pk)
         user = request_user(request)
         cohort = nominal_cohort_panel(nominal)

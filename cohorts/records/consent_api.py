@@ -66,26 +66,27 @@ class ConsentCreateSerializer(serializers.Serializer):
 class NominalConsentView(APIView):
     """The person's consent records that concern the caller's agency; record another."""
 
-    @extend_schema(
-        summary="List a person's consent records",
-        description="The records your agency made, or that concern sharing with your agency or every agency, "
-        "newest first.",
-        responses={200: ConsentSerializer(many=True), 404: NOT_FOUND},
-    )
+    @extend_schema(responses={200: ConsentSerializer(many=True), 404: NOT_FOUND})
     def get(self, request: Request, pk: int) -> Response:
+        """List a person's consent records.
+
+        The records your agency made, or that concern sharing with your agency or every agency, newest first.
+        """
         nominal = nominal_or_404(request, pk)
         consents = consents_for_user(request_user(request), nominal)
         nominal_view_log(user=request_user(request), nominal=nominal, categories=["identity"], path=request.path)
         return Response(ConsentSerializer(consents, many=True).data)
 
     @extend_schema(
-        summary="Record a person's consent, or its withdrawal",
-        description="The most recent record that applies decides: what is shared under clauses that ask for "
-        "consent follows it from the next request.",
         request=ConsentCreateSerializer,
         responses={201: ConsentSerializer, 400: OpenApiResponse(description="Field errors."), 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
+        """Record a person's consent, or its withdrawal.
+
+        The most recent record that applies decides: what is shared under clauses that ask for consent follows it
+        from the next request.
+        """
         nominal = nominal_or_404(request, pk)
         serializer = ConsentCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

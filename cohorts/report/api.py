@@ -223,14 +223,14 @@ class EnforcementCreateSerializer(serializers.Serializer):
 
 
 class ManagementReportView(APIView):
-    @extend_schema(
-        summary="Read a person's management report",
-        description="The plan by pathway, interventions, decisions, contacts, enforcement and compliance, and the "
-        "review schedule, as your agency may read them; per section, what other agencies hold and do not share "
-        "with yours, and the sensitive items shown on the person's record once a reason is given. Logged.",
-        responses={200: ManagementReportSerializer, 404: NOT_FOUND},
-    )
+    @extend_schema(responses={200: ManagementReportSerializer, 404: NOT_FOUND})
     def get(self, request: Request, pk: int) -> Response:
+        """Read a person's management report.
+
+        The plan by pathway, interventions, decisions, contacts, enforcement and compliance, and the review
+        schedule, as your agency may read them; per section, what other agencies hold and do not share with yours,
+        and the sensitive items shown on the person's record once a reason is given. Logged.
+        """
         nominal = nominal_or_404(request, pk)
         user = request_user(request)
         report = management_report_for_user(user, nominal)
@@ -254,13 +254,14 @@ def _entry(model: Any, pk: int) -> Any:
 
 class PlanActionsView(APIView):
     @extend_schema(
-        summary="Add an action to a person's plan",
-        description="On one of the seven pathways, shared as that pathway's category of information, owned by your "
-        "agency.",
         request=PlanActionCreateSerializer,
         responses={201: PlanActionSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
+        """Add an action to a person's plan.
+
+        On one of the seven pathways, shared as that pathway's category of information, owned by your agency.
+        """
         action = _record(request, pk, PlanActionCreateSerializer, plan_action_record)
         entry = PlanAction.objects.select_related(
             "item__owning_agency", "item__recorded_by", "item__category", "owner__agency"
@@ -270,9 +271,6 @@ class PlanActionsView(APIView):
 
 class PlanActionView(APIView):
     @extend_schema(
-        summary="Change a plan action's status, owner or due date",
-        description="Your agency's actions only (another agency's is 404); send the version you read: a change "
-        "from an older version is refused with 409.",
         request=PlanActionChangeSerializer,
         responses={
             200: PlanActionSerializer,
@@ -283,6 +281,11 @@ class PlanActionView(APIView):
         },
     )
     def patch(self, request: Request, pk: int, item_pk: int) -> Response:
+        """Change a plan action's status, owner or due date.
+
+        Your agency's actions only (another agency's is 404); send the version you read: a change from an older
+        version is refused with 409.
+        """
         nominal = nominal_or_404(request, pk)
         user = request_user(request)
         check_recorder(user)
@@ -304,12 +307,14 @@ class PlanActionView(APIView):
 
 class InterventionsView(APIView):
     @extend_schema(
-        summary="Add an intervention",
-        description="With its provider and dates; shared as its pathway's category (offending and risk without).",
         request=InterventionCreateSerializer,
         responses={201: InterventionSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
+        """Add an intervention.
+
+        With its provider and dates; shared as its pathway's category (offending and risk without).
+        """
         intervention = _record(request, pk, InterventionCreateSerializer, intervention_record)
         return Response(
             InterventionSerializer(_entry(Intervention, intervention.pk)).data, status=status.HTTP_201_CREATED
@@ -318,24 +323,28 @@ class InterventionsView(APIView):
 
 class ContactsView(APIView):
     @extend_schema(
-        summary="Record a contact",
-        description="Its type, date, outcome and the next contact; offending and risk, owned by your agency.",
         request=ContactCreateSerializer,
         responses={201: ContactSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
+        """Record a contact.
+
+        Its type, date, outcome and the next contact; offending and risk, owned by your agency.
+        """
         contact = _record(request, pk, ContactCreateSerializer, contact_record)
         return Response(ContactSerializer(_entry(Contact, contact.pk)).data, status=status.HTTP_201_CREATED)
 
 
 class DecisionsView(APIView):
     @extend_schema(
-        summary="Record a decision with its rationale",
-        description="Offending and risk, owned by your agency.",
         request=DecisionCreateSerializer,
         responses={201: DecisionSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
+        """Record a decision with its rationale.
+
+        Offending and risk, owned by your agency.
+        """
         item = _record(request, pk, DecisionCreateSerializer, decision_record)
         item = RecordedItem.objects.select_related("owning_agency", "recorded_by").get(pk=item.pk)
         return Response(DecisionSerializer(item).data, status=status.HTTP_201_CREATED)
@@ -343,12 +352,14 @@ class DecisionsView(APIView):
 
 class EnforcementView(APIView):
     @extend_schema(
-        summary="Record an enforcement action",
-        description="A warning, breach, recall or arrest; offending and risk, owned by your agency.",
         request=EnforcementCreateSerializer,
         responses={201: EnforcementSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
+        """Record an enforcement action.
+
+        A warning, breach, recall or arrest; offending and risk, owned by your agency.
+        """
         action = _record(request, pk, EnforcementCreateSerializer, enforcement_record)
         return Response(
             EnforcementSerializer(_entry(EnforcementAction, action.pk)).data, status=status.HTTP_201_CREATED

@@ -138,13 +138,13 @@ class ReviewsDueFilterSerializer(serializers.Serializer):
 class NominalReviewsView(APIView):
     """A person's supervisor reviews; record one."""
 
-    @extend_schema(
-        summary="Read a person's supervisor reviews and when the next is due",
-        description="Every agency that sees the person; the reviews themselves as the sharing rules allow "
-        "(offending and risk items of the reviewer's agency). Each call is logged.",
-        responses={200: ReviewStateSerializer, 404: NOT_FOUND},
-    )
+    @extend_schema(responses={200: ReviewStateSerializer, 404: NOT_FOUND})
     def get(self, request: Request, pk: int) -> Response:
+        """Read a person's supervisor reviews and when the next is due.
+
+        Every agency that sees the person; the reviews themselves as the sharing rules allow (offending and risk
+        items of the reviewer's agency). Each call is logged.
+        """
         nominal = nominal_or_404(request, pk)
         user = request_user(request)
         cohort = nominal_cohort_panel(nominal)
@@ -164,14 +164,16 @@ class NominalReviewsView(APIView):
         return Response(ReviewStateSerializer(state).data)
 
     @extend_schema(
-        summary="Record a supervisor review of a person on the cohort",
-        description="A supervisor of the person's lead professional or IOM police lead, or any supervisor of "
-        "the IOM team's agencies (police and probation). Recorded as an offending and risk item owned by your "
-        "agency, with the current RAG rating; the next review is due on the date set.",
         request=ReviewRecordSerializer,
         responses={201: SupervisorReviewSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
+        """Record a supervisor review of a person on the cohort.
+
+        A supervisor of the person's lead professional or IOM police lead, or any supervisor of the IOM team's
+        agencies (police and probation). Recorded as an offending and risk item owned by your agency, with the
+        current RAG rating; the next review is due on the date set.
+        """
         nominal = nominal_or_404(request, pk)
         user = request_user(request)
         cohort = nominal_cohort_panel(nominal)
@@ -199,14 +201,14 @@ class ReviewsDueView(GenericAPIView):
     serializer_class = ReviewDueSerializer
 
     @extend_schema(
-        summary="Reviews due",
-        description="For supervisors: everyone on the cohort your agency may see, with when their next review "
-        "is due; the cases of the workers you supervise first, then overdue first, then by due date. Each page "
-        "is logged.",
-        parameters=[ReviewsDueFilterSerializer],
-        responses={200: ReviewDueSerializer(many=True), 403: FORBIDDEN},
+        parameters=[ReviewsDueFilterSerializer], responses={200: ReviewDueSerializer(many=True), 403: FORBIDDEN}
     )
     def get(self, request: Request) -> Response:
+        """Reviews due.
+
+        For supervisors: everyone on the cohort your agency may see, with when their next review is due; the cases
+        of the workers you supervise first, then overdue first, then by due date. Each page is logged.
+        """
         user = request_user(request)
         if not user.has_role(Role.SUPERVISOR):
             raise PermissionDenied("Reviews due are for supervisors.")

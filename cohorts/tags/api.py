@@ -171,13 +171,13 @@ def _with_hits(user: User, nominal: Nominal, tag: TagPeriod) -> TagPeriod:
 class NominalTagsView(APIView):
     """A person's GPS tags: counts; fit a tag."""
 
-    @extend_schema(
-        summary="Count a person's GPS tags and pending location hits",
-        description="Every agency that sees the person. Tags are intelligence, a sensitive category: their content "
-        "is read with a reason (POST .../tags/read/). Each call is logged.",
-        responses={200: TagSummarySerializer, 404: NOT_FOUND},
-    )
+    @extend_schema(responses={200: TagSummarySerializer, 404: NOT_FOUND})
     def get(self, request: Request, pk: int) -> Response:
+        """Count a person's GPS tags and pending location hits.
+
+        Every agency that sees the person. Tags are intelligence, a sensitive category: their content is read with
+        a reason (POST .../tags/read/). Each call is logged.
+        """
         nominal = nominal_or_404(request, pk)
         user = request_user(request)
         summary = tag_summary_for_user(user, nominal)
@@ -186,13 +186,14 @@ class NominalTagsView(APIView):
         return Response(TagSummarySerializer(data).data)
 
     @extend_schema(
-        summary="Record a GPS tag fitted to a person",
-        description="Practitioners, supervisors and panel chairs of the IOM team (police and probation). Recorded as "
-        "an intelligence item owned by your agency. One tag at a time.",
-        request=TagFitSerializer,
-        responses={201: TagPeriodSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+        request=TagFitSerializer, responses={201: TagPeriodSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND}
     )
     def post(self, request: Request, pk: int) -> Response:
+        """Record a GPS tag fitted to a person.
+
+        Practitioners, supervisors and panel chairs of the IOM team (police and probation). Recorded as an
+        intelligence item owned by your agency. One tag at a time.
+        """
         nominal, user = _recorder(request, pk)
         serializer = TagFitSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -204,13 +205,14 @@ class TagsReadView(APIView):
     """A person's GPS tags and hits, given a reason."""
 
     @extend_schema(
-        summary="Read a person's GPS tags and location hits, giving a reason",
-        description="The tags and hits your agency may see under the sharing rules (intelligence). The reason is "
-        "recorded in the access log with your name.",
-        request=SensitiveReasonSerializer,
-        responses={200: TagRecordSerializer, 409: REFUSED, 404: NOT_FOUND},
+        request=SensitiveReasonSerializer, responses={200: TagRecordSerializer, 409: REFUSED, 404: NOT_FOUND}
     )
     def post(self, request: Request, pk: int) -> Response:
+        """Read a person's GPS tags and location hits, giving a reason.
+
+        The tags and hits your agency may see under the sharing rules (intelligence). The reason is recorded in the
+        access log with your name.
+        """
         nominal = nominal_or_404(request, pk)
         user = request_user(request)
         serializer = SensitiveReasonSerializer(data=request.data)
@@ -230,11 +232,10 @@ class TagsReadView(APIView):
 
 class TagRemoveView(APIView):
     @extend_schema(
-        summary="Record that a GPS tag was removed",
-        request=TagRemoveSerializer,
-        responses={200: TagPeriodSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+        request=TagRemoveSerializer, responses={200: TagPeriodSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND}
     )
     def post(self, request: Request, pk: int, tag_pk: int) -> Response:
+        """Record that a GPS tag was removed."""
         nominal, user = _recorder(request, pk)
         try:
             tag = tag_get_for_user(user, nominal, tag_pk)
@@ -248,12 +249,13 @@ class TagRemoveView(APIView):
 
 class TagHitsView(APIView):
     @extend_schema(
-        summary="Record a location hit notified by the central monitoring team",
-        description="Pending until ruled in or out. Recorded as an intelligence item owned by your agency.",
-        request=TagHitRecordSerializer,
-        responses={201: TagHitSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+        request=TagHitRecordSerializer, responses={201: TagHitSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND}
     )
     def post(self, request: Request, pk: int, tag_pk: int) -> Response:
+        """Record a location hit notified by the central monitoring team.
+
+        Pending until ruled in or out. Recorded as an intelligence item owned by your agency.
+        """
         nominal, user = _recorder(request, pk)
         try:
             tag = tag_get_for_user(user, nominal, tag_pk)
@@ -267,11 +269,10 @@ class TagHitsView(APIView):
 
 class TagHitOutcomeView(APIView):
     @extend_schema(
-        summary="Rule a pending location hit in or out",
-        request=TagHitOutcomeSerializer,
-        responses={200: TagHitSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+        request=TagHitOutcomeSerializer, responses={200: TagHitSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND}
     )
     def post(self, request: Request, pk: int, hit_pk: int) -> Response:
+        """Rule a pending location hit in or out."""
         nominal, user = _recorder(request, pk)
         try:
             hit = tag_hit_get_for_user(user, nominal, hit_pk)

@@ -49,15 +49,16 @@ class NominalTimelineView(GenericAPIView):
     serializer_class = TimelineEntrySerializer
 
     @extend_schema(
-        summary="Read a person's timeline",
-        description="Everything about the person your agency may see, newest first: periods on IOM, referrals, "
-        "RAG ratings, assignments, deregistrations and items. Sensitive items are counted, never shown "
-        "(locked); items not shared with your agency are counted by the agency that holds them (withheld), "
-        "beside the results as locked and withheld. Each call is logged.",
-        parameters=[TimelineFilterSerializer],
-        responses={200: TimelineEntrySerializer(many=True), 404: NOT_FOUND},
+        parameters=[TimelineFilterSerializer], responses={200: TimelineEntrySerializer(many=True), 404: NOT_FOUND}
     )
     def get(self, request: Request, pk: int) -> Response:
+        """Read a person's timeline.
+
+        Everything about the person your agency may see, newest first: periods on IOM, referrals, RAG ratings,
+        assignments, deregistrations and items. Sensitive items are counted, never shown (locked); items not shared
+        with your agency are counted by the agency that holds them (withheld), beside the results as locked and
+        withheld. Each call is logged.
+        """
         nominal = nominal_or_404(request, pk)
         user = request_user(request)
         filters = TimelineFilterSerializer(data={"kind": request.query_params.getlist("kind")})

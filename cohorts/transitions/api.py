@@ -176,13 +176,13 @@ def _plan_of(nominal: Nominal) -> TransitionPlan:
 class NominalTransitionView(APIView):
     """A person's transition plan; start it."""
 
-    @extend_schema(
-        summary="Read a person's transition plan",
-        description="Every agency that sees the person. The licence end date, and the due status it implies, only "
-        "where offending and risk information is shared with your agency. Each call is logged.",
-        responses={200: TransitionStateSerializer, 404: NOT_FOUND},
-    )
+    @extend_schema(responses={200: TransitionStateSerializer, 404: NOT_FOUND})
     def get(self, request: Request, pk: int) -> Response:
+        """Read a person's transition plan.
+
+        Every agency that sees the person. The licence end date, and the due status it implies, only where
+        offending and risk information is shared with your agency. Each call is logged.
+        """
         nominal = nominal_or_404(request, pk)
         user = request_user(request)
         data = _state_data(user, nominal, transition_state(nominal))
@@ -191,13 +191,15 @@ class NominalTransitionView(APIView):
         return Response(TransitionStateSerializer(data).data)
 
     @extend_schema(
-        summary="Start a person's transition plan",
-        description="The lead professional and the IOM team, for a person on the cohort with a licence end date, "
-        "from IOM_TRANSITION_WEEKS (12) weeks before it.",
         request=TransitionStartSerializer,
         responses={201: TransitionStateSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
+        """Start a person's transition plan.
+
+        The lead professional and the IOM team, for a person on the cohort with a licence end date, from
+        IOM_TRANSITION_WEEKS (12) weeks before it.
+        """
         nominal, user = _manager(request, pk)
         serializer = TransitionStartSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -208,11 +210,11 @@ class NominalTransitionView(APIView):
 
 class TransitionStepsView(APIView):
     @extend_schema(
-        summary="Add a step to a person's transition plan",
         request=TransitionStepAddSerializer,
         responses={201: TransitionStepSerializer, 403: FORBIDDEN, 404: NOT_FOUND, 409: STALE_RESPONSE},
     )
     def post(self, request: Request, pk: int) -> Response:
+        """Add a step to a person's transition plan."""
         nominal, user = _manager(request, pk)
         plan = _plan_of(nominal)
         serializer = TransitionStepAddSerializer(data=request.data)
@@ -223,11 +225,11 @@ class TransitionStepsView(APIView):
 
 class TransitionStepDoneView(APIView):
     @extend_schema(
-        summary="Mark a step of a person's transition plan done",
         request=TransitionStepDoneSerializer,
         responses={200: TransitionStepSerializer, 403: FORBIDDEN, 404: NOT_FOUND, 409: STALE_RESPONSE},
     )
     def post(self, request: Request, pk: int, step_pk: int) -> Response:
+        """Mark a step of a person's transition plan done."""
         nominal, user = _manager(request, pk)
         plan = _plan_of(nominal)
         step = transition_step_of(plan, step_pk)
@@ -241,12 +243,14 @@ class TransitionStepDoneView(APIView):
 
 class TransitionCompleteView(APIView):
     @extend_schema(
-        summary="Complete a person's transition plan",
-        description="Once every step is done.",
         request=VersionSerializer,
         responses={200: TransitionStateSerializer, 403: FORBIDDEN, 404: NOT_FOUND, 409: STALE_RESPONSE},
     )
     def post(self, request: Request, pk: int) -> Response:
+        """Complete a person's transition plan.
+
+        Once every step is done.
+        """
         nominal, user = _manager(request, pk)
         plan = _plan_of(nominal)
         serializer = VersionSerializer(data=request.data)

@@ -149,36 +149,37 @@ class MyActionsView(GenericAPIView):
     pagination_class = ActionsPagination
     serializer_class = MeetingActionSerializer
 
-    @extend_schema(
-        operation_id="meetings_actions_mine",
-        summary="Your actions from meetings",
-        description="The actions you own: open ones first (soonest due first), then done and cancelled.",
-        responses={200: MeetingActionSerializer(many=True)},
-    )
+    @extend_schema(operation_id="meetings_actions_mine", responses={200: MeetingActionSerializer(many=True)})
     def get(self, request: Request) -> Response:
+        """Your actions from meetings.
+
+        The actions you own: open ones first (soonest due first), then done and cancelled.
+        """
         user = request_user(request)
         page = self.paginate_queryset(actions_of_owner(user).select_related("owner__agency", "completed_by__agency"))
         return self.get_paginated_response(MeetingActionSerializer(page, many=True, context={"user": user}).data)
 
 
 class ActionDetailView(APIView):
-    @extend_schema(
-        summary="Read one action from a meeting",
-        description="Its owner, and those who see its meeting whose agency may see the item it was set on.",
-        responses={200: MeetingActionSerializer, 404: NOT_FOUND},
-    )
+    @extend_schema(responses={200: MeetingActionSerializer, 404: NOT_FOUND})
     def get(self, request: Request, pk: int) -> Response:
+        """Read one action from a meeting.
+
+        Its owner, and those who see its meeting whose agency may see the item it was set on.
+        """
         return _answer(request, _action_or_404(request, pk))
 
 
 class ActionCompleteView(APIView):
     @extend_schema(
-        summary="Mark an action as done",
-        description="Its owner, or a chair of its meeting. Send the version you read: a newer one is refused.",
         request=CompleteSerializer,
         responses={200: MeetingActionSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
+        """Mark an action as done.
+
+        Its owner, or a chair of its meeting. Send the version you read: a newer one is refused.
+        """
         action = _action_or_404(request, pk)
         user = request_user(request)
         if not may_complete(user, action):
@@ -191,12 +192,13 @@ class ActionCompleteView(APIView):
 
 class ActionCancelView(APIView):
     @extend_schema(
-        summary="Cancel an action no longer needed",
-        description="A chair of its meeting, saying why.",
-        request=CancelSerializer,
-        responses={200: MeetingActionSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+        request=CancelSerializer, responses={200: MeetingActionSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND}
     )
     def post(self, request: Request, pk: int) -> Response:
+        """Cancel an action no longer needed.
+
+        A chair of its meeting, saying why.
+        """
         action = _action_or_404(request, pk)
         user = request_user(request)
         if not may_chair(user, action.meeting):
@@ -210,12 +212,13 @@ class ActionCancelView(APIView):
 class MeetingActionsView(APIView):
     @extend_schema(
         operation_id="meetings_meeting_actions_list",
-        summary="A meeting's actions",
-        description="Everyone who sees the meeting; an action about an item your agency may not see is "
-        "listed as restricted.",
         responses={200: MeetingActionSerializer(many=True), 404: NOT_FOUND},
     )
     def get(self, request: Request, pk: int) -> Response:
+        """A meeting's actions.
+
+        Everyone who sees the meeting; an action about an item your agency may not see is listed as restricted.
+        """
         user = request_user(request)
         meeting = meeting_get_for_user(user, pk)
         actions = with_content_flag(
@@ -227,13 +230,14 @@ class MeetingActionsView(APIView):
         return Response(MeetingActionSerializer(actions, many=True, context={"user": user}).data)
 
     @extend_schema(
-        summary="Set an action in a meeting",
-        description="The meeting's chair (or another panel chair of the agency running it). The owner is anyone "
-        "active in any agency; the due date today or later; item, one of the meeting's agenda items.",
-        request=ActionCreateSerializer,
-        responses={201: MeetingActionSerializer, 409: REFUSED, 404: NOT_FOUND},
+        request=ActionCreateSerializer, responses={201: MeetingActionSerializer, 409: REFUSED, 404: NOT_FOUND}
     )
     def post(self, request: Request, pk: int) -> Response:
+        """Set an action in a meeting.
+
+        The meeting's chair (or another panel chair of the agency running it). The owner is anyone active in any
+        agency; the due date today or later; item, one of the meeting's agenda items.
+        """
         user = request_user(request)
         meeting = meeting_get_for_user(user, pk)
         if not may_chair(user, meeting):

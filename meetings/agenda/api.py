@@ -133,13 +133,13 @@ def _item_or_404(meeting: Meeting, item_pk: int) -> AgendaItem:
 
 
 class MeetingAgendaView(APIView):
-    @extend_schema(
-        summary="Read a meeting's agenda",
-        description="Everyone who may see the meeting. The items on the agenda in order; an item whose content "
-        "your agency may not see is restricted (no content). Logged when it shows people's information.",
-        responses={200: AgendaSerializer, 404: NOT_FOUND},
-    )
+    @extend_schema(responses={200: AgendaSerializer, 404: NOT_FOUND})
     def get(self, request: Request, pk: int) -> Response:
+        """Read a meeting's agenda.
+
+        Everyone who may see the meeting. The items on the agenda in order; an item whose content your agency may
+        not see is restricted (no content). Logged when it shows people's information.
+        """
         try:
             meeting = meeting_get_for_user(request_user(request), pk)
         except Http404 as error:
@@ -148,29 +148,26 @@ class MeetingAgendaView(APIView):
 
 
 class MeetingAgendaRefreshView(APIView):
-    @extend_schema(
-        summary="Refresh a meeting's agenda from the data",
-        description="The chair. Adds what has become due, takes off (as dropped) what no longer is unless it was "
-        "discussed or decided, never puts back what the chair removed. While the meeting is scheduled or in "
-        "progress.",
-        request=None,
-        responses={200: AgendaSerializer, 409: REFUSED, 404: NOT_FOUND},
-    )
+    @extend_schema(request=None, responses={200: AgendaSerializer, 409: REFUSED, 404: NOT_FOUND})
     def post(self, request: Request, pk: int) -> Response:
+        """Refresh a meeting's agenda from the data.
+
+        The chair. Adds what has become due, takes off (as dropped) what no longer is unless it was discussed or
+        decided, never puts back what the chair removed. While the meeting is scheduled or in progress.
+        """
         meeting = _meeting_to_chair(request, pk)
         outcome = agenda_refresh(meeting=meeting, by=request_user(request))
         return _agenda(request, outcome.meeting)
 
 
 class MeetingAgendaItemsView(APIView):
-    @extend_schema(
-        summary="Add other business to a meeting's agenda",
-        description="The chair. At the end of the agenda. About a person your agency may see, give their id and "
-        "the data category of what the item says: partners see it as the sharing agreements allow.",
-        request=OtherBusinessSerializer,
-        responses={201: AgendaItemSerializer, 409: REFUSED, 404: NOT_FOUND},
-    )
+    @extend_schema(request=OtherBusinessSerializer, responses={201: AgendaItemSerializer, 409: REFUSED, 404: NOT_FOUND})
     def post(self, request: Request, pk: int) -> Response:
+        """Add other business to a meeting's agenda.
+
+        The chair. At the end of the agenda. About a person your agency may see, give their id and the data
+        category of what the item says: partners see it as the sharing agreements allow.
+        """
         meeting = _meeting_to_chair(request, pk)
         user = request_user(request)
         serializer = OtherBusinessSerializer(data=request.data)
@@ -198,13 +195,12 @@ class MeetingAgendaItemsView(APIView):
 
 
 class MeetingAgendaItemRemoveView(APIView):
-    @extend_schema(
-        summary="Take an item off a meeting's agenda",
-        description="The chair. A refresh never puts it back. A decided item stays. Removing twice changes nothing.",
-        request=None,
-        responses={200: AgendaItemSerializer, 409: REFUSED, 404: NOT_FOUND},
-    )
+    @extend_schema(request=None, responses={200: AgendaItemSerializer, 409: REFUSED, 404: NOT_FOUND})
     def post(self, request: Request, pk: int, item_pk: int) -> Response:
+        """Take an item off a meeting's agenda.
+
+        The chair. A refresh never puts it back. A decided item stays. Removing twice changes nothing.
+        """
         meeting = _meeting_to_chair(request, pk)
         user = request_user(request)
         item = agenda_item_remove(item=_item_or_404(meeting, item_pk), by=user)
@@ -212,13 +208,12 @@ class MeetingAgendaItemRemoveView(APIView):
 
 
 class MeetingAgendaItemRestoreView(APIView):
-    @extend_schema(
-        summary="Put an item the chair took off back on the agenda",
-        description="The chair. Restoring an item on the agenda changes nothing.",
-        request=None,
-        responses={200: AgendaItemSerializer, 409: REFUSED, 404: NOT_FOUND},
-    )
+    @extend_schema(request=None, responses={200: AgendaItemSerializer, 409: REFUSED, 404: NOT_FOUND})
     def post(self, request: Request, pk: int, item_pk: int) -> Response:
+        """Put an item the chair took off back on the agenda.
+
+        The chair. Restoring an item on the agenda changes nothing.
+        """
         meeting = _meeting_to_chair(request, pk)
         user = request_user(request)
         item = agenda_item_restore(item=_item_or_404(meeting, item_pk), by=user)
@@ -226,13 +221,12 @@ class MeetingAgendaItemRestoreView(APIView):
 
 
 class MeetingAgendaItemMoveView(APIView):
-    @extend_schema(
-        summary="Move an item up or down within its section of the agenda",
-        description="The chair. Refused (400) at the top or bottom of its section.",
-        request=MoveSerializer,
-        responses={200: AgendaItemSerializer, 409: REFUSED, 404: NOT_FOUND},
-    )
+    @extend_schema(request=MoveSerializer, responses={200: AgendaItemSerializer, 409: REFUSED, 404: NOT_FOUND})
     def post(self, request: Request, pk: int, item_pk: int) -> Response:
+        """Move an item up or down within its section of the agenda.
+
+        The chair. Refused (400) at the top or bottom of its section.
+        """
         meeting = _meeting_to_chair(request, pk)
         user = request_user(request)
         serializer = MoveSerializer(data=request.data)

@@ -115,13 +115,13 @@ class PackSerializer(serializers.Serializer):
 
 
 class MinutesView(APIView):
-    @extend_schema(
-        summary="Read a meeting's minutes: your agency's version",
-        description="After approval, everyone who sees the meeting and everyone who received the minutes; drafts, "
-        "the chair. Items your agency may not see are restricted. Logged.",
-        responses={200: MinutesSerializer, 404: NOT_FOUND},
-    )
+    @extend_schema(responses={200: MinutesSerializer, 404: NOT_FOUND})
     def get(self, request: Request, pk: int) -> Response:
+        """Read a meeting's minutes: your agency's version.
+
+        After approval, everyone who sees the meeting and everyone who received the minutes; drafts, the chair.
+        Items your agency may not see are restricted. Logged.
+        """
         user = request_user(request)
         minutes = minutes_for(meeting_for_minutes(user, pk), user)
         minutes_view_log(user=user, minutes=minutes, path=request.path)
@@ -130,13 +130,14 @@ class MinutesView(APIView):
 
 class MinutesApproveView(APIView):
     @extend_schema(
-        summary="Approve a held meeting's minutes",
-        description="The chair (or another panel chair of the agency running it). The record closes; the chair "
-        "and each attendee present or with apologies receive their agency's version, each logged as a disclosure.",
-        request=ApproveSerializer,
-        responses={200: MinutesSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+        request=ApproveSerializer, responses={200: MinutesSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND}
     )
     def post(self, request: Request, pk: int) -> Response:
+        """Approve a held meeting's minutes.
+
+        The chair (or another panel chair of the agency running it). The record closes; the chair and each attendee
+        present or with apologies receive their agency's version, each logged as a disclosure.
+        """
         user = request_user(request)
         meeting = meeting_get_for_user(user, pk)
         if not may_chair(user, meeting):
@@ -149,13 +150,15 @@ class MinutesApproveView(APIView):
 
 class PackView(APIView):
     @extend_schema(
-        summary="Read a meeting's pack: your agency's version of the agenda",
-        description="With the case summaries your agency may see; restricted items marked. The chair may ask for "
-        "any invited agency's version (?agency=), shown only as far as the chair's own agency may see it. Logged.",
         parameters=[OpenApiParameter("agency", int, description="An invited agency's id (the chair only).")],
         responses={200: PackSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def get(self, request: Request, pk: int) -> Response:
+        """Read a meeting's pack: your agency's version of the agenda.
+
+        With the case summaries your agency may see; restricted items marked. The chair may ask for any invited
+        agency's version (?agency=), shown only as far as the chair's own agency may see it. Logged.
+        """
         user = request_user(request)
         meeting = meeting_get_for_user(user, pk)
         pack = pack_for(meeting, user, pack_agency(user, meeting, request.query_params.get("agency")))

@@ -228,26 +228,24 @@ DECISION_INPUT = PolymorphicProxySerializer(
 
 
 class MeetingStartView(APIView):
-    @extend_schema(
-        summary="Start a meeting",
-        description="The chair opens a scheduled meeting: it is in progress from now.",
-        request=None,
-        responses={200: MeetingRunSerializer, 409: REFUSED, 404: NOT_FOUND},
-    )
+    @extend_schema(request=None, responses={200: MeetingRunSerializer, 409: REFUSED, 404: NOT_FOUND})
     def post(self, request: Request, pk: int) -> Response:
+        """Start a meeting.
+
+        The chair opens a scheduled meeting: it is in progress from now.
+        """
         meeting = _meeting(request, pk)
         meeting = meeting_start(meeting=meeting, by=request_user(request))
         return Response(MeetingRunSerializer(meeting).data)
 
 
 class MeetingEndView(APIView):
-    @extend_schema(
-        summary="End a meeting",
-        description="The chair closes a meeting in progress: held, its minutes in draft.",
-        request=None,
-        responses={200: MeetingRunSerializer, 409: REFUSED, 404: NOT_FOUND},
-    )
+    @extend_schema(request=None, responses={200: MeetingRunSerializer, 409: REFUSED, 404: NOT_FOUND})
     def post(self, request: Request, pk: int) -> Response:
+        """End a meeting.
+
+        The chair closes a meeting in progress: held, its minutes in draft.
+        """
         meeting = _meeting(request, pk)
         meeting = meeting_end(meeting=meeting, by=request_user(request))
         return Response(MeetingRunSerializer(meeting).data)
@@ -258,23 +256,23 @@ def _attendances(meeting: Meeting) -> list[Attendance]:
 
 
 class MeetingAttendanceView(APIView):
-    @extend_schema(
-        summary="Read a meeting's attendance",
-        responses={200: RunAttendanceSerializer(many=True), 404: NOT_FOUND},
-    )
+    @extend_schema(responses={200: RunAttendanceSerializer(many=True), 404: NOT_FOUND})
     def get(self, request: Request, pk: int) -> Response:
+        """Read a meeting's attendance."""
         meeting = _meeting(request, pk)
         return Response(RunAttendanceSerializer(_attendances(meeting), many=True).data)
 
     @extend_schema(
-        summary="Record attendance",
-        description="Present, apologies or absent for each person given (invited, or of an invited agency); "
-        "rows are added or corrected, in one transaction. Those marked present after the confidentiality "
-        "statement was read acknowledge it.",
         request=RunAttendanceInputSerializer,
         responses={200: RunAttendanceSerializer(many=True), 409: REFUSED, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
+        """Record attendance.
+
+        Present, apologies or absent for each person given (invited, or of an invited agency); rows are added or
+        corrected, in one transaction. Those marked present after the confidentiality statement was read
+        acknowledge it.
+        """
         meeting = _meeting(request, pk)
         serializer = RunAttendanceInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -296,14 +294,13 @@ class MeetingAttendanceView(APIView):
 
 
 class MeetingConfidentialityView(APIView):
-    @extend_schema(
-        summary="Record the confidentiality statement as read",
-        description="The chair has read the statement to the meeting: its text is kept with who read it and when, "
-        "and everyone present acknowledges it. Items cannot be decided before.",
-        request=None,
-        responses={200: MeetingRunSerializer, 409: REFUSED, 404: NOT_FOUND},
-    )
+    @extend_schema(request=None, responses={200: MeetingRunSerializer, 409: REFUSED, 404: NOT_FOUND})
     def post(self, request: Request, pk: int) -> Response:
+        """Record the confidentiality statement as read.
+
+        The chair has read the statement to the meeting: its text is kept with who read it and when, and everyone
+        present acknowledges it. Items cannot be decided before.
+        """
         meeting = _meeting(request, pk)
         meeting = confidentiality_record(meeting=meeting, by=request_user(request))
         data = MeetingRunSerializer(meeting).data
@@ -331,18 +328,13 @@ def _visible_or_403(item: AgendaItem) -> None:
 
 
 class RunItemView(APIView):
-    @extend_schema(
-        summary="Read an agenda item in run mode",
-        responses={200: RunItemSerializer, 404: NOT_FOUND},
-    )
+    @extend_schema(responses={200: RunItemSerializer, 404: NOT_FOUND})
     def get(self, request: Request, pk: int, item_pk: int) -> Response:
+        """Read an agenda item in run mode."""
         _, item = _item(request, pk, item_pk)
         return Response(_item_data(item))
 
     @extend_schema(
-        summary="Save an item's discussion notes",
-        description="Give the version you read: if someone saved since, a 409 (stale-version), and your text is "
-        "not saved.",
         request=NotesInputSerializer,
         responses={
             200: RunItemSerializer,
@@ -355,6 +347,10 @@ class RunItemView(APIView):
         },
     )
     def patch(self, request: Request, pk: int, item_pk: int) -> Response:
+        """Save an item's discussion notes.
+
+        Give the version you read: if someone saved since, a 409 (stale-version), and your text is not saved.
+        """
         meeting, item = _item(request, pk, item_pk)
         _visible_or_403(item)
         serializer = NotesInputSerializer(data=request.data)
@@ -365,15 +361,16 @@ class RunItemView(APIView):
 
 class RunItemDecisionView(APIView):
     @extend_schema(
-        summary="Record the decision on an agenda item",
-        description="By the item's kind: a referral (the referral decision: outcome, rationale and, on accept, the "
-        "terms); an urgent decision to ratify (note); a deregistration (decision ratify / not_ratify, ends_on, "
-        "note); any other item (outcome in a line, optionally a RAG rating code with its rationale). Recorded "
-        "by the owning app's service and linked from the item; an item is decided once.",
-        request=DECISION_INPUT,
-        responses={201: RunItemSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+        request=DECISION_INPUT, responses={201: RunItemSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND}
     )
     def post(self, request: Request, pk: int, item_pk: int) -> Response:
+        """Record the decision on an agenda item.
+
+        By the item's kind: a referral (the referral decision: outcome, rationale and, on accept, the terms); an
+        urgent decision to ratify (note); a deregistration (decision ratify / not_ratify, ends_on, note); any other
+        item (outcome in a line, optionally a RAG rating code with its rationale). Recorded by the owning app's
+        service and linked from the item; an item is decided once.
+        """
         meeting, item = _item(request, pk, item_pk)
         _visible_or_403(item)
         user = request_user(request)
@@ -414,12 +411,14 @@ class RunItemDecisionView(APIView):
 
 class RunItemDissentsView(APIView):
     @extend_schema(
-        summary="Record an attendee's dissent on an item",
-        description="Who (an attendee recorded as present) and why; kept in the minutes.",
         request=DissentInputSerializer,
         responses={201: RunDissentSerializer, 409: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, pk: int, item_pk: int) -> Response:
+        """Record an attendee's dissent on an item.
+
+        Who (an attendee recorded as present) and why; kept in the minutes.
+        """
         _, item = _item(request, pk, item_pk)
         _visible_or_403(item)
         serializer = DissentInputSerializer(data=request.data)

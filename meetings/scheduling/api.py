@@ -348,10 +348,6 @@ class MeetingListView(GenericAPIView):
     serializer_class = MeetingSerializer
 
     @extend_schema(
-        summary="List the meetings you may see",
-        description="Meetings you chair or are invited to (in person or through your agency), and, for panel "
-        "chairs, those your agency runs. Upcoming (soonest first) by default; ?when=past for past ones "
-        "(latest first); ?kind= for one kind.",
         parameters=[
             OpenApiParameter("when", OpenApiTypes.STR, enum=["upcoming", "past"], required=False),
             OpenApiParameter("kind", OpenApiTypes.STR, enum=MeetingKind.values, required=False),
@@ -359,6 +355,12 @@ class MeetingListView(GenericAPIView):
         responses={200: MeetingSerializer(many=True)},
     )
     def get(self, request: Request) -> Response:
+        """List the meetings you may see.
+
+        Meetings you chair or are invited to (in person or through your agency), and, for panel chairs, those your
+        agency runs. Upcoming (soonest first) by default; ?when=past for past ones (latest first); ?kind= for one
+        kind.
+        """
         when = "past" if request.query_params.get("when") == "past" else "upcoming"
         meetings = _with_people(
             meetings_for_list(request_user(request), when=when, kind=request.query_params.get("kind", ""))
@@ -367,15 +369,16 @@ class MeetingListView(GenericAPIView):
         return self.get_paginated_response(MeetingSerializer(page, many=True).data)
 
     @extend_schema(
-        summary="Schedule a meeting",
-        description="Panel chairs only. One meeting (an ad hoc case conference, or a panel outside any series); "
-        "the chair must be a panel chair; the date today or later, or up to IOM_MEETING_RECORD_DAYS_BACK days "
-        "back (28 by default) to record a meeting already held, which its chair then runs through the run "
-        "endpoints; a location or an online link.",
-        request=MeetingCreateSerializer,
-        responses={201: MeetingDetailSerializer, 409: REFUSED, 403: FORBIDDEN},
+        request=MeetingCreateSerializer, responses={201: MeetingDetailSerializer, 409: REFUSED, 403: FORBIDDEN}
     )
     def post(self, request: Request) -> Response:
+        """Schedule a meeting.
+
+        Panel chairs only. One meeting (an ad hoc case conference, or a panel outside any series); the chair must
+        be a panel chair; the date today or later, or up to IOM_MEETING_RECORD_DAYS_BACK days back (28 by default)
+        to record a meeting already held, which its chair then runs through the run endpoints; a location or an
+        online link.
+        """
         user = request_user(request)
         if not may_chair_meetings(user):
             raise PermissionDenied(NOT_A_PANEL_CHAIR)
@@ -388,24 +391,26 @@ class MeetingListView(GenericAPIView):
 class MeetingDetailView(APIView):
     """One meeting and its agenda; change it (its chair)."""
 
-    @extend_schema(
-        summary="Read a meeting and its agenda",
-        description="Everyone who may see the meeting; others 404. The agenda is as your agency may see it: an "
-        "item it may not see under the information sharing agreements is restricted, without its content.",
-        responses={200: MeetingDetailSerializer, 404: NOT_FOUND},
-    )
+    @extend_schema(responses={200: MeetingDetailSerializer, 404: NOT_FOUND})
     def get(self, request: Request, pk: int) -> Response:
+        """Read a meeting and its agenda.
+
+        Everyone who may see the meeting; others 404. The agenda is as your agency may see it: an item it may not
+        see under the information sharing agreements is restricted, without its content.
+        """
         return _detail(request, _meeting_or_404(request, pk))
 
     @extend_schema(
-        summary="Change a scheduled meeting",
-        description="Its chair, or a panel chair of the agency that runs it. Send the version you read: a change "
-        "from an older version is refused with 409. A new date must be free in the meeting's series, and not "
-        "further back than a meeting already held may be recorded (IOM_MEETING_RECORD_DAYS_BACK days).",
         request=MeetingUpdateSerializer,
         responses={200: MeetingDetailSerializer, 403: FORBIDDEN, 404: NOT_FOUND, 409: STALE},
     )
     def patch(self, request: Request, pk: int) -> Response:
+        """Change a scheduled meeting.
+
+        Its chair, or a panel chair of the agency that runs it. Send the version you read: a change from an older
+        version is refused with 409. A new date must be free in the meeting's series, and not further back than a
+        meeting already held may be recorded (IOM_MEETING_RECORD_DAYS_BACK days).
+        """
         user = request_user(request)
         meeting = _meeting_or_404(request, pk)
         if not may_chair(user, meeting):
@@ -421,16 +426,15 @@ class MeetingDetailView(APIView):
 class MeetingSeriesView(APIView):
     """Schedule a series of meetings (panel chairs)."""
 
-    @extend_schema(
-        summary="Schedule a series of meetings",
-        description="Panel chairs only. A selection panel meets weekly, every 2 weeks or monthly; a MAP meeting "
-        "weekly or every 2 weeks; a Y2A transfer panel quarterly. Its meetings are generated six months ahead "
-        "(or to its last date) and kept six months ahead daily. A monthly series on the 29th to 31st meets on "
-        "the last day of shorter months.",
-        request=SeriesCreateSerializer,
-        responses={201: SeriesSerializer, 409: REFUSED, 403: FORBIDDEN},
-    )
+    @extend_schema(request=SeriesCreateSerializer, responses={201: SeriesSerializer, 409: REFUSED, 403: FORBIDDEN})
     def post(self, request: Request) -> Response:
+        """Schedule a series of meetings.
+
+        Panel chairs only. A selection panel meets weekly, every 2 weeks or monthly; a MAP meeting weekly or every
+        2 weeks; a Y2A transfer panel quarterly. Its meetings are generated six months ahead (or to its last date)
+        and kept six months ahead daily. A monthly series on the 29th to 31st meets on the last day of shorter
+        months.
+        """
         user = request_user(request)
         if not may_chair_meetings(user):
             raise PermissionDenied(NOT_A_PANEL_CHAIR)
@@ -467,22 +471,15 @@ def _series_detail(request: Request, series: MeetingSeries, **counts: int) -> di
 class MeetingSeriesDetailView(APIView):
     """One series; change it (its chair, or a panel chair of the agency running it)."""
 
-    @extend_schema(
-        summary="Read a series of meetings",
-        description="Everyone who may see one of its meetings; others 404. Its meetings are those you may see.",
-        responses={200: SeriesDetailSerializer, 404: SERIES_NOT_FOUND},
-    )
+    @extend_schema(responses={200: SeriesDetailSerializer, 404: SERIES_NOT_FOUND})
     def get(self, request: Request, pk: int) -> Response:
+        """Read a series of meetings.
+
+        Everyone who may see one of its meetings; others 404. Its meetings are those you may see.
+        """
         return Response(_series_detail(request, _series_or_404(request, pk)))
 
     @extend_schema(
-        summary="Change a series of meetings",
-        description="Its chair, or a panel chair of the agency that runs it. Send the version you read: a change "
-        "from an older version is refused with 409. Its title, time, length, place, online link, chair, "
-        "invitations and last date can change; not its kind, frequency or first date (end it and schedule a new "
-        "one). The change reaches its meetings dated today or later that are still scheduled, never their dates; "
-        "a last date brought earlier cancels the scheduled meetings after it, and one moved later or cleared "
-        "adds the meetings to come.",
         request=SeriesUpdateSerializer,
         responses={
             200: SeriesUpdatedSerializer,
@@ -492,6 +489,14 @@ class MeetingSeriesDetailView(APIView):
         },
     )
     def patch(self, request: Request, pk: int) -> Response:
+        """Change a series of meetings.
+
+        Its chair, or a panel chair of the agency that runs it. Send the version you read: a change from an older
+        version is refused with 409. Its title, time, length, place, online link, chair, invitations and last date
+        can change; not its kind, frequency or first date (end it and schedule a new one). The change reaches its
+        meetings dated today or later that are still scheduled, never their dates; a last date brought earlier
+        cancels the scheduled meetings after it, and one moved later or cleared adds the meetings to come.
+        """
         user = request_user(request)
         series = _series_or_404(request, pk)
         if not may_chair_series(user, series):

@@ -1,13 +1,19 @@
-"""Home, sign-in and sign-out, and the health check; included at the root from iom/urls.py."""
+"""Home, sign-in and sign-out, and the health check (pages at the root), and who the caller is
+(GET /api/v1/me/)."""
 
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import URLPattern, path
 
 from shell import views
+from shell.api import MeView
 
-urlpatterns = [
+urlpatterns: list[URLPattern] = [
     path("", views.home, name="home"),
     path("sign-in/", views.SignInView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
+]
+
+api_urlpatterns: list[URLPattern] = [
+    path("me/", MeView.as_view(), name="api-me"),
 ]

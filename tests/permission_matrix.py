@@ -143,7 +143,7 @@ MATRIX: dict[str, Entry] = {
     "api-agreement-activate": Exempt("agency admins of a party only", covered_by="tests/sharing/test_agreement_api.py"),
     "api-agreement-suspend": Exempt("agency admins of a party only", covered_by="tests/sharing/test_agreement_api.py"),
     "api-agreement-end": Exempt("agency admins of a party only", covered_by="tests/sharing/test_agreement_api.py"),
-    # People's records (cohorts/records/urls.py).
+    # People's records (cohorts/urls.py, cohorts/records/views.py).
     "nominal-list": NominalList("/people/"),
     "nominal-new": SignedIn("/people/new/"),
     # Possible duplicates and merges: the IOM team (police and probation practitioners,
@@ -218,7 +218,7 @@ MATRIX: dict[str, Entry] = {
         "the referring agency's referrers only (others who see it 403, the rest 404)",
         covered_by="tests/referrals/test_views.py",
     ),
-    # --- Referral workflow pages (referrals/workflow_urls.py) ---
+    # --- Referral workflow pages (referrals/urls.py, referrals/workflow_views.py) ---
     # The scenario's referral is submitted: screening and returning show their form, listing and
     # deciding explain why not yet (200), ratifying that nothing waits for it. The IOM team is police
     # and probation staff, the only agencies in the scenario that see the person.
@@ -249,7 +249,7 @@ MATRIX: dict[str, Entry] = {
         "the referring agency's referrers or the IOM team; roles differ by agency",
         covered_by="tests/referrals/test_workflow_pages.py",
     ),
-    # --- Selection matrix pages (referrals/matrix_urls.py) ---
+    # --- Selection matrix pages (referrals/urls.py, referrals/matrix_views.py) ---
     # Not nominal data. The IOM team (police and probation: make_user's agency is a police force),
     # panel chairs and system administrators read it; system administrators change it.
     "selection-matrix": RolesOnly(
@@ -260,7 +260,7 @@ MATRIX: dict[str, Entry] = {
     "selection-criterion-edit": Exempt(
         "system administrators only; needs a criterion", covered_by="tests/referrals/test_matrix_pages.py"
     ),
-    # --- Referrals through the API (referrals/api_urls.py) ---
+    # --- Referrals through the API (referrals/urls.py, referrals/api.py) ---
     # The list shows referrals, not people: anyone signed in gets 200 (the IOM team what it may see,
     # others their own); tests/referrals/test_api.py checks it never lists a person out of scope.
     "api-referral-list": SignedIn("/api/v1/referrals/", api=True),
@@ -339,7 +339,7 @@ MATRIX: dict[str, Entry] = {
     "api-selection-criterion": Exempt(
         "PATCH only; system admins, others 403", covered_by="tests/referrals/test_api.py"
     ),
-    # --- The cohort and the nominal page's cohort panels (cohorts/management/urls.py) ---
+    # --- The cohort and the nominal page's cohort panels (cohorts/urls.py, cohorts/management/views.py) ---
     # Listed or absent by the sharing rules (tests/cohorts/test_cohort_list.py: it takes no ?q=).
     "cohort-list": SignedIn("/cohort/"),
     "api-cohort-list": NominalList("/api/v1/cohort/", api=True),
@@ -448,7 +448,7 @@ MATRIX: dict[str, Entry] = {
         ok_status=201,
         **IOM_TEAM_ONLY,
     ),
-    # --- THE MANAGEMENT REPORT: cohorts/report/urls.py ---
+    # --- THE MANAGEMENT REPORT: cohorts/urls.py, cohorts/report/ ---
     # cohorts/report/views.py, cohorts/report/api.py. Every agency that sees the person reads the report
     # (what its agency may read of it); practitioners, supervisors, panel chairs and partner workers add
     # to it. Changing an entry is its agency's only (tests/cohorts/test_report_pages.py).
@@ -533,7 +533,7 @@ MATRIX: dict[str, Entry] = {
         ok_status=201,
     ),
     # --- END OF THE MANAGEMENT REPORT ---
-    # --- GPS TAGS: cohorts/tags/urls.py ---
+    # --- GPS TAGS: cohorts/urls.py, cohorts/tags/ ---
     # cohorts/tags/views.py, cohorts/tags/api.py. Tags are intelligence (sensitive): every agency that sees the
     # person reads the counts, the content once a reason is given. The IOM team (practitioners, supervisors,
     # panel chairs of police and probation: the agencies that see the scenario's person) record them. The
@@ -581,7 +581,7 @@ MATRIX: dict[str, Entry] = {
     "api-tag-hits": Exempt("needs a tag", covered_by="tests/cohorts/test_tag_pages.py"),
     "api-tag-hit-outcome": Exempt("needs a hit", covered_by="tests/cohorts/test_tag_pages.py"),
     # --- END OF GPS TAGS ---
-    # --- TRANSITION PLANS: cohorts/transitions/urls.py ---
+    # --- TRANSITION PLANS: cohorts/urls.py, cohorts/transitions/ ---
     # cohorts/transitions/views.py, cohorts/transitions/api.py. Every agency that sees the person reads the plan;
     # the lead professional and the IOM team keep it (the agencies that see the scenario's person are the IOM
     # unit's; the lead professional and partners are run in tests/cohorts/test_transition_pages.py, as are
@@ -609,7 +609,7 @@ MATRIX: dict[str, Entry] = {
     "api-transition-step-done": Exempt("needs a plan and a step", covered_by="tests/cohorts/test_transition_pages.py"),
     "api-transition-complete": Exempt("needs a plan", covered_by="tests/cohorts/test_transition_pages.py"),
     # --- END OF TRANSITION PLANS ---
-    # --- DEREGISTRATION: cohorts/deregistration/urls.py ---
+    # --- DEREGISTRATION: cohorts/urls.py, cohorts/deregistration/ ---
     # cohorts/deregistration/views.py, cohorts/deregistration/api.py. The scenario's person is on the
     # cohort without leads; the agencies that see them (the police, probation by agreement) are the IOM
     # unit's, whose practitioners, supervisors and panel chairs propose. The lead professional in a
@@ -660,7 +660,7 @@ MATRIX: dict[str, Entry] = {
         covered_by="tests/cohorts/test_deregistration_pages.py",
     ),
     # --- END OF DEREGISTRATION ---
-    # --- THE TIMELINE: cohorts/timeline/urls.py ---
+    # --- THE TIMELINE: cohorts/urls.py, cohorts/timeline/ ---
     # Every agency that sees the person, each entry as its rights allow (the matrix checks no marker leaks).
     "nominal-timeline": NominalData(lambda s: f"/people/{s.nominal_pk}/timeline/"),
     "api-nominal-timeline": NominalData(lambda s: f"/api/v1/people/{s.nominal_pk}/timeline/", api=True),

@@ -1,4 +1,5 @@
-"""Permission matrix entries of meetings/actions/urls.py (see tests/permission_matrix.py, MeetingData).
+"""Permission matrix entries of the actions group of meetings/urls.py
+(see tests/permission_matrix.py, MeetingData).
 
 The scenario's action (tests/meetings/scenario.py) is owned by the probation officer, on an item the
 probation service may see: everyone who sees its meeting reads it; only its owner or a chair marks

@@ -1,4 +1,5 @@
-"""Permission matrix entries of meetings/agenda/urls.py (see tests/permission_matrix.py, MeetingData).
+"""Permission matrix entries of the agenda group of meetings/urls.py
+(see tests/permission_matrix.py, MeetingData).
 
 The chair's pages and endpoints are chair_only: the meeting's chair and the panel chairs of the agency
 running it reach them; invited users get 404, as if the meeting did not exist. POST pages answer with

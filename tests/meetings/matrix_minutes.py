@@ -1,4 +1,5 @@
-"""Permission matrix entries of meetings/minutes/urls.py (see tests/permission_matrix.py, MeetingData).
+"""Permission matrix entries of the minutes group of meetings/urls.py
+(see tests/permission_matrix.py, MeetingData).
 
 Minutes are read on the scenario's approved meeting (everyone who sees it: their agency's version);
 approving is the chair's, on the held meeting whose minutes are in draft; the pack on the meeting

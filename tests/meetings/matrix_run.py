@@ -1,4 +1,5 @@
-"""Permission matrix entries of meetings/running/urls.py (see tests/permission_matrix.py, MeetingData).
+"""Permission matrix entries of the running group of meetings/urls.py
+(see tests/permission_matrix.py, MeetingData).
 
 Run mode is the chair's only (chair_only: invited people get 404, as if it did not exist). Pages and
 reads are on the scenario's held meeting (its minutes in draft, the record open) and its item;

@@ -1,4 +1,5 @@
-"""Permission matrix entries of meetings/scheduling/urls.py (see tests/permission_matrix.py, MeetingData)."""
+"""Permission matrix entries of the scheduling group of meetings/urls.py (see tests/permission_matrix.py,
+MeetingData)."""
 
 from __future__ import annotations
 

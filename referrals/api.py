@@ -43,11 +43,10 @@ from rest_framework.views import APIView
 
 from cohorts.access import current_memberships
 from cohorts.management.models import ManagementLevel, PriorityCohort, RagRating, Strand
-from cohorts.models import AccessEvent
 from cohorts.records.api import NamedEntrySerializer, request_user
 from cohorts.records.models import PATHWAY_CATEGORY, Nominal, Pathway
 from cohorts.records.selectors import nominal_get_for_user
-from cohorts.records.services import access_event_record, nominal_view_log
+from cohorts.records.services import nominal_search_log, nominal_view_log
 from referrals import eligibility, permissions
 from referrals.dates import Y2AMilestones, y2a_milestones
 from referrals.eligibility import Outcome as EligibilityOutcome
@@ -902,9 +901,8 @@ class ReferralListView(GenericAPIView):
             # As the people list and the referrals page do: a list that names people is a search,
             # logged with who it returned.
             content_shown = any(getattr(referral, "content_visible", False) for referral in page)
-            access_event_record(
+            nominal_search_log(
                 user=user,
-                action=AccessEvent.Action.SEARCH,
                 nominal_ids=sorted({referral.nominal_id for referral in page}),
                 categories=["identity", Referral.CONTENT_CATEGORY] if content_shown else ["identity"],
                 query=request.query_params.urlencode(),

@@ -22,10 +22,9 @@ from django.views.decorators.http import require_http_methods
 
 from cohorts.access import current_memberships
 from cohorts.duplicates.services import RECORDED_AND_CHECKED, held_elsewhere_reported, possibly_recorded_elsewhere
-from cohorts.models import AccessEvent
 from cohorts.records.models import PATHWAY_CATEGORY, Nominal, Pathway
 from cohorts.records.selectors import NominalFilters, nominal_get_for_user, nominal_search
-from cohorts.records.services import access_event_record, nominal_create, nominal_view_log
+from cohorts.records.services import nominal_create, nominal_search_log, nominal_view_log
 from referrals import permissions, selectors
 from referrals.dates import y2a_milestones
 from referrals.eligibility import Outcome, check_eligibility
@@ -126,9 +125,8 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     referrals = list(page.object_list)
     if referrals:
         # As the people list does: a list that names people is a search, logged with who it returned.
-        access_event_record(
+        nominal_search_log(
             user=user,
-            action=AccessEvent.Action.SEARCH,
             nominal_ids=sorted({referral.nominal_id for referral in referrals}),
             categories=_content_categories(any(getattr(referral, "content_visible", False) for referral in referrals)),
             query=request.GET.urlencode(),
@@ -240,11 +238,9 @@ def referral_new(request: HttpRequest) -> HttpResponse:
         if request.POST.get("confirmed") != "yes":
             matches = _possible_matches(user, data)
         if matches:
-            access_event_record(
+            nominal_search_log(
                 user=user,
-                action=AccessEvent.Action.SEARCH,
                 nominal_ids=[match.pk for match in matches],
-                categories=["identity"],
                 query=f"Referral duplicate check: {data['first_name']} {data['last_name']}, {data['date_of_birth']}"
                 + (f", {data['pnc_id']}" if data.get("pnc_id") else ""),
                 path=request.path,

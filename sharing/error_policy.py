@@ -10,6 +10,8 @@ on the form (what was typed is kept), not permitted the 403 page, not found the 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -186,6 +188,16 @@ def form_refused(form: Any, error: Exception) -> None:
         attach_service_errors(form, error)
     else:
         form.add_error(None, str(error))
+
+
+@contextmanager
+def refusals_on(form: Any) -> Iterator[None]:
+    """Around a form page's save: a service's refusal goes on the form (as form_refused puts it) and
+    the page goes on past the block, to render the form again with what was typed."""
+    try:
+        yield
+    except REFUSALS as refused:
+        form_refused(form, refused)
 
 
 # --- The OpenAPI schema ------------------------------------------------------------------------------

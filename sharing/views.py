@@ -12,7 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from sharing.error_policy import REFUSALS, form_refused
+from sharing.error_policy import refusals_on
 from sharing.errors import DomainError
 from sharing.forms import AgreementForm, DocumentForm, agreement_initial
 from sharing.http import signed_in_user
@@ -75,14 +75,11 @@ def agreement_new(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("Only an agency administrator can draft an agreement.")
     form = AgreementForm(request.POST or None, request.FILES or None, own_agency=user.agency)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_on(form):
             agreement = agreement_create(
                 by=user,
                 **_agreement_fields(form.cleaned_data),
             )
-        except REFUSALS as refused:
-            form_refused(form, refused)
-        else:
             messages.success(
                 request, f"{agreement.reference} has been saved as a draft. It shares nothing until it is activated."
             )
@@ -121,15 +118,12 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None, request.FILES or None, own_agency=user.agency, initial=agreement_initial(agreement)
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_on(form):
             agreement_update_draft(
                 agreement=agreement,
                 by=user,
                 **_agreement_fields(form.cleaned_data),
             )
-        except REFUSALS as refused:
-            form_refused(form, refused)
-        else:
             messages.success(request, f"{agreement.reference} has been changed.")
             return redirect("agreement-detail", pk=agreement.pk)
     return render(
@@ -149,11 +143,8 @@ def agreement_upload(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("Only an agency administrator of a party can change an agreement.")
     form = DocumentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_on(form):
             agreement_attach_document(agreement=agreement, by=user, document=form.cleaned_data["document"])
-        except REFUSALS as refused:
-            form_refused(form, refused)
-        else:
             messages.success(request, "The signed agreement has been uploaded.")
             return redirect("agreement-detail", pk=agreement.pk)
     return render(

@@ -26,9 +26,8 @@ from cohorts.deregistration.services import (
     deregistrations_of,
     deregistrations_waiting,
 )
-from cohorts.models import AccessEvent
 from cohorts.records.api import FORBIDDEN, NOT_FOUND, REFUSED, WorkerSerializer, nominal_or_404, request_user
-from cohorts.records.services import access_event_record, nominal_view_log
+from cohorts.records.services import nominal_search_log, nominal_view_log
 
 CATEGORIES = ["identity"]
 
@@ -165,15 +164,13 @@ class DeregistrationsWaitingView(GenericAPIView):
         user = request_user(request)
         check_ratifier(user)
         page = self.paginate_queryset(deregistrations_waiting(user)) or []
-        if page:
-            access_event_record(
-                user=user,
-                action=AccessEvent.Action.SEARCH,
-                nominal_ids=[d.nominal_id for d in page],
-                categories=CATEGORIES,
-                query=request.query_params.urlencode(),
-                path=request.path,
-            )
+        nominal_search_log(
+            user=user,
+            nominal_ids=[d.nominal_id for d in page],
+            categories=CATEGORIES,
+            query=request.query_params.urlencode(),
+            path=request.path,
+        )
         return self.get_paginated_response(DeregistrationSerializer(page, many=True).data)
 
 

@@ -32,12 +32,11 @@ from cohorts.deregistration.services import (
     may_withdraw,
 )
 from cohorts.management.models import CohortMembership
-from cohorts.models import AccessEvent
 from cohorts.records.models import Nominal
 from cohorts.records.panels import PanelResult
 from cohorts.records.selectors import current_assignments_of, nominal_or_404
-from cohorts.records.services import access_event_record, nominal_view_log
-from sharing.error_policy import REFUSALS, form_refused
+from cohorts.records.services import nominal_search_log, nominal_view_log
+from sharing.error_policy import refusals_on
 from sharing.http import signed_in_user
 from sharing.models import User
 
@@ -77,11 +76,8 @@ def deregistration_new(request: HttpRequest, pk: int) -> HttpResponse:
     check_proposer(user, nominal)
     form = ProposeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_on(form):
             proposal = deregistration_propose(nominal=nominal, by=user, **form.cleaned_data)
-        except REFUSALS as refused:
-            form_refused(form, refused)
-        else:
             messages.success(request, "The proposal has been sent to the panel chairs.")
             return redirect("deregistration-detail", pk=proposal.pk)
     if request.method == "GET":
@@ -101,15 +97,13 @@ def deregistrations_waiting_view(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     check_ratifier(user)
     page = Paginator(deregistrations_waiting(user), PAGE_SIZE).get_page(request.GET.get("page"))
-    if page.object_list:
-        access_event_record(
-            user=user,
-            action=AccessEvent.Action.SEARCH,
-            nominal_ids=[d.nominal_id for d in page.object_list],
-            categories=CATEGORIES,
-            query=request.GET.urlencode(),
-            path=request.path,
-        )
+    nominal_search_log(
+        user=user,
+        nominal_ids=[d.nominal_id for d in page.object_list],
+        categories=CATEGORIES,
+        query=request.GET.urlencode(),
+        path=request.path,
+    )
     return render(request, "cohorts/deregistration/waiting.html", {"page": page})
 
 
@@ -125,7 +119,7 @@ def deregistration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = DecisionForm(request.POST or None) if chair and (waiting or request.method == "POST") else None
     if request.method == "POST" and form is not None and form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusals_on(form):
             if data["decision"] == "ratify":
                 deregistration_ratify(
                     deregistration=deregistration, by=user, ends_on=data["ends_on"], note=data["note"]
@@ -134,9 +128,6 @@ def deregistration_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 deregistration_not_ratify(deregistration=deregistration, by=user, note=data["note"])
                 done = f"Not ratified: {deregistration.nominal.full_name} stays on IOM."
-        except REFUSALS as refused:
-            form_refused(form, refused)
-        else:
             messages.success(request, done)
             return redirect("deregistration-detail", pk=deregistration.pk)
     if request.method == "GET":
@@ -162,11 +153,8 @@ def deregistration_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
     check_withdrawer(user, deregistration)
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_on(form):
             deregistration_withdraw(deregistration=deregistration, by=user, note=form.cleaned_data["note"])
-        except REFUSALS as refused:
-            form_refused(form, refused)
-        else:
             messages.success(request, "The proposal has been withdrawn.")
             return redirect("nominal-detail", pk=deregistration.nominal_id)
     if request.method == "GET":

@@ -33,11 +33,10 @@ from cohorts.management.selectors import (
     cohort_rows,
     lead_professionals_of_cohort,
 )
-from cohorts.models import AccessEvent
 from cohorts.records.forms import WorkloadFilterForm
 from cohorts.records.models import Nominal, PolicingArea
 from cohorts.records.selectors import WorkloadFilters, workload
-from cohorts.records.services import access_event_record
+from cohorts.records.services import nominal_search_log
 from cohorts.transitions.services import TransitionStatus, transition_weeks
 from sharing.models import User
 from sharing.roles import Role
@@ -217,9 +216,8 @@ def cohort_list_logged(request: HttpRequest, user: User, rows: list[CohortRow], 
     categories = ["identity"]
     if any(row.offending_shown for row in rows):
         categories.append(Nominal.OFFENDING_AND_RISK_CATEGORY)
-    access_event_record(
+    nominal_search_log(
         user=user,
-        action=AccessEvent.Action.SEARCH,
         nominal_ids=[row.nominal.pk for row in rows],
         categories=categories,
         query=query,

@@ -56,6 +56,7 @@ from cohorts.records.services import (
     item_record,
     nominal_create,
     nominal_dates_check,
+    nominal_search_log,
     nominal_view_log,
     rag_assess,
 )
@@ -372,15 +373,12 @@ class NominalListView(GenericAPIView):
         filters.is_valid(raise_exception=True)
         user = request_user(request)
         shown = self.paginate_queryset(nominal_search(user, filters.to_filters())) or []
-        if shown:
-            access_event_record(
-                user=user,
-                action=AccessEvent.Action.SEARCH,
-                nominal_ids=[nominal.pk for nominal in shown],
-                categories=["identity"],
-                query=request.query_params.urlencode(),
-                path=request.path,
-            )
+        nominal_search_log(
+            user=user,
+            nominal_ids=[nominal.pk for nominal in shown],
+            query=request.query_params.urlencode(),
+            path=request.path,
+        )
         return self.get_paginated_response(NominalSummarySerializer(shown, many=True).data)
 
     @extend_schema(

@@ -481,6 +481,22 @@ def access_refusal_record(*, user: User, nominal_id: int | None, reason: str, pa
     return event
 
 
+def nominal_search_log(
+    *, user: User, nominal_ids: Sequence[int], categories: Sequence[str] = ("identity",), query: str = "", path: str
+) -> None:
+    """Log that a list or a search showed these people, with what it showed of them (a list that
+    names people is a search); nothing when it showed no one."""
+    if nominal_ids:
+        access_event_record(
+            user=user,
+            action=AccessEvent.Action.SEARCH,
+            nominal_ids=nominal_ids,
+            categories=categories,
+            query=query,
+            path=path,
+        )
+
+
 def nominal_view_log(*, user: User, nominal: Nominal, categories: Sequence[str], path: str) -> AccessEvent:
     """Log that the user consulted part of the person's record (any page or endpoint showing it,
     besides the record itself, which logs its own view with what it showed)."""

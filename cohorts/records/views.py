@@ -60,12 +60,13 @@ from cohorts.records.services import (
     item_record,
     item_update,
     nominal_create,
+    nominal_search_log,
     nominal_update,
     nominal_view_log,
     pathway_need_record,
     rag_assess,
 )
-from sharing.error_policy import REFUSALS, form_refused
+from sharing.error_policy import refusals_on
 from sharing.errors import StateError
 from sharing.http import signed_in_user
 from sharing.roles import Role
@@ -116,15 +117,12 @@ def nominal_list(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     page = Paginator(nominal_search(user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
     shown = list(page.object_list)
-    if shown:
-        access_event_record(
-            user=user,
-            action=AccessEvent.Action.SEARCH,
-            nominal_ids=[nominal.pk for nominal in shown],
-            categories=["identity"],
-            query=request.GET.urlencode(),
-            path=request.path,
-        )
+    nominal_search_log(
+        user=user,
+        nominal_ids=[nominal.pk for nominal in shown],
+        query=request.GET.urlencode(),
+        path=request.path,
+    )
     query_without_page = request.GET.copy()
     query_without_page.pop("page", None)
     return render(
@@ -355,11 +353,8 @@ def item_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
         nominal_view_log(user=user, nominal=nominal, categories=[item.category.code], path=request.path)
     version = int(request.POST.get("version") or item.version) if request.method == "POST" else item.version
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_on(form):
             item_update(item=item, by=user, version=version, **form.cleaned_data)
-        except REFUSALS as refused:
-            form_refused(form, refused)
-        else:
             messages.success(request, "The item has been changed.")
             return redirect(reverse("nominal-detail", args=[nominal.pk]) + "#record")
     return render(
@@ -545,7 +540,7 @@ def nominal_assignment(request: HttpRequest, pk: int, role: str) -> HttpResponse
     state_error = _not_on_cohort(nominal) if request.method == "POST" and form is None else ""
     if request.method == "POST" and form is not None and form.is_valid():
         worker, data = form.chosen_worker, form.cleaned_data
-        try:
+        with refusals_on(form):
             case_assign(
                 nominal=nominal,
                 role=case_role,
@@ -554,9 +549,6 @@ def nominal_assignment(request: HttpRequest, pk: int, role: str) -> HttpResponse
                 reason=data["reason"].strip(),
                 started_on=data["started_on"],
             )
-        except REFUSALS as refused:
-            form_refused(form, refused)
-        else:
             messages.success(request, f"{worker} ({worker.agency.name}) is now the {ROLE_WORDS[case_role]}.")
             return redirect(reverse("nominal-detail", args=[nominal.pk]) + "#on-iom")
     if request.method == "GET":

@@ -47,7 +47,7 @@ from cohorts.report.services import (
     plan_summary_for_user,
 )
 from cohorts.reviews.services import case_leads, may_review
-from sharing.error_policy import REFUSALS, form_refused
+from sharing.error_policy import refusals_on
 from sharing.http import signed_in_user
 
 
@@ -161,11 +161,8 @@ def _entry_new(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     extra = {"user": user} if page.form_takes_user else {}
     form = page.form(request.POST or None, **extra)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_on(form):
             page.record(nominal=nominal, by=user, **form.cleaned_data)
-        except REFUSALS as refused:
-            form_refused(form, refused)
-        else:
             messages.success(request, page.done)
             return redirect(_report_url(nominal, page.section))
     if request.method == "GET":
@@ -226,11 +223,8 @@ def plan_action_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpRespons
     form = PlanActionChangeForm(request.POST or None, user=user, plan_action=plan_action)
     version = _posted_version(request, plan_action.item.version) if request.method == "POST" else None
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_on(form):
             plan_action_update(plan_action=plan_action, by=user, version=version or 0, **form.cleaned_data)
-        except REFUSALS as refused:
-            form_refused(form, refused)
-        else:
             messages.success(request, f"{plan_action.item.summary}: saved.")
             return redirect(_report_url(nominal, "plan"))
     if request.method == "GET":
@@ -264,11 +258,8 @@ def intervention_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpRespon
     form = InterventionChangeForm(request.POST or None, intervention=intervention)
     version = _posted_version(request, intervention.item.version) if request.method == "POST" else None
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_on(form):
             intervention_update(intervention=intervention, by=user, version=version or 0, **form.cleaned_data)
-        except REFUSALS as refused:
-            form_refused(form, refused)
-        else:
             messages.success(request, f"{intervention.item.summary}: saved.")
             return redirect(_report_url(nominal, "interventions"))
     if request.method == "GET":

@@ -13,8 +13,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cohorts.management.models import RagRating
-from cohorts.models import AccessEvent
 from cohorts.records.api import (
     FORBIDDEN,
     NOT_FOUND,
@@ -26,12 +24,12 @@ from cohorts.records.api import (
     request_user,
 )
 from cohorts.records.selectors import nominal_cohort_panel
-from cohorts.records.services import access_event_record, nominal_view_log
+from cohorts.records.services import nominal_view_log
 from cohorts.reviews.models import SupervisorReview
 from cohorts.reviews.services import (
     REVIEW_CATEGORY,
     case_leads,
-    due_rows,
+    due_rows_shown,
     may_review,
     review_schedule,
     reviews_due,
@@ -220,14 +218,5 @@ class ReviewsDueView(GenericAPIView):
         if filters.validated_data["team"]:
             people = people.filter(Q(in_team=True))
         page = self.paginate_queryset(people) or []
-        rows = due_rows(page, {rating.pk: rating for rating in RagRating.objects.all()})
-        if rows:
-            access_event_record(
-                user=user,
-                action=AccessEvent.Action.SEARCH,
-                nominal_ids=[row.nominal.pk for row in rows],
-                categories=["identity"],
-                query=request.query_params.urlencode(),
-                path=request.path,
-            )
+        rows = due_rows_shown(user, page, query=request.query_params.urlencode(), path=request.path)
         return self.get_paginated_response(ReviewDueSerializer(rows, many=True).data)

@@ -63,9 +63,10 @@ from django.db.models.functions import Cast, Coalesce
 from cohorts.access import agency_may_see_item, current_memberships, today
 from cohorts.dates import add_months
 from cohorts.management.models import CaseAssignment, RagAssessment, RagRating
+from cohorts.models import AccessEvent
 from cohorts.records.models import Nominal, RecordedItem
 from cohorts.records.selectors import CohortPanel, nominal_cohort_panel, nominals_visible_to
-from cohorts.records.services import item_record
+from cohorts.records.services import access_event_record, item_record
 from cohorts.reviews.models import SupervisorReview
 from sharing.errors import NotAllowed, StateError
 from sharing.models import DataCategory, User
@@ -229,6 +230,22 @@ def due_rows(nominals: Iterable[Nominal], ratings: dict[int, RagRating]) -> list
                 lead_professional=leads.get(CaseAssignment.Role.LEAD_PROFESSIONAL),
                 police_lead=leads.get(CaseAssignment.Role.POLICE_LEAD),
             )
+        )
+    return rows
+
+
+def due_rows_shown(user: User, nominals: Iterable[Nominal], *, query: str, path: str) -> list[DueRow]:
+    """A page of reviews_due as the list's lines, logged as a search that showed those people's
+    identity (one query for the RAG scheme, one for the log; none when the page is empty)."""
+    rows = due_rows(nominals, {rating.pk: rating for rating in RagRating.objects.all()})
+    if rows:
+        access_event_record(
+            user=user,
+            action=AccessEvent.Action.SEARCH,
+            nominal_ids=[row.nominal.pk for row in rows],
+            categories=["identity"],
+            query=query,
+            path=path,
         )
     return rows
 

@@ -12,16 +12,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cohorts.management.models import RagRating
-from cohorts.models import AccessEvent
 from cohorts.records.selectors import nominal_cohort_panel, nominal_or_404
-from cohorts.records.services import access_event_record, nominal_view_log
+from cohorts.records.services import nominal_view_log
 from cohorts.reviews.forms import ReviewForm, ReviewsDueFilterForm
 from cohorts.reviews.services import (
     REVIEW_CATEGORY,
     ManagementReportSummary,
     case_leads,
-    due_rows,
+    due_rows_shown,
     management_report_summary,
     may_review,
     review_schedule,
@@ -29,7 +27,7 @@ from cohorts.reviews.services import (
     reviews_for_user,
     supervisor_review_record,
 )
-from sharing.error_policy import REFUSALS, form_refused
+from sharing.error_policy import refusals_on
 from sharing.http import signed_in_user
 from sharing.roles import Role
 
@@ -66,7 +64,7 @@ def review_new(request: HttpRequest, pk: int) -> HttpResponse:
         state_error = f"{nominal.full_name} is not on the IOM cohort. Only people on the cohort are reviewed."
     if request.method == "POST" and form is not None and form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusals_on(form):
             review = supervisor_review_record(
                 nominal=nominal,
                 by=user,
@@ -75,9 +73,6 @@ def review_new(request: HttpRequest, pk: int) -> HttpResponse:
                 next_review_on=data["next_review_on"],
                 note=data["note"],
             )
-        except REFUSALS as refused:
-            form_refused(form, refused)
-        else:
             messages.success(
                 request, f"The review has been recorded. The next review is due by {review.next_review_on:%-d %B %Y}."
             )
@@ -130,17 +125,7 @@ def reviews_due_view(request: HttpRequest) -> HttpResponse:
     if team_only:
         people = people.filter(Q(in_team=True))
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
-    ratings = {rating.pk: rating for rating in RagRating.objects.all()}
-    rows = due_rows(page.object_list, ratings)
-    if rows:
-        access_event_record(
-            user=user,
-            action=AccessEvent.Action.SEARCH,
-            nominal_ids=[row.nominal.pk for row in rows],
-            categories=["identity"],
-            query=request.GET.urlencode(),
-            path=request.path,
-        )
+    rows = due_rows_shown(user, page.object_list, query=request.GET.urlencode(), path=request.path)
     query_without_page = request.GET.copy()
     query_without_page.pop("page", None)
     return render(

@@ -9,7 +9,10 @@ may not see is a 404; a tag or hit their agency may not see, a 404; a role that 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -39,8 +42,9 @@ from cohorts.tags.services import (
     tag_summary_for_user,
     tags_for_user,
 )
-from sharing.error_policy import REFUSALS, form_refused
+from sharing.error_policy import refusals_on
 from sharing.http import signed_in_user
+from sharing.models import User
 
 
 def _recorder(request: HttpRequest, pk: int) -> Nominal:
@@ -111,38 +115,6 @@ def tag_reason(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("tag-list", pk=nominal.pk)
 
 
-@require_http_methods(["GET", "POST"])
-def tag_fit_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Record a GPS tag fitted to the person."""
-    nominal = _recorder(request, pk)
-    user = signed_in_user(request)
-    form = TagFitForm(request.POST) if request.method == "POST" else TagFitForm()
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            tag_fit(
-                nominal=nominal,
-                by=user,
-                basis=data["basis"],
-                fitted_on=data["fitted_on"],
-                ends_by=data["ends_by"],
-                note=data["note"],
-            )
-        except REFUSALS as refused:
-            form_refused(form, refused)
-        else:
-            messages.success(request, "The GPS tag has been recorded.")
-            return redirect("tag-list", pk=nominal.pk)
-    if request.method == "GET":
-        nominal_view_log(user=user, nominal=nominal, categories=["identity"], path=request.path)
-    return render(
-        request,
-        "cohorts/tags/tag_form.html",
-        {"nominal": nominal, "form": form, "title": "Record a GPS tag fitted", "tag": None},
-        status=400 if form.errors else 200,
-    )
-
-
 def _locked(request: HttpRequest, nominal: Nominal) -> HttpResponse | None:
     """Back to the tags page, to give the reason first, if the user has not given it."""
     if _sensitive_unlocked(request, nominal):
@@ -151,30 +123,68 @@ def _locked(request: HttpRequest, nominal: Nominal) -> HttpResponse | None:
     return redirect("tag-list", pk=nominal.pk)
 
 
+def _tag_form_page(
+    request: HttpRequest,
+    nominal: Nominal,
+    form_class: type[forms.Form],
+    *,
+    save: Callable[[User, dict[str, Any]], object],
+    done: str,
+    title: str,
+    context: dict[str, Any],
+    categories: list[str],
+) -> HttpResponse:
+    """A page recording something about the person's tags: the form, its save through the service
+    (a refusal on the form), back to the tags page when saved; a GET is logged as seeing categories."""
+    user = signed_in_user(request)
+    form = form_class(request.POST) if request.method == "POST" else form_class()
+    if request.method == "POST" and form.is_valid():
+        with refusals_on(form):
+            save(user, form.cleaned_data)
+            messages.success(request, done)
+            return redirect("tag-list", pk=nominal.pk)
+    if request.method == "GET":
+        nominal_view_log(user=user, nominal=nominal, categories=categories, path=request.path)
+    return render(
+        request,
+        "cohorts/tags/tag_form.html",
+        {"nominal": nominal, "form": form, "title": title, **context},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def tag_fit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a GPS tag fitted to the person."""
+    nominal = _recorder(request, pk)
+    return _tag_form_page(
+        request,
+        nominal,
+        TagFitForm,
+        save=lambda user, data: tag_fit(nominal=nominal, by=user, **data),
+        done="The GPS tag has been recorded.",
+        title="Record a GPS tag fitted",
+        context={"tag": None},
+        categories=["identity"],
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def tag_remove_view(request: HttpRequest, pk: int, tag_pk: int) -> HttpResponse:
     """Record that the tag came off, when and why."""
     nominal = _recorder(request, pk)
-    user = signed_in_user(request)
     tag = _tag_or_404(request, nominal, tag_pk)
     if (locked := _locked(request, nominal)) is not None:
         return locked
-    form = TagRemoveForm(request.POST) if request.method == "POST" else TagRemoveForm()
-    if request.method == "POST" and form.is_valid():
-        try:
-            tag_remove(tag=tag, by=user, **form.cleaned_data)
-        except REFUSALS as refused:
-            form_refused(form, refused)
-        else:
-            messages.success(request, "The tag's removal has been recorded.")
-            return redirect("tag-list", pk=nominal.pk)
-    if request.method == "GET":
-        nominal_view_log(user=user, nominal=nominal, categories=["identity", TAG_CATEGORY], path=request.path)
-    return render(
+    return _tag_form_page(
         request,
-        "cohorts/tags/tag_form.html",
-        {"nominal": nominal, "form": form, "title": "Record the tag's removal", "tag": tag},
-        status=400 if form.errors else 200,
+        nominal,
+        TagRemoveForm,
+        save=lambda user, data: tag_remove(tag=tag, by=user, **data),
+        done="The tag's removal has been recorded.",
+        title="Record the tag's removal",
+        context={"tag": tag},
+        categories=["identity", TAG_CATEGORY],
     )
 
 
@@ -182,32 +192,18 @@ def tag_remove_view(request: HttpRequest, pk: int, tag_pk: int) -> HttpResponse:
 def tag_hit_new(request: HttpRequest, pk: int, tag_pk: int) -> HttpResponse:
     """Record a location hit the central monitoring team notified."""
     nominal = _recorder(request, pk)
-    user = signed_in_user(request)
     tag = _tag_or_404(request, nominal, tag_pk)
     if (locked := _locked(request, nominal)) is not None:
         return locked
-    form = TagHitForm(request.POST) if request.method == "POST" else TagHitForm()
-    if request.method == "POST" and form.is_valid():
-        try:
-            tag_hit_record(tag=tag, by=user, **form.cleaned_data)
-        except REFUSALS as refused:
-            form_refused(form, refused)
-        else:
-            messages.success(request, "The location hit has been recorded: its outcome is pending.")
-            return redirect("tag-list", pk=nominal.pk)
-    if request.method == "GET":
-        nominal_view_log(user=user, nominal=nominal, categories=["identity", TAG_CATEGORY], path=request.path)
-    return render(
+    return _tag_form_page(
         request,
-        "cohorts/tags/tag_form.html",
-        {
-            "nominal": nominal,
-            "form": form,
-            "title": "Record a location hit",
-            "tag": tag,
-            "tag_ends": tag_period_end(tag),
-        },
-        status=400 if form.errors else 200,
+        nominal,
+        TagHitForm,
+        save=lambda user, data: tag_hit_record(tag=tag, by=user, **data),
+        done="The location hit has been recorded: its outcome is pending.",
+        title="Record a location hit",
+        context={"tag": tag, "tag_ends": tag_period_end(tag)},
+        categories=["identity", TAG_CATEGORY],
     )
 
 
@@ -215,29 +211,21 @@ def tag_hit_new(request: HttpRequest, pk: int, tag_pk: int) -> HttpResponse:
 def tag_hit_outcome_view(request: HttpRequest, pk: int, hit_pk: int) -> HttpResponse:
     """Rule a pending hit in or out."""
     nominal = _recorder(request, pk)
-    user = signed_in_user(request)
     try:
-        hit = tag_hit_get_for_user(user, nominal, hit_pk)
+        hit = tag_hit_get_for_user(signed_in_user(request), nominal, hit_pk)
     except TagHit.DoesNotExist as error:
         raise Http404("No such hit") from error
     if (locked := _locked(request, nominal)) is not None:
         return locked
-    form = TagHitOutcomeForm(request.POST) if request.method == "POST" else TagHitOutcomeForm()
-    if request.method == "POST" and form.is_valid():
-        try:
-            tag_hit_outcome(hit=hit, by=user, **form.cleaned_data)
-        except REFUSALS as refused:
-            form_refused(form, refused)
-        else:
-            messages.success(request, "The hit's outcome has been recorded.")
-            return redirect("tag-list", pk=nominal.pk)
-    if request.method == "GET":
-        nominal_view_log(user=user, nominal=nominal, categories=["identity", TAG_CATEGORY], path=request.path)
-    return render(
+    return _tag_form_page(
         request,
-        "cohorts/tags/tag_form.html",
-        {"nominal": nominal, "form": form, "title": "Record the hit's outcome", "tag": hit.tag_period, "hit": hit},
-        status=400 if form.errors else 200,
+        nominal,
+        TagHitOutcomeForm,
+        save=lambda user, data: tag_hit_outcome(hit=hit, by=user, **data),
+        done="The hit's outcome has been recorded.",
+        title="Record the hit's outcome",
+        context={"tag": hit.tag_period, "hit": hit},
+        categories=["identity", TAG_CATEGORY],
     )
 
 

@@ -38,7 +38,7 @@ from cohorts.transitions.services import (
     transition_step_done,
     transition_step_of,
 )
-from sharing.error_policy import REFUSALS, form_refused
+from sharing.error_policy import refusals_on
 from sharing.errors import NotAllowed, StaleVersion, StateError
 from sharing.http import signed_in_user
 
@@ -92,11 +92,8 @@ def transition_start(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
     form = TransitionStartForm(request.POST) if request.method == "POST" else TransitionStartForm()
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_on(form):
             transition_plan_start(nominal=nominal, by=user, notes=form.cleaned_data["notes"])
-        except REFUSALS as refused:
-            form_refused(form, refused)
-        else:
             messages.success(request, "The transition plan has been started. Add its steps.")
             return redirect("transition-plan", pk=nominal.pk)
     licence_shown = offending_and_risk_shared(user.agency, nominal)
@@ -134,7 +131,7 @@ def transition_step_new(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusals_on(form):
             transition_step_add(
                 plan=plan,
                 by=user,
@@ -144,9 +141,6 @@ def transition_step_new(request: HttpRequest, pk: int) -> HttpResponse:
                 agency=data["agency"],
                 worker=data["worker"],
             )
-        except REFUSALS as refused:
-            form_refused(form, refused)
-        else:
             messages.success(request, "The step has been added to the transition plan.")
             return redirect("transition-plan", pk=nominal.pk)
     if request.method == "GET":
@@ -176,13 +170,10 @@ def transition_step_done_view(request: HttpRequest, pk: int, step_pk: int) -> Ht
         else TransitionStepDoneForm(initial={"version": plan.version})
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_on(form):
             transition_step_done(
                 step=step, by=user, version=form.cleaned_data["version"], done_on=form.cleaned_data["done_on"]
             )
-        except REFUSALS as refused:
-            form_refused(form, refused)
-        else:
             messages.success(request, f"“{step.description}” is done.")
             return redirect("transition-plan", pk=nominal.pk)
     if request.method == "GET":

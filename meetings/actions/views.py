@@ -29,7 +29,7 @@ from meetings.actions.services import (
     may_complete,
 )
 from meetings.agenda.models import AgendaItem
-from sharing.error_policy import REFUSALS, form_refused
+from sharing.error_policy import refusals_on
 from sharing.http import signed_in_user
 from sharing.models import User
 
@@ -61,11 +61,8 @@ def action_new(request: HttpRequest, pk: int, item_pk: int | None = None) -> Htt
             raise Http404("No such item")
     form = ActionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_on(form):
             action_create(meeting=meeting, by=user, item=item, **form.cleaned_data)
-        except REFUSALS as refused:
-            form_refused(form, refused)
-        else:
             messages.success(request, f"Action set for {form.cleaned_data['owner']}.")
             return redirect("meeting-detail", pk=meeting.pk)
     number = None
@@ -100,13 +97,10 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if completer and (is_open or request.method == "POST"):
         form = CompleteForm(request.POST or None, initial={"version": action.version})
     if request.method == "POST" and form is not None and form.is_valid():
-        try:
+        with refusals_on(form):
             action_complete(
                 action=action, by=user, note=form.cleaned_data["note"], version=form.cleaned_data["version"]
             )
-        except REFUSALS as refused:
-            form_refused(form, refused)
-        else:
             messages.success(request, "The action is marked as done.")
             return redirect("meeting-action-detail", pk=action.pk)
     if request.method == "GET":
@@ -134,11 +128,8 @@ def action_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
     is_open = action.status == MeetingAction.Status.OPEN
     form = CancelForm(request.POST or None, initial={"version": action.version}) if is_open or request.POST else None
     if request.method == "POST" and form is not None and form.is_valid():
-        try:
+        with refusals_on(form):
             action_cancel(action=action, by=user, note=form.cleaned_data["note"], version=form.cleaned_data["version"])
-        except REFUSALS as refused:
-            form_refused(form, refused)
-        else:
             messages.success(request, "The action is cancelled.")
             return redirect("meeting-action-detail", pk=action.pk)
     return render(

@@ -27,7 +27,7 @@ from meetings.minutes.services import (
     pack_for,
 )
 from meetings.scheduling.models import Meeting
-from sharing.error_policy import REFUSALS, form_refused
+from sharing.error_policy import refusals_on
 from sharing.http import signed_in_user
 from sharing.models import Agency, User
 
@@ -95,11 +95,8 @@ def minutes_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_get_to_chair(user, pk)
     form = ApproveForm(request.POST or None, initial={"version": meeting.version})
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_on(form):
             minutes_approve(meeting=meeting, by=user, version=form.cleaned_data["version"])
-        except REFUSALS as refused:
-            form_refused(form, refused)
-        else:
             messages.success(request, "The minutes are approved and sent: each recipient has their agency's version.")
             return redirect("meeting-minutes", pk=meeting.pk)
     held = meeting.status == Meeting.Status.HELD

@@ -14,8 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cohorts.models import AccessEvent
-from cohorts.records.services import access_event_record, nominal_view_log
+from cohorts.records.services import nominal_search_log, nominal_view_log
 from meetings.access import meeting_get_to_chair
 from meetings.agenda.models import AgendaItem
 from meetings.running.forms import (
@@ -66,14 +65,12 @@ def _log_items_listed(request: HttpRequest, user: User, items: list[AgendaItem])
     """The agenda names people: log whose items were shown (as a list of search results is)."""
     visible = [item for item in items if getattr(item, "visible", False)]
     shown = sorted({item.nominal_id for item in visible if item.nominal_id})
-    if shown:
-        access_event_record(
-            user=user,
-            action=AccessEvent.Action.SEARCH,
-            nominal_ids=shown,
-            categories=sorted({item.category.code for item in visible if item.category}),
-            path=request.path,
-        )
+    nominal_search_log(
+        user=user,
+        nominal_ids=shown,
+        categories=sorted({item.category.code for item in visible if item.category}),
+        path=request.path,
+    )
 
 
 @require_http_methods(["GET"])

@@ -43,7 +43,7 @@ from meetings.scheduling.services import (
     series_update,
     today,
 )
-from sharing.error_policy import REFUSALS, form_refused
+from sharing.error_policy import refusals_on
 from sharing.http import signed_in_user
 from sharing.models import User
 
@@ -144,11 +144,8 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
     initial = {"chair": user.pk, "invited_agencies": [user.agency_id], "kind": request.GET.get("kind", "")}
     form = MeetingForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_on(form):
             meeting = meeting_create(by=user, **form.cleaned_data)
-        except REFUSALS as refused:
-            form_refused(form, refused)
-        else:
             messages.success(request, f"{meeting} has been scheduled.")
             return redirect("meeting-detail", pk=meeting.pk)
     return render(request, "meetings/new.html", {"form": form}, status=400 if form.errors else 200)
@@ -162,11 +159,8 @@ def meeting_series_new(request: HttpRequest) -> HttpResponse:
     initial = {"chair": user.pk, "invited_agencies": [user.agency_id]}
     form = SeriesForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_on(form):
             series = series_create(by=user, **form.cleaned_data)
-        except REFUSALS as refused:
-            form_refused(form, refused)
-        else:
             count = series.meetings.count()
             messages.success(
                 request,
@@ -210,11 +204,8 @@ def meeting_series_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version")
-        try:
+        with refusals_on(form):
             done = series_update(series=series, by=user, version=version, **data)
-        except REFUSALS as refused:
-            form_refused(form, refused)
-        else:
             messages.success(request, _series_changed_message(done))
             upcoming = series_meetings_to_change(done.series).order_by("date", "pk").first()
             return redirect("meeting-detail", pk=upcoming.pk) if upcoming else redirect("meeting-list")
@@ -320,11 +311,8 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
             data = dict(form.cleaned_data)
             version = data.pop("version")
-            try:
+            with refusals_on(form):
                 meeting_update(meeting=meeting, by=user, version=version, **data)
-            except REFUSALS as refused:
-                form_refused(form, refused)
-            else:
                 messages.success(request, "The meeting has been changed.")
                 return redirect("meeting-detail", pk=meeting.pk)
     rejected = request.method == "POST" and (form is None or bool(form.errors))
@@ -340,11 +328,8 @@ def meeting_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
     if meeting.status == Meeting.Status.SCHEDULED:
         form = MeetingCancelForm(request.POST or None, initial={"version": meeting.version})
         if request.method == "POST" and form.is_valid():
-            try:
+            with refusals_on(form):
                 meeting_cancel(meeting=meeting, by=user, **form.cleaned_data)
-            except REFUSALS as refused:
-                form_refused(form, refused)
-            else:
                 messages.success(request, f"{meeting} has been cancelled.")
                 return redirect("meeting-detail", pk=meeting.pk)
     rejected = request.method == "POST" and (form is None or bool(form.errors))

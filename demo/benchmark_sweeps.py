@@ -30,6 +30,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext, override_settings
@@ -51,8 +52,10 @@ from demo.benchmark import (
     partner_username,
     without_history,
 )
+from demo.mail_sink import MailSink, smtp_settings
 from meetings.actions.models import MeetingAction
 from meetings.scheduling.models import Meeting, MeetingKind
+from notifications.outbox import outbox_send, owed
 from notifications.services import reminders_send
 from notifications.sweeps import SWEEPS, Sweep
 from referrals.dates import add_months, y2a_milestones
@@ -365,3 +368,41 @@ def sweeps_table(measurements: Sequence[SweepMeasurement]) -> list[str]:
             f"{measurement.queries} | {measurement.found:,} | {measurement.stored:,} |"
         )
     return lines
+
+
+# --- The outbox -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutboxMeasurement:
+    owed: int  # reminders the reviews sweep stored owed an email at once
+    emails: int
+    notifications: int
+    seconds: float
+
+    def __str__(self) -> str:
+        per_second = self.emails / self.seconds if self.seconds else 0.0
+        told = self.notifications / self.seconds if self.seconds else 0.0
+        return (
+            f"The outbox: {self.owed:,} reminders the reviews sweep stored owed an email at once, told in "
+            f"{self.emails:,} emails (more than {settings.IOM_EMAILS_AT_ONCE_MAX} of one kind to one person go "
+            f"as one) to an SMTP server on this machine (aiosmtpd) in {self.seconds:,.1f} s: "
+            f"{per_second:,.0f} emails a second, {told:,.0f} reminders a second."
+        )
+
+
+def measure_outbox(*, say: Say, on: datetime.date | None = None) -> OutboxMeasurement:
+    """The reviews sweep's reminders stored, then every email they owe sent by outbox_send to a real
+    SMTP server in this process, timed; all rolled back (nothing stays stored or marked sent)."""
+    day = on or timezone.localdate()
+    sweep = SWEEPS["reviews"]
+    with transaction.atomic():
+        reminders_send(list(sweep.find(day)), day, kick=False)
+        owed_count = owed().count()
+        say(f"Timing the outbox: {owed_count:,} emails owed at once, sent to an SMTP server on this machine ...")
+        with MailSink() as sink, override_settings(DEBUG=False, **smtp_settings(sink)):
+            started = time.perf_counter()
+            sent = outbox_send()
+            seconds = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return OutboxMeasurement(owed_count, sent.emails, sent.notifications, seconds)

@@ -13,7 +13,8 @@ from notifications.sweeps import SWEEPS, sweep_run
 
 def load_demo_notifications() -> None:
     today = timezone.localdate()
-    ran_today = set(SweepRun.objects.filter(started_at__date=today, failed=False).values_list("sweep", flat=True))
+    succeeded = SweepRun.objects.filter(started_at__date=today, status=SweepRun.Status.SUCCEEDED)
+    ran_today = set(succeeded.values_list("sweep", flat=True))
     for name in SWEEPS:
         if name not in ran_today:
             sweep_run(name=name, on=today)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 import django_stubs_ext
@@ -327,6 +328,21 @@ IOM_PHASE = os.environ.get("IOM_PHASE", "alpha")
 # Where users reach the service, for links in emails.
 IOM_BASE_URL = os.environ.get("IOM_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# --- Reminders and their emails (notifications/) ---------------------------------------------------
+# The daily digest goes at this local time, or by the first run after it (an outage only delays it).
+IOM_DIGEST_AT = os.environ.get("IOM_DIGEST_AT", "07:00")
+# More than this many emails of one kind owed at once to one person go as one email with the count.
+IOM_EMAILS_AT_ONCE_MAX = env_int("IOM_EMAILS_AT_ONCE_MAX", 3)
+# The domain of the emails' Message-IDs: an email sent again after a crash is the same message.
+IOM_EMAIL_DOMAIN = os.environ.get("IOM_EMAIL_DOMAIN", urlsplit(IOM_BASE_URL).hostname or "localhost")
+# The longest a sweep or an outbox run may take (its hard time limit, in seconds); the broker gives a
+# killed worker's task to another just after it (CELERY_BROKER_TRANSPORT_OPTIONS).
+IOM_SWEEP_TIME_LIMIT = env_int("IOM_SWEEP_TIME_LIMIT", 960)
+# A sweep run still started after this long without a sign of life was abandoned (its worker killed).
+IOM_SWEEP_ABANDONED_AFTER = env_int("IOM_SWEEP_ABANDONED_AFTER", IOM_SWEEP_TIME_LIMIT + 240)
+# /healthz reports the outbox as late when an email has been owed for longer than this (seconds).
+IOM_OUTBOX_LATE_AFTER = env_int("IOM_OUTBOX_LATE_AFTER", 600)
+
 # --- API -----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -378,7 +394,9 @@ SPECTACULAR_SETTINGS = {
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
+    # A task a killed worker had taken (acks late) goes to another worker once this has passed: just
+    # above the longest task's hard time limit, so never while the task may still be running.
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": IOM_SWEEP_TIME_LIMIT + 60}
 elif DEVELOPMENT:
     # A broker that needs no server: kombu's filesystem transport, one folder of message files.
     _broker_dir = Path(os.environ.get("IOM_BROKER_DIR", DATA_DIR / "broker"))
@@ -409,9 +427,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(
     Path(os.environ.get("CELERY_BEAT_SCHEDULE_FILENAME", DATA_DIR / "celerybeat-schedule"))
 )
 CELERY_TIMEZONE = TIME_ZONE
+# Beat's scheduler records beat's own heartbeat and runs each sweep once as it starts (iom/celery.py).
+CELERY_BEAT_SCHEDULER = "iom.celery:Scheduler"
 # Periodic work is code, reviewed and tested like the rest (DESIGN.md, "Scheduled work").
 CELERY_BEAT_SCHEDULE = {
-    "heartbeat": {"task": "notifications.tasks.heartbeat", "schedule": 60.0, "options": {"expires": 55}},
     "clear-expired-sessions": {
         "task": "shell.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=15),
@@ -428,12 +447,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=20),
         "options": {"expires": 3300},
     },
-    # Reminders: each sweep selects what is due by state, hourly, so an outage only delays.
+    # Reminders: each sweep selects what is due by state, hourly (and once when beat starts), so an
+    # outage only delays.
     **{
         f"sweep-{name}": {"task": "notifications.tasks.sweep", "schedule": timedelta(hours=1), "kwargs": {"name": name}}
         for name in ("reviews", "transitions", "releases", "y2a", "agreements", "meetings", "actions")
     },
-    "daily-digest": {"task": "notifications.tasks.digest_sweep", "schedule": crontab(hour=7, minute=0)},
+    # The outbox sends every email owed at once, whoever stored it (notifications/outbox.py).
+    "outbox": {"task": "notifications.tasks.outbox_send_task", "schedule": 60.0, "options": {"expires": 55}},
+    # The digest: each run after IOM_DIGEST_AT sends the day's digests not sent yet.
+    "daily-digest": {"task": "notifications.tasks.digest_sweep", "schedule": crontab(minute="*/15")},
 }
 
 # --- Email ---------------------------------------------------------------------------------------

@@ -51,11 +51,37 @@ class Notification(models.Model):
     delivery = models.CharField(max_length=10, choices=Delivery.choices)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    email_owed_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Owed an email at once since then: the outbox (notifications/outbox.py) sends it. Null: "
+        "no email at once (the digest's, or only shown in the inbox).",
+    )
     emailed_at = models.DateTimeField(null=True, blank=True)
+    no_longer_due_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When its sweep found it no longer due (done, moved or cancelled): shown so, never emailed.",
+    )
+    run = models.ForeignKey(
+        "SweepRun",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        help_text="The sweep run that stored it (what a run stored and emailed is counted from these).",
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"], name="notification_inbox")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at", "-created_at"], name="notification_inbox"),
+            models.Index(
+                fields=["email_owed_since"],
+                name="notification_outbox",
+                condition=models.Q(email_owed_since__isnull=False, emailed_at__isnull=True),
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["recipient", "kind", "subject", "due_on"], name="one_reminder_per_key")
         ]
@@ -94,15 +120,26 @@ class DigestEmail(models.Model):
 
 
 class SweepRun(models.Model):
-    """One run of a scheduled sweep: when, how long, what it found and sent, and whether it failed
-    (the operations page lists them; /healthz reports a sweep that has stopped running)."""
+    """One run of a scheduled sweep, for a day: when, how long, what it found, stored and (through
+    the outbox) emailed, and how it ended. A run that stops sending signs of life while started is
+    abandoned (its worker was killed): the operations page and /healthz say so."""
+
+    class Status(models.TextChoices):
+        STARTED = "started", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
 
     sweep = models.CharField(max_length=60)
+    day = models.DateField(null=True, blank=True, help_text="The day swept for (today, unless run for another).")
     started_at = models.DateTimeField()
+    alive_at = models.DateTimeField(null=True, blank=True, help_text="The run's last sign of life.")
     finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.STARTED)
     found = models.PositiveIntegerField(default=0)
-    sent = models.PositiveIntegerField(default=0)
-    failed = models.BooleanField(default=False)
+    stored = models.PositiveIntegerField(default=0, help_text="Reminders the run stored that were not stored before.")
+    no_longer_due = models.PositiveIntegerField(
+        default=0, help_text="Reminders stored before that the run found no longer due (done, moved or cancelled)."
+    )
     error = models.TextField(blank=True)
 
     class Meta:
@@ -111,6 +148,10 @@ class SweepRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sweep} at {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def failed(self) -> bool:
+        return self.status == self.Status.FAILED
 
     @property
     def duration_ms(self) -> float | None:

@@ -4,9 +4,9 @@ each user chooses (at once, in the daily digest, or not at all).
 Exactly once: a reminder's key is (recipient, kind, subject, due date), unique in the database.
 reminders_send inserts a sweep's reminders with ON CONFLICT DO NOTHING and learns which rows are new
 from RETURNING, so a sweep run twice, by two beat processes at once, or retried after a crash stores
-each reminder once, and only the run that stored it queues its email. A broker or worker outage
-delays a sweep; the next run finds what is still due (sweeps select by state, not by "since last
-run"), so nothing is lost.
+each reminder once. An email owed at once is marked owed on the row it goes with, and the outbox
+(notifications/outbox.py) sends what is owed, so a broker or worker outage delays an email but never
+loses it. Sweeps select by state, not by "since last run", so the next run finds what is still due.
 
 Emails say what kind of thing is due and when, with a link, and nothing about the person: the inbox,
 behind sign-in, says what it is.
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import connection, transaction
 from django.db.models import F, QuerySet
 from django.http import Http404
@@ -174,10 +174,13 @@ def deliveries_of(user_ids: Iterable[int]) -> dict[tuple[int, str], str]:
     return {(user_id, kind): delivery for user_id, kind, delivery in rows}
 
 
-def reminders_send(reminders: Iterable[Reminder], on: datetime.date | None = None) -> list[int]:
+def reminders_send(
+    reminders: Iterable[Reminder], on: datetime.date | None = None, *, run_id: int | None = None, kick: bool = True
+) -> list[int]:
     """Store each reminder its recipient may be told (reminders_allowed, on the day) unless its key
-    is stored already, a thousand a statement; queue the emails of the new ones to be sent at once
-    when the transaction commits. Returns the new ids."""
+    is stored already, a thousand a statement; the new ones to be emailed at once are owed an email,
+    and (unless kick is False) the outbox is asked to run when the transaction commits. Returns the
+    new ids."""
     unique = list({reminder.key: reminder for reminder in reminders}.values())
     if not unique:
         return []
@@ -195,7 +198,7 @@ def reminders_send(reminders: Iterable[Reminder], on: datetime.date | None = Non
             params: list[Any] = []
             for reminder in batch:
                 delivery = chosen.get((reminder.recipient_id, reminder.kind), DEFAULT_DELIVERY[reminder.kind])
-                rows.append("(%s, %s, %s, %s, %s, %s, %s)")
+                rows.append("(%s, %s, %s, %s, %s, %s, %s, %s, %s)")
                 params += [
                     reminder.recipient_id,
                     reminder.kind,
@@ -204,34 +207,28 @@ def reminders_send(reminders: Iterable[Reminder], on: datetime.date | None = Non
                     reminder.link[:300],
                     delivery,
                     now,
+                    now if delivery == Delivery.IMMEDIATE else None,
+                    run_id,
                 ]
             cursor.execute(
-                f"INSERT INTO {table} (recipient_id, kind, subject, due_on, link, delivery, created_at) "  # noqa: S608 (our table's name; values are parameters)
-                f"VALUES {', '.join(rows)} "
+                f"INSERT INTO {table} (recipient_id, kind, subject, due_on, link, delivery, created_at, "  # noqa: S608 (our table's name; values are parameters)
+                f"email_owed_since, run_id) VALUES {', '.join(rows)} "
                 "ON CONFLICT (recipient_id, kind, subject, due_on) DO NOTHING RETURNING id, delivery",
                 params,
             )
             created.extend(cursor.fetchall())
-        immediate = [pk for pk, delivery in created if delivery == Delivery.IMMEDIATE]
-        # robust: the reminder stands if the broker is down; the email is then sent by the
-        # digest (notification_email_send marks what it sent, so nothing goes twice).
-        for pk in immediate:
-            transaction.on_commit(_email_queuer(pk), robust=True)
+        if kick and any(delivery == Delivery.IMMEDIATE for _, delivery in created):
+            transaction.on_commit(_outbox_kick, robust=True)
     return [pk for pk, _ in created]
 
 
-def _email_queuer(notification_id: int) -> Callable[[], None]:
-    """The on_commit callback that queues one notification's email: a named function, not a
-    partial, as Django logs a robust callback's failure by its __qualname__."""
-    from notifications.tasks import notification_email_task
+def _outbox_kick() -> None:
+    from notifications.outbox import outbox_kick
 
-    def notification_email_queue() -> None:
-        notification_email_task.delay(notification_id=notification_id)
-
-    return notification_email_queue
+    outbox_kick()
 
 
-def _email_body(kinds: Sequence[tuple[str, datetime.date]], link: str) -> str:
+def email_body(kinds: Sequence[tuple[str, datetime.date]], link: str) -> str:
     lines = ["You have something due in Integrated Offender Management:", ""]
     lines += [f"- {Kind(kind).label}, due {due_on:%-d %B %Y}" for kind, due_on in kinds]
     lines += ["", f"Sign in to see it: {settings.IOM_BASE_URL}{link}", "", "This email holds no personal details."]
@@ -239,36 +236,14 @@ def _email_body(kinds: Sequence[tuple[str, datetime.date]], link: str) -> str:
 
 
 @transaction.atomic
-def notification_email_send(*, notification_id: int) -> bool:
-    """Email one notification, once: the row is locked and marked before the send, so a retry or a
-    second worker finds it sent. Returns whether this call sent it."""
-    notification = (
-        Notification.objects.select_for_update().select_related("recipient").filter(pk=notification_id).first()
-    )
-    if notification is None or notification.emailed_at is not None or not notification.recipient.email:
-        return False
-    if notifications_tell(notification.recipient, [notification]) == [None]:
-        return False  # withdrawn since: the recipient may no longer see what it is about
-    notification.emailed_at = timezone.now()
-    notification.save(update_fields=["emailed_at"])
-    send_mail(
-        subject=f"IOM: {notification.get_kind_display()}",
-        message=_email_body([(notification.kind, notification.due_on)], "/notifications/"),
-        from_email=None,
-        recipient_list=[notification.recipient.email],
-    )
-    return True
-
-
-@transaction.atomic
 def digest_send(*, recipient: User, day: datetime.date) -> DigestEmail | None:
     """The day's digest for one user: what arrived for the digest and has not been emailed, in one
-    email, once a day (a second call that day does nothing)."""
+    email, once a day (a second call that day does nothing). Emails owed at once are the outbox's."""
     if DigestEmail.objects.filter(recipient=recipient, day=day).exists() or not recipient.email:
         return None
     waiting = list(
         Notification.objects.select_for_update()
-        .filter(recipient=recipient, delivery__in=[Delivery.DIGEST, Delivery.IMMEDIATE], emailed_at__isnull=True)
+        .filter(recipient=recipient, delivery=Delivery.DIGEST, emailed_at__isnull=True, no_longer_due_at=None)
         .order_by("due_on", "pk")
     )
     told = notifications_tell(recipient, waiting)
@@ -279,35 +254,46 @@ def digest_send(*, recipient: User, day: datetime.date) -> DigestEmail | None:
     if not created:
         return None
     Notification.objects.filter(pk__in=[n.pk for n in waiting]).update(emailed_at=timezone.now())
-    send_mail(
+    EmailMessage(
         subject=f"IOM: {len(waiting)} things due",
-        message=_email_body([(n.kind, n.due_on) for n in waiting], "/notifications/"),
-        from_email=None,
-        recipient_list=[recipient.email],
-    )
+        body=email_body([(n.kind, n.due_on) for n in waiting], "/notifications/"),
+        to=[recipient.email],
+        headers={"Message-ID": f"<digest-{recipient.pk}-{day:%Y%m%d}@{settings.IOM_EMAIL_DOMAIN}>"},
+    ).send()
     return digest
 
 
-def digest_recipients() -> QuerySet[User]:
-    """Users with something waiting for the digest."""
+def digest_recipients(day: datetime.date) -> QuerySet[User]:
+    """Users with something waiting for the digest and no digest yet on the day."""
     waiting = Notification.objects.filter(
-        delivery__in=[Delivery.DIGEST, Delivery.IMMEDIATE], emailed_at__isnull=True
+        delivery=Delivery.DIGEST, emailed_at__isnull=True, no_longer_due_at=None
     ).values("recipient_id")
-    return User.objects.filter(pk__in=waiting, is_active=True).exclude(email="")
+    sent = DigestEmail.objects.filter(day=day).values("recipient_id")
+    return User.objects.filter(pk__in=waiting, is_active=True).exclude(email="").exclude(pk__in=sent)
+
+
+def digest_due(now: datetime.datetime | None = None) -> datetime.date | None:
+    """The day whose digest is due now: today once its time (IOM_DIGEST_AT, 07:00) has passed, so
+    the first run after that time sends it, however late; None before it."""
+    local = timezone.localtime(now)
+    hour, minute = (int(part) for part in settings.IOM_DIGEST_AT.split(":"))
+    return local.date() if (local.hour, local.minute) >= (hour, minute) else None
 
 
 # --- The inbox ---------------------------------------------------------------------------------------
 
 
 def inbox_of(user: User) -> QuerySet[Notification]:
-    """The user's notifications: unread first, the most pressing (earliest due) first."""
+    """The user's notifications: unread first, the most pressing (earliest due) first, and those no
+    longer due last."""
     return Notification.objects.filter(recipient=user).order_by(
-        F("read_at").asc(nulls_first=True), "due_on", "-created_at", "-pk"
+        F("no_longer_due_at").asc(nulls_first=True), F("read_at").asc(nulls_first=True), "due_on", "-created_at", "-pk"
     )
 
 
 def unread_count(user: User) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    """Unread and still due."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True, no_longer_due_at=None).count()
 
 
 def notification_get_for_user(user: User, pk: int) -> Notification:

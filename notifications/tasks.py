@@ -2,8 +2,8 @@ from smtplib import SMTPException
 from typing import TypedDict
 
 from celery import shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.utils import timezone
 
 from notifications.heartbeats import heartbeat_record
 
@@ -32,8 +32,11 @@ class _Limits(TypedDict):
 
 # What every reminder task shares: acknowledged after it runs, retried with backoff, no result kept.
 AT_LEAST_ONCE: _AtLeastOnce = {"acks_late": True, "retry_backoff": True, "ignore_result": True}
-# A sweep runs for up to a quarter of an hour.
-SWEEP_LIMITS: _Limits = {"soft_time_limit": 900, "time_limit": 960}
+# A sweep (and an outbox run) may take up to IOM_SWEEP_TIME_LIMIT (16 minutes), warned a minute before.
+SWEEP_LIMITS: _Limits = {
+    "soft_time_limit": settings.IOM_SWEEP_TIME_LIMIT - 60,
+    "time_limit": settings.IOM_SWEEP_TIME_LIMIT,
+}
 
 
 @shared_task(**AT_LEAST_ONCE, **SWEEP_LIMITS, autoretry_for=TRANSIENT, retry_backoff_max=300, max_retries=5)
@@ -45,25 +48,23 @@ def sweep(name: str) -> None:
         sweep_run(name=name)
 
 
-@shared_task(
-    **AT_LEAST_ONCE,
-    autoretry_for=(*TRANSIENT, SMTPException, ConnectionError),
-    retry_backoff_max=600,
-    max_retries=6,
-    soft_time_limit=60,
-    time_limit=90,
-)
-def notification_email_task(notification_id: int) -> None:
-    from notifications.services import notification_email_send
+# A run cut short leaves the rest owed, for the next.
+@shared_task(**AT_LEAST_ONCE, **SWEEP_LIMITS, autoretry_for=(*TRANSIENT, SMTPException, ConnectionError), max_retries=5)
+def outbox_send_task() -> None:
+    """Send every email owed at once (notifications/outbox.py)."""
+    from notifications.outbox import outbox_send
 
-    notification_email_send(notification_id=notification_id)
+    outbox_send()
 
 
 @shared_task(**AT_LEAST_ONCE, **SWEEP_LIMITS, autoretry_for=(*TRANSIENT, SMTPException, ConnectionError), max_retries=5)
 def digest_sweep() -> None:
-    """Each user's daily digest of what waits for it, once a day."""
-    from notifications.services import digest_recipients, digest_send
+    """Each user's daily digest of what waits for it, once a day: the first run after the digest's
+    time sends the day's digests not sent yet, so a run missed in an outage is made up by the next."""
+    from notifications.services import digest_due, digest_recipients, digest_send
 
-    day = timezone.localdate()
-    for recipient in digest_recipients().iterator():
+    day = digest_due()
+    if day is None:
+        return
+    for recipient in digest_recipients(day).iterator():
         digest_send(recipient=recipient, day=day)

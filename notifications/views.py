@@ -4,6 +4,7 @@ call notifications/services.py or notifications/sweeps.py, render."""
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -13,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from notifications.models import Notification
+from notifications.outbox import outbox_backlog
 from notifications.services import (
     inbox_of,
     notification_get_for_user,
@@ -87,8 +89,13 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def sweep_operations(request: HttpRequest) -> HttpResponse:
-    """Each sweep's last run, duration, what it found and sent, and failures: for system admins."""
+    """Each sweep's last run, duration, what it found, stored and emailed, how it ended, and the
+    outbox's backlog: for system admins."""
     user = signed_in_user(request)
     if not user.has_role(Role.SYSTEM_ADMIN):
         raise PermissionDenied("The sweeps' operations are for system administrators.")
-    return render(request, "notifications/sweeps.html", {"statuses": sweep_statuses()})
+    backlog = outbox_backlog()
+    late = backlog.age is not None and backlog.age.total_seconds() > settings.IOM_OUTBOX_LATE_AFTER
+    return render(
+        request, "notifications/sweeps.html", {"statuses": sweep_statuses(), "backlog": backlog, "outbox_late": late}
+    )

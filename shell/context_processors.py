@@ -30,6 +30,8 @@ def service(request: HttpRequest) -> dict[str, Any]:
         if user.has_role(Role.SYSTEM_ADMIN):
             admin = reverse("admin:index")
             navigation.append({"text": "System administration", "href": admin, "active": path.startswith(admin)})
+            sweeps = reverse("sweep-operations")
+            navigation.append({"text": "Sweeps and emails", "href": sweeps, "active": path.startswith(sweeps)})
         docs = reverse("api-docs")
         navigation.append({"text": "API", "href": docs, "active": path.startswith("/api/")})
     return {

@@ -6,8 +6,11 @@ import datetime
 import logging
 
 from celery import current_app as celery_app
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+
+from notifications.outbox import Backlog, outbox_backlog
 
 logger = logging.getLogger(__name__)
 
@@ -32,36 +35,51 @@ def broker_is_up() -> bool:
         return False
 
 
-BEAT_INTERVAL = datetime.timedelta(seconds=60)  # the heartbeat's schedule (settings.CELERY_BEAT_SCHEDULE)
+HEARTBEAT_INTERVAL = datetime.timedelta(seconds=60)  # beat's and the workers' (iom/celery.py)
 
 
-def beat_state() -> str:
-    """ "ok" while beat's heartbeat has run within twice its interval; "late" after; "not seen" before
-    its first run (a new installation, or beat never started)."""
+def heartbeat_state(name: str) -> str:
+    """ "ok" while the named heartbeat ("beat": the scheduler itself; "workers": any worker) came
+    within twice its interval; "late" after; "not seen" before its first (a new installation, or
+    the process never started)."""
     from notifications.models import Heartbeat
 
-    seen = Heartbeat.objects.filter(name="beat").values_list("seen_at", flat=True).first()
+    seen = Heartbeat.objects.filter(name=name).values_list("seen_at", flat=True).first()
     if seen is None:
         return "not seen"
-    return "ok" if timezone.now() - seen <= 2 * BEAT_INTERVAL else "late"
+    return "ok" if timezone.now() - seen <= 2 * HEARTBEAT_INTERVAL else "late"
 
 
-def late_sweeps() -> list[str]:
-    """Sweeps that have not run successfully for twice their interval (notifications/sweeps.py)."""
+def sweeps_state() -> str:
+    """ "ok", or each sweep that is not, with how: "late: reviews; failed: meetings; abandoned: y2a"."""
     from notifications.sweeps import sweep_statuses
 
-    return [status.sweep.name for status in sweep_statuses() if status.stale]
+    troubles: dict[str, list[str]] = {}
+    for status in sweep_statuses():
+        if status.state in ("late", "failed", "abandoned"):
+            troubles.setdefault(status.state, []).append(status.sweep.name)
+    return "; ".join(f"{state}: {', '.join(names)}" for state, names in troubles.items()) or "ok"
+
+
+def outbox_state(backlog: Backlog) -> str:
+    """ "ok", or how many emails are owed and for how long, once the oldest is older than
+    IOM_OUTBOX_LATE_AFTER: "late: 426 owed, the oldest for 52 minutes"."""
+    age = backlog.age
+    if age is None or age.total_seconds() <= settings.IOM_OUTBOX_LATE_AFTER:
+        return "ok"
+    return f"late: {backlog.owed} owed, the oldest for {round(age.total_seconds() / 60)} minutes"
 
 
 def health_report() -> dict[str, str]:
-    """The database and broker (the web tier cannot serve without them), then beat and the sweeps
-    (reminders are late without them; the web tier still serves)."""
+    """The database and broker (the web tier cannot serve without them), then beat, the workers,
+    the sweeps and the outbox (reminders are late without them; the web tier still serves)."""
     report = {
         "database": "ok" if database_is_up() else "down",
         "broker": "ok" if broker_is_up() else "down",
     }
     if report["database"] == "ok":
-        late = late_sweeps()
-        report["beat"] = beat_state()
-        report["sweeps"] = "late: " + ", ".join(late) if late else "ok"
+        report["beat"] = heartbeat_state("beat")
+        report["workers"] = heartbeat_state("workers")
+        report["sweeps"] = sweeps_state()
+        report["outbox"] = outbox_state(outbox_backlog())
     return report

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from sharing.roles import is_iom_unit_agency
 from shell.forms import SignInForm
-from shell.health import health_report
+from shell.health import health_report, outbox_backlog
 from shell.home import (
     duplicates_notice,
     everyone_actions,
@@ -63,11 +63,16 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 when the database and the broker answer, 503 naming what is down; "degraded" (still 200:
-    pages serve) when beat or a sweep is late, so reminders are."""
+    pages serve) when beat, the workers, a sweep or the outbox is late, so reminders are. With the
+    database up, the outbox's backlog: how many emails are owed, and since when the oldest."""
     checks = health_report()
     serving = checks["database"] == "ok" and checks["broker"] == "ok"
     status = "unavailable" if not serving else "ok" if all(state == "ok" for state in checks.values()) else "degraded"
-    return JsonResponse({"status": status, "checks": checks}, status=200 if serving else 503)
+    answer: dict[str, object] = {"status": status, "checks": checks}
+    if checks["database"] == "ok":
+        backlog = outbox_backlog()
+        answer["outbox"] = {"owed": backlog.owed, "oldest": backlog.oldest.isoformat() if backlog.oldest else None}
+    return JsonResponse(answer, status=200 if serving else 503)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -558,17 +558,26 @@ def _told_and_shown(client, name, reader, subject, marker):
     """What the gate tells the reader (as a sweep would store it), what their inbox shows of the
     notification stored as if made before, and whether its email goes."""
     from notifications.models import Notification
-    from notifications.services import Reminder, notification_email_send, reminders_tell
+    from notifications.outbox import recipient_emails_send
+    from notifications.services import Reminder, reminders_tell
 
     kind = name.removeprefix("notification:")
     due_on = timezone.localdate()  # the release's day, too
     [text] = reminders_tell([Reminder(reader.pk, kind, subject, due_on, "/")])
     notification = Notification.objects.create(
-        recipient=reader, kind=kind, subject=subject, due_on=due_on, link="/", delivery=Notification.Delivery.IMMEDIATE
+        recipient=reader,
+        kind=kind,
+        subject=subject,
+        due_on=due_on,
+        link="/",
+        delivery=Notification.Delivery.IMMEDIATE,
+        email_owed_since=timezone.now(),
     )
     client.force_login(reader)
     inbox = client.get("/notifications/").content.decode()
-    emailed = notification_email_send(notification_id=notification.pk)
+    recipient_emails_send(recipient_id=reader.pk)
+    notification.refresh_from_db()
+    emailed = notification.emailed_at is not None
     return text, inbox, emailed
 
 

@@ -61,3 +61,6 @@ def give_this_worker_its_own_broker() -> None:
 
 
 give_this_worker_its_own_broker()
+# The Celery worker a test runs in a thread records no heartbeat of its own (iom/celery.py): its
+# timer would write into the tests' database between tests. A test of the heartbeat turns it on.
+os.environ.setdefault("IOM_WORKER_HEARTBEAT", "0")

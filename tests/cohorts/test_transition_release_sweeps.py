@@ -233,8 +233,8 @@ def test_the_transitions_sweep_run_twice_stores_each_reminder_once(partnership):
     first = sweep_run(name="transitions")
     again = sweep_run(name="transitions")
 
-    assert (first.found, first.sent, first.failed) == (5, 5, False)
-    assert (again.found, again.sent) == (5, 0)
+    assert (first.found, first.stored, first.failed) == (5, 5, False)
+    assert (again.found, again.stored) == (5, 0)
     assert Notification.objects.filter(kind=Kind.TRANSITION_NO_PLAN).count() == 4
     assert Notification.objects.filter(kind=Kind.TRANSITION_STEP_DUE, subject=f"transition-step:{step.pk}").count() == 1
 
@@ -389,8 +389,8 @@ def test_the_releases_sweep_run_twice_stores_each_reminder_once(partnership):
     first = sweep_run(name="releases")
     again = sweep_run(name="releases")
 
-    assert (first.found, first.sent, first.failed) == (4, 4, False)
-    assert (again.found, again.sent) == (4, 0)
+    assert (first.found, first.stored, first.failed) == (4, 4, False)
+    assert (again.found, again.stored) == (4, 0)
     assert Notification.objects.filter(kind=Kind.RELEASE_DUE, subject=person.subject).count() == 4
 
 

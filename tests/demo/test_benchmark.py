@@ -3,6 +3,7 @@ measures the real pages without leaving an access event behind, prints the table
 cleans up after itself."""
 
 import datetime
+import re
 from collections import Counter
 from io import StringIO
 
@@ -96,6 +97,15 @@ def test_the_benchmark_reports_every_sweep_alone_with_work_due_and_leaves_nothin
         assert int(stored.replace(",", "")) == int(found.replace(",", "")), f"{label}: nothing was stored before"
         assert int(found.replace(",", "")) > 0, f"{label}: the dataset has work due for every sweep"
     assert "People list" not in printed
+    outbox = re.search(
+        r"The outbox: ([\d,]+) reminders the reviews sweep stored owed an email at once, told in ([\d,]+) emails "
+        r".* in [\d.,]+ s: ([\d,]+) emails a second",
+        printed,
+    )
+    assert outbox is not None, printed
+    owed, emails = (int(group.replace(",", "")) for group in outbox.groups()[:2])
+    assert owed > 0
+    assert 0 < emails <= owed
     assert not Notification.objects.exists(), "each sweep was rolled back"
     assert not Meeting.objects.exists(), "what was made due was rolled back"
     assert not CustodyEvent.objects.exists()

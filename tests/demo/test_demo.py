@@ -418,7 +418,7 @@ def test_the_demo_supervisors_find_their_teams_reviews_in_their_inbox(client, de
 
     assert overdue.exists()
     assert 'data-testid="unread-count">' in home
-    assert SweepRun.objects.filter(sweep="reviews", failed=False, sent__gt=0).exists()
+    assert SweepRun.objects.filter(sweep="reviews", status=SweepRun.Status.SUCCEEDED, stored__gt=0).exists()
 
 
 def test_the_demo_iom_team_finds_possible_duplicates_to_check(client, demo_loaded, db):

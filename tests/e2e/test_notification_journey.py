@@ -49,7 +49,7 @@ def test_a_supervisor_opens_an_overdue_review_from_the_notification_and_records_
 
     run = sweep_run(name="reviews")
 
-    assert run.sent > 0
+    assert run.stored > 0
     assert Notification.objects.filter(recipient=supervisor, read_at__isnull=True).count() == 2
 
     # 1. Home: the header shows two unread.

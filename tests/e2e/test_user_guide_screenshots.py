@@ -234,7 +234,7 @@ SHOTS = [
         "system-admin-2-sweeps",
         "alex.reid",
         lambda _: "/operations/sweeps/",
-        both(heading("Scheduled sweeps"), shows("reviews", "agreements")),
+        both(heading("Scheduled sweeps and the outbox"), shows("Emails owed now", "reviews", "agreements")),
     ),
 ]
 

@@ -42,9 +42,10 @@ def test_the_heartbeat_is_safe_to_run_twice(celery_worker):
 def test_periodic_work_is_scheduled_in_settings():
     schedule = settings.CELERY_BEAT_SCHEDULE
 
-    assert schedule["heartbeat"]["task"] == "notifications.tasks.heartbeat"
-    assert schedule["heartbeat"]["schedule"] == 60.0
+    assert schedule["outbox"]["task"] == "notifications.tasks.outbox_send_task"
+    assert schedule["outbox"]["schedule"] == 60.0
     assert schedule["clear-expired-sessions"]["task"] == "shell.tasks.clear_expired_sessions"
+    assert settings.CELERY_BEAT_SCHEDULER == "iom.celery:Scheduler"
 
 
 def test_tasks_are_acknowledged_late_and_time_limited():

@@ -114,8 +114,8 @@ def test_the_meetings_sweep_run_twice_stores_each_reminder_once(chair, partnersh
     first = sweep_run(name="meetings")
     again = sweep_run(name="meetings")
 
-    assert (first.found, first.sent) == (2, 2)
-    assert (again.found, again.sent, again.failed) == (2, 0, False)
+    assert (first.found, first.stored) == (2, 2)
+    assert (again.found, again.stored, again.failed) == (2, 0, False)
     assert Notification.objects.filter(subject=f"meeting:{meeting.pk}").count() == 2
 
 
@@ -188,6 +188,6 @@ def test_the_actions_sweep_run_twice_stores_each_reminder_once(chair, partnershi
     first = sweep_run(name="actions")
     again = sweep_run(name="actions")
 
-    assert (first.found, first.sent) == (1, 1)
-    assert (again.found, again.sent, again.failed) == (1, 0, False)
+    assert (first.found, first.stored) == (1, 1)
+    assert (again.found, again.stored, again.failed) == (1, 0, False)
     assert Notification.objects.filter(subject=f"meeting-action:{action.pk}").count() == 1

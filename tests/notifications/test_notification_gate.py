@@ -17,7 +17,8 @@ from cohorts.management.models import CaseAssignment
 from cohorts.records.services import case_assign
 from cohorts.sweeps import transition_reminders
 from notifications.models import Notification
-from notifications.services import TELLERS, digest_send, notification_email_send, reminders_allowed, teller_of
+from notifications.outbox import recipient_emails_send
+from notifications.services import TELLERS, digest_send, reminders_allowed, teller_of
 from notifications.sweeps import sweep_run
 from sharing.roles import Role
 from sharing.services import agreement_suspend
@@ -121,12 +122,15 @@ def test_the_inbox_withdraws_a_notification_whose_person_the_reader_may_no_longe
 
 def test_a_withdrawn_notification_is_not_emailed_at_once_nor_in_the_digest(withdrawn):
     _, lead, notification = withdrawn
-    Notification.objects.filter(pk=notification.pk).update(emailed_at=None)
+    Notification.objects.filter(pk=notification.pk).update(emailed_at=None, email_owed_since=timezone.now())
 
-    sent = notification_email_send(notification_id=notification.pk)
+    sent = recipient_emails_send(recipient_id=lead.pk)
+    Notification.objects.filter(pk=notification.pk).update(delivery=Notification.Delivery.DIGEST)
     digest = digest_send(recipient=lead, day=timezone.localdate())
 
-    assert sent is False
+    assert sent is not None
+    assert (sent.emails, sent.withdrawn) == (0, 1)
+    assert Notification.objects.get(pk=notification.pk).email_owed_since is None  # no longer owed
     assert digest is None
     assert mail.outbox == []
 

@@ -25,13 +25,15 @@ from celery.beat import SchedulingError
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from iom.celery import app as celery_app
 from notifications.models import DigestEmail, Notification, SweepRun
-from notifications.services import digest_recipients, digest_send, notification_email_send
+from notifications.outbox import owed
 from notifications.sweeps import sweep_run
+from sharing.models import User
 from tests.iom.test_celery import wait_for
 from tests.notifications.test_notifications import on_cohort_with_red_rating
 
@@ -92,7 +94,7 @@ class RedisServer:
         self.process = None
 
 
-def _reset_broker_pools() -> None:
+def reset_broker_pools() -> None:
     """Drop the pooled broker connections, so the next publish connects to the broker now set.
 
     The app's connection and producer pools are kombu's process-wide ones, kept by broker URL:
@@ -112,12 +114,12 @@ def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
     server.start()
     before = celery_app.conf.broker_url
     celery_app.conf.update(broker_url=server.url)
-    _reset_broker_pools()
+    reset_broker_pools()
     try:
         yield server
     finally:
         celery_app.conf.update(broker_url=before)
-        _reset_broker_pools()
+        reset_broker_pools()
         server.stop()
 
 
@@ -168,7 +170,7 @@ def test_a_sweep_due_while_redis_is_down_sends_every_reminder_once_after_recover
 
     assert wait_for(lambda: SweepRun.objects.filter(finished_at__isnull=False).count() == 1, RECOVERY_TIMEOUT)
     run = SweepRun.objects.get()
-    assert (run.found, run.sent, run.failed) == (expected, expected, False)
+    assert (run.found, run.stored, run.failed) == (expected, expected, False)
     assert Notification.objects.filter(kind=Notification.Kind.REVIEW_OVERDUE).count() == expected
     assert {n.subject for n in Notification.objects.all()} == {f"nominal:{person.pk}" for person in people}
     # Overdue reviews are emailed at once: each reminder once.
@@ -183,44 +185,87 @@ def test_a_sweep_due_while_redis_is_down_sends_every_reminder_once_after_recover
     assert wait_for(lambda: SweepRun.objects.filter(finished_at__isnull=False).count() == 2, RECOVERY_TIMEOUT)
     again = SweepRun.objects.order_by("-pk").first()
     assert again is not None
-    assert (again.found, again.sent, again.failed) == (expected, 0, False)
+    assert (again.found, again.stored, again.failed) == (expected, 0, False)
     assert Notification.objects.count() == expected
     assert len(mail.outbox) == expected
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_email_that_cannot_be_queued_while_redis_is_down_goes_in_the_digest_once(reference_data, own_redis, caplog):
+def test_emails_owed_while_redis_is_down_are_sent_once_by_the_outbox_after_recovery(reference_data, own_redis, caplog):
     _, _, recipients = people_with_overdue_reviews()
     own_redis.stop()
 
-    # A worker that took the sweep before the outage stores the reminders; the emails it queues on
-    # commit cannot reach the broker.
-    with caplog.at_level(logging.ERROR):
+    # A worker that took the sweep before the outage stores the reminders; the outbox it asks for on
+    # commit cannot be reached. It tries once, not once per reminder.
+    with caplog.at_level(logging.WARNING):
         run = sweep_run(name="reviews")
 
-    assert (run.found, run.sent, run.failed) == (6, 6, False)
-    assert any(isinstance(record.exc_info[1], BrokerError) for record in caplog.records if record.exc_info)
-    assert Notification.objects.count() == 6
-    assert not Notification.objects.filter(emailed_at__isnull=False).exists()
+    assert (run.found, run.stored, run.failed) == (6, 6, False)
+    assert len([record for record in caplog.records if "outbox" in record.getMessage()]) == 1
+    assert owed().count() == 6
     assert mail.outbox == []
 
-    day = timezone.localdate()
-    waiting = list(digest_recipients())
-    digests = [digest_send(recipient=recipient, day=day) for recipient in waiting]
-    again = [digest_send(recipient=recipient, day=day) for recipient in waiting]
-
-    assert sorted(user.pk for user in waiting) == sorted({user.pk for user in recipients})
-    assert all(digest is not None for digest in digests)
-    assert again == [None] * len(waiting)
-    assert sum(digest.items for digest in digests if digest is not None) == 6
-    assert DigestEmail.objects.count() == len(waiting)
-    assert sorted(message.to[0] for message in mail.outbox) == sorted(user.email for user in waiting)
-    assert all("Supervisor review overdue" in message.body for message in mail.outbox)
-    assert not Notification.objects.filter(emailed_at__isnull=True).exists()
-
-    # The broker back, a late email task finds its reminder already emailed and sends nothing.
     own_redis.start()
-    assert [
-        notification_email_send(notification_id=pk) for pk in Notification.objects.values_list("pk", flat=True)
-    ] == [False] * 6
-    assert len(mail.outbox) == len(waiting)
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        beat_sends("outbox")  # beat's next minute
+        assert wait_for(lambda: not owed().exists(), RECOVERY_TIMEOUT)
+        beat_sends("outbox")  # and the minute after: nothing owed, nothing sent
+        time.sleep(1)
+
+    assert len(mail.outbox) == 6
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(
+        [recipient.email for recipient in recipients] + [recipients[-1].email]
+    )
+    assert len({message.extra_headers["Message-ID"] for message in mail.outbox}) == 6
+    assert Notification.objects.filter(emailed_at__isnull=False).count() == 6
+
+
+@pytest.mark.django_db(transaction=True)
+def test_redis_down_across_the_digests_time_sends_every_digest_and_email_once_after_recovery(
+    worker_on_own_redis, own_redis, client, time_machine
+):
+    tz = timezone.get_current_timezone()
+    day = datetime.date(2026, 12, 9)
+    time_machine.move_to(datetime.datetime.combine(day, datetime.time(6, 59, 50), tzinfo=tz), tick=True)
+    partnership, _, _ = people_with_overdue_reviews()
+    on_cohort_with_red_rating(partnership, started_on=day - datetime.timedelta(days=12), last_name="Soon")
+    own_redis.stop()
+
+    sweep_run(name="reviews")  # taken by a worker before the outage: stored, its emails owed
+    digest_waiting = set(
+        Notification.objects.filter(delivery=Notification.Delivery.DIGEST).values_list("recipient_id", flat=True)
+    )
+    owed_at_once = owed().count()
+    assert digest_waiting
+    assert owed_at_once
+    for entry in ("daily-digest", "outbox"):
+        with pytest.raises(SchedulingError):
+            beat_sends(entry)
+    time_machine.move_to(datetime.datetime.combine(day, datetime.time(7, 0, 5), tzinfo=tz), tick=True)
+    for entry in ("daily-digest", "outbox"):  # the digest's time passes with the broker down
+        with pytest.raises(SchedulingError):
+            beat_sends(entry)
+    during = client.get(reverse("healthz")).json()
+
+    assert during["checks"]["broker"] == "down"
+    assert during["outbox"]["owed"] == owed_at_once  # the backlog, while it lasts
+    assert mail.outbox == []
+
+    own_redis.start()
+    beat_sends("daily-digest")  # the first runs after recovery
+    beat_sends("outbox")
+
+    assert wait_for(lambda: not owed().exists(), RECOVERY_TIMEOUT)
+    assert wait_for(lambda: DigestEmail.objects.filter(day=day).count() == len(digest_waiting), RECOVERY_TIMEOUT)
+    beat_sends("daily-digest")  # and the runs after: nothing more
+    beat_sends("outbox")
+    time.sleep(2)
+    digests = [email for email in mail.outbox if email.extra_headers["Message-ID"].startswith("<digest-")]
+    at_once = [email for email in mail.outbox if email.extra_headers["Message-ID"].startswith("<notification-")]
+    assert sorted(email.to[0] for email in digests) == sorted(
+        User.objects.filter(pk__in=digest_waiting).values_list("email", flat=True)
+    )
+    assert len(at_once) == owed_at_once
+    assert len({email.extra_headers["Message-ID"] for email in mail.outbox}) == len(mail.outbox)
+    after = client.get(reverse("healthz")).json()
+    assert after["outbox"] == {"owed": 0, "oldest": None}

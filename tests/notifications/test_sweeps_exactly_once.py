@@ -1,6 +1,6 @@
-"""Every sweep, run from two processes at once and then again, stores each reminder once and queues
-each immediate email once: exactly once in effect. The demo's cohort is the data: on the day it is
-loaded every sweep finds work in it, which this also proves."""
+"""Every sweep, run from two processes at once and then again, stores each reminder once, each
+immediate email owed once and sent once by the outbox: exactly once in effect. The demo's cohort
+is the data: on the day it is loaded every sweep finds work in it, which this also proves."""
 
 from __future__ import annotations
 
@@ -13,11 +13,13 @@ from urllib.parse import quote
 
 import pytest
 from django.conf import settings
+from django.core import mail
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
 from notifications.models import Notification, SweepRun
+from notifications.outbox import outbox_send, owed
 from notifications.sweeps import SWEEPS
 
 # Each process waits for the file `go`, then runs every sweep: both start within a few milliseconds.
@@ -25,6 +27,7 @@ RUN_WHEN_TOLD = """
 import os, sys, time
 import django
 django.setup()
+from django.core import mail
 from django.core.management import call_command
 while not os.path.exists(sys.argv[1]):
     time.sleep(0.005)
@@ -83,14 +86,20 @@ def test_every_sweep_from_two_processes_at_once_and_again_tells_each_reminder_on
 
     stored = set(Notification.objects.values_list("recipient_id", "kind", "subject", "due_on"))
     assert stored == expected
-    runs = SweepRun.objects.filter(failed=False)
+    runs = SweepRun.objects.filter(status=SweepRun.Status.SUCCEEDED)
     assert runs.count() == 2 * len(SWEEPS)
-    assert sum(run.sent for run in runs) == len(expected)  # each stored by one process only
+    assert sum(run.stored for run in runs) == len(expected)  # each stored by one process only
     immediate = Notification.objects.filter(delivery=Notification.Delivery.IMMEDIATE).count()
     assert immediate > 0
-    assert _queued(broker) == immediate  # each email queued once, by the process that stored it
+    assert Notification.objects.filter(email_owed_since__isnull=False).count() == immediate
+    assert _queued(broker) <= 2  # an outbox run asked for once by each process, never once a reminder
+    sent = outbox_send()
+    assert sent.notifications + sent.withdrawn == immediate
+    assert len(mail.outbox) == sent.emails
+    assert not owed().exists()
+    assert outbox_send().emails == 0
 
     call_command("sweep")
 
     assert set(Notification.objects.values_list("recipient_id", "kind", "subject", "due_on")) == expected
-    assert sum(run.sent for run in SweepRun.objects.order_by("-pk")[: len(SWEEPS)]) == 0
+    assert sum(run.stored for run in SweepRun.objects.order_by("-pk")[: len(SWEEPS)]) == 0

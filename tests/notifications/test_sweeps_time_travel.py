@@ -49,7 +49,7 @@ def test_a_sweep_run_daily_by_the_worker_across_its_deadline_tells_each_reminder
         assert not run.failed, run.error
         assert run.started_at.date() == day  # the worker swept "today" as the clock said
         assert _keys() == told | due, day  # what was due that day is stored, nothing else
-        assert run.sent == len(due - told), day  # and only what was not told before
+        assert run.stored == len(due - told), day  # and only what was not told before
         told |= due
         days_with_something += bool(due)
 

@@ -222,7 +222,7 @@ def test_the_y2a_sweep_run_twice_stores_each_reminder_once(partnership, yot):
     again = sweep_run(name="y2a", on=day)
     a_day_later = sweep_run(name="y2a", on=day + DAY)
 
-    assert (first.found, first.sent, first.failed) == (3, 3, False)
-    assert (again.found, again.sent) == (3, 0)
-    assert (a_day_later.found, a_day_later.sent) == (3, 0)
+    assert (first.found, first.stored, first.failed) == (3, 3, False)
+    assert (again.found, again.stored) == (3, 0)
+    assert (a_day_later.found, a_day_later.stored) == (3, 0)
     assert Notification.objects.filter(kind=Kind.Y2A_HANDOVER, subject=person.subject).count() == 3

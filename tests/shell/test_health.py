@@ -35,6 +35,7 @@ def test_healthz_is_ok_when_beat_and_every_sweep_ran_in_time(client, db):
     from notifications.sweeps import SWEEPS, sweep_run
 
     heartbeat_record(name="beat")
+    heartbeat_record(name="workers")
     for name in SWEEPS:
         sweep_run(name=name)
 
@@ -42,5 +43,6 @@ def test_healthz_is_ok_when_beat_and_every_sweep_ran_in_time(client, db):
 
     assert response.json() == {
         "status": "ok",
-        "checks": {"database": "ok", "broker": "ok", "beat": "ok", "sweeps": "ok"},
+        "checks": {"database": "ok", "broker": "ok", "beat": "ok", "workers": "ok", "sweeps": "ok", "outbox": "ok"},
+        "outbox": {"owed": 0, "oldest": None},
     }

@@ -16,7 +16,7 @@ from demo.benchmark import (
     measure,
     results_table,
 )
-from demo.benchmark_sweeps import SweepMeasurement, measure_sweeps, sweeps_table
+from demo.benchmark_sweeps import SweepMeasurement, measure_outbox, measure_sweeps, sweeps_table
 
 
 class Command(BaseCommand):
@@ -124,11 +124,16 @@ class Command(BaseCommand):
             self.stdout.write(f"Benchmark, the sweeps alone: {sizes}; database {connection.settings_dict['NAME']}.")
             self.stdout.write(built)
             self.report_sweeps(measure_sweeps(repeat=sweep_repeat, say=self.say))
+            self.stdout.write("")
+            self.stdout.write(str(measure_outbox(say=self.say)))
             return
         results = measure(sizes, repeat=options["repeat"], warmup=options["warmup"], say=self.say)
         sweeps = measure_sweeps(repeat=sweep_repeat, say=self.say)
+        outbox = measure_outbox(say=self.say)
         self.report(results, built)
         self.report_sweeps(sweeps)
+        self.stdout.write("")
+        self.stdout.write(str(outbox))
         failures = []
         limit = options["max_ratio"]
         verdicts = [(f"Partner/admin ratio, people list (median): {results.list_ratio:.2f}", results.list_ratio, limit)]

@@ -5,13 +5,11 @@ connection of its own with the triggers off, as only it can."""
 
 from __future__ import annotations
 
-import threading
 from io import StringIO
 
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
-from django.db import connection
 
 from cohorts.audit_chain import access_log_check, access_log_verify
 from cohorts.models import AccessEvent, AccessLogCheckpoint
@@ -19,6 +17,7 @@ from cohorts.records.services import access_event_record
 from cohorts.tasks import verify_access_log
 from sharing.roles import Role
 from tests.cohorts.factories import make_nominal
+from tests.concurrency import at_once
 from tests.iom.test_celery import wait_for
 from tests.migrated_state import owner_transaction
 from tests.sharing.factories import UserFactory
@@ -137,17 +136,10 @@ def test_a_log_rewritten_after_a_check_shows(logged, partnership):
 
 def test_concurrent_requests_make_one_chain(partnership):
     def log_ten() -> None:
-        try:
-            for _ in range(10):
-                access_event_record(user=partnership.officer, action=AccessEvent.Action.SEARCH, query="q")
-        finally:
-            connection.close()
+        for _ in range(10):
+            access_event_record(user=partnership.officer, action=AccessEvent.Action.SEARCH, query="q")
 
-    threads = [threading.Thread(target=log_ten) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_once(log_ten, times=3)
 
     verdict = access_log_verify()
     assert verdict.intact, verdict.problem

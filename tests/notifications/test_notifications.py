@@ -4,11 +4,10 @@ inbox; the supervisor reviews sweep at its edges."""
 from __future__ import annotations
 
 import datetime
-import threading
 
 import pytest
 from django.core import mail
-from django.db import connection, connections
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +22,7 @@ from notifications.sweeps import sweep_run
 from notifications.tasks import sweep
 from sharing.roles import Role
 from tests.cohorts.factories import make_nominal
+from tests.concurrency import at_once
 from tests.iom.test_celery import wait_for
 from tests.sharing.factories import UserFactory
 
@@ -84,21 +84,7 @@ def test_two_processes_sending_the_same_reminders_at_once_store_each_once(refere
     subject = f"nominal:{make_nominal(partnership.officer).pk}"
     first = datetime.date(2026, 1, 1)
     reminders = [reminder(partnership.officer, subject, due_on=first + datetime.timedelta(days=n)) for n in range(300)]
-    results: list[list[int]] = []
-    barrier = threading.Barrier(2)
-
-    def send() -> None:
-        try:
-            barrier.wait()
-            results.append(reminders_send(reminders))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = at_once(lambda: reminders_send(reminders))
 
     assert sorted(len(result) for result in results)[1] + sorted(len(result) for result in results)[0] == 300
     assert not set(results[0]) & set(results[1])

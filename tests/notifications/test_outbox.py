@@ -4,14 +4,12 @@ each owed email once, however many run at once and whatever was down when it was
 from __future__ import annotations
 
 import datetime
-import threading
 import time
 from io import StringIO
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import connections
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +20,7 @@ from notifications.outbox import outbox_backlog, outbox_send, owed
 from notifications.services import reminders_send
 from notifications.tasks import digest_sweep
 from sharing.roles import Role
+from tests.concurrency import at_once
 from tests.notifications.test_notifications import on_cohort_with_red_rating, reminder
 from tests.notifications.test_sweep_outage import reset_broker_pools
 from tests.sharing.factories import UserFactory
@@ -48,19 +47,7 @@ def officers(partnership):
 def test_two_senders_at_once_send_each_owed_email_once(reference_data, partnership, person, officers):
     reminders_send([overdue(officer, person, days) for officer in officers for days in range(2)], kick=False)
     assert owed().count() == 24
-    results = []
-
-    def send() -> None:
-        try:
-            results.append(outbox_send())
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = at_once(outbox_send)
 
     assert sum(result.notifications for result in results) == 24
     assert len(mail.outbox) == 24

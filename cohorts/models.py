@@ -11,40 +11,17 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 
-from cohorts.deregistration.models import Deregistration  # noqa: F401
-from cohorts.duplicates.models import NominalMerge, PossibleDuplicate  # noqa: F401
-from cohorts.events.models import CustodyEvent, EventImport  # noqa: F401
-from cohorts.management.models import (  # noqa: F401
-    CaseAssignment,
-    CohortManagement,
-    CohortMembership,
-    ManagementLevel,
-    PriorityCohort,
-    RagAssessment,
-    RagRating,
-    Strand,
-)
-from cohorts.records.models import (  # noqa: F401
-    NEIGHBOURHOOD_CRIME,
-    PATHWAY_CATEGORY,
-    CaseInvolvement,
-    CommunitySafetyPartnership,
-    Consent,
-    NamedListEntry,
-    Nominal,
-    NominalAlias,
-    NominalGroupObjectPermission,
-    NominalUserObjectPermission,
-    OffenceType,
-    Pathway,
-    PathwayNeed,
-    PolicingArea,
-    RecordedItem,
-)
-from cohorts.report.models import Contact, EnforcementAction, Intervention, PlanAction  # noqa: F401
-from cohorts.reviews.models import SupervisorReview  # noqa: F401
-from cohorts.tags.models import TagHit, TagPeriod  # noqa: F401
-from cohorts.transitions.models import TransitionPlan, TransitionStep  # noqa: F401
+# Each capability's models module, imported so that Django finds its models; their names are
+# imported from their own modules.
+from cohorts.deregistration import models as deregistration_models  # noqa: F401
+from cohorts.duplicates import models as duplicates_models  # noqa: F401
+from cohorts.events import models as events_models  # noqa: F401
+from cohorts.management import models as management_models  # noqa: F401
+from cohorts.records.models import Nominal
+from cohorts.report import models as report_models  # noqa: F401
+from cohorts.reviews import models as reviews_models  # noqa: F401
+from cohorts.tags import models as tags_models  # noqa: F401
+from cohorts.transitions import models as transitions_models  # noqa: F401
 from sharing.models import Agency
 
 

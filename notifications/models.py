@@ -63,14 +63,8 @@ class Notification(models.Model):
         blank=True,
         help_text="When its sweep found it no longer due (done, moved or cancelled): shown so, never emailed.",
     )
-    run = models.ForeignKey(
-        "SweepRun",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="notifications",
-        help_text="The sweep run that stored it (what a run stored and emailed is counted from these).",
-    )
+    # The sweep run that stored it: what a run stored and emailed is counted from these.
+    run = models.ForeignKey("SweepRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="notifications")
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -39,7 +39,6 @@ class Migration(migrations.Migration):
             name="run",
             field=models.ForeignKey(
                 blank=True,
-                help_text="The sweep run that stored it (what a run stored and emailed is counted from these).",
                 null=True,
                 on_delete=django.db.models.deletion.SET_NULL,
                 related_name="notifications",

@@ -1,6 +1,7 @@
 """The Celery app. Settings prefixed CELERY_ in iom.settings configure it; tasks are found in each
 app's tasks.py."""
 
+import datetime
 import logging
 import os
 import time
@@ -49,9 +50,9 @@ def _heartbeat(name: str) -> None:
 
 class Scheduler(PersistentScheduler):
     """Beat's scheduler (CELERY_BEAT_SCHEDULER): the schedule on disk as Celery keeps it, plus beat's
-    own heartbeat every 30 seconds, and each sweep (every entry run by the hour or more often, but
-    the heartbeat) run once as beat starts: work missed while beat was down is done at once, not at
-    the next tick of the clock."""
+    own heartbeat every 30 seconds, and the sweeps, the outbox and the daily jobs' dispatch run once
+    as beat starts (RUN_AT_START): work missed while beat was down is done at once, not at the next
+    tick of the clock."""
 
     _beat_seen: float = 0.0
 
@@ -59,9 +60,8 @@ class Scheduler(PersistentScheduler):
         super().setup_schedule()
         now = self.app.now()
         for entry in self.schedule.values():
-            run_every = getattr(entry.schedule, "run_every", None)
-            if run_every is not None and entry.task in RUN_AT_START:
-                entry.last_run_at = now - run_every
+            if entry.task in RUN_AT_START:  # as if last run long enough ago to be due now
+                entry.last_run_at = now - datetime.timedelta(days=1)
 
     def tick(self, *args: Any, **kwargs: Any) -> float:
         if time.monotonic() - self._beat_seen >= HEARTBEAT_SECONDS:
@@ -70,8 +70,8 @@ class Scheduler(PersistentScheduler):
         return min(super().tick(*args, **kwargs), HEARTBEAT_SECONDS)
 
 
-# The tasks beat runs once as it starts (the sweeps and the outbox).
-RUN_AT_START = ("notifications.tasks.sweep", "notifications.tasks.outbox_send_task")
+# The tasks beat runs once as it starts (the sweeps, the outbox, the daily jobs' dispatch).
+RUN_AT_START = ("notifications.tasks.sweep", "notifications.tasks.outbox_send_task", "notifications.tasks.daily_jobs")
 
 
 class WorkerHeartbeat(bootsteps.StartStopStep):

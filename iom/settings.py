@@ -431,16 +431,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "iom.celery:Scheduler"
 # Periodic work is code, reviewed and tested like the rest (DESIGN.md, "Scheduled work").
 CELERY_BEAT_SCHEDULE = {
-    "clear-expired-sessions": {
-        "task": "shell.tasks.clear_expired_sessions",
-        "schedule": crontab(hour=3, minute=15),
-    },
-    # The sharing grants should always match the rules; this proves it nightly and repairs drift.
-    "reconcile-grants": {"task": "cohorts.tasks.reconcile_grants", "schedule": crontab(hour=2, minute=30)},
-    # The access log still matches its hash chain (cohorts/audit_chain.py); system admins told if not.
-    "verify-access-log": {"task": "cohorts.tasks.verify_access_log", "schedule": crontab(hour=3, minute=45)},
-    # Meeting series are kept generated six months ahead (meetings/scheduling/services.py).
-    "meeting-series-extend": {"task": "meetings.tasks.meeting_series_extend", "schedule": crontab(hour=1, minute=40)},
+    # The daily jobs (IOM_DAILY_JOBS), each sent by the first run after its time that finds it not
+    # done today (notifications/daily.py).
+    "daily-jobs": {"task": "notifications.tasks.daily_jobs", "schedule": crontab(minute="*/15")},
     # The agendas of the next two weeks' meetings follow the data (meetings/agenda/services.py).
     "meeting-agendas-refresh": {
         "task": "meetings.tasks.agendas_refresh",
@@ -457,6 +450,18 @@ CELERY_BEAT_SCHEDULE = {
     "outbox": {"task": "notifications.tasks.outbox_send_task", "schedule": 60.0, "options": {"expires": 55}},
     # The digest: each run after IOM_DIGEST_AT sends the day's digests not sent yet.
     "daily-digest": {"task": "notifications.tasks.digest_sweep", "schedule": crontab(minute="*/15")},
+}
+
+# The daily jobs, by name: the task, and the local time from which it is due each day. A job missed
+# (beat, the broker or the workers down) runs at the first dispatch after they are back.
+IOM_DAILY_JOBS: dict[str, tuple[str, str]] = {
+    # Meeting series are kept generated six months ahead (meetings/scheduling/services.py).
+    "meeting-series-extend": ("meetings.tasks.meeting_series_extend", "01:40"),
+    # The sharing grants should always match the rules; this proves it nightly and repairs drift.
+    "reconcile-grants": ("cohorts.tasks.reconcile_grants", "02:30"),
+    "clear-expired-sessions": ("shell.tasks.clear_expired_sessions", "03:15"),
+    # The access log still matches its hash chain (cohorts/audit_chain.py); system admins told if not.
+    "verify-access-log": ("cohorts.tasks.verify_access_log", "03:45"),
 }
 
 # --- Email ---------------------------------------------------------------------------------------

@@ -6,10 +6,13 @@ import logging
 
 from celery import shared_task
 
+from notifications.daily import daily_job
+
 logger = logging.getLogger(__name__)
 
 
 @shared_task(ignore_result=True)
+@daily_job
 def meeting_series_extend() -> None:
     """Daily: keep every active meeting series generated six months ahead (meetings/scheduling/services.py)."""
     from meetings.scheduling.services import series_extend_all

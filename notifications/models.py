@@ -13,6 +13,23 @@ class Heartbeat(models.Model):
         return f"{self.name} at {self.seen_at:%Y-%m-%d %H:%M:%S}"
 
 
+class DailyRun(models.Model):
+    """One day's run of a daily job (IOM_DAILY_JOBS): asked of a worker by the first dispatch after
+    the job's time, and done when it finished. A day without one done is run by the next dispatch,
+    however late, so a job missed while beat, the broker or the workers were down is made up."""
+
+    name = models.CharField(max_length=60)
+    day = models.DateField()
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["name", "day"], name="one_daily_run_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.name} on {self.day}"
+
+
 # --- Reminders and notifications ----------------------------------------------------------------------
 
 

@@ -48,6 +48,14 @@ def sweep(name: str) -> None:
         sweep_run(name=name)
 
 
+@shared_task(ignore_result=True, soft_time_limit=60, time_limit=90)
+def daily_jobs() -> None:
+    """Send each daily job due and not done today (notifications/daily.py)."""
+    from notifications.daily import daily_jobs_dispatch
+
+    daily_jobs_dispatch()
+
+
 # A run cut short leaves the rest owed, for the next.
 @shared_task(**AT_LEAST_ONCE, **SWEEP_LIMITS, autoretry_for=(*TRANSIENT, SMTPException, ConnectionError), max_retries=5)
 def outbox_send_task() -> None:

@@ -3,8 +3,11 @@ from importlib import import_module
 from celery import shared_task
 from django.conf import settings
 
+from notifications.daily import daily_job
+
 
 @shared_task(ignore_result=True)
+@daily_job
 def clear_expired_sessions() -> None:
     """Expired sessions are refused on use; this removes their rows."""
     import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()

@@ -171,4 +171,4 @@ def test_the_nightly_task_tells_the_system_admins_of_a_broken_chain(celery_worke
 
 
 def test_the_check_is_scheduled_nightly(settings):
-    assert settings.CELERY_BEAT_SCHEDULE["verify-access-log"]["task"] == "cohorts.tasks.verify_access_log"
+    assert settings.IOM_DAILY_JOBS["verify-access-log"] == ("cohorts.tasks.verify_access_log", "03:45")

@@ -24,4 +24,4 @@ def test_the_nightly_reconciliation_repairs_a_grant_through_the_worker(celery_wo
 
 
 def test_reconciliation_is_scheduled_nightly(settings):
-    assert settings.CELERY_BEAT_SCHEDULE["reconcile-grants"]["task"] == "cohorts.tasks.reconcile_grants"
+    assert settings.IOM_DAILY_JOBS["reconcile-grants"] == ("cohorts.tasks.reconcile_grants", "02:30")

@@ -44,7 +44,7 @@ def test_periodic_work_is_scheduled_in_settings():
 
     assert schedule["outbox"]["task"] == "notifications.tasks.outbox_send_task"
     assert schedule["outbox"]["schedule"] == 60.0
-    assert schedule["clear-expired-sessions"]["task"] == "shell.tasks.clear_expired_sessions"
+    assert settings.IOM_DAILY_JOBS["clear-expired-sessions"][0] == "shell.tasks.clear_expired_sessions"
     assert settings.CELERY_BEAT_SCHEDULER == "iom.celery:Scheduler"
 
 

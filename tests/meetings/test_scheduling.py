@@ -309,10 +309,7 @@ def test_the_daily_task_keeps_active_series_six_months_ahead(chair, time_machine
 
 
 def test_the_series_task_is_scheduled_daily(settings):
-    entry = settings.CELERY_BEAT_SCHEDULE["meeting-series-extend"]
-
-    assert entry["task"] == "meetings.tasks.meeting_series_extend"
-    assert entry["schedule"].hour == {1}
+    assert settings.IOM_DAILY_JOBS["meeting-series-extend"] == ("meetings.tasks.meeting_series_extend", "01:40")
 
 
 # --- Single meetings -------------------------------------------------------------------------------

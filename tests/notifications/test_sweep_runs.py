@@ -105,12 +105,12 @@ def test_a_sweep_is_late_once_sweeps_have_run_for_twice_its_interval_without_it(
 # --- Beat and the workers ----------------------------------------------------------------------------
 
 
-def test_beat_runs_each_sweep_and_the_outbox_as_it_starts_and_records_its_own_heartbeat(db, tmp_path):
+def test_beat_runs_each_sweep_the_outbox_and_the_daily_jobs_as_it_starts_and_records_its_heartbeat(db, tmp_path):
     scheduler = Scheduler(celery_app, schedule_filename=str(tmp_path / "schedule"), lazy=False)
     due = {name for name, entry in scheduler.schedule.items() if entry.is_due()[0]}
 
     sweeps = {name for name, entry in settings.CELERY_BEAT_SCHEDULE.items() if entry["task"] in RUN_AT_START}
-    assert sweeps == {f"sweep-{name}" for name in SWEEPS} | {"outbox"}
+    assert sweeps == {f"sweep-{name}" for name in SWEEPS} | {"outbox", "daily-jobs"}
     assert due == sweeps
     scheduler.schedule.clear()  # nothing sent to the broker: the tick records the heartbeat alone
     scheduler.tick()

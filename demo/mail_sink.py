@@ -5,6 +5,7 @@ by other processes (a Celery worker killed and restarted)."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 import threading
 from collections import Counter
@@ -40,6 +41,7 @@ class MailSink:
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
 
     def __enter__(self) -> MailSink:
+        logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's line per command
         self.controller.start()
         return self
 

@@ -22,7 +22,8 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import Count, Min, QuerySet
 from django.utils import timezone
@@ -50,7 +51,15 @@ def owed() -> QuerySet[Notification]:
 
 
 def outbox_send(*, max_recipients: int | None = None) -> OutboxResult:
-    """Send every email owed now (or those of the first max_recipients recipients), oldest first."""
+    """Send every email owed now (or those of the first max_recipients recipients), oldest first,
+    through one connection to the mail server (opened only when something is owed)."""
+    if not owed().exists():
+        return OutboxResult(emails=0, notifications=0, withdrawn=0)
+    with get_connection() as connection:
+        return _outbox_send(connection, max_recipients)
+
+
+def _outbox_send(connection: BaseEmailBackend, max_recipients: int | None) -> OutboxResult:
     emails = told = withdrawn = 0
     done = 0
     while max_recipients is None or done < max_recipients:
@@ -66,7 +75,7 @@ def outbox_send(*, max_recipients: int | None = None) -> OutboxResult:
             break
         progress = 0
         for recipient_id in recipients:
-            sent = recipient_emails_send(recipient_id=recipient_id)
+            sent = recipient_emails_send(recipient_id=recipient_id, connection=connection)
             if sent is None:
                 continue  # another sender holds them
             progress += 1
@@ -78,7 +87,7 @@ def outbox_send(*, max_recipients: int | None = None) -> OutboxResult:
 
 
 @transaction.atomic
-def recipient_emails_send(*, recipient_id: int) -> OutboxResult | None:
+def recipient_emails_send(*, recipient_id: int, connection: BaseEmailBackend | None = None) -> OutboxResult | None:
     """Send one recipient what they are owed, once: their owed rows are locked (None: another sender
     holds them), told again, sent, and marked in this transaction. More than
     IOM_EMAILS_AT_ONCE_MAX of one kind go as one email with their count."""
@@ -101,17 +110,17 @@ def recipient_emails_send(*, recipient_id: int) -> OutboxResult | None:
     emails = 0
     for kind_rows in by_kind.values():
         if len(kind_rows) > settings.IOM_EMAILS_AT_ONCE_MAX:
-            _send(recipient, kind_rows, together=True)
+            _send(recipient, kind_rows, together=True, connection=connection)
             emails += 1
         else:
             for row in kind_rows:
-                _send(recipient, [row], together=False)
+                _send(recipient, [row], together=False, connection=connection)
                 emails += 1
     Notification.objects.filter(pk__in=[row.pk for row in shown]).update(emailed_at=now)
     return OutboxResult(emails=emails, notifications=len(shown), withdrawn=len(gone))
 
 
-def _send(recipient: User, rows: list[Notification], *, together: bool) -> None:
+def _send(recipient: User, rows: list[Notification], *, together: bool, connection: BaseEmailBackend | None) -> None:
     first = rows[0]
     label = first.get_kind_display()
     if together:
@@ -125,6 +134,7 @@ def _send(recipient: User, rows: list[Notification], *, together: bool) -> None:
         body=body,
         to=[recipient.email],
         headers={"Message-ID": f"<notification-{first.pk}-{len(rows)}@{settings.IOM_EMAIL_DOMAIN}>"},
+        connection=connection,
     )
     message.send()
 

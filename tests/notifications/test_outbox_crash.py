@@ -1,8 +1,12 @@
-"""A worker killed with kill -9 while the outbox sends loses no email: a real Celery worker process,
-a real broker and a real SMTP server. The sweep has committed (the emails are owed); the worker is
-killed at five random points of the sending, restarted each time, and given the outbox's next run
-as beat gives it every minute. Every owed email arrives; one is sent again only when the kill fell
-between the mail server's acceptance and the commit, and then with the same Message-ID."""
+"""Workers killed with kill -9, as an operator or the kernel does: a real Celery worker process, a
+real broker and a real SMTP server.
+
+- While the outbox sends: the sweep has committed (the emails are owed); the worker is killed at
+  five random points of the sending, restarted each time, and given the outbox's next run as beat
+  gives it every minute. Every owed email arrives; one is sent again only when the kill fell
+  between the mail server's acceptance and the commit, and then with the same Message-ID.
+- While a sweep runs: its run stays started, and is reported abandoned once it has given no sign of
+  life for IOM_SWEEP_ABANDONED_AFTER."""
 
 from __future__ import annotations
 
@@ -18,17 +22,20 @@ from urllib.parse import quote
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
+from django.test import override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from demo.mail_sink import MailSink
-from notifications.models import Notification
+from notifications.models import Notification, SweepRun
 from notifications.outbox import owed
 from notifications.services import Reminder, reminders_send
-from notifications.tasks import outbox_send_task
+from notifications.tasks import outbox_send_task, sweep
 from sharing.roles import Role
 from tests.cohorts.factories import make_nominal
 from tests.iom.test_celery import wait_for
+from tests.notifications.test_notifications import on_cohort_with_red_rating
 from tests.sharing.factories import UserFactory
 
 RECIPIENTS = 240
@@ -126,3 +133,35 @@ def test_a_worker_killed_at_five_random_points_of_the_sending_loses_no_email(ref
     assert sum(count - 1 for count in again.values()) <= KILLS, f"seed {seed}: sent again {again}"
     assert all(count == 2 for count in again.values())  # at most once more, and only at a kill
     assert Notification.objects.filter(emailed_at__isnull=True).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sweep_whose_worker_is_killed_mid_run_is_reported_abandoned(
+    reference_data, partnership, sink, client, system_admin
+):
+    on_cohort_with_red_rating(partnership, started_on=timezone.localdate() - datetime.timedelta(weeks=3))
+    worker = WorkerProcess(_worker_environment(sink))
+    holder = connections.create_connection("default")  # another session, holding the table the sweep stores in
+    holder.set_autocommit(False)
+    try:
+        with holder.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {Notification._meta.db_table} IN EXCLUSIVE MODE")
+        worker.start()
+        sweep.delay(name="reviews")
+        assert wait_for(lambda: SweepRun.objects.filter(found__gt=0).exists(), 60)  # found, blocked storing
+        worker.kill()
+    finally:
+        holder.rollback()
+        holder.close()
+        worker.stop()
+    client.force_login(system_admin)
+
+    run = SweepRun.objects.get()
+    with override_settings(IOM_SWEEP_ABANDONED_AFTER=1):
+        time.sleep(1.5)
+        page = client.get(reverse("sweep-operations")).content.decode()
+        health = client.get(reverse("healthz")).json()
+
+    assert (run.status, run.finished_at, run.stored) == (SweepRun.Status.STARTED, None, 0)
+    assert "Abandoned" in page
+    assert "abandoned: reviews" in health["checks"]["sweeps"]

@@ -421,6 +421,24 @@ def test_the_demo_supervisors_find_their_teams_reviews_in_their_inbox(client, de
     assert SweepRun.objects.filter(sweep="reviews", status=SweepRun.Status.SUCCEEDED, stored__gt=0).exists()
 
 
+def test_the_demo_shows_a_reminder_no_longer_due_after_a_licence_end_moved(client, demo_loaded, db):
+    from notifications.models import Notification
+
+    moved = Notification.objects.filter(kind=Notification.Kind.TRANSITION_NO_PLAN).exclude(no_longer_due_at=None)
+    reader = moved.order_by("pk").values_list("recipient", flat=True).first()
+    assert reader is not None
+    subject = moved.order_by("pk")[0].subject
+    client.force_login(User.objects.get(pk=reader))
+
+    # Those no longer due come last in the inbox: on one of its first pages here.
+    pages = [client.get(f"/notifications/?page={n}").content.decode() for n in range(1, 4)]
+
+    assert any('data-testid="no-longer-due"' in page for page in pages)
+    assert Notification.objects.filter(
+        kind=Notification.Kind.TRANSITION_NO_PLAN, subject=subject, no_longer_due_at=None, recipient_id=reader
+    ).exists()  # the new date's own
+
+
 def test_the_demo_iom_team_finds_possible_duplicates_to_check(client, demo_loaded, db):
     """A partner's second record of someone the police hold (to merge), and a partner's two attempts at
     a police-held PNC ID (nothing recorded; to share): on the IOM team's home page and queue."""

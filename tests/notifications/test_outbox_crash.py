@@ -6,7 +6,9 @@ real broker and a real SMTP server.
   gives it every minute. Every owed email arrives; one is sent again only when the kill fell
   between the mail server's acceptance and the commit, and then with the same Message-ID.
 - While a sweep runs: its run stays started, and is reported abandoned once it has given no sign of
-  life for IOM_SWEEP_ABANDONED_AFTER."""
+  life for IOM_SWEEP_ABANDONED_AFTER.
+- A sweep's task terminated (revoke with terminate, SIGTERM to the prefork pool's process): the run
+  is recorded as failed, with nothing stored."""
 
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from demo.mail_sink import MailSink
+from iom.celery import app as celery_app
 from notifications.models import Notification, SweepRun
 from notifications.outbox import owed
 from notifications.services import Reminder, reminders_send
@@ -59,15 +62,16 @@ def _worker_environment(sink: MailSink) -> dict[str, str]:
 class WorkerProcess:
     """`celery -A iom worker`, in a process of its own, killed with SIGKILL."""
 
-    def __init__(self, environment: dict[str, str]) -> None:
+    def __init__(self, environment: dict[str, str], pool: str = "solo") -> None:
         self.environment = environment
+        self.pool = pool
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
         self.process = subprocess.Popen(
             [
-                *(sys.executable, "-m", "celery", "-A", "iom", "worker", "--pool=solo", "--loglevel=WARNING"),
-                *("--without-gossip", "--without-mingle", "--without-heartbeat"),
+                *(sys.executable, "-m", "celery", "-A", "iom", "worker", f"--pool={self.pool}", "--concurrency=1"),
+                *("--loglevel=WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"),
             ],
             env=self.environment,
             cwd=settings.BASE_DIR,
@@ -165,3 +169,31 @@ def test_a_sweep_whose_worker_is_killed_mid_run_is_reported_abandoned(
     assert (run.status, run.finished_at, run.stored) == (SweepRun.Status.STARTED, None, 0)
     assert "Abandoned" in page
     assert "abandoned: reviews" in health["checks"]["sweeps"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sweep_whose_task_is_terminated_is_recorded_as_failed(reference_data, partnership, sink):
+    on_cohort_with_red_rating(partnership, started_on=timezone.localdate() - datetime.timedelta(weeks=3))
+    worker = WorkerProcess(_worker_environment(sink), pool="prefork")
+    holder = connections.create_connection("default")
+    holder.set_autocommit(False)
+    try:
+        with holder.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {Notification._meta.db_table} IN EXCLUSIVE MODE")
+        worker.start()
+        task = sweep.delay(name="reviews")
+        assert wait_for(lambda: SweepRun.objects.filter(found__gt=0).exists(), 60)  # found, blocked storing
+        celery_app.control.revoke(task.id, terminate=True)  # SIGTERM to the pool's process running it
+        time.sleep(2)  # delivered while the sweep waits on the table
+        holder.rollback()  # the sweep's insert goes on, and the signal's SystemExit stops it there
+        finished = wait_for(lambda: SweepRun.objects.filter(finished_at__isnull=False).exists(), 60)
+    finally:
+        holder.rollback()
+        holder.close()
+        worker.stop()
+
+    run = SweepRun.objects.get()
+    assert finished, (run.status, run.error)
+    assert (run.status, run.stored) == (SweepRun.Status.FAILED, 0)
+    assert run.error.startswith("SystemExit")
+    assert not Notification.objects.exists()  # its transaction rolled back

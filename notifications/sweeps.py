@@ -30,8 +30,9 @@ class Sweep:
     finder: str  # "app.module.function", taking the day and returning reminders
     task: str  # the Celery task that runs it, as named in CELERY_BEAT_SCHEDULE
     # The kinds it finds, and of those the ones it finds until they are resolved (overdue included):
-    # a stored reminder of its kinds it no longer finds, due today or later or of a kind found until
-    # resolved, is no longer due (done, moved or cancelled). The others age out of its window.
+    # a stored reminder of its kinds it no longer finds, due after today or of a kind found until
+    # resolved, is no longer due (done, moved or cancelled). The others age out of its window (a
+    # meeting is told through the day before: on its day it is due, not withdrawn).
     kinds: tuple[str, ...] = ()
     found_until_resolved: tuple[str, ...] = ()
 
@@ -155,11 +156,11 @@ def sweep_run(*, name: str, on: datetime.date | None = None, kick: bool = True) 
 
 def reminders_no_longer_due(sweep: Sweep, found: set[tuple[int, str, str, datetime.date]], on: datetime.date) -> int:
     """Mark no longer due the stored reminders of the sweep's kinds it did not find on the day: due
-    on the day or later (moved, cancelled or done before its date: a licence end brought back a
-    month, a meeting cancelled), or of a kind it finds until resolved (a review done, an action
-    closed). Their emails are no longer owed. Two queries, and one a thousand marked."""
+    after it (moved, cancelled or done before its date: a licence end moved on a month, a meeting
+    cancelled), or of a kind it finds until resolved (a review done, an action closed). Their emails
+    are no longer owed. Two queries, and one a thousand marked."""
     live = Notification.objects.filter(kind__in=sweep.kinds, no_longer_due_at=None).filter(
-        Q(due_on__gte=on) | Q(kind__in=sweep.found_until_resolved)
+        Q(due_on__gt=on) | Q(kind__in=sweep.found_until_resolved)
     )
     stale = [
         pk

@@ -11,12 +11,16 @@ from django.utils import timezone
 
 from cohorts.records.services import nominal_update
 from cohorts.reviews.services import supervisor_review_record
+from meetings.scheduling.models import Meeting
 from notifications.models import Notification, SweepRun
 from notifications.outbox import outbox_send, owed
 from notifications.services import unread_count
 from notifications.sweeps import sweep_run
+from sharing.roles import Role
 from tests.cohorts.test_transition_release_sweeps import led_on_cohort
+from tests.meetings.factories import MeetingFactory
 from tests.notifications.test_notifications import on_cohort_with_red_rating
+from tests.sharing.factories import UserFactory
 
 Kind = Notification.Kind
 
@@ -78,3 +82,25 @@ def test_a_run_for_another_day_withdraws_nothing(partnership):
 
     assert later.no_longer_due == 0
     assert not Notification.objects.exclude(no_longer_due_at=None).exists()
+
+
+def test_a_meeting_reminder_stays_due_on_the_meetings_day_and_a_cancelled_one_is_no_longer_due(
+    partnership, time_machine
+):
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    chair = UserFactory.create(agency=partnership.police, roles=[Role.PANEL_CHAIR])
+    held = MeetingFactory.create(chair=chair, agency=partnership.police, date=tomorrow, title="Held")
+    cancelled = MeetingFactory.create(chair=chair, agency=partnership.police, date=tomorrow, title="Called off")
+    sweep_run(name="meetings", kick=False)
+    assert Notification.objects.filter(kind=Kind.MEETING_REMINDER, no_longer_due_at=None).count() == 2
+
+    Meeting.objects.filter(pk=cancelled.pk).update(status=Meeting.Status.CANCELLED)
+    sweep_run(name="meetings", kick=False)
+    time_machine.move_to(
+        datetime.datetime.combine(tomorrow, datetime.time(9, 0), tzinfo=timezone.get_current_timezone())
+    )
+    on_the_day = sweep_run(name="meetings", kick=False)  # told through the day before: not found today
+
+    assert on_the_day.no_longer_due == 0
+    assert Notification.objects.get(subject=f"meeting:{held.pk}").no_longer_due_at is None
+    assert Notification.objects.get(subject=f"meeting:{cancelled.pk}").no_longer_due_at is not None

@@ -5,6 +5,7 @@ from typing import Any
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Layout
 from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorDict
 
 
 def layout_helper(*fields: Any) -> FormHelper:
@@ -25,3 +26,11 @@ def attach_service_errors(form: Any, error: ValidationError) -> None:
             form.add_error(field_name if field_name in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
+
+
+def kept_unchecked(form: Any) -> Any:
+    """A bound form shown again with what was typed in it and no errors: another button of the same
+    page form was pressed, so nothing in it was asked to be checked (or saved) yet."""
+    form._errors = ErrorDict()
+    form.cleaned_data = {}
+    return form

@@ -15,7 +15,7 @@ from cohorts.management.models import RagRating
 from meetings.running.models import Attendance
 from referrals.workflow_forms import DecideForm
 from sharing.models import User
-from ui.fields import radios, text_area
+from ui.fields import VersionField, radios, text_area
 from ui.forms import layout_helper
 
 __all__ = [
@@ -97,7 +97,7 @@ class NotesForm(forms.Form):
     notes = text_area(
         "Discussion notes", rows=8, required=False, help_text="What was discussed, for the minutes.", max_length=20000
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -53,7 +54,7 @@ from referrals.workflow_forms import DecisionChoices
 from sharing.errors import NotAllowed, StaleVersion, StateError
 from sharing.http import signed_in_user
 from sharing.models import User
-from ui.forms import attach_service_errors
+from ui.forms import attach_service_errors, kept_unchecked
 
 
 def _meeting(request: HttpRequest, pk: int) -> tuple[User, Meeting]:
@@ -262,10 +263,40 @@ def _decide(item: AgendaItem, user: User, form: Any) -> str:
     return "Outcome recorded."
 
 
+def _typed_decision(item: AgendaItem, post: Any) -> Any:
+    """The decision form holding what was typed into it, unchecked: shown again after the same page
+    form saved only its notes, so a half-typed decision is not lost."""
+    form = _decision_form(item, post)
+    if form is not None and any(post.get(name, "").strip() for name in form.fields):
+        return kept_unchecked(form)
+    return _decision_form(item, None)
+
+
+def _item_act(item: AgendaItem, user: User, action: str, forms: dict[str, Any]) -> str:
+    """Record what the chair pressed: the notes alone, the notes with the decision (one transaction,
+    so a decision is never saved without the notes typed beside it), or a dissent. The message."""
+    notes = forms["save_notes"]
+    with transaction.atomic():
+        if action in {"save_notes", "decide"} and notes.is_bound and notes.cleaned_data["notes"] != item.notes:
+            item_notes_save(
+                item=item, by=user, notes=notes.cleaned_data["notes"], version=notes.cleaned_data["version"]
+            )
+        if action == "save_notes":
+            return "Notes saved."
+        if action == "decide":
+            return _decide(item, user, forms["decide"])
+        dissent = forms["dissent"]
+        dissent_record(item=item, by=user, person=dissent.chosen(), reason=dissent.cleaned_data["reason"])
+        return "Dissent recorded."
+
+
 @require_http_methods(["GET", "POST"])
 def run_item(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     """One item in run mode: its notes, its decision (by the owning app's service) and any dissent. A
-    restricted item shows as restricted, with no form: its owning agency discusses and decides it."""
+    restricted item shows as restricted, with no form: its owning agency discusses and decides it.
+
+    The notes and the decision are one page form: "Record the decision" saves the notes typed above
+    it too, and "Save the notes" keeps a decision being typed."""
     user, meeting = _meeting(request, pk)
     item = run_item_get(meeting, user.agency, item_pk)
     if item is None:
@@ -278,27 +309,28 @@ def run_item(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     if post is not None and not visible:
         raise PermissionDenied("This item is restricted: it is not shared with your agency.")
     present = [attendance.person for attendance in present_attendees(meeting)]
-    notes_form = NotesForm(
-        post if action == "save_notes" else None, initial={"notes": item.notes, "version": item.version}
-    )
-    decision_form = _decision_form(item, post if action == "decide" else None) if visible else None
+    notes_posted = action in {"save_notes", "decide"} and "notes" in (post or {})
+    notes_form = NotesForm(post if notes_posted else None, initial={"notes": item.notes, "version": item.version})
+    decision_form = None
+    if visible:
+        decision_form = (
+            _typed_decision(item, post)
+            if action == "save_notes"
+            else _decision_form(item, post if action == "decide" else None)
+        )
     dissent_form = DissentForm(post if action == "dissent" else None, present=present)
     refusal = stale = ""
-    bound = {"save_notes": notes_form, "decide": decision_form, "dissent": dissent_form}.get(action)
+    forms = {"save_notes": notes_form, "decide": decision_form, "dissent": dissent_form}
+    bound = forms.get(action)
+    checked = [
+        form for form in (bound, notes_form if action == "decide" else None) if form is not None and form.is_bound
+    ]
+    valid = [form.is_valid() for form in checked]  # every form checked, so each shows its errors
     if action == "decide" and bound is None:
         refusal = "This item has already been decided." if item.decided_at else "This item takes no decision."
-    elif bound is not None and bound.is_valid():
+    elif bound is not None and all(valid):
         try:
-            if action == "save_notes":
-                item_notes_save(
-                    item=item, by=user, notes=bound.cleaned_data["notes"], version=bound.cleaned_data["version"]
-                )
-                done = "Notes saved."
-            elif action == "decide":
-                done = _decide(item, user, bound)
-            else:
-                dissent_record(item=item, by=user, person=dissent_form.chosen(), reason=bound.cleaned_data["reason"])
-                done = "Dissent recorded."
+            done = _item_act(item, user, action, forms)
         except ValidationError as error:
             attach_service_errors(bound, error)
         except StaleVersion as error:
@@ -306,8 +338,13 @@ def run_item(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
         except (StateError, NotAllowed) as refused:
             refusal = str(refused)
         else:
-            messages.success(request, done)
-            return redirect("meeting-run-item", pk=meeting.pk, item_pk=item.pk)
+            if action == "save_notes" and decision_form is not None and decision_form.is_bound:
+                messages.success(request, "Notes saved. The decision is not recorded yet: check it, then record it.")
+                item.refresh_from_db(fields=["notes", "version"])
+                notes_form = NotesForm(initial={"notes": item.notes, "version": item.version})
+            else:
+                messages.success(request, done)
+                return redirect("meeting-run-item", pk=meeting.pk, item_pk=item.pk)
     if request.method == "GET" and visible and item.nominal_id is not None:
         nominal_view_log(
             user=user,
@@ -320,7 +357,10 @@ def run_item(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
         typed = request.POST.copy()  # what they typed stays; the version becomes the one now saved
         typed["version"] = str(current_notes.version)
         notes_form.data = typed
-    errors = bool(refusal or stale or (bound is not None and bound.errors))
+    errored = [
+        form for form in (notes_form, decision_form, dissent_form) if form is not None and form.is_bound and form.errors
+    ]
+    errors = bool(refusal or stale or errored)
     return render(
         request,
         "meetings/run/item.html",
@@ -333,6 +373,7 @@ def run_item(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
             "dissent_form": dissent_form if visible else None,
             "dissents": dissents_of(item) if visible else [],
             "bound": bound,
+            "errored": errored,
             "refusal": refusal,
             "stale": stale,
             "current_notes": current_notes,

@@ -401,6 +401,102 @@ def test_a_stale_notes_save_keeps_the_text_and_shows_the_other(partnership, sign
     assert AgendaItem.objects.get(pk=item.pk).notes == "THEIR-NOTES"
 
 
+def test_the_notes_typed_with_a_decision_are_saved_with_it(partnership, signed_in):
+    panel = panel_of(partnership, kind="map")
+    running(panel)
+    item = cohort_item(panel)
+
+    response = signed_in(panel.chair).post(
+        item_url(item),
+        {
+            "notes": "NOTES-TYPED-BEFORE-DECIDING",
+            "version": item.version,
+            "outcome": "Kept",
+            "rationale": "",
+            "decide": "",
+        },
+    )
+
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert (item.outcome, item.notes) == ("Kept", "NOTES-TYPED-BEFORE-DECIDING")
+
+
+def test_a_refused_decision_keeps_the_notes_unsaved_and_on_the_page(partnership, signed_in):
+    panel = panel_of(partnership, kind="map")
+    running(panel)
+    item = cohort_item(panel)
+    amber = RagRating.objects.get(code="amber")
+
+    response = signed_in(panel.chair).post(
+        item_url(item),
+        {
+            "notes": "MY-NOTES",
+            "version": item.version,
+            "outcome": "Down",
+            "rating": amber.pk,
+            "rationale": "",
+            "decide": "",
+        },
+    )
+
+    assert response.status_code == 400
+    assert "MY-NOTES" in response.content.decode()
+    item.refresh_from_db()
+    assert (item.decided_at, item.notes) == (None, "")
+
+
+def test_a_decision_over_notes_someone_else_changed_saves_neither_and_keeps_both(partnership, signed_in):
+    panel = panel_of(partnership, kind="map")
+    running(panel)
+    item = cohort_item(panel)
+    stale_version = item.version
+    AgendaItem.objects.filter(pk=item.pk).update(notes="THEIR-NOTES", version=stale_version + 1)
+
+    response = signed_in(panel.chair).post(
+        item_url(item), {"notes": "MY-NOTES", "version": stale_version, "outcome": "MY-OUTCOME", "decide": ""}
+    )
+
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert all(typed in body for typed in ("MY-NOTES", "MY-OUTCOME", "THEIR-NOTES"))
+    item.refresh_from_db()
+    assert (item.decided_at, item.notes) == (None, "THEIR-NOTES")
+
+
+def test_saving_the_notes_keeps_a_decision_being_typed(partnership, signed_in):
+    panel = panel_of(partnership, kind="map")
+    running(panel)
+    item = cohort_item(panel)
+
+    response = signed_in(panel.chair).post(
+        item_url(item), {"notes": "SAVED-NOTES", "version": item.version, "outcome": "HALF-TYPED", "save_notes": ""}
+    )
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "HALF-TYPED" in body
+    assert "The decision is not recorded yet" in body
+    assert "There is a problem" not in body
+    item.refresh_from_db()
+    assert (item.decided_at, item.notes) == (None, "SAVED-NOTES")
+    assert f'name="version" value="{item.version}"' in body
+
+
+@pytest.mark.parametrize("version", ["abc", "", "-1", "99999999999999999999"])
+def test_a_tampered_notes_version_is_refused_as_stale(partnership, signed_in, version):
+    panel = panel_of(partnership)
+    running(panel)
+    item = make_item(panel.meeting, title="Any other business")
+    AgendaItem.objects.filter(pk=item.pk).update(notes="SAVED")
+
+    response = signed_in(panel.chair).post(item_url(item), {"notes": "OVERWRITE", "version": version, "save_notes": ""})
+
+    assert response.status_code == 400
+    assert "Someone else changed this item" in response.content.decode()
+    assert AgendaItem.objects.get(pk=item.pk).notes == "SAVED"
+
+
 def test_a_dissent_is_recorded_and_listed(partnership, signed_in):
     panel = panel_of(partnership)
     meeting = running(panel)

@@ -7,6 +7,7 @@ on these forms' fields by the views."""
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -479,6 +480,8 @@ class OffenceRowForm(forms.Form):
 
 
 OffenceFormSet = formset_factory(OffenceRowForm, extra=0)
+MAX_ROWS = 200
+_ROW_FIELD = re.compile(r"^offences-(\d{1,3})-")
 
 
 def offence_formset(referral: Referral, data: Any = None, *, more_rows: bool = False) -> Any:
@@ -493,11 +496,23 @@ def offence_formset(referral: Referral, data: Any = None, *, more_rows: bool = F
             for offence in referral.offences.all()
         ]
         return OffenceFormSet(prefix="offences", initial=initial + [{}] * BLANK_ROWS)
-    if more_rows:
-        data = data.copy()
-        total = int(data.get("offences-TOTAL_FORMS") or 0)
-        data["offences-TOTAL_FORMS"] = str(min(total + BLANK_ROWS, 200))
+    data = data.copy()
+    data["offences-TOTAL_FORMS"] = str(min(offence_rows_posted(data) + (BLANK_ROWS if more_rows else 0), MAX_ROWS))
+    data["offences-INITIAL_FORMS"] = "0"
     return OffenceFormSet(data, prefix="offences")
+
+
+def offence_rows_posted(data: Any) -> int:
+    """How many rows the page posted, counted from the rows' own fields (offences-<n>-...), never from
+    the management form's count, which the browser sends and anyone can change."""
+    indexes = [int(match[1]) for key in data if (match := _ROW_FIELD.match(key))]
+    return min(max(indexes, default=-1) + 1, MAX_ROWS)
+
+
+def offence_rows_tampered(data: Any) -> bool:
+    """The management form's count disagrees with the rows posted: an old page or a changed one, which
+    is refused as stale rather than read (a lower count would drop saved rows)."""
+    return data.get("offences-TOTAL_FORMS", "") != str(offence_rows_posted(data))
 
 
 def offences_from(formset: Any) -> list[dict[str, Any]]:

@@ -35,6 +35,7 @@ from referrals.forms import (
     ReferralKindForm,
     ReferralPersonForm,
     offence_formset,
+    offence_rows_tampered,
     offences_from,
 )
 from referrals.models import Referral
@@ -53,6 +54,7 @@ from sharing.errors import NotAllowed, StaleVersion, StateError
 from sharing.http import signed_in_user
 from sharing.models import User
 from sharing.roles import is_iom_team, may_refer
+from ui.fields import version_read
 from ui.filters import query_without, selected_filters
 from ui.forms import attach_service_errors
 
@@ -442,13 +444,6 @@ def _referral_to_change(request: HttpRequest, pk: int) -> Referral | HttpRespons
     return referral
 
 
-def _version_posted(request: HttpRequest, referral: Referral) -> int:
-    try:
-        return int(request.POST.get("version") or referral.version)
-    except ValueError:
-        return referral.version
-
-
 @require_http_methods(["GET", "POST"])
 def referral_section(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     """One section of the task list. A save with an error changes nothing and keeps what was typed."""
@@ -461,7 +456,7 @@ def referral_section(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         raise Http404("No such section")
     user = signed_in_user(request)
     posted = request.method == "POST"
-    version = _version_posted(request, referral) if posted else referral.version
+    version = version_read(request.POST.get("version")) if posted else referral.version
     if code == "offending":
         return _offending_section(request, referral, sections[code].title, version)
     form = SECTION_FORMS[code](request.POST if posted else None, referral=referral)
@@ -498,6 +493,12 @@ def referral_section(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     )
 
 
+STALE_ROWS = (
+    "This page is out of date or has been changed: nothing was saved. Your rows are kept below; check them, "
+    "then save again."
+)
+
+
 def _offending_section(request: HttpRequest, referral: Referral, title: str, version: int) -> HttpResponse:
     """The offending history as a table of rows: the saved ones and 3 blank; "Add more rows" gives 3
     more without JavaScript, keeping what was typed."""
@@ -506,7 +507,9 @@ def _offending_section(request: HttpRequest, referral: Referral, title: str, ver
     more_rows = posted and "add_rows" in request.POST
     formset = offence_formset(referral, request.POST if posted else None, more_rows=more_rows)
     problems: list[str] = []
-    if posted and not more_rows and formset.is_valid():
+    if posted and not more_rows and offence_rows_tampered(request.POST):
+        problems.append(STALE_ROWS)
+    elif posted and not more_rows and formset.is_valid():
         try:
             referral_section_save(
                 referral=referral,

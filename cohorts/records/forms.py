@@ -15,7 +15,7 @@ from cohorts.records.identifiers import normalise_crn, normalise_pnc_id, normali
 from cohorts.records.models import CommunitySafetyPartnership, Nominal, Pathway, PathwayNeed, PolicingArea, RecordedItem
 from cohorts.records.services import nominal_dates_check
 from sharing.models import Agency, DataCategory, User
-from ui.fields import GovDateField, radios, text_area
+from ui.fields import GovDateField, radios, record_number, text_area
 from ui.forms import layout_helper
 
 
@@ -184,8 +184,8 @@ class ItemForm(forms.ModelForm[RecordedItem]):
 class AccessLogFilterForm(forms.Form):
     username = forms.CharField(label="Username", required=False, max_length=150)
     # One user by id: the link a burst of their refusals is told with (cohorts/refusals.py).
-    user = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
-    person = forms.IntegerField(label="Person's record number", required=False, min_value=1)
+    user = record_number("User", widget=forms.HiddenInput)
+    person = record_number("Person's record number")
     action = forms.ChoiceField(
         label="What they did", required=False, choices=[("", "Anything"), *AccessEvent.Action.choices]
     )

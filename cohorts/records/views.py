@@ -70,6 +70,7 @@ from sharing.error_policy import refusals_on
 from sharing.errors import StateError
 from sharing.http import signed_in_user
 from sharing.roles import Role
+from ui.fields import version_read
 from ui.forms import attach_service_errors
 
 PAGE_SIZE = 50
@@ -351,7 +352,7 @@ def item_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     if request.method == "GET":
         form.initial["occurred_on"] = item.occurred_on
         nominal_view_log(user=user, nominal=nominal, categories=[item.category.code], path=request.path)
-    version = int(request.POST.get("version") or item.version) if request.method == "POST" else item.version
+    version = version_read(request.POST.get("version")) if request.method == "POST" else item.version
     if request.method == "POST" and form.is_valid():
         with refusals_on(form):
             item_update(item=item, by=user, version=version, **form.cleaned_data)

@@ -49,6 +49,7 @@ from cohorts.report.services import (
 from cohorts.reviews.services import case_leads, may_review
 from sharing.error_policy import refusals_on
 from sharing.http import signed_in_user
+from ui.fields import version_read
 
 
 def _report_url(nominal: Nominal, section: str = "") -> str:
@@ -203,13 +204,6 @@ def enforcement_new(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Changing entries ------------------------------------------------------------------------------
 
 
-def _posted_version(request: HttpRequest, current: int) -> int:
-    try:
-        return int(request.POST.get("version") or current)
-    except ValueError:
-        return current
-
-
 @require_http_methods(["GET", "POST"])
 def plan_action_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     """Change an action's status, owner or due date (your agency's actions only)."""
@@ -221,7 +215,7 @@ def plan_action_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpRespons
     except PlanAction.DoesNotExist as error:
         raise Http404("No such action") from error
     form = PlanActionChangeForm(request.POST or None, user=user, plan_action=plan_action)
-    version = _posted_version(request, plan_action.item.version) if request.method == "POST" else None
+    version = version_read(request.POST.get("version")) if request.method == "POST" else None
     if request.method == "POST" and form.is_valid():
         with refusals_on(form):
             plan_action_update(plan_action=plan_action, by=user, version=version or 0, **form.cleaned_data)
@@ -256,7 +250,7 @@ def intervention_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpRespon
     except Intervention.DoesNotExist as error:
         raise Http404("No such intervention") from error
     form = InterventionChangeForm(request.POST or None, intervention=intervention)
-    version = _posted_version(request, intervention.item.version) if request.method == "POST" else None
+    version = version_read(request.POST.get("version")) if request.method == "POST" else None
     if request.method == "POST" and form.is_valid():
         with refusals_on(form):
             intervention_update(intervention=intervention, by=user, version=version or 0, **form.cleaned_data)

@@ -10,12 +10,12 @@ from django import forms
 
 from cohorts.records.forms import workers_by_agency
 from sharing.models import Agency, User
-from ui.fields import GovDateField, text_area
+from ui.fields import GovDateField, VersionField, text_area
 from ui.forms import layout_helper
 
 
 class VersionedForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = VersionField()
 
 
 class TransitionStartForm(forms.Form):

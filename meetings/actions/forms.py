@@ -10,7 +10,7 @@ from crispy_forms_gds.layout import Button, Field
 from django import forms
 
 from sharing.models import User
-from ui.fields import GovDateField, text_area
+from ui.fields import GovDateField, VersionField, text_area
 from ui.forms import layout_helper
 
 
@@ -49,7 +49,7 @@ class ActionForm(forms.Form):
 
 
 class VersionedForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = VersionField()
 
 
 class CompleteForm(VersionedForm):

@@ -13,7 +13,7 @@ from django import forms
 from meetings.scheduling.models import MeetingKind, MeetingSeries
 from meetings.scheduling.services import FREQUENCIES, panel_chairs, record_days_back, selection_panel_frequency
 from sharing.models import Agency, User
-from ui.fields import GovDateField, radios, text_area
+from ui.fields import GovDateField, VersionField, radios, text_area
 from ui.forms import layout_helper
 
 
@@ -217,7 +217,7 @@ class MeetingEditForm(MeetingDetailsForm):
     """Change a scheduled meeting; its version refuses a stale save."""
 
     date = GovDateField(label="Date of the meeting", help_text="For example, 27 3 2027.")
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = VersionField()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -237,7 +237,7 @@ class SeriesEditForm(MeetingDetailsForm):
         help_text="No meeting is scheduled after it: set it to end the series, or leave it blank to keep meeting. "
         "For example, 27 3 2027.",
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = VersionField()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -254,7 +254,7 @@ class MeetingCancelForm(forms.Form):
         max_length=300,
         help_text="Those invited see it on the meeting page.",
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = VersionField()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

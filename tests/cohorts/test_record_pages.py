@@ -184,6 +184,20 @@ def test_two_officers_editing_one_item_the_second_save_is_refused_and_kept(clien
     assert (item.summary, item.version) == ("First officer's change", 2)
 
 
+@pytest.mark.parametrize("version", ["abc", "", "1e3"])
+def test_an_item_change_from_a_tampered_version_is_refused_as_stale_and_kept(client, partnership, person, version):
+    item = make_item(person, partnership.officer, "offending-risk", "Original summary")
+    client.force_login(partnership.officer)
+
+    response = client.post(reverse("item-edit", args=[person.pk, item.pk]), item_form("TYPED-CHANGE", version))
+
+    assert response.status_code == 400
+    assert "Someone else changed this item while you were editing it" in response.content.decode()
+    assert "TYPED-CHANGE" in response.content.decode()
+    item.refresh_from_db()
+    assert item.summary == "Original summary"
+
+
 def test_only_the_owning_agency_changes_an_item(client, partnership, person):
     item = make_item(person, partnership.officer, "offending-risk", "Police item")
     client.force_login(partnership.probation_officer)
@@ -265,3 +279,20 @@ def test_another_agency_cannot_change_a_persons_details(client, partnership, per
     client.force_login(partnership.probation_officer)
 
     assert client.get(reverse("nominal-edit", args=[person.pk])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"person": "9223372036854775808"}, "The person&#x27;s record number is not one of the service&#x27;s"),
+        ({"person": "abc"}, "The person&#x27;s record number must be a number, like 1234"),
+        ({"user": "99999999999999999999"}, "The user is not one of the service&#x27;s"),
+    ],
+)
+def test_a_record_number_too_big_for_any_record_is_explained_not_a_server_error(client, partnership, query, message):
+    client.force_login(UserFactory.create(agency=partnership.police, roles=[Role.SUPERVISOR]))
+
+    response = client.get(reverse("access-log"), query)
+
+    assert response.status_code == 400
+    assert message in response.content.decode()

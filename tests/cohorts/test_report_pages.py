@@ -355,6 +355,20 @@ def test_the_agency_that_recorded_an_action_changes_its_status_and_others_get_40
     assert action.status == "engaged"
 
 
+@pytest.mark.parametrize("version", ["abc", "", "0", "1.0"])
+def test_an_action_change_from_a_tampered_version_is_refused_as_stale(client, partnership, nominal, version):
+    action = plan_action_record(nominal=nominal, by=partnership.officer, pathway="attitudes", action="Thinking skills")
+    url = reverse("plan-action-edit", args=[nominal.pk, action.item.pk])
+    client.force_login(partnership.officer)
+
+    response = client.post(url, {"status": "declined", "version": version})
+
+    assert response.status_code == 400
+    assert "Someone else changed this item" in response.content.decode()
+    action.refresh_from_db()
+    assert action.status != "declined"
+
+
 def test_an_intervention_is_changed_by_its_agency(client, partnership, nominal):
     intervention = intervention_record(
         nominal=nominal, by=partnership.officer, name="Mentoring", provider="New Leaf", starts_on=days_ago(30)

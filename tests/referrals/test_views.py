@@ -447,6 +447,18 @@ def test_a_stale_version_is_refused(client, partnership, person):
     assert Referral.objects.get(pk=referral.pk).why_now == "Someone else's change"
 
 
+@pytest.mark.parametrize("version", ["abc", "", "0"])
+def test_a_section_save_from_a_tampered_version_is_refused_as_stale(client, partnership, person, version):
+    referral = draft_referral(person, partnership.officer)
+    client.force_login(partnership.officer)
+
+    response = client.post(section_url(referral, "why"), {"why_now": "Mine", "criteria": ["harm"], "version": version})
+
+    assert response.status_code == 400
+    assert "Someone else changed this referral" in response.content.decode()
+    assert Referral.objects.get(pk=referral.pk).why_now == referral.why_now
+
+
 def test_each_section_saves_through_its_form(client, partnership, person):
     referral = referral_start(nominal=person, by=partnership.officer, kind=Referral.Kind.Y2A)
     client.force_login(partnership.officer)
@@ -602,6 +614,32 @@ def test_offence_rows_in_error_are_shown_and_nothing_is_saved(client, partnershi
     assert "An offence date must be after the person&#x27;s date of birth" in before_birth.content.decode()
     assert "Add at least one offence to the offending history" in nothing.content.decode()
     assert referral.offences.count() == 2
+
+
+@pytest.mark.parametrize("total", ["0", "1", "abc", "-5", None])
+@pytest.mark.parametrize("more_rows", [False, True])
+def test_a_tampered_row_count_loses_no_saved_offence_and_no_typed_row(client, partnership, person, total, more_rows):
+    referral = draft_referral(person, partnership.officer)
+    saved = list(referral.offences.values_list("offence_type", "committed_on", "description"))
+    client.force_login(partnership.officer)
+    rows = offence_rows(("burglary", TODAY() - datetime.timedelta(days=5), "KEPT-ROW"), ("robbery", TODAY(), ""))
+    if total is None:
+        del rows["offences-TOTAL_FORMS"]
+    else:
+        rows["offences-TOTAL_FORMS"] = total
+
+    response = client.post(
+        section_url(referral, "offending"),
+        {**rows, "version": referral.version, **({"add_rows": "yes"} if more_rows else {})},
+    )
+
+    body = response.content.decode()
+    assert response.status_code == (200 if more_rows else 400)
+    assert 'value="KEPT-ROW"' in body
+    assert body.count('data-testid="offence-row"') == (5 if more_rows else 2)
+    if not more_rows:
+        assert "This page is out of date or has been changed: nothing was saved" in body
+    assert list(referral.offences.values_list("offence_type", "committed_on", "description")) == saved
 
 
 def test_only_the_referring_agency_changes_a_referral(client, partnership, person):

@@ -91,6 +91,7 @@ from referrals.services import (
 from sharing.errors import Invalid
 from sharing.models import User
 from sharing.roles import is_iom_team, may_refer
+from ui.dates import ApiDateField
 
 NOT_FOUND = OpenApiResponse(description="No such referral, or not one you may see.")
 FORBIDDEN = OpenApiResponse(description="Your role does not allow this action (not-permitted): the detail says why.")
@@ -261,7 +262,7 @@ class ReferralWorkerSerializer(serializers.Serializer):
 class ReferralOffenceSerializer(serializers.ModelSerializer):
     """One line of the offending history summary."""
 
-    committed_on = serializers.DateField(error_messages=_real_date("offence date"))
+    committed_on = ApiDateField(error_messages=_real_date("offence date"))
     description = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
     class Meta:
@@ -493,7 +494,7 @@ class ReferralSerializer(serializers.Serializer):
     mappa_level = serializers.ChoiceField(
         source="referral.mappa_level", choices=Nominal.MappaLevel.choices, required=False, allow_blank=True
     )
-    release_expected_on = serializers.DateField(source="referral.release_expected_on", required=False, allow_null=True)
+    release_expected_on = ApiDateField(source="referral.release_expected_on", required=False, allow_null=True)
     needs = ReferralNeedSerializer(
         many=True, required=False, help_text="The needs you may read: each is shared by its pathway's category."
     )
@@ -507,7 +508,7 @@ class ReferralSerializer(serializers.Serializer):
     youth_order = serializers.ChoiceField(
         source="referral.youth_order", choices=Referral.YouthOrder.choices, required=False, allow_blank=True
     )
-    order_ends_on = serializers.DateField(source="referral.order_ends_on", required=False, allow_null=True)
+    order_ends_on = ApiDateField(source="referral.order_ends_on", required=False, allow_null=True)
     questions = serializers.CharField(
         source="referral.questions", required=False, help_text="The IOM team's questions when it returned the referral."
     )
@@ -655,7 +656,7 @@ class ReferralRiskSectionSerializer(_ReferralSectionSerializer):
     mappa_level = serializers.ChoiceField(
         choices=Nominal.MappaLevel.choices, required=False, allow_blank=True, default=""
     )
-    release_expected_on = serializers.DateField(
+    release_expected_on = ApiDateField(
         required=False, allow_null=True, default=None, error_messages=_real_date("expected release date")
     )
 
@@ -680,7 +681,7 @@ class ReferralY2ASectionSerializer(_ReferralSectionSerializer):
     youth_order = serializers.ChoiceField(
         choices=Referral.YouthOrder.choices, required=False, allow_blank=True, default=""
     )
-    order_ends_on = serializers.DateField(
+    order_ends_on = ApiDateField(
         required=False, allow_null=True, default=None, error_messages=_real_date("order end date")
     )
 
@@ -707,7 +708,7 @@ class ReferralReturnSerializer(serializers.Serializer):
 
 
 class ReferralListForPanelSerializer(serializers.Serializer):
-    panel_date = serializers.DateField(
+    panel_date = ApiDateField(
         error_messages={
             **_real_date("panel date"),
             "required": "Enter the panel date",

@@ -33,6 +33,7 @@ from sharing.selectors import (
     user_may_manage_agreement,
 )
 from sharing.services import ClauseSpec, agreement_activate, agreement_create, agreement_end, agreement_suspend
+from ui.dates import ApiDateField
 
 NOT_FOUND = OpenApiResponse(description="No such agreement, or not one your agency is party to.")
 FORBIDDEN = OpenApiResponse(description="Only an agency administrator of a party, or a system administrator.")
@@ -161,9 +162,9 @@ class AgreementCreateSerializer(serializers.Serializer):
     clauses = AgreementClauseInputSerializer(
         many=True, help_text="The categories shared, numbered in this order as in the signed document."
     )
-    starts_on = serializers.DateField(error_messages=_real_date("start date"))
-    review_on = serializers.DateField(required=False, allow_null=True, error_messages=_real_date("review date"))
-    ends_on = serializers.DateField(required=False, allow_null=True, error_messages=_real_date("end date"))
+    starts_on = ApiDateField(error_messages=_real_date("start date"))
+    review_on = ApiDateField(required=False, allow_null=True, error_messages=_real_date("review date"))
+    ends_on = ApiDateField(required=False, allow_null=True, error_messages=_real_date("end date"))
 
     def validate_clauses(self, clauses: list[dict[str, Any]]) -> list[dict[str, Any]]:
         # The page's checkboxes cannot name a category twice; a list can, and an agreement has one

@@ -8,3 +8,13 @@ class UiConfig(AppConfig):
     default = True
     name = "ui"
     verbose_name = "Page building blocks"
+
+    def ready(self) -> None:
+        # A model's date in a ModelSerializer is an API date under the service's date rules too, as
+        # every date a serializer declares is (ui/dates.py; tested over every serializer).
+        from django.db import models
+        from rest_framework.serializers import ModelSerializer
+
+        from ui.dates import ApiDateField
+
+        ModelSerializer.serializer_field_mapping[models.DateField] = ApiDateField

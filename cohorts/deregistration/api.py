@@ -28,6 +28,7 @@ from cohorts.deregistration.services import (
 )
 from cohorts.records.api import FORBIDDEN, NOT_FOUND, REFUSED, WorkerSerializer, nominal_or_404, request_user
 from cohorts.records.services import nominal_search_log, nominal_view_log
+from ui.dates import ApiDateField
 
 CATEGORIES = ["identity"]
 
@@ -76,7 +77,7 @@ class ProposeSerializer(serializers.Serializer):
 
 
 class RatifySerializer(serializers.Serializer):
-    ends_on = serializers.DateField(
+    ends_on = ApiDateField(
         required=False,
         allow_null=True,
         default=None,

@@ -25,6 +25,7 @@ from cohorts.records.api import NOT_FOUND, NamedEntrySerializer, nominal_or_404,
 from cohorts.records.models import OffenceType
 from cohorts.records.services import nominal_view_log
 from sharing.models import User
+from ui.dates import ApiDateField
 
 FORBIDDEN = OpenApiResponse(description=f"The person is in scope, but not your role or agency. {NOT_A_RECORDER}")
 
@@ -89,7 +90,7 @@ class CustodyEventCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(
         choices=CustodyEvent.Kind.choices, error_messages={"invalid_choice": "Choose the type of event"}
     )
-    occurred_on = serializers.DateField(help_text="The day of the event.", error_messages=_real_date("date"))
+    occurred_on = ApiDateField(help_text="The day of the event.", error_messages=_real_date("date"))
     offence_type = serializers.ChoiceField(
         choices=OffenceType.choices,
         required=False,
@@ -100,14 +101,14 @@ class CustodyEventCreateSerializer(serializers.Serializer):
     )
     convicted = serializers.BooleanField(required=False, allow_null=True, default=None, help_text="Court outcome only.")
     custodial = serializers.BooleanField(required=False, allow_null=True, default=None, help_text="Sentence only.")
-    release_on = serializers.DateField(
+    release_on = ApiDateField(
         required=False,
         allow_null=True,
         default=None,
         help_text="Release only, and required there: the day the person left custody.",
         error_messages=_real_date("release date"),
     )
-    licence_ends_on = serializers.DateField(
+    licence_ends_on = ApiDateField(
         required=False,
         allow_null=True,
         default=None,

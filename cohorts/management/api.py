@@ -21,6 +21,7 @@ from cohorts.management.views import CohortLists, cohort_filter_form, cohort_fil
 from cohorts.records.api import request_user
 from cohorts.records.models import Nominal
 from cohorts.transitions.services import TransitionStatus
+from ui.dates import ApiDateField
 
 
 class CohortPagination(LimitOffsetPagination):
@@ -32,7 +33,7 @@ class _Lead(serializers.Serializer):
     worker = serializers.CharField(source="worker.get_full_name")
     worker_id = serializers.IntegerField()
     agency = serializers.CharField(source="agency.name")
-    since = serializers.DateField(source="started_on")
+    since = ApiDateField(source="started_on")
 
 
 class CohortRowSerializer(serializers.Serializer):
@@ -50,11 +51,11 @@ class CohortRowSerializer(serializers.Serializer):
     police_lead = _Lead(allow_null=True)
     custody_status = serializers.ChoiceField(choices=Nominal.CustodyStatus.choices, source="nominal.custody_status")
     licence_shown = serializers.BooleanField(source="offending_shown")
-    licence_ends_on = serializers.DateField(allow_null=True)
-    review_due_on = serializers.DateField(source="nominal.review_due_on", allow_null=True)
+    licence_ends_on = ApiDateField(allow_null=True)
+    review_due_on = ApiDateField(source="nominal.review_due_on", allow_null=True)
     review_overdue = serializers.BooleanField(source="nominal.is_overdue")
     transition_status = serializers.ChoiceField(choices=TransitionStatus.choices, allow_null=True)
-    on_cohort_since = serializers.DateField(source="nominal.on_cohort_since")
+    on_cohort_since = ApiDateField(source="nominal.on_cohort_since")
 
 
 class CohortCountsSerializer(serializers.Serializer):

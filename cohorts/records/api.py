@@ -63,6 +63,7 @@ from cohorts.records.services import (
 from sharing.api import DataCategorySerializer
 from sharing.errors import StateError
 from sharing.models import Agency, DataCategory, User
+from ui.dates import ApiDateField
 
 NOT_FOUND = OpenApiResponse(description="No such person or item, or not one your agency may see.")
 IDENTITY_FIELDS = ("id", *Nominal.IDENTITY_FIELDS, "full_name", "owning_agency")
@@ -151,13 +152,9 @@ class NominalCreateSerializer(serializers.ModelSerializer):
     """A person to record. Identifiers are checked and normalised as on the page; the service checks
     them again, and that none is already recorded."""
 
-    date_of_birth = serializers.DateField(error_messages=_real_date("date of birth"))
-    sentence_ends_on = serializers.DateField(
-        required=False, allow_null=True, error_messages=_real_date("sentence end date")
-    )
-    licence_ends_on = serializers.DateField(
-        required=False, allow_null=True, error_messages=_real_date("licence end date")
-    )
+    date_of_birth = ApiDateField(error_messages=_real_date("date of birth"))
+    sentence_ends_on = ApiDateField(required=False, allow_null=True, error_messages=_real_date("sentence end date"))
+    licence_ends_on = ApiDateField(required=False, allow_null=True, error_messages=_real_date("licence end date"))
     # Declared rather than generated: the model's unique check would run on the raw, unnormalised text.
     pnc_id = serializers.CharField(
         label="PNC ID", required=False, allow_blank=True, allow_null=True, max_length=20, help_text="2019/0123456Q"
@@ -314,7 +311,7 @@ class ItemCreateSerializer(serializers.ModelSerializer):
         queryset=DataCategory.objects.all(),
         help_text="The data category's code, e.g. accommodation. Who may see the item depends on it.",
     )
-    occurred_on = serializers.DateField(error_messages=_real_date("date"))
+    occurred_on = ApiDateField(error_messages=_real_date("date"))
 
     class Meta:
         model = RecordedItem
@@ -624,7 +621,7 @@ class CaseAssignSerializer(serializers.Serializer):
         "or partner worker of any agency.",
         error_messages={"does_not_exist": "No user found with that id", "incorrect_type": "Give the user's id"},
     )
-    started_on = serializers.DateField(
+    started_on = ApiDateField(
         required=False,
         help_text="Today unless given; not in the future, nor before the current holder started.",
         error_messages={"invalid": "The start date must be a real date, in the format YYYY-MM-DD"},

@@ -23,6 +23,7 @@ from cohorts.records.selectors import consents_for_user
 from cohorts.records.services import consent_record, nominal_view_log
 from sharing.api import DataCategorySerializer
 from sharing.models import Agency, DataCategory, User
+from ui.dates import ApiDateField
 
 
 class ConsentSerializer(serializers.ModelSerializer):
@@ -56,7 +57,7 @@ class ConsentCreateSerializer(serializers.Serializer):
         allow_null=True,
         help_text="The data category's code, e.g. substance-misuse; leave out for every category.",
     )
-    recorded_on = serializers.DateField(
+    recorded_on = ApiDateField(
         help_text="The date consent was given or withdrawn: today or earlier.",
         error_messages={"invalid": "The date given or withdrawn must be a real date, in the format YYYY-MM-DD"},
     )

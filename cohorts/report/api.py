@@ -32,6 +32,7 @@ from cohorts.report.services import (
 )
 from cohorts.reviews.models import SupervisorReview
 from sharing.models import User
+from ui.dates import ApiDateField
 
 FORBIDDEN = OpenApiResponse(description=f"The person is in scope, but not your role. {NOT_A_RECORDER}")
 FIELD_ERRORS = OpenApiResponse(description="Field errors.")
@@ -167,7 +168,7 @@ class PlanActionCreateSerializer(serializers.Serializer):
     owner = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True, default=None
     )
-    due_on = serializers.DateField(required=False, allow_null=True, default=None, error_messages=_real_date("due date"))
+    due_on = ApiDateField(required=False, allow_null=True, default=None, error_messages=_real_date("due date"))
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -177,7 +178,7 @@ class PlanActionChangeSerializer(serializers.Serializer):
     owner = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True
     )
-    due_on = serializers.DateField(required=False, allow_null=True, error_messages=_real_date("due date"))
+    due_on = ApiDateField(required=False, allow_null=True, error_messages=_real_date("due date"))
 
 
 class InterventionCreateSerializer(serializers.Serializer):
@@ -187,18 +188,16 @@ class InterventionCreateSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
         choices=Intervention.Status.choices, required=False, default=Intervention.Status.PLANNED
     )
-    starts_on = serializers.DateField(error_messages=_real_date("start date"))
-    ends_on = serializers.DateField(
-        required=False, allow_null=True, default=None, error_messages=_real_date("end date")
-    )
+    starts_on = ApiDateField(error_messages=_real_date("start date"))
+    ends_on = ApiDateField(required=False, allow_null=True, default=None, error_messages=_real_date("end date"))
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class ContactCreateSerializer(serializers.Serializer):
     contact_type = serializers.ChoiceField(choices=Contact.Type.choices)
-    occurred_on = serializers.DateField(error_messages=_real_date("date of the contact"))
+    occurred_on = ApiDateField(error_messages=_real_date("date of the contact"))
     outcome = serializers.ChoiceField(choices=Contact.Outcome.choices)
-    next_contact_on = serializers.DateField(
+    next_contact_on = ApiDateField(
         required=False, allow_null=True, default=None, error_messages=_real_date("next contact date")
     )
     note = serializers.CharField(required=False, allow_blank=True, default="")
@@ -207,14 +206,14 @@ class ContactCreateSerializer(serializers.Serializer):
 class DecisionCreateSerializer(serializers.Serializer):
     decision = serializers.CharField(max_length=200, error_messages={"blank": "Enter the decision"})
     rationale = serializers.CharField(max_length=4000, error_messages={"blank": "Enter the rationale for the decision"})
-    decided_on = serializers.DateField(
+    decided_on = ApiDateField(
         required=False, allow_null=True, default=None, error_messages=_real_date("date of the decision")
     )
 
 
 class EnforcementCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=EnforcementAction.Kind.choices)
-    occurred_on = serializers.DateField(error_messages=_real_date("date of the action"))
+    occurred_on = ApiDateField(error_messages=_real_date("date of the action"))
     reason = serializers.CharField(max_length=4000, error_messages={"blank": "Enter why the action was taken"})
     outcome = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 

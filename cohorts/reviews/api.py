@@ -38,6 +38,7 @@ from cohorts.reviews.services import (
 )
 from sharing.errors import StateError
 from sharing.roles import Role
+from ui.dates import ApiDateField
 
 NOT_A_REVIEWER = (
     "Only a supervisor of the lead professional or IOM police lead, or a supervisor of the IOM team, reviews the case."
@@ -100,7 +101,7 @@ class ReviewRecordSerializer(serializers.Serializer):
         max_length=4000,
         help_text="Needed when the interventions are not commensurate with the risk.",
     )
-    next_review_on = serializers.DateField(
+    next_review_on = ApiDateField(
         help_text="After today, and no later than one interval of the person's RAG rating from today.",
         error_messages={
             "invalid": "The next review date must be a real date, in the format YYYY-MM-DD",

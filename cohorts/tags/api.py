@@ -43,6 +43,7 @@ from cohorts.tags.services import (
     tags_for_user,
 )
 from sharing.models import User
+from ui.dates import ApiDateField
 
 
 def _real_date(label: str) -> dict[str, Any]:
@@ -113,8 +114,8 @@ class TagFitSerializer(serializers.Serializer):
         default=TagPeriod.Basis.LICENCE,
         error_messages={"invalid_choice": "Choose what the tag is a condition of"},
     )
-    fitted_on = serializers.DateField(help_text="Today or in the past.", error_messages=_real_date("fitting date"))
-    ends_by = serializers.DateField(
+    fitted_on = ApiDateField(help_text="Today or in the past.", error_messages=_real_date("fitting date"))
+    ends_by = ApiDateField(
         help_text="After fitting; on a licence condition, at most 12 months after.",
         error_messages=_real_date("date the tag is due off"),
     )
@@ -122,7 +123,7 @@ class TagFitSerializer(serializers.Serializer):
 
 
 class TagRemoveSerializer(serializers.Serializer):
-    removed_on = serializers.DateField(error_messages=_real_date("removal date"))
+    removed_on = ApiDateField(error_messages=_real_date("removal date"))
     reason = serializers.CharField(
         max_length=200,
         error_messages={"blank": "Enter why the tag was removed", "required": "Enter why the tag was removed"},
@@ -130,7 +131,7 @@ class TagRemoveSerializer(serializers.Serializer):
 
 
 class TagHitRecordSerializer(serializers.Serializer):
-    notified_on = serializers.DateField(
+    notified_on = ApiDateField(
         help_text="Within the tag period, not in the future.", error_messages=_real_date("date the hit was notified")
     )
     crime_reference = serializers.CharField(
@@ -148,7 +149,7 @@ class TagHitOutcomeSerializer(serializers.Serializer):
             "required": "Choose whether the hit was ruled in or ruled out",
         },
     )
-    outcome_on = serializers.DateField(error_messages=_real_date("date of the outcome"))
+    outcome_on = ApiDateField(error_messages=_real_date("date of the outcome"))
 
     def validate_outcome(self, outcome: str) -> str:
         if outcome not in (TagHit.Outcome.RULED_IN, TagHit.Outcome.RULED_OUT):

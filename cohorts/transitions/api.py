@@ -43,6 +43,7 @@ from cohorts.transitions.services import (
 )
 from sharing.errors import StateError
 from sharing.models import Agency, User
+from ui.dates import ApiDateField
 
 STALE_RESPONSE = OpenApiResponse(
     description="The plan changed since the version given (stale-version): read it again; or its state refuses "
@@ -108,7 +109,7 @@ class TransitionStepAddSerializer(VersionSerializer):
     description = serializers.CharField(
         max_length=300, error_messages={"blank": "Enter what the step is", "required": "Enter what the step is"}
     )
-    due_on = serializers.DateField(
+    due_on = ApiDateField(
         error_messages={
             "invalid": "The date the step is due must be a real date, in the format YYYY-MM-DD",
             "required": "Enter the date the step is due",
@@ -138,7 +139,7 @@ class TransitionStepAddSerializer(VersionSerializer):
 
 
 class TransitionStepDoneSerializer(VersionSerializer):
-    done_on = serializers.DateField(
+    done_on = ApiDateField(
         required=False,
         help_text="Today unless given.",
         error_messages={"invalid": "The date the step was done must be a real date, in the format YYYY-MM-DD"},

@@ -33,6 +33,7 @@ from meetings.actions.services import (
 )
 from meetings.agenda.models import AgendaItem
 from sharing.models import User
+from ui.dates import ApiDateField
 
 NOT_FOUND = OpenApiResponse(description="No such meeting or action, or not one you may see.")
 
@@ -105,7 +106,7 @@ class ActionCreateSerializer(serializers.Serializer):
         error_messages={"required": "Choose who owns the action", "does_not_exist": "Choose who owns the action"},
     )
     description = serializers.CharField(max_length=4000, error_messages={"required": "Describe the action"})
-    due_on = serializers.DateField(
+    due_on = ApiDateField(
         error_messages={
             "required": "Enter the due date",
             "invalid": "The due date must be a real date, in the format YYYY-MM-DD",

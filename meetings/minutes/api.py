@@ -15,6 +15,7 @@ from cohorts.records.api import FORBIDDEN, REFUSED, NamedEntrySerializer, reques
 from meetings.access import may_chair, meeting_get_for_user
 from meetings.minutes.services import minutes_approve, minutes_for, pack_for
 from meetings.minutes.views import meeting_for_minutes, minutes_view_log, pack_agency, pack_view_log
+from ui.dates import ApiDateField
 
 NOT_FOUND = OpenApiResponse(description="No such meeting, or not one you may see.")
 
@@ -37,7 +38,7 @@ class MinutesActionSerializer(serializers.Serializer):
     description = serializers.CharField()
     owner = serializers.CharField()
     owner_agency = serializers.CharField()
-    due_on = serializers.DateField()
+    due_on = ApiDateField()
     status = serializers.CharField()
 
 
@@ -65,7 +66,7 @@ class MinutesSerializer(serializers.Serializer):
 
     meeting = serializers.IntegerField(source="meeting.pk")
     title = serializers.CharField(source="meeting.title")
-    date = serializers.DateField(source="meeting.date")
+    date = ApiDateField(source="meeting.date")
     chair = serializers.CharField(source="meeting.chair")
     state = serializers.ChoiceField(choices=["not_held", "cancelled", "draft", "approved"])
     available = serializers.BooleanField()
@@ -107,7 +108,7 @@ class PackSerializer(serializers.Serializer):
 
     meeting = serializers.IntegerField(source="meeting.pk")
     title = serializers.CharField(source="meeting.title")
-    date = serializers.DateField(source="meeting.date")
+    date = ApiDateField(source="meeting.date")
     agency = NamedEntrySerializer()
     items_shown = serializers.IntegerField()
     items_restricted = serializers.IntegerField()

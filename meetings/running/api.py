@@ -41,6 +41,7 @@ from meetings.scheduling.models import Meeting
 from referrals.api import NamedChoiceField, ReferralDecideSerializer
 from sharing.errors import StateError
 from sharing.models import User
+from ui.dates import ApiDateField
 
 NOT_FOUND = OpenApiResponse(description="No such meeting or item, or not one you chair.")
 REFUSED = OpenApiResponse(description="The meeting's state refuses it (wrong-state): the detail says why.")
@@ -194,7 +195,7 @@ class DeregistrationItemDecisionSerializer(serializers.Serializer):
         choices=[("ratify", "Ratify"), ("not_ratify", "Do not ratify")],
         error_messages={"invalid_choice": "Choose ratify or not_ratify"},
     )
-    ends_on = serializers.DateField(required=False, allow_null=True, default=None)
+    ends_on = ApiDateField(required=False, allow_null=True, default=None)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
 
 

@@ -41,6 +41,7 @@ from meetings.scheduling.services import (
     series_update,
 )
 from sharing.models import Agency, User
+from ui.dates import ApiDateField
 
 NOT_FOUND = OpenApiResponse(description="No such meeting, or not one you may see.")
 STALE = OpenApiResponse(
@@ -164,7 +165,7 @@ class MeetingCreateSerializer(MeetingDetailsSerializer):
     kind = serializers.ChoiceField(
         choices=MeetingKind.choices, error_messages={"required": "Select the kind of meeting"}
     )
-    date = serializers.DateField(
+    date = ApiDateField(
         help_text="Today or later; or, for a meeting already held, a date up to IOM_MEETING_RECORD_DAYS_BACK "
         "days back (28 by default).",
         error_messages={
@@ -181,13 +182,13 @@ class SeriesCreateSerializer(MeetingDetailsSerializer):
     frequency = serializers.ChoiceField(
         choices=MeetingSeries.Frequency.choices, error_messages={"required": "Select how often it meets"}
     )
-    first_date = serializers.DateField(
+    first_date = ApiDateField(
         error_messages={
             "required": "Enter the date of the first meeting",
             "invalid": "The date of the first meeting must be a real date, in the format YYYY-MM-DD",
         }
     )
-    until = serializers.DateField(required=False, allow_null=True, default=None)
+    until = ApiDateField(required=False, allow_null=True, default=None)
 
 
 class MeetingUpdateSerializer(serializers.Serializer):
@@ -195,7 +196,7 @@ class MeetingUpdateSerializer(serializers.Serializer):
 
     version = serializers.IntegerField(min_value=1, help_text="The meeting's version as you read it.")
     title = serializers.CharField(required=False, allow_blank=True, max_length=150)
-    date = serializers.DateField(
+    date = ApiDateField(
         required=False,
         error_messages={"invalid": "The date of the meeting must be a real date, in the format YYYY-MM-DD"},
     )
@@ -311,7 +312,7 @@ class SeriesUpdateSerializer(serializers.Serializer):
     )
     invited_agencies = serializers.PrimaryKeyRelatedField(many=True, queryset=Agency.objects.all(), required=False)
     invited_people = serializers.PrimaryKeyRelatedField(many=True, queryset=User.objects.all(), required=False)
-    until = serializers.DateField(
+    until = ApiDateField(
         required=False,
         allow_null=True,
         help_text="The last date a meeting may fall on: set it to end the series, null to keep meeting.",

@@ -46,6 +46,7 @@ from meetings.scheduling.services import (
 from sharing.error_policy import refusals_on
 from sharing.http import signed_in_user
 from sharing.models import User
+from ui.dates import EARLIEST, LATEST, date_from_parts
 
 PAGE_SIZE = 50
 RESTRICTED = "Restricted: not shared with your agency under the information sharing agreements"
@@ -89,11 +90,12 @@ class Day:
 
 
 def _month_from(value: str) -> datetime.date | None:
+    """The first day of ?month=YYYY-MM, or None if it is not a month under the date rules."""
+    year, separator, month = value.partition("-")
+    if not separator:
+        return None
     try:
-        year, month = (int(part) for part in value.split("-"))
-        if not 1900 <= year <= 9999:
-            return None
-        return datetime.date(year, month, 1)
+        return date_from_parts("1", month, year, "month")
     except ValueError:
         return None
 
@@ -114,8 +116,9 @@ def meeting_calendar(request: HttpRequest) -> HttpResponse:
         [Day(day, day.month == first_day.month, day == now, by_date.get(day, [])) for day in week]
         for week in calendar.Calendar(firstweekday=0).monthdatescalendar(first_day.year, first_day.month)
     ]
-    previous_month = (first_day - datetime.timedelta(days=1)).replace(day=1)
-    next_month = (first_day + datetime.timedelta(days=32)).replace(day=1)
+    previous_month = (first_day - datetime.timedelta(days=1)).replace(day=1) if first_day > EARLIEST else None
+    last_month = LATEST.replace(day=1)
+    next_month = (first_day + datetime.timedelta(days=32)).replace(day=1) if first_day < last_month else None
     return render(
         request,
         "meetings/calendar.html",

@@ -160,13 +160,26 @@ def test_the_calendar_crosses_the_year_end_and_starts_weeks_on_monday(client, on
     assert 'href="?month=2027-01">Back to this month</a>' in text
 
 
-@pytest.mark.parametrize("month", ["2027-13", "January", "0-1", "2027-1-1"])
+@pytest.mark.parametrize("month", ["2027-13", "January", "0-1", "2027-1-1", "9999-12", "99999999999-01", "1899-12"])
 def test_a_month_not_understood_shows_this_month(client, on_today, chair, month):
     response = as_user(client, chair).get("/meetings/calendar/", {"month": month})
 
     assert response.status_code == 200
     assert "Meetings in January 2027" in response.text
     assert "That month was not understood" in response.text
+
+
+def test_the_calendar_links_no_month_beyond_the_date_rules(client, on_today, chair):
+    client = as_user(client, chair)
+
+    last = client.get("/meetings/calendar/", {"month": "2100-12"}).text
+    first = client.get("/meetings/calendar/", {"month": "1900-01"}).text
+
+    assert "Meetings in December 2100" in last
+    assert 'rel="next"' not in last
+    assert 'href="?month=2100-11"' in last
+    assert "Meetings in January 1900" in first
+    assert 'rel="prev"' not in first
 
 
 def test_the_calendar_shows_only_meetings_the_user_may_see(client, on_today, partnership, chair):

@@ -43,10 +43,12 @@ any order, all of them present):
 - licence_end: the last day of the licence, after the release date. A release only, optional.
 - crime_reference (up to 50 characters), court (up to 200) and note: free text, optional.
 
-The validation report lists every rejected row with its line number (the header is line 1) and every
-reason: a PNC ID that is not valid, or that is not the PNC ID of a person your agency may see (the
-report says "No person with this PNC ID that your agency may see", whether or not such a person
-exists), a date that is not real or is in the future, an unknown code, or a field the event needs
+The validation report lists the first REJECTED_SHOWN rejected rows with their line numbers (the header
+is line 1) and every reason, and counts all of them by the column each reason is about, so a file of
+any size gives a report of bounded size. A reason is a PNC ID that is not valid, or that is not the
+PNC ID of a person your agency may see (the report says "No person with this PNC ID that your agency
+may see", whether or not such a person exists), a date that is not real, not between 1900 and 2100
+(ui/dates.py) or in the future, an unknown code, a NUL character, or a field the event needs
 left empty or one it does not take filled in. Any rejected row rejects the whole file.
 
 The file is read twice as a stream, row by row: once to check every row, then, if all are good, to
@@ -60,6 +62,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+from collections import Counter
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from typing import IO
@@ -79,6 +82,7 @@ from cohorts.records.selectors import nominals_visible_to
 from cohorts.records.services import item_record
 from sharing.models import Agency, DataCategory, User
 from sharing.roles import Role
+from ui.dates import date_problem
 
 Kind = CustodyEvent.Kind
 EVENT_CATEGORY = Nominal.OFFENDING_AND_RISK_CATEGORY
@@ -484,6 +488,10 @@ IMPORT_BATCH_SIZE = 1_000
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 YES, NO = frozenset({"yes", "y", "true"}), frozenset({"no", "n", "false"})
 UNKNOWN_PERSON = "No person with this PNC ID that your agency may see"
+# The report of a rejected file lists this many rows in full and counts the rest, whatever the
+# file's size, so its page and its memory stay small; a value quoted in a reason is cut short.
+REJECTED_SHOWN = 100
+VALUE_SHOWN = 40
 
 
 @dataclass(frozen=True)
@@ -524,11 +532,18 @@ class RejectedRow:
 
 @dataclass
 class EventImportOutcome:
-    """An import: every row recorded (event_import), or none and the rows rejected with why."""
+    """An import: every row recorded (event_import), or none and the rows rejected with why: the
+    first REJECTED_SHOWN of them in full, and how many were rejected for each column's reason."""
 
     rows: int
     rejected: list[RejectedRow]
     event_import: EventImport | None
+    rejected_count: int = 0
+    reasons_by_column: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def rejected_not_shown(self) -> int:
+        return self.rejected_count - len(self.rejected)
 
 
 @dataclass
@@ -540,6 +555,17 @@ class _Row:
     unparsed: set[str]  # fields whose value could not be read: their rules are not checked again
     reasons: list[str] = field(default_factory=list)
     nominal_id: int | None = None
+
+
+def _shown(text: str) -> str:
+    """A value as quoted in a reason: cut short, so a long one does not fill the report."""
+    return text if len(text) <= VALUE_SHOWN else f"{text[:VALUE_SHOWN]}…"
+
+
+def _reason_column(reason: str) -> str:
+    """The column a reason is about ("pnc_id: ..."), or "row" for one about the whole row."""
+    column, separator, _ = reason.partition(":")
+    return column if separator and column in CSV_COLUMNS else "row"
 
 
 def _date(text: str) -> datetime.date:
@@ -568,11 +594,11 @@ def _parse_row(line: int, values: dict[str, str]) -> _Row:
         reasons.append("event: Enter the event")
         unparsed.add("kind")
     elif kind not in Kind.values:
-        reasons.append(f"event: '{values['event']}' is not an event code ({', '.join(Kind.values)})")
+        reasons.append(f"event: '{_shown(values['event'])}' is not an event code ({', '.join(Kind.values)})")
         unparsed.add("kind")
     offence_type = values["offence_type"].lower()
     if offence_type and offence_type not in OffenceType.values:
-        reasons.append(f"offence_type: '{values['offence_type']}' is not an offence type code")
+        reasons.append(f"offence_type: '{_shown(values['offence_type'])}' is not an offence type code")
         unparsed.add("offence_type")
         offence_type = ""
 
@@ -581,11 +607,17 @@ def _parse_row(line: int, values: dict[str, str]) -> _Row:
         if not text:
             return None
         try:
-            return _date(text)
+            day = _date(text)
         except ValueError:
-            reasons.append(f"{column}: '{text}' is not a real date as YYYY-MM-DD or DD/MM/YYYY")
+            reasons.append(f"{column}: '{_shown(text)}' is not a real date as YYYY-MM-DD or DD/MM/YYYY")
             unparsed.add(name)
             return None
+        problem = date_problem(day)
+        if problem:
+            reasons.append(f"{column}: {problem}")
+            unparsed.add(name)
+            return None
+        return day
 
     def yes_no(column: str) -> bool | None:
         text = values[column].lower()
@@ -593,7 +625,7 @@ def _parse_row(line: int, values: dict[str, str]) -> _Row:
             return None
         if text in YES or text in NO:
             return text in YES
-        reasons.append(f"{column}: '{values[column]}' is not yes or no")
+        reasons.append(f"{column}: '{_shown(values[column])}' is not yes or no")
         unparsed.add(column)
         return None
 
@@ -644,7 +676,11 @@ def _csv_rows(file: IO[bytes]) -> Iterator[tuple[int, dict[str, str]]]:
                 if not any(value.strip() for value in values):
                     continue  # a blank line
                 if len(values) != len(columns):
-                    yield reader.line_num, {"__count__": str(len(values))}
+                    count = f"The row has {len(values)} values; the header has {len(columns)} columns"
+                    yield reader.line_num, {"__row__": count}
+                    continue
+                if any("\x00" in value for value in values):
+                    yield reader.line_num, {"__row__": "The row has a NUL character (a zero byte), which is not text"}
                     continue
                 yield reader.line_num, {name: value.strip() for name, value in zip(columns, values, strict=True)}
         except UnicodeDecodeError as error:
@@ -664,11 +700,11 @@ def _checked_batches(file: IO[bytes], by: User) -> Iterator[list[_Row]]:
     the people the user may see (one query a batch)."""
     batch: list[_Row] = []
     for line, values in _csv_rows(file):
-        if "__count__" in values:
+        if "__row__" in values:
             row = _Row(
                 line=line, raw_pnc_id="", pnc_id="", fields=EventFields(kind="", occurred_on=None), unparsed=set()
             )
-            row.reasons.append(f"The row has {values['__count__']} values; the header has {len(CSV_COLUMNS)} columns")
+            row.reasons.append(values["__row__"])
             row.unparsed.add("*")
         else:
             row = _parse_row(line, values)
@@ -750,15 +786,28 @@ def events_import(*, by: User, file: IO[bytes], file_name: str) -> EventImportOu
     first, then record them all in one transaction, or none if any row is rejected. A file that
     cannot be read as the format is a ValidationError on "file". Who may import is checked by the
     caller (may_import_events)."""
-    rows = 0
+    rows = rejected_count = 0
     rejected: list[RejectedRow] = []
+    by_column: Counter[str] = Counter()
     for batch in _checked_batches(file, by):
         rows += len(batch)
-        rejected.extend(RejectedRow(row.line, row.raw_pnc_id, row.reasons) for row in batch if row.reasons)
+        for row in batch:
+            if not row.reasons:
+                continue
+            rejected_count += 1
+            by_column.update({_reason_column(reason) for reason in row.reasons})
+            if len(rejected) < REJECTED_SHOWN:
+                rejected.append(RejectedRow(row.line, _shown(row.raw_pnc_id), row.reasons))
     if rows == 0:
         raise _file_error("The selected file has a header row but no events")
     if rejected:
-        return EventImportOutcome(rows=rows, rejected=rejected, event_import=None)
+        return EventImportOutcome(
+            rows=rows,
+            rejected=rejected,
+            event_import=None,
+            rejected_count=rejected_count,
+            reasons_by_column=by_column.most_common(),
+        )
     with transaction.atomic():
         event_import = EventImport.objects.create(file_name=file_name[:255], uploaded_by=by, rows=rows)
         category = _event_category()

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from cohorts.events import services as events_module
 from cohorts.events.models import CustodyEvent, EventImport
-from cohorts.events.services import CSV_COLUMNS, MAX_UPLOAD_BYTES, UNKNOWN_PERSON, events_import
+from cohorts.events.services import CSV_COLUMNS, MAX_UPLOAD_BYTES, REJECTED_SHOWN, UNKNOWN_PERSON, events_import
 from cohorts.management.models import CohortMembership
 from cohorts.records.models import Nominal, RecordedItem
 from sharing.models import Agency
@@ -392,8 +392,38 @@ def test_a_rejected_file_runs_one_query_a_batch(warm_officer, monkeypatch):
     with CaptureQueriesContext(connection) as captured:
         outcome = events_import(by=warm_officer, file=csv_file(*bad), file_name="x.csv")
 
-    assert len(outcome.rejected) == 300
+    assert (outcome.rejected_count, len(outcome.rejected)) == (300, REJECTED_SHOWN)
+    assert outcome.reasons_by_column == [("pnc_id", 300)]
     assert len(captured) == 3
+
+
+def test_a_huge_file_of_bad_rows_gives_a_small_report(client, partnership, people):
+    """A report lists REJECTED_SHOWN rows in full and counts the rest by column, and quotes a value
+    cut short, so its page stays small whatever the file (a 19 MB file once made a 197 MB page)."""
+    long_value = "x" * 5000
+    bad = [row(people[0].pnc_id, long_value, "2020-13-45", convicted=long_value) for _ in range(2000)]
+    client.force_login(partnership.officer)
+
+    response = client.post(import_url(), {"file": upload("bad.csv", csv_file(*bad).getvalue())})
+
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "2000 of 2000 rows cannot be imported" in body
+    assert body.count('data-testid="rejected-row"') == REJECTED_SHOWN
+    assert f"{2000 - REJECTED_SHOWN} more rows cannot be imported either" in body
+    assert 'data-testid="reasons-by-column"' in body
+    assert len(body) < 200_000
+    assert not CustodyEvent.objects.exists()
+
+
+def test_a_nul_character_rejects_its_row_not_the_server(partnership, people):
+    lines = [row(people[0].pnc_id, "arrest", days_ago(1), note="before\x00after")]
+
+    outcome = events_import(by=partnership.officer, file=csv_file(*lines), file_name="nul.csv")
+
+    assert [rejected.reasons for rejected in outcome.rejected] == [
+        ["The row has a NUL character (a zero byte), which is not text"]
+    ]
 
 
 # --- The page -----------------------------------------------------------------------------------------

@@ -4,10 +4,9 @@ from typing import Any
 
 from crispy_forms_gds.layout import Button, Field, Fieldset, Size
 from django import forms
-from django.core.validators import FileExtensionValidator
 
 from sharing.models import Agency, DataCategory, SharingAgreement
-from sharing.validators import validate_document_size
+from sharing.validators import DOCUMENT_VALIDATORS
 from ui.fields import GovDateField, text_area
 from ui.forms import layout_helper
 
@@ -50,17 +49,13 @@ class AgreementForm(forms.Form):
         label="The signed agreement",
         required=False,
         help_text="PDF, Word or OpenDocument, at most 10 MB.",
-        validators=[FileExtensionValidator(["pdf", "docx", "odt"]), validate_document_size],
-        error_messages={"invalid_extension": "The signed agreement must be a PDF, Word or OpenDocument file"},
+        validators=DOCUMENT_VALIDATORS,
     )
 
     def __init__(self, *args: Any, own_agency: Agency, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.own_agency = own_agency
         self.fields["parties"].queryset = Agency.objects.filter(is_active=True).exclude(pk=own_agency.pk)  # type: ignore[attr-defined]
-        self.fields["document"].validators[0].message = (  # type: ignore[attr-defined]
-            "The signed agreement must be a PDF, Word or OpenDocument file"
-        )
         self.helper = layout_helper(
             Fieldset(
                 Field.text("title"),
@@ -103,12 +98,7 @@ class DocumentForm(forms.Form):
     document = forms.FileField(
         label="The signed agreement",
         help_text="PDF, Word or OpenDocument, at most 10 MB.",
-        validators=[
-            FileExtensionValidator(
-                ["pdf", "docx", "odt"], message="The signed agreement must be a PDF, Word or OpenDocument file"
-            ),
-            validate_document_size,
-        ],
+        validators=DOCUMENT_VALIDATORS,
         error_messages={"required": "Choose the signed agreement to upload"},
     )
 

@@ -5,14 +5,13 @@ import datetime
 import pghistory
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group
-from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from sharing.roles import Role
-from sharing.validators import validate_document_size
+from sharing.validators import DOCUMENT_VALIDATORS
 
 
 @pghistory.track()
@@ -179,7 +178,7 @@ class SharingAgreement(models.Model):
     document = models.FileField(
         upload_to="agreements/%Y/",
         blank=True,
-        validators=[FileExtensionValidator(["pdf", "docx", "odt"]), validate_document_size],
+        validators=DOCUMENT_VALIDATORS,
         help_text="The signed agreement: PDF, Word or OpenDocument, at most 10 MB.",
     )
     owner_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="owned_agreements")

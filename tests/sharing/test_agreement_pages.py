@@ -2,6 +2,8 @@
 system administrators) change them; everyone else gets 404."""
 
 import datetime
+import io
+import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -184,7 +186,7 @@ def test_an_active_agreement_is_not_changed_but_its_signed_document_can_be_uploa
     edit = client.get(reverse("agreement-edit", args=[partnership.core.pk]))
     upload = client.post(
         reverse("agreement-upload", args=[partnership.core.pk]),
-        {"document": SimpleUploadedFile("core-signed.pdf", b"%PDF signed", content_type="application/pdf")},
+        {"document": SimpleUploadedFile("core-signed.pdf", b"%PDF-1.7 signed", content_type="application/pdf")},
     )
 
     assert edit.status_code == 302
@@ -211,3 +213,44 @@ def test_an_upload_of_the_wrong_type_is_explained(client, partnership):
 
     assert response.status_code == 400
     assert "must be a PDF, Word or OpenDocument file" in response.content.decode()
+
+
+def _zip(**members: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in members.items():
+            archive.writestr(name.replace("__", "/"), content)
+    return buffer.getvalue()
+
+
+DOCX = _zip(**{"[Content_Types].xml": b"<Types/>", "word__document.xml": b"<w:document/>"})
+ODT = _zip(mimetype=b"application/vnd.oasis.opendocument.text", **{"content.xml": b"<office/>"})
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "accepted"),
+    [
+        ("signed.pdf", b"%PDF-1.7 signed", True),
+        ("signed.docx", DOCX, True),
+        ("signed.odt", ODT, True),
+        ("signed.PDF", b"%PDF-1.4", True),
+        ("signed.pdf", b"MZ\x90\x00 an executable renamed", False),
+        ("signed.docx", _zip(**{"payload.exe": b"MZ"}), False),
+        ("signed.docx", ODT, False),
+        ("signed.odt", DOCX, False),
+        ("signed.docx", b"PK\x03\x04 not really a zip", False),
+        ("signed.pdf", b"", False),
+    ],
+)
+def test_an_upload_is_checked_by_its_content_not_its_name(client, partnership, name, content, accepted):
+    client.force_login(UserFactory.create(agency=partnership.police, roles=[Role.AGENCY_ADMIN]))
+
+    response = client.post(
+        reverse("agreement-upload", args=[partnership.core.pk]), {"document": SimpleUploadedFile(name, content)}
+    )
+
+    partnership.core.refresh_from_db()
+    assert bool(partnership.core.document) is accepted
+    if not accepted:
+        assert response.status_code == 400
+        assert "whatever its name says" in response.content.decode() or "file is empty" in response.content.decode()

@@ -351,6 +351,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON nested past what the parser can follow is a 400, not a server error (sharing/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "sharing.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # Each operation's error responses documented as problem details (sharing/error_policy.py).
     "DEFAULT_SCHEMA_CLASS": "sharing.error_policy.ProblemAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",

@@ -369,11 +369,12 @@ def test_a_method_the_endpoint_lacks_is_405(built, db):
     assert_problem(response, 405, "method-not-allowed")
 
 
-def test_a_body_that_is_not_json_is_400_malformed(built, db):
+@pytest.mark.parametrize("body", ["{not json", "[" * 1000 + "]" * 1000, '{"a":' * 5000 + "1" + "}" * 5000])
+def test_a_body_that_is_not_json_or_is_nested_too_deep_is_400_malformed(built, db, body):
     client = APIClient()
     client.force_authenticate(User.objects.get(pk=built.users["officer"]))
 
-    response = client.post("/api/v1/people/", "{not json", content_type="application/json")
+    response = client.post("/api/v1/people/", body, content_type="application/json")
 
     assert_problem(response, 400, "malformed")
 

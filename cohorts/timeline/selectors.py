@@ -235,10 +235,11 @@ def _assignments(assignments: list[CaseAssignment]) -> list[TimelineEntry]:
                 kind=ASSIGNMENTS,
                 on=a.started_on,
                 at=a.assigned_at,
-                title=f"{role}: {'transferred to' if transfer else 'assigned'} {a.worker}",
+                title=f"{role}: {'transferred to' if transfer else 'assigned'} {a.worker}, {a.agency.name}",
                 detail=a.reason,
+                # The byline names who made the change and their own agency, not the worker's.
                 by=str(a.assigned_by),
-                agency=a.agency.name,
+                agency=a.assigned_by.agency.name,
                 tag="Transfer" if transfer else "Assignment",
                 tag_colour="blue",
             )
@@ -317,7 +318,7 @@ def nominal_timeline(user: User, nominal: Nominal, *, kinds: Collection[str] = (
         entries += _assignments(
             list(
                 CaseAssignment.objects.filter(nominal=nominal)
-                .select_related("worker", "agency", "assigned_by")
+                .select_related("worker", "agency", "assigned_by__agency")
                 .order_by("-started_on", "-pk")[:MAX_PER_SOURCE]
             )
         )

@@ -70,8 +70,8 @@ def test_the_owning_agency_sees_every_kind_of_entry(client, partnership, person)
     assert "Joined IOM" in shown
     assert "RAG rating: Red" in shown
     assert "Offending escalating since release." in body  # the rating's rationale
-    assert f"Lead professional: assigned {partnership.probation_officer}" in shown
-    assert f"Key worker: assigned {partnership.drugs_worker}" in shown
+    assert f"Lead professional: assigned {partnership.probation_officer}, {partnership.probation.name}" in shown
+    assert f"Key worker: assigned {partnership.drugs_worker}, {partnership.drugs.name}" in shown
     assert "Contact: SHARED-CONTACT" in shown
     assert "Note: POLICE-ONLY-HOUSING" in shown
     assert any(title.startswith("Referral ") and title.endswith("decided: Accepted") for title in shown)
@@ -174,8 +174,11 @@ def test_a_transfer_is_named_as_one(client, partnership, person):
 
     body = timeline_page(client, partnership.officer, person, "?kind=assignments")
 
-    assert f"Lead professional: transferred to {partnership.housing_worker}" in titles(body)
+    housing, police = partnership.housing_worker.agency.name, partnership.officer.agency.name
+    assert f"Lead professional: transferred to {partnership.housing_worker}, {housing}" in titles(body)
     assert "Housing leads now" in body
+    # The byline is who transferred the case and their own agency, not the new lead's.
+    assert f"by {partnership.officer}, {police}" in body
 
 
 def test_the_filter_shows_only_the_kinds_chosen_newest_first(client, partnership, person):

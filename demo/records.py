@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 import pghistory
 from django.utils import timezone
 
+from cohorts.events.models import CustodyEvent
+from cohorts.events.services import custody_event_record
 from cohorts.models import AccessEvent
 from cohorts.records.identifiers import pnc_check_letter
 from cohorts.records.models import (
@@ -22,6 +24,7 @@ from cohorts.records.models import (
     Pathway,
     PathwayNeed,
     PolicingArea,
+    RecordedItem,
 )
 from cohorts.records.selectors import nominal_record_for_user
 from cohorts.records.services import (
@@ -226,7 +229,13 @@ PEOPLE = [
         rosh="very_high",
         custody=Nominal.CustodyStatus.UNLAWFULLY_AT_LARGE,
         items=(
-            ("sam.carter", "offending-risk", "event", "Recalled to custody: failed to reside at approved premises", 4),
+            (
+                "sam.carter",
+                "offending-risk",
+                "note",
+                "Recall issued: failed to reside at approved premises; not yet returned to custody",
+                4,
+            ),
         ),
     ),
     DemoPerson(
@@ -251,11 +260,19 @@ PEOPLE = [
         "N390112",
         ogrs=74,
         items=(
-            ("sam.carter", "offending-risk", "event", "Stop and search: no further action", 1),
+            ("sam.carter", "intelligence", "intelligence", "Stop and search: no further action", 1),
             ("jo.evans", "substance-misuse", "contact", "Positive test for cocaine on arrest", 1),
         ),
     ),
 ]
+
+
+# The demo's custody and court events, by what the officer wrote: (kind, offence type).
+DEMO_EVENTS = {
+    "Arrested for dwelling burglary, Elm Street": (CustodyEvent.Kind.ARREST, "burglary"),
+    "Remanded to HMP Fenwick: robbery": (CustodyEvent.Kind.REMAND, "robbery"),
+    "Charged with theft of motor vehicle": (CustodyEvent.Kind.CHARGE, "vehicle"),
+}
 
 
 def _date_ago(days: int) -> datetime.date:
@@ -376,6 +393,17 @@ def _make_person(
             key, reason = involvement_of[username]
             involvement_start(nominal=nominal, agency=agencies[key], reason=reason, started_on=_date_ago(150))
     for username, code, kind, summary, days_ago in person.items:
+        if kind == RecordedItem.Kind.EVENT:  # an event is a custody or court event, with its item
+            event_kind, offence_type = DEMO_EVENTS[summary]
+            custody_event_record(
+                nominal=nominal,
+                by=users[username],
+                kind=event_kind,
+                offence_type=offence_type,
+                occurred_on=_date_ago(days_ago),
+                note=summary,
+            )
+            continue
         item_record(
             nominal=nominal,
             by=users[username],

@@ -305,7 +305,7 @@ class NominalRecordSerializer(serializers.Serializer):
 class ItemCreateSerializer(serializers.ModelSerializer):
     """An item to add to a person's record; it belongs to the caller's agency."""
 
-    kind = serializers.ChoiceField(choices=[c for c in RecordedItem.Kind.choices if c[0] != RecordedItem.Kind.NEED])
+    kind = serializers.ChoiceField(choices=[c for c in RecordedItem.Kind.choices if c[0] in RecordedItem.PLAIN_KINDS])
     category = serializers.SlugRelatedField(
         slug_field="code",
         queryset=DataCategory.objects.all(),

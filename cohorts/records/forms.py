@@ -170,7 +170,7 @@ class ItemForm(forms.ModelForm[RecordedItem]):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = DataCategory.objects.all()  # type: ignore[attr-defined]
         self.fields["category"].empty_label = None  # type: ignore[attr-defined]
-        self.fields["kind"].choices = [c for c in RecordedItem.Kind.choices if c[0] != RecordedItem.Kind.NEED]  # type: ignore[attr-defined]
+        self.fields["kind"].choices = [c for c in RecordedItem.Kind.choices if c[0] in RecordedItem.PLAIN_KINDS]  # type: ignore[attr-defined]
         self.helper = layout_helper(
             Field.radios("kind", inline=False),
             Field.radios("category"),

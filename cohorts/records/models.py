@@ -334,6 +334,11 @@ class RecordedItem(models.Model):
         TAG = "tag", "GPS tag"
         TAG_HIT = "tag_hit", "GPS tag location hit"
 
+    # The kinds recorded as an item alone. The others come with a record of their own (a custody
+    # event, a review, a plan action, a tag ...) through their own page and service: recorded here
+    # alone, an "event" would be an arrest the events panel does not know.
+    PLAIN_KINDS = ("note", "assessment", "contact", "intervention", "intelligence")
+
     nominal = models.ForeignKey(Nominal, on_delete=models.CASCADE, related_name="items")
     owning_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="items")
     category = models.ForeignKey(DataCategory, on_delete=models.PROTECT, related_name="items")
@@ -358,6 +363,11 @@ class RecordedItem(models.Model):
 
     def __str__(self) -> str:
         return self.summary
+
+    @property
+    def is_plain(self) -> bool:
+        """Recorded, and changed, as an item alone (the item pages), not through a record of its own."""
+        return self.kind in self.PLAIN_KINDS
 
 
 @pghistory.track()

@@ -346,8 +346,8 @@ def item_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
         item = item_get_for_user(user, nominal, item_pk)
     except RecordedItem.DoesNotExist as error:
         raise Http404("No such item") from error
-    if item.owning_agency_id != user.agency_id:
-        raise Http404("No such item")
+    if item.owning_agency_id != user.agency_id or not item.is_plain:
+        raise Http404("No such item")  # another agency's, or one changed through its own page
     form = ItemForm(request.POST or None, instance=item if request.method == "GET" else None)
     if request.method == "GET":
         form.initial["occurred_on"] = item.occurred_on

@@ -296,3 +296,26 @@ def test_a_record_number_too_big_for_any_record_is_explained_not_a_server_error(
 
     assert response.status_code == 400
     assert message in response.content.decode()
+
+
+@pytest.mark.parametrize("kind", ["event", "review", "plan_action", "tag", "need"])
+def test_a_kind_with_a_record_of_its_own_is_not_recorded_or_changed_as_a_plain_item(client, partnership, person, kind):
+    """An "event" item alone was an arrest the events panel did not know ("No custody or court events
+    have been recorded" above it): such kinds are recorded and changed through their own pages only."""
+    client.force_login(partnership.officer)
+
+    response = client.post(reverse("item-new", args=[person.pk]), item_form("A plain item", 1) | {"kind": kind})
+    api = client.post(
+        f"/api/v1/people/{person.pk}/items/",
+        {"kind": kind, "category": "offending-risk", "summary": "A plain item"},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert api.status_code == 400
+    assert not person.items.filter(summary="A plain item").exists()
+    item = make_item(person, partnership.officer, "offending-risk", "Structured", kind=kind)
+    assert client.get(reverse("item-edit", args=[person.pk, item.pk])).status_code == 404
+    page = client.get(reverse("nominal-detail", args=[person.pk])).content.decode()
+    assert "Structured" in page
+    assert reverse("item-edit", args=[person.pk, item.pk]) not in page

@@ -559,6 +559,7 @@ class PlanSummary:
     """The person page's panel: the plan in numbers (two queries)."""
 
     actions_by_status: list[tuple[str, int]]
+    shown: int  # the actions the agency may read, open or not: the statuses add up to it
     open_actions: int
     withheld: int
 
@@ -573,6 +574,7 @@ def plan_summary_for_user(user: User, nominal: Nominal) -> PlanSummary:
     done = counts.get(PlanAction.Status.MET, 0) + counts.get(PlanAction.Status.DECLINED, 0)
     return PlanSummary(
         actions_by_status=[(label, counts[value]) for value, label in PlanAction.Status.choices if counts.get(value)],
+        shown=shown,
         open_actions=shown - done,
         withheld=actions.count() - shown,
     )

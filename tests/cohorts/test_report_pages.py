@@ -23,6 +23,7 @@ from cohorts.report.services import (
     enforcement_record,
     intervention_record,
     plan_action_record,
+    plan_action_update,
 )
 from sharing.roles import Role
 from tests.cohorts.factories import make_nominal
@@ -182,8 +183,20 @@ def test_the_person_page_links_to_the_report_with_the_plan_in_numbers(client, pa
     body = client.get(reverse("nominal-detail", args=[nominal.pk])).content.decode()
 
     assert reverse("management-report", args=[nominal.pk]) in body
-    assert "1 open action on the plan. By status: 1 identified." in body
+    assert "1 action on the plan, 1 open. By status: 1 identified." in body
     assert "2 actions not shown here" in body
+
+
+def test_the_plan_in_numbers_adds_up_with_closed_actions_among_them(client, partnership, nominal):
+    """The panel once said "6 open actions" above a breakdown adding up to 7 (a met one among them)."""
+    for status in ("identified", "engaged", "met"):
+        action = plan_action_record(nominal=nominal, by=partnership.officer, pathway="attitudes", action=status)
+        plan_action_update(plan_action=action, by=partnership.officer, status=status, version=action.item.version)
+    client.force_login(partnership.officer)
+
+    body = client.get(reverse("nominal-detail", args=[nominal.pk])).content.decode()
+
+    assert "3 actions on the plan, 2 open. By status: 1 identified, 1 engaged, 1 met." in body
 
 
 def test_the_review_page_links_to_the_full_report(client, partnership, nominal):

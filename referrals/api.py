@@ -308,8 +308,11 @@ class EligibilityOutcomeSerializer(serializers.Serializer):
 
     code = serializers.CharField(source="rule.code", read_only=True)
     name = serializers.CharField(source="rule.name", read_only=True)
-    met = serializers.BooleanField(read_only=True)
+    met = serializers.BooleanField(read_only=True, help_text="False while the rule cannot be checked yet, too.")
     message = serializers.CharField(source="problem", read_only=True, allow_null=True, help_text="Why not, if not met.")
+    waiting = serializers.CharField(
+        read_only=True, allow_null=True, help_text="What the referral must say before the rule can be checked."
+    )
 
 
 class Y2AMilestonesSerializer(serializers.Serializer):

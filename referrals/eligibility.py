@@ -50,21 +50,37 @@ class ReferralFacts:
     order_ends_on: datetime.date | None = None
 
 
+def _known(facts: ReferralFacts) -> str | None:
+    return None
+
+
+def _strand_known(facts: ReferralFacts) -> str | None:
+    return None if facts.strand else "Choose the proposed strand first"
+
+
+def _level_known(facts: ReferralFacts) -> str | None:
+    return None if facts.level else "Choose the proposed level of management first"
+
+
 @dataclass(frozen=True)
 class Rule:
     code: str
     name: str
     check: Callable[[ReferralFacts], str | None]  # None when met, else why not, for the referrer
+    # What the referral must say before the rule can be checked: None once it does. An empty draft
+    # is not "met" on rules about a strand or a level it has not chosen.
+    waits_for: Callable[[ReferralFacts], str | None] = _known
 
 
 @dataclass(frozen=True)
 class Outcome:
     rule: Rule
     problem: str | None
+    waiting: str | None = None  # the rule cannot be checked yet: what the referral must say first
 
     @property
     def met(self) -> bool:
-        return self.problem is None
+        return self.problem is None and self.waiting is None
 
 
 def _fixed_needs_statutory_supervision(facts: ReferralFacts) -> str | None:
@@ -145,9 +161,14 @@ def _y2a_three_months_left_at_18(facts: ReferralFacts) -> str | None:
 
 
 RULES: Sequence[Rule] = (
-    Rule("fixed-statutory", "Fixed strand: statutory supervision", _fixed_needs_statutory_supervision),
-    Rule("fixed-neighbourhood-crime", "Fixed strand: neighbourhood-crime offending", _fixed_needs_neighbourhood_crime),
-    Rule("priority-adults", "Priority level: adults only", _priority_is_for_adults),
+    Rule("fixed-statutory", "Fixed strand: statutory supervision", _fixed_needs_statutory_supervision, _strand_known),
+    Rule(
+        "fixed-neighbourhood-crime",
+        "Fixed strand: neighbourhood-crime offending",
+        _fixed_needs_neighbourhood_crime,
+        _strand_known,
+    ),
+    Rule("priority-adults", "Priority level: adults only", _priority_is_for_adults, _level_known),
     Rule("not-on-cohort", "Not already on the cohort", _not_already_on_the_cohort),
     Rule("no-open-referral", "No referral already in progress", _no_referral_in_progress),
     Rule("y2a-before-18", "Youth to adult: referred before the 18th birthday", _y2a_before_the_18th_birthday),
@@ -164,7 +185,11 @@ def rules_in_force() -> list[Rule]:
 
 def check_eligibility(facts: ReferralFacts) -> list[Outcome]:
     """Every rule in force with its outcome, in order, for the page to explain and submit to enforce."""
-    return [Outcome(rule, rule.check(facts)) for rule in rules_in_force()]
+    outcomes = []
+    for rule in rules_in_force():
+        waiting = rule.waits_for(facts)
+        outcomes.append(Outcome(rule, None, waiting) if waiting else Outcome(rule, rule.check(facts)))
+    return outcomes
 
 
 def eligibility_problems(facts: ReferralFacts) -> list[str]:

@@ -32,6 +32,21 @@ def test_a_fixed_referral_with_supervision_and_neighbourhood_crime_is_eligible()
     assert all(outcome.met for outcome in check_eligibility(facts()))
 
 
+def test_an_empty_draft_is_not_met_on_rules_it_cannot_be_checked_against_yet():
+    """An empty draft once showed every rule as met: a rule about the strand or the level waits for them."""
+    outcomes = {outcome.rule.code: outcome for outcome in check_eligibility(facts(strand="", level=""))}
+
+    waiting = {code: outcome.waiting for code, outcome in outcomes.items() if outcome.waiting}
+    assert waiting == {
+        "fixed-statutory": "Choose the proposed strand first",
+        "fixed-neighbourhood-crime": "Choose the proposed strand first",
+        "priority-adults": "Choose the proposed level of management first",
+    }
+    assert not any(outcomes[code].met for code in waiting)
+    assert outcomes["not-on-cohort"].met
+    assert eligibility_problems(facts(strand="", level="")) == []
+
+
 def test_shoplifting_alone_does_not_qualify_for_fixed():
     problems = eligibility_problems(facts(offence_types=frozenset({"shoplifting"})))
 

@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from cohorts.management.models import RagRating
 from cohorts.records.api import WorkerSerializer, request_user
-from meetings.access import meeting_get_to_chair
+from meetings.access import meeting_get_for_user, meeting_get_to_chair
 from meetings.agenda.models import AgendaItem
 from meetings.running.models import Attendance, Dissent
 from meetings.running.services import (
@@ -259,8 +259,14 @@ def _attendances(meeting: Meeting) -> list[Attendance]:
 class MeetingAttendanceView(APIView):
     @extend_schema(responses={200: RunAttendanceSerializer(many=True), 404: NOT_FOUND})
     def get(self, request: Request, pk: int) -> Response:
-        """Read a meeting's attendance."""
-        meeting = _meeting(request, pk)
+        """Read a meeting's attendance.
+
+        Anyone who may see the meeting reads who attended (as its minutes list them); recording it is the chair's.
+        """
+        try:
+            meeting = meeting_get_for_user(request_user(request), pk)
+        except Http404 as error:
+            raise NotFound("No such meeting.") from error
         return Response(RunAttendanceSerializer(_attendances(meeting), many=True).data)
 
     @extend_schema(

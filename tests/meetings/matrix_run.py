@@ -40,9 +40,9 @@ ENTRIES: dict[str, Entry] = {
         chair_only=True,
         ok_status=409,
     ),
-    "api-meeting-attendance": MeetingData(
-        lambda s: f"/api/v1/meetings/{s.meeting_pk}/attendance/", api=True, chair_only=True
-    ),
+    # Read by anyone who may see the meeting (its minutes name who attended); recorded by the chair
+    # only (tests/meetings/test_run_api.py).
+    "api-meeting-attendance": MeetingData(lambda s: f"/api/v1/meetings/{s.meeting_pk}/attendance/", api=True),
     "api-meeting-confidentiality": MeetingData(
         lambda s: f"/api/v1/meetings/{s.meeting_pk}/confidentiality/",
         method="post",

@@ -74,6 +74,9 @@ def test_attendance_is_read_and_recorded(partnership, api):
     assert response.json()[0]["agency"] == "Probation Northmoor"
     listed = client.get(base(panel.meeting) + "attendance/").json()
     assert [(row["person"]["id"], row["status"]) for row in listed] == [(partnership.probation_officer.pk, "present")]
+    # Read by those invited too (it was a 404 for everyone but the chair), never by an agency not invited.
+    assert api(partnership.probation_officer).get(base(panel.meeting) + "attendance/").json() == listed
+    assert api(partnership.outsider).get(base(panel.meeting) + "attendance/").status_code == 404
 
 
 def test_attendance_of_someone_not_invited_or_with_a_bad_status_is_a_400(partnership, api):

@@ -19,7 +19,7 @@ from cohorts.events.models import CustodyEvent
 from cohorts.management.models import CaseAssignment, CohortMembership
 from cohorts.records.models import Nominal
 from cohorts.records.selectors import people_visible_to_each
-from cohorts.reviews.services import LEAD_ROLES, current_leads, with_review_due
+from cohorts.reviews.services import LEAD_ROLES, current_leads, may_review, with_review_due
 from cohorts.transitions.models import TransitionPlan, TransitionStep
 from cohorts.transitions.services import TransitionStatus, transition_weeks, with_transition_status
 from notifications.models import Notification
@@ -30,8 +30,10 @@ REVIEW_DUE_AHEAD = datetime.timedelta(days=3)
 
 def review_reminders(on: datetime.date) -> list[Reminder]:
     """Supervisor reviews due within 3 days, and overdue, on the cadence of each person's RAG rating:
-    to the lead officers holding the case (the lead professional and the IOM police lead) and to
-    their supervisors, as the supervisor's home page counts their team's reviews. Two queries."""
+    to the supervisors of the lead officers holding the case (the lead professional and the IOM
+    police lead), as the supervisor's home page counts their team's reviews. Not to the leads: they
+    may not record the review of their own work (a police practitioner's inbox was once 20 reviews
+    out of 23 notifications, each opening on a 403). Two queries."""
     on_cohort = current_memberships(on).filter(nominal=OuterRef("pk"))
     due = list(
         with_review_due(Nominal.objects.filter(Exists(on_cohort)), on)
@@ -46,8 +48,13 @@ def review_reminders(on: datetime.date) -> list[Reminder]:
         .order_by("nominal_id", "role", "pk")
         .values_list("nominal_id", "worker_id", "worker__supervisor_id")
     )
+    leading: dict[int, set[int]] = {}
     for nominal_id, worker_id, supervisor_id in leads:
-        holders.setdefault(nominal_id, []).extend(r for r in (supervisor_id, worker_id) if r is not None)
+        leading.setdefault(nominal_id, set()).add(worker_id)
+        if supervisor_id is not None:
+            holders.setdefault(nominal_id, []).append(supervisor_id)
+    for nominal_id, supervisors in holders.items():  # a supervisor leading the case does not review it
+        holders[nominal_id] = [pk for pk in supervisors if pk not in leading[nominal_id]]
     reminders = []
     for pk, due_on in due:
         kind = Notification.Kind.REVIEW_OVERDUE if due_on < on else Notification.Kind.REVIEW_DUE
@@ -63,14 +70,21 @@ def _when(due_on: datetime.date, on: datetime.date, *, capital: bool = False) ->
 
 
 def reviews_told(notices: Sequence[Notice], on: datetime.date) -> list[str | None]:
-    """A review due or overdue, told to a reader who may see the person. Two queries."""
-    seen = people_visible_to_each({n.reader for n in notices}, {n.subject_id for n in notices})
+    """A review due or overdue, told to a reader who may see the person and may record the review
+    now (may_review: a supervisor of a lead, not leading the case themselves), so that opening it
+    never lands on a refusal. Three queries."""
+    subject_ids = {n.subject_id for n in notices}
+    seen = people_visible_to_each({n.reader for n in notices}, subject_ids)
+    leads: dict[int, list[CaseAssignment]] = {}
+    for lead in current_leads(on).filter(nominal_id__in=subject_ids).select_related("worker"):
+        leads.setdefault(lead.nominal_id, []).append(lead)
     told: list[str | None] = []
     for notice in notices:
         person = seen.get((notice.reader.pk, notice.subject_id))
-        told.append(
-            None if person is None else f"Supervisor review of {person.name}: {_when(notice.due_on, on, capital=True)}"
-        )
+        if person is None or not may_review(notice.reader, leads.get(notice.subject_id, [])):
+            told.append(None)
+        else:
+            told.append(f"Supervisor review of {person.name}: {_when(notice.due_on, on, capital=True)}")
     return told
 
 

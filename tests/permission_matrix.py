@@ -717,7 +717,7 @@ def missing_entries(patterns: list[Pattern], matrix: dict[str, Entry] = MATRIX) 
 
 @dataclass(frozen=True)
 class Derived:
-    rule: str  # "person", "offending", "release", "agreement", "meeting", "action", "refusals"
+    rule: str  # "person", "review", "offending", "release", "agreement", "meeting", "action", "refusals"
     subject: str  # "person", "step", "agreement", "meeting", "action", "user": made by the test for the scenario
     marker: str
 
@@ -731,8 +731,9 @@ def _notification_kinds() -> list[str]:
 PERSON_NAME = "SCOPETEST, Matrixperson"
 REFUSED_USER_NAME = "Matrixuser Refusedmany"
 DERIVED: dict[str, Derived] = {
-    "notification:review_due": Derived("person", "person", PERSON_NAME),
-    "notification:review_overdue": Derived("person", "person", PERSON_NAME),
+    # Told only to those who may record the review: supervisors (tests/test_permission_matrix.py).
+    "notification:review_due": Derived("review", "person", PERSON_NAME),
+    "notification:review_overdue": Derived("review", "person", PERSON_NAME),
     # The licence end is offending and risk information (the cohort list's "Due, no plan" likewise).
     "notification:transition_no_plan": Derived("offending", "person", PERSON_NAME),
     "notification:transition_step_due": Derived("person", "step", PERSON_NAME),

@@ -486,6 +486,11 @@ def _person_seen(scope: Scope, role: Role) -> bool:
 # offending and risk information, to the agencies that meeting shows it to (police, probation).
 DERIVED_RULES: dict[str, Any] = {
     "person": _person_seen,
+    # A review to those who may record it: a supervisor of the IOM unit's agencies (no one leads the
+    # scenario's person, so no partner's supervisor supervises a lead), who sees the person.
+    "review": lambda scope, role: (
+        _person_seen(scope, role) and role == Role.SUPERVISOR and scope.agency in {"police", "probation"}
+    ),
     "offending": lambda scope, role: _person_seen(scope, role) and "SHARED-OFFENDING-ITEM" in scope.markers,
     "release": lambda scope, role: _person_seen(scope, role) and "SHARED-OFFENDING-ITEM" in scope.markers,
     "agreement": lambda scope, role: (
@@ -628,6 +633,7 @@ ENDED_CELLS = [
     for name in NOTIFICATIONS
     for how in ("moved to another agency", "agreements suspended")
     if how == "moved to another agency" or DERIVED[name].rule == "person"
+    # (a partner's supervisor may not record a review: no review is told to the drug service)
 ]
 
 
@@ -642,7 +648,8 @@ def test_a_derived_output_is_withdrawn_when_access_ends_after_it_was_made(
     from sharing.models import SharingAgreement
 
     entry = DERIVED[name]
-    role = Role.AGENCY_ADMIN if entry.rule == "refusals" else Role.PRACTITIONER  # only admins are told those
+    # Only admins are told of refusals, and only supervisors of reviews.
+    role = {"refusals": Role.AGENCY_ADMIN, "review": Role.SUPERVISOR}.get(entry.rule, Role.PRACTITIONER)
     reader = viewer(partnership, "probation" if how == "moved to another agency" else "drugs", role)
     subject = derived_subject(entry, partnership, scenario, meeting_scenario, True)
     kind = name.removeprefix("notification:")

@@ -456,3 +456,24 @@ def test_the_demo_iom_team_finds_possible_duplicates_to_check(client, demo_loade
     assert "possible duplicates to check" in home
     assert queue.count('data-testid="duplicate"') == checks.count()
     assert not PossibleDuplicate.objects.filter(existing__last_name="Walters", recorded__isnull=False).exists()
+
+
+def test_every_notification_in_the_demo_opens_for_its_reader(client, demo_loaded, db):
+    """Each kind goes to those who can act on it: opening a notification lands on a page its reader
+    may use, never a 403 or a 404 (a police practitioner's 23 unread were 20 supervisor reviews they
+    may not record). Every reader, every kind they hold, up to three of each."""
+    from notifications.models import Notification
+
+    opened: dict[tuple[str, str], int] = {}
+    refused: list[str] = []
+    for notification in Notification.objects.select_related("recipient").order_by("recipient_id", "kind", "pk"):
+        key = (notification.recipient.username, notification.kind)
+        if opened.get(key, 0) >= 3:
+            continue
+        opened[key] = opened.get(key, 0) + 1
+        client.force_login(notification.recipient)
+        response = client.get(f"/notifications/{notification.pk}/open/", follow=True)
+        if response.status_code != 200:
+            refused.append(f"{key[0]} {key[1]} {notification.link}: {response.status_code}")
+    assert len({kind for _, kind in opened}) >= 8
+    assert not refused, "\n".join(refused)

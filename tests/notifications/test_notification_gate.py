@@ -79,14 +79,15 @@ def test_the_transitions_sweep_does_not_tell_a_lead_the_licence_end_their_agency
 
 @pytest.fixture
 def withdrawn(partnership):
-    """A review overdue told to a probation lead professional; then both agreements probation sees
-    the person by are suspended and the lead is handed to the police: the person is no longer theirs."""
+    """A review overdue told to the probation lead professional's supervisor; then both agreements
+    probation sees the person by are suspended and the lead is handed to the police: the person is no
+    longer theirs."""
     started = timezone.localdate() - datetime.timedelta(weeks=3)
-    nominal, _, lead = on_cohort_with_red_rating(partnership, started_on=started, last_name="Roberts")
-    lead.email = "lead@example.org"
-    lead.save()
+    nominal, supervisor, _ = on_cohort_with_red_rating(partnership, started_on=started, last_name="Roberts")
+    supervisor.email = "lead@example.org"
+    supervisor.save()
     sweep_run(name="reviews")
-    notification = Notification.objects.get(recipient=lead)
+    notification = Notification.objects.get(recipient=supervisor)
     admin = UserFactory.create(agency=partnership.police, roles=[Role.AGENCY_ADMIN])
     for agreement in (partnership.core, partnership.substance):
         agreement_suspend(agreement=agreement, by=admin)
@@ -99,7 +100,7 @@ def withdrawn(partnership):
         started_on=timezone.localdate(),
     )
     mail.outbox.clear()
-    return nominal, lead, notification
+    return nominal, supervisor, notification
 
 
 def test_the_inbox_withdraws_a_notification_whose_person_the_reader_may_no_longer_see(client, withdrawn):

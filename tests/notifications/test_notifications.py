@@ -24,13 +24,15 @@ from sharing.roles import Role
 from tests.cohorts.factories import make_nominal
 from tests.concurrency import at_once
 from tests.iom.test_celery import wait_for
+from tests.notifications.conftest import may_record_reviews
 from tests.sharing.factories import UserFactory
 
 
 def on_cohort_with_red_rating(partnership, *, started_on: datetime.date, last_name: str = "Duerev"):
     """A person on IOM since started_on, rated red (reviewed every 2 weeks), led by a probation
-    practitioner whose supervisor reviews the case, with a police lead officer whose supervisor
-    counts the case in their team too."""
+    practitioner whose supervisor reviews the case, with a police lead officer (the partnership's
+    officer) whose supervisor counts the case in their team too: the two supervisors are told of its
+    reviews, not the leads."""
     nominal = make_nominal(partnership.officer, last_name=last_name)
     cohort_membership_start(
         nominal=nominal, strand="flex", level=ManagementLevel.objects.get(code="standard"), started_on=started_on
@@ -38,6 +40,10 @@ def on_cohort_with_red_rating(partnership, *, started_on: datetime.date, last_na
     rag_assess(nominal=nominal, rating=RagRating.objects.get(code="red"), rationale="Panel", by=partnership.officer)
     supervisor = UserFactory.create(agency=partnership.probation, roles=[Role.SUPERVISOR], email="sup@example.org")
     lead = UserFactory.create(agency=partnership.probation, roles=[Role.PRACTITIONER], supervisor=supervisor)
+    partnership.officer.supervisor = UserFactory.create(
+        agency=partnership.police, roles=[Role.SUPERVISOR], email="police-sup@example.org"
+    )
+    partnership.officer.save()
     for role, worker in (
         (CaseAssignment.Role.LEAD_PROFESSIONAL, lead),
         (CaseAssignment.Role.POLICE_LEAD, partnership.officer),
@@ -81,6 +87,7 @@ def test_two_processes_sending_the_same_reminders_at_once_store_each_once(refere
     from tests.partnership import build_partnership
 
     partnership = build_partnership()
+    may_record_reviews(partnership.officer, partnership.probation_officer)
     subject = f"nominal:{make_nominal(partnership.officer).pk}"
     first = datetime.date(2026, 1, 1)
     reminders = [reminder(partnership.officer, subject, due_on=first + datetime.timedelta(days=n)) for n in range(300)]
@@ -135,9 +142,9 @@ def test_the_daily_digest_goes_once_a_day_with_what_waits(partnership, person):
 # --- The supervisor reviews sweep ------------------------------------------------------------------------
 
 
-def test_a_review_is_told_from_three_days_before_it_is_due_to_the_supervisor_and_lead(partnership):
+def test_a_review_is_told_from_three_days_before_it_is_due_to_the_leads_supervisors_not_the_leads(partnership):
     started = datetime.date(2026, 11, 1)
-    nominal, supervisor, lead = on_cohort_with_red_rating(partnership, started_on=started)
+    nominal, supervisor, _ = on_cohort_with_red_rating(partnership, started_on=started)
     due = started + datetime.timedelta(weeks=2)
 
     four_days_before = review_reminders(due - datetime.timedelta(days=4))
@@ -148,8 +155,7 @@ def test_a_review_is_told_from_three_days_before_it_is_due_to_the_supervisor_and
     assert [r for r in four_days_before if r.subject == f"nominal:{nominal.pk}"] == []
     assert {(r.recipient_id, r.kind, r.due_on) for r in three_days_before if r.subject == f"nominal:{nominal.pk}"} == {
         (supervisor.pk, Notification.Kind.REVIEW_DUE, due),
-        (lead.pk, Notification.Kind.REVIEW_DUE, due),
-        (partnership.officer.pk, Notification.Kind.REVIEW_DUE, due),
+        (partnership.officer.supervisor.pk, Notification.Kind.REVIEW_DUE, due),
     }
     assert {r.kind for r in on_the_day if r.subject == f"nominal:{nominal.pk}"} == {Notification.Kind.REVIEW_DUE}
     assert {r.kind for r in the_day_after if r.subject == f"nominal:{nominal.pk}"} == {Notification.Kind.REVIEW_OVERDUE}
@@ -167,7 +173,7 @@ def test_the_sweep_reads_the_cohort_in_a_fixed_number_of_queries(partnership):
     with CaptureQueriesContext(connection) as more:
         found = review_reminders(day)
 
-    assert len(found) == 18  # six people, each to the supervisor, the lead professional and the police lead
+    assert len(found) == 12  # six people, each to the lead professional's and the police lead's supervisors
     assert len(more) == len(few)
 
 
@@ -178,8 +184,8 @@ def test_a_sweep_run_is_recorded_with_what_it_found_and_sent(partnership):
     first = sweep_run(name="reviews")
     again = sweep_run(name="reviews")
 
-    assert (first.found, first.stored, first.failed) == (3, 3, False)
-    assert (again.found, again.stored) == (3, 0)
+    assert (first.found, first.stored, first.failed) == (2, 2, False)
+    assert (again.found, again.stored) == (2, 0)
     assert first.duration_ms is not None
 
 
@@ -188,7 +194,7 @@ def test_the_sweep_run_twice_by_a_real_worker_tells_each_once(celery_worker):
     from tests.partnership import build_partnership
 
     partnership = build_partnership()
-    nominal, supervisor, lead = on_cohort_with_red_rating(
+    nominal, supervisor, _ = on_cohort_with_red_rating(
         partnership, started_on=timezone.localdate() - datetime.timedelta(weeks=3)
     )
 
@@ -196,11 +202,11 @@ def test_the_sweep_run_twice_by_a_real_worker_tells_each_once(celery_worker):
     sweep.delay(name="reviews")
 
     assert wait_for(lambda: SweepRun.objects.filter(finished_at__isnull=False).count() == 2)
-    assert Notification.objects.filter(subject=f"nominal:{nominal.pk}").count() == 3
+    assert Notification.objects.filter(subject=f"nominal:{nominal.pk}").count() == 2
     # Overdue reviews are emailed at once (the default), each to each recipient once.
-    assert wait_for(lambda: Notification.objects.filter(emailed_at__isnull=False).count() == 3)
+    assert wait_for(lambda: Notification.objects.filter(emailed_at__isnull=False).count() == 2)
     assert sorted(message.to[0] for message in mail.outbox) == sorted(
-        [supervisor.email, lead.email, partnership.officer.email]
+        [supervisor.email, partnership.officer.supervisor.email]
     )
 
 

@@ -36,9 +36,10 @@ def overdue(user, subject, days: int):
 
 @pytest.fixture
 def officers(partnership):
-    """Twelve police officers with an email address: the police see the person."""
+    """Twelve police supervisors with an email address: the police see the person, and they may
+    record its reviews."""
     return [
-        UserFactory.create(agency=partnership.police, roles=[Role.PRACTITIONER], email=f"officer{n}@example.org")
+        UserFactory.create(agency=partnership.police, roles=[Role.SUPERVISOR], email=f"officer{n}@example.org")
         for n in range(12)
     ]
 
@@ -78,7 +79,7 @@ def test_more_than_the_limit_of_one_kind_to_one_person_go_as_one_email_with_the_
 
 
 def test_an_email_owed_is_not_sent_to_a_user_who_left(partnership, person):
-    leaver = UserFactory.create(agency=partnership.police, roles=[Role.PRACTITIONER], email="gone@example.org")
+    leaver = UserFactory.create(agency=partnership.police, roles=[Role.SUPERVISOR], email="gone@example.org")
     reminders_send([overdue(leaver, person, 0)], kick=False)
     leaver.is_active = False
     leaver.save()
@@ -129,8 +130,8 @@ def test_the_sweep_command_can_send_the_emails_itself(partnership, broker_down):
 
     call_command("sweep", "reviews", "--send-emails", stdout=out)
 
-    assert "Emails sent: 3" in out.getvalue()
-    assert len(mail.outbox) == 3
+    assert "Emails sent: 2" in out.getvalue()
+    assert len(mail.outbox) == 2
     assert not owed().exists()
 
 
@@ -190,9 +191,9 @@ def test_the_operations_page_shows_the_outbox_and_each_runs_stored_and_emailed(c
     after = client.get(reverse("sweep-operations")).content.decode()
     home = client.get(reverse("home")).content.decode()
 
-    assert (run.found, run.stored) == (3, 3)
-    assert "3 owed" in before
-    assert "3 owed" not in after
+    assert (run.found, run.stored) == (2, 2)
+    assert "2 owed" in before
+    assert "2 owed" not in after
     assert 'data-testid="outbox"' in after
     assert reverse("sweep-operations") in home  # linked for system admins
     assert SweepRun.objects.get().status == SweepRun.Status.SUCCEEDED

@@ -103,7 +103,7 @@ def sink() -> Iterator[MailSink]:
 def test_a_worker_killed_at_five_random_points_of_the_sending_loses_no_email(reference_data, partnership, sink):
     person = make_nominal(partnership.officer, last_name="Crash")
     officers = [
-        UserFactory.create(agency=partnership.police, roles=[Role.PRACTITIONER], email=f"crash{n}@example.org")
+        UserFactory.create(agency=partnership.police, roles=[Role.SUPERVISOR], email=f"crash{n}@example.org")
         for n in range(RECIPIENTS)
     ]
     due = timezone.localdate() - datetime.timedelta(days=1)

@@ -122,9 +122,14 @@ MIDDLEWARE = [
     "pghistory.middleware.HistoryMiddleware",
     # A request refused as out of scope (a 404 on a record that exists) is logged (cohorts/refusal_hooks.py).
     "cohorts.refusal_hooks.RefusalLogMiddleware",
+    # A form posted after the session expired is kept for its sender (shell/kept/): after the CSRF
+    # check, before LoginRequiredMiddleware sends them to sign in.
+    "shell.kept.middleware.KeepSignedOutFormMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Back on its page, its sender sees it: inside the headers' middleware, so the page gets them.
+    "shell.kept.middleware.KeptFormPageMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

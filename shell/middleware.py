@@ -10,6 +10,8 @@ from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
+from shell.kept.middleware import FORM_KEPT_ATTRIBUTE, SIGNED_OUT_ATTRIBUTE
+
 SESSION_SIGNED_IN_AT_KEY = "iom_signed_in_at"
 SESSION_RENEWED_AT_KEY = "iom_renewed_at"
 
@@ -27,10 +29,7 @@ class AbsoluteSessionLifetimeMiddleware:
             signed_in_at = request.session.get(SESSION_SIGNED_IN_AT_KEY)
             now = timezone.now().timestamp()
             if signed_in_at is None or now - float(signed_in_at) > settings.SESSION_ABSOLUTE_LIFETIME_SECONDS:
-                logout(request)
-                hours = settings.SESSION_ABSOLUTE_LIFETIME_SECONDS / 3600
-                messages.info(request, f"For your security you are signed out after {hours:g} hours. Sign in again.")
-                return redirect_to_login(request.get_full_path())
+                return self._sign_out(request)
             # The idle timeout runs from the last renewal: renewing (a write to the session's row and
             # a new cookie) once a minute rather than on every page keeps it to the minute and
             # saves every page view a database write.
@@ -38,6 +37,22 @@ class AbsoluteSessionLifetimeMiddleware:
             if renewed_at is None or now - float(renewed_at) >= settings.SESSION_RENEW_EVERY_SECONDS:
                 request.session[SESSION_RENEWED_AT_KEY] = now
         return self.get_response(request)
+
+    def _sign_out(self, request: HttpRequest) -> HttpResponse:
+        """Sign the user out and send them to sign in again. A form they posted goes on, signed out,
+        to be kept for them (shell.kept.middleware) before the sign-in page is reached."""
+        user_id = request.user.pk
+        logout(request)
+        hours = settings.SESSION_ABSOLUTE_LIFETIME_SECONDS / 3600
+        why = f"For your security you are signed out after {hours:g} hours."
+        if request.method != "POST":
+            messages.info(request, f"{why} Sign in again.")
+            return redirect_to_login(request.get_full_path())
+        setattr(request, SIGNED_OUT_ATTRIBUTE, (user_id, why))
+        response = self.get_response(request)
+        if not getattr(request, FORM_KEPT_ATTRIBUTE, False):
+            messages.info(request, f"{why} Sign in again.")
+        return response
 
 
 class SafeMethodsMiddleware:

@@ -5,6 +5,8 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils import timezone
 
+from shell.kept.middleware import SESSION_KEPT_KEY
+from shell.kept.services import kept_forms_discard_all
 from shell.middleware import SESSION_SIGNED_IN_AT_KEY
 
 
@@ -13,3 +15,15 @@ def remember_sign_in_time(sender: Any, request: HttpRequest | None, user: Any, *
     """The absolute session lifetime counts from sign-in (shell.middleware)."""
     if request is not None and hasattr(request, "session"):
         request.session[SESSION_SIGNED_IN_AT_KEY] = timezone.now().timestamp()
+
+
+@receiver(user_logged_in)
+def drop_someone_elses_kept_forms(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    """Forms kept on this browser for someone else (shell.kept) are deleted when another user signs in
+    on it: that user never sees them, and their sender cannot reach them from another browser."""
+    if request is None or not hasattr(request, "session"):
+        return
+    held = request.session.get(SESSION_KEPT_KEY)
+    if held and int(held["user"]) != user.pk:
+        kept_forms_discard_all(tokens=held["tokens"])
+        del request.session[SESSION_KEPT_KEY]

@@ -7,14 +7,17 @@ from django.utils import timezone
 
 from shell.kept.middleware import SESSION_KEPT_KEY
 from shell.kept.services import kept_forms_discard_all
-from shell.middleware import SESSION_SIGNED_IN_AT_KEY
+from shell.middleware import SESSION_RENEWED_AT_KEY, SESSION_SIGNED_IN_AT_KEY
 
 
 @receiver(user_logged_in)
 def remember_sign_in_time(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
-    """The absolute session lifetime counts from sign-in (shell.middleware)."""
+    """The absolute session lifetime counts from sign-in, and the idle timeout from the last renewal,
+    which signing in is (shell.middleware)."""
     if request is not None and hasattr(request, "session"):
-        request.session[SESSION_SIGNED_IN_AT_KEY] = timezone.now().timestamp()
+        now = timezone.now().timestamp()
+        request.session[SESSION_SIGNED_IN_AT_KEY] = now
+        request.session[SESSION_RENEWED_AT_KEY] = now
 
 
 @receiver(user_logged_in)

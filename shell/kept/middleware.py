@@ -18,7 +18,7 @@ from django.utils.cache import add_never_cache_headers
 from sharing.http import signed_in_user
 from sharing.models import User
 from shell.kept.selectors import kept_fields_shown, kept_form_for
-from shell.kept.services import KEEP_FOR, kept_form_discard, kept_form_keep
+from shell.kept.services import KEEP_FOR, NOT_KEPT, kept_form_discard, kept_form_keep
 
 # In the browser's session: whose forms it holds, and their tokens ({"user": id, "tokens": [...]}).
 # login() keeps an anonymous session's data, so they survive signing in again.
@@ -59,6 +59,9 @@ class KeepSignedOutFormMiddleware:
             return
         if not getattr(view_func, "login_required", True):
             return
+        fields = [(name, values) for name, values in request.POST.lists() if name not in NOT_KEPT]
+        if not fields and not request.FILES:
+            return  # nothing was typed
         signed_out = getattr(request, SIGNED_OUT_ATTRIBUTE, None)
         user_id, why = signed_out or (_expired_sessions_user(request), _idle_reason())
         if user_id is None:
@@ -66,7 +69,7 @@ class KeepSignedOutFormMiddleware:
         kept = kept_form_keep(
             user_id=user_id,
             path=request.get_full_path(),
-            fields=list(request.POST.lists()),
+            fields=fields,
             file_fields=list(request.FILES.keys()),
         )
         if kept is None:

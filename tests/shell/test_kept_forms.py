@@ -236,6 +236,17 @@ def test_nothing_is_kept_for_a_browser_signed_out_on_purpose_or_never_signed_in(
     assert "kept" not in never.text
 
 
+def test_a_post_with_nothing_typed_is_not_kept(client, partnership, item, clock):
+    sign_in(client, partnership.officer)
+    clock.shift(datetime.timedelta(minutes=31))
+
+    response = client.post(edit_url(item), {"csrfmiddlewaretoken": "token"}, follow=True)
+
+    assert response.redirect_chain[-1][0].startswith("/sign-in/")
+    assert not KeptForm.objects.exists()
+    assert "kept" not in response.text
+
+
 def test_nothing_is_kept_from_the_api(client, partnership, item, clock):
     sign_in(client, partnership.officer)
     clock.shift(datetime.timedelta(minutes=31))

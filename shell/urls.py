@@ -2,6 +2,7 @@
 at the root), and who the caller is (GET /api/v1/me/)."""
 
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import URLPattern, path
 
 from shell import views
@@ -11,7 +12,9 @@ from shell.kept.views import kept_form_discard_view
 urlpatterns: list[URLPattern] = [
     path("", views.home, name="home"),
     path("sign-in/", views.SignInView.as_view(), name="login"),
-    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    # Open to the signed out: "Sign out" on a page whose session has expired leads to sign-in, not
+    # to sign-in and then back to the sign-out address.
+    path("sign-out/", login_not_required(auth_views.LogoutView.as_view()), name="logout"),
     path("healthz", views.healthz, name="healthz"),
     # The session's timeout warning: how long is left (not renewing it), and "Stay signed in".
     path("session/time-left/", views.session_time_left, name="session-time-left"),

@@ -122,9 +122,14 @@ MIDDLEWARE = [
     "pghistory.middleware.HistoryMiddleware",
     # A request refused as out of scope (a 404 on a record that exists) is logged (cohorts/refusal_hooks.py).
     "cohorts.refusal_hooks.RefusalLogMiddleware",
+    # A form posted after the session expired is kept for its sender (shell/kept/): after the CSRF
+    # check, before LoginRequiredMiddleware sends them to sign in.
+    "shell.kept.middleware.KeepSignedOutFormMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Back on its page, its sender sees it: inside the headers' middleware, so the page gets them.
+    "shell.kept.middleware.KeptFormPageMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -201,6 +206,8 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_IDLE_TIMEOUT_SECONDS = env_int("SESSION_IDLE_TIMEOUT_SECONDS", 30 * 60)
 SESSION_ABSOLUTE_LIFETIME_SECONDS = env_int("SESSION_ABSOLUTE_LIFETIME_SECONDS", 12 * 60 * 60)
 SESSION_RENEW_EVERY_SECONDS = 60
+# Signed-in pages warn this long before the idle timeout, with "Stay signed in" (static/js/session-timeout.mjs).
+SESSION_TIMEOUT_WARNING_SECONDS = env_int("SESSION_TIMEOUT_WARNING_SECONDS", 2 * 60)
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_SECONDS
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -5,10 +5,12 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from sharing.roles import Role, is_iom_team, may_refer
+from shell.kept.services import KEEP_FOR
 
 
 def service(request: HttpRequest) -> dict[str, Any]:
-    """What every page's shell needs: the service's name and phase, and the navigation."""
+    """What every page's shell needs: the service's name and phase, the navigation, and when the
+    timeout warning shows (static/js/session-timeout.mjs)."""
     user = getattr(request, "user", None)
     navigation: list[dict[str, Any]] = []
     if user is not None and user.is_authenticated:
@@ -38,4 +40,7 @@ def service(request: HttpRequest) -> dict[str, Any]:
         "service_name": settings.IOM_SERVICE_NAME,
         "service_phase": settings.IOM_PHASE,
         "service_navigation": navigation,
+        "session_idle_seconds": settings.SESSION_IDLE_TIMEOUT_SECONDS,
+        "session_warning_seconds": settings.SESSION_TIMEOUT_WARNING_SECONDS,
+        "kept_form_minutes": f"{KEEP_FOR.total_seconds() / 60:g}",
     }

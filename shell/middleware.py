@@ -1,14 +1,18 @@
+import math
 from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
+
+from shell.kept.middleware import FORM_KEPT_ATTRIBUTE, SIGNED_OUT_ATTRIBUTE
 
 SESSION_SIGNED_IN_AT_KEY = "iom_signed_in_at"
 SESSION_RENEWED_AT_KEY = "iom_renewed_at"
@@ -27,17 +31,55 @@ class AbsoluteSessionLifetimeMiddleware:
             signed_in_at = request.session.get(SESSION_SIGNED_IN_AT_KEY)
             now = timezone.now().timestamp()
             if signed_in_at is None or now - float(signed_in_at) > settings.SESSION_ABSOLUTE_LIFETIME_SECONDS:
-                logout(request)
-                hours = settings.SESSION_ABSOLUTE_LIFETIME_SECONDS / 3600
-                messages.info(request, f"For your security you are signed out after {hours:g} hours. Sign in again.")
-                return redirect_to_login(request.get_full_path())
+                return self._sign_out(request)
             # The idle timeout runs from the last renewal: renewing (a write to the session's row and
             # a new cookie) once a minute rather than on every page keeps it to the minute and
-            # saves every page view a database write.
+            # saves every page view a database write. Asking how long is left is not activity.
             renewed_at = request.session.get(SESSION_RENEWED_AT_KEY)
-            if renewed_at is None or now - float(renewed_at) >= settings.SESSION_RENEW_EVERY_SECONDS:
+            due = renewed_at is None or now - float(renewed_at) >= settings.SESSION_RENEW_EVERY_SECONDS
+            if due and request.path_info != reverse("session-time-left"):
                 request.session[SESSION_RENEWED_AT_KEY] = now
         return self.get_response(request)
+
+    def _sign_out(self, request: HttpRequest) -> HttpResponse:
+        """Sign the user out and send them to sign in again. A form they posted goes on, signed out,
+        to be kept for them (shell.kept.middleware) before the sign-in page is reached."""
+        user_id = request.user.pk
+        logout(request)
+        hours = settings.SESSION_ABSOLUTE_LIFETIME_SECONDS / 3600
+        why = f"For your security you are signed out after {hours:g} hours."
+        if request.method != "POST":
+            messages.info(request, f"{why} Sign in again.")
+            return redirect_to_login(request.get_full_path())
+        setattr(request, SIGNED_OUT_ATTRIBUTE, (user_id, why))
+        response = self.get_response(request)
+        if not getattr(request, FORM_KEPT_ATTRIBUTE, False):
+            messages.info(request, f"{why} Sign in again.")
+        return response
+
+
+def session_seconds_left(request: HttpRequest) -> int:
+    """How long the signed-in user's session has before it ends: at its stored expiry (its last
+    renewal and the idle timeout) or at its absolute lifetime, whichever is sooner; 0 when signed out."""
+    if not request.user.is_authenticated or not request.session.session_key:
+        return 0
+    now = timezone.now()
+    expires = Session.objects.filter(session_key=request.session.session_key).values_list("expire_date", flat=True)
+    idle_left = max(((expires.first() or now) - now).total_seconds(), 0)
+    # Rounded up: 0 only once the session has ended, never a moment before.
+    return min(math.ceil(idle_left), _absolute_seconds_left(request, now.timestamp()))
+
+
+def session_renew(request: HttpRequest) -> int:
+    """Renew the signed-in user's session now (the idle timeout starts again): how long it then has."""
+    now = timezone.now().timestamp()
+    request.session[SESSION_RENEWED_AT_KEY] = now
+    return min(settings.SESSION_IDLE_TIMEOUT_SECONDS, _absolute_seconds_left(request, now))
+
+
+def _absolute_seconds_left(request: HttpRequest, now: float) -> int:
+    signed_in_at = float(request.session.get(SESSION_SIGNED_IN_AT_KEY) or now)
+    return max(math.ceil(signed_in_at + settings.SESSION_ABSOLUTE_LIFETIME_SECONDS - now), 0)
 
 
 class SafeMethodsMiddleware:

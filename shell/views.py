@@ -7,7 +7,7 @@ from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from sharing.roles import is_iom_unit_agency
 from shell.forms import SignInForm
@@ -20,6 +20,7 @@ from shell.home import (
     next_meetings,
     overdue_reviews_notice,
 )
+from shell.middleware import session_renew, session_seconds_left
 
 
 class SignInView(LoginView):
@@ -73,6 +74,26 @@ def healthz(request: HttpRequest) -> JsonResponse:
         backlog = outbox_backlog()
         answer["outbox"] = {"owed": backlog.owed, "oldest": backlog.oldest.isoformat() if backlog.oldest else None}
     return JsonResponse(answer, status=200 if serving else 503)
+
+
+@login_not_required
+@never_cache
+@require_GET
+def session_time_left(request: HttpRequest) -> JsonResponse:
+    """How many seconds the session has left, for the timeout warning (static/js/session-timeout.mjs),
+    which asks before it shows: another tab may have renewed the session. Asking does not renew it;
+    signed out, it is 0."""
+    return JsonResponse({"seconds_left": session_seconds_left(request)})
+
+
+@login_not_required
+@never_cache
+@require_POST
+def session_stay_signed_in(request: HttpRequest) -> JsonResponse:
+    """The timeout warning's "Stay signed in": the session is renewed; how many seconds it then has
+    (0 when already signed out: the warning then says so)."""
+    seconds_left = session_renew(request) if request.user.is_authenticated else 0
+    return JsonResponse({"seconds_left": seconds_left})
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -115,6 +115,13 @@ MATRIX: dict[str, Entry] = {
     "healthz": Public("/healthz"),
     "logout": Exempt("POST-only; signing out needs no permission", covered_by="tests/shell/test_sign_in.py"),
     "home": SignedIn("/"),
+    # The timeout warning: how long the caller's own session has (0 signed out), and renewing it.
+    "session-time-left": Public("/session/time-left/"),
+    "session-renew": Exempt("POST-only; the caller's own session", covered_by="tests/shell/test_session_timeout.py"),
+    # A form kept while signed out is shown on its own page only when that page is (shell/kept/).
+    "kept-form-discard": Exempt(
+        "POST-only; the caller's own kept form, held in their own session", covered_by="tests/shell/test_kept_forms.py"
+    ),
     "api-me": SignedIn("/api/v1/me/", api=True),
     # Notifications: each user's own, never another's (tests/iom/test_notifications.py).
     "notification-list": SignedIn("/notifications/"),

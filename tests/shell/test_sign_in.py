@@ -70,6 +70,15 @@ def test_sign_out_is_a_post_and_ends_the_session(signed_in, practitioner):
     assert client.get(reverse("home")).status_code == 302
 
 
+def test_sign_out_after_the_session_expired_leads_to_sign_in(client, practitioner):
+    client.post(reverse("login"), {"username": practitioner.username, "password": TEST_PASSWORD})
+    with time_machine.travel(timezone.now() + timedelta(minutes=31)):
+        response = client.post(reverse("logout"))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("login")
+
+
 def test_the_session_ends_after_the_idle_timeout(signed_in, practitioner):
     client = signed_in(practitioner)
     client.get(reverse("home"))

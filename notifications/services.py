@@ -31,7 +31,7 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import connection, transaction
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, Min, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -228,9 +228,22 @@ def _outbox_kick() -> None:
     outbox_kick()
 
 
+# More than this many of one kind are one entry, in the inbox and in an email: "47 x Supervisor
+# review overdue", listed behind it, rather than 47 lines (a supervisor had 113 on one day).
+GROUP_OVER = 5
+
+
 def email_body(kinds: Sequence[tuple[str, datetime.date]], link: str) -> str:
+    """What is due, by kind: a line each, or one line for a kind with more than GROUP_OVER."""
+    by_kind: dict[str, list[datetime.date]] = {}
+    for kind, due_on in kinds:
+        by_kind.setdefault(kind, []).append(due_on)
     lines = ["You have something due in Integrated Offender Management:", ""]
-    lines += [f"- {Kind(kind).label}, due {due_on:%-d %B %Y}" for kind, due_on in kinds]
+    for kind, dates in by_kind.items():
+        if len(dates) > GROUP_OVER:
+            lines.append(f"- {len(dates)} x {Kind(kind).label}, the first due {min(dates):%-d %B %Y}")
+        else:
+            lines += [f"- {Kind(kind).label}, due {due_on:%-d %B %Y}" for due_on in dates]
     lines += ["", f"Sign in to see it: {settings.IOM_BASE_URL}{link}", "", "This email holds no personal details."]
     return "\n".join(lines)
 
@@ -289,6 +302,53 @@ def inbox_of(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user).order_by(
         F("no_longer_due_at").asc(nulls_first=True), F("read_at").asc(nulls_first=True), "due_on", "-created_at", "-pk"
     )
+
+
+@dataclass(frozen=True)
+class InboxGroup:
+    """Many unread notifications of one kind, shown as one entry of the inbox."""
+
+    kind: str
+    count: int
+    first_due: datetime.date
+
+    @property
+    def label(self) -> str:
+        return str(Kind(self.kind).label)
+
+
+def inbox_groups(user: User) -> list[InboxGroup]:
+    """The kinds of which the user has more than GROUP_OVER unread and still due: one entry each,
+    the earliest due first. One query."""
+    rows = (
+        Notification.objects.filter(recipient=user, read_at__isnull=True, no_longer_due_at=None)
+        .values("kind")
+        .annotate(count=Count("pk"), first_due=Min("due_on"))
+        .filter(count__gt=GROUP_OVER)
+        .order_by("first_due", "kind")
+    )
+    return [InboxGroup(row["kind"], row["count"], row["first_due"]) for row in rows]
+
+
+def inbox_listed(
+    user: User, *, kind: str = "", due_by: datetime.date | None = None, grouped: Iterable[str] = ()
+) -> QuerySet[Notification]:
+    """The inbox as listed: of one kind, or due by a day (still due and unread), or everything but the
+    unread still due of the grouped kinds (their group stands for them)."""
+    listed = inbox_of(user)
+    if kind:
+        return listed.filter(kind=kind)
+    if due_by is not None:
+        return listed.filter(due_on__lte=due_by, read_at__isnull=True, no_longer_due_at=None)
+    return listed.exclude(kind__in=list(grouped), read_at__isnull=True, no_longer_due_at=None)
+
+
+def due_this_week(user: User, on: datetime.date | None = None) -> int:
+    """Unread and still due by a week from today (the overdue among them)."""
+    by = (on or timezone.localdate()) + datetime.timedelta(days=7)
+    return Notification.objects.filter(
+        recipient=user, read_at__isnull=True, no_longer_due_at=None, due_on__lte=by
+    ).count()
 
 
 def unread_count(user: User) -> int:

@@ -3,6 +3,8 @@ call notifications/services.py or notifications/sweeps.py, render."""
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -10,13 +12,16 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from notifications.models import Notification
 from notifications.outbox import outbox_backlog
 from notifications.services import (
-    inbox_of,
+    due_this_week,
+    inbox_groups,
+    inbox_listed,
     notification_get_for_user,
     notification_read,
     notifications_all_read,
@@ -35,12 +40,39 @@ WITHDRAWN = "This notification is withdrawn: you can no longer see what it was a
 
 @require_GET
 def notification_list(request: HttpRequest) -> HttpResponse:
-    """The inbox: each notification told now, through the sharing rules (one withdrawn says so)."""
+    """The inbox: each notification told now, through the sharing rules (one withdrawn says so).
+    Many unread of one kind are one entry ("47 x Supervisor review overdue") opening on their list
+    (?kind=); ?due=week lists what is due within a week, the overdue first."""
     user = signed_in_user(request)
-    page = Paginator(inbox_of(user), PAGE_SIZE).get_page(request.GET.get("page"))
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in Notification.Kind.values else ""
+    week = request.GET.get("due") == "week" and not kind
+    today = timezone.localdate()
+    groups = [] if kind or week else inbox_groups(user)
+    listed = inbox_listed(
+        user,
+        kind=kind,
+        due_by=today + datetime.timedelta(days=7) if week else None,
+        grouped=[group.kind for group in groups],
+    )
+    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
     told = notifications_tell(user, page.object_list)
     rows = list(zip(page.object_list, told, strict=True))
-    return render(request, "notifications/list.html", {"page": page, "rows": rows, "unread": unread_count(user)})
+    query = f"kind={kind}&" if kind else ("due=week&" if week else "")
+    return render(
+        request,
+        "notifications/list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "unread": unread_count(user),
+            "groups": groups,
+            "kind_label": Notification.Kind(kind).label if kind else "",
+            "week": week,
+            "due_this_week": due_this_week(user, today),
+            "query": query,
+        },
+    )
 
 
 @require_GET

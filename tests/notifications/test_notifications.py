@@ -296,11 +296,48 @@ def test_the_inbox_pages_fifty_at_a_time(client, partnership, person):
     )
     client.force_login(partnership.officer)
 
-    one = client.get(reverse("notification-list")).content.decode()
-    two = client.get(reverse("notification-list"), {"page": 2}).content.decode()
+    one = client.get(reverse("notification-list"), {"kind": "review_due"}).content.decode()
+    two = client.get(reverse("notification-list"), {"kind": "review_due", "page": 2}).content.decode()
 
     assert one.count('data-testid="notification"') == 50
     assert 'aria-label="Pages of notifications"' in one
-    assert 'href="?page=2" rel="next"' in one
+    assert 'href="?kind=review_due&amp;page=2" rel="next"' in one
     assert two.count('data-testid="notification"') == 1
-    assert 'href="?page=1" rel="prev"' in two
+    assert 'href="?kind=review_due&amp;page=1" rel="prev"' in two
+
+
+def test_many_of_one_kind_are_one_entry_listed_behind_it_and_one_line_of_the_digest(client, partnership, person):
+    """A supervisor once had 113 unread, one per overdue review: more than five of a kind are one
+    entry ("8 x Supervisor review overdue"), its list a click away, and one line of the digest."""
+    today = timezone.localdate()
+    overdue = [
+        reminder(
+            partnership.officer,
+            person,
+            due_on=today - datetime.timedelta(days=n),
+            kind=Notification.Kind.REVIEW_OVERDUE,
+        )
+        for n in range(1, 9)
+    ]
+    later = [reminder(partnership.officer, person, due_on=today + datetime.timedelta(days=n)) for n in (2, 20)]
+    reminders_send([*overdue, *later])
+    client.force_login(partnership.officer)
+
+    inbox = client.get(reverse("notification-list")).content.decode()
+    listed = client.get(reverse("notification-list"), {"kind": "review_overdue"}).content.decode()
+    week = client.get(reverse("notification-list"), {"due": "week"}).content.decode()
+
+    assert inbox.count('data-testid="notification-group"') == 1
+    assert "8 x Supervisor review overdue" in inbox
+    assert inbox.count('data-testid="notification"') == 2  # the two reviews due, not grouped
+    assert "Due this week: 9" in inbox
+    assert listed.count('data-testid="notification"') == 8
+    assert week.count('data-testid="notification"') == 9  # the overdue and the one due in two days
+    partnership.officer.email = "officer@example.org"
+    partnership.officer.save()
+    Notification.objects.update(delivery=Notification.Delivery.DIGEST, email_owed_since=None)
+    digest_send(recipient=partnership.officer, day=today)
+    body = mail.outbox[-1].body
+    assert body.count("Supervisor review overdue") == 1
+    assert f"- 8 x Supervisor review overdue, the first due {today - datetime.timedelta(days=8):%-d %B %Y}" in body
+    assert body.count("Supervisor review due, due") == 2

@@ -202,6 +202,16 @@ def y2a_panel_day(today: datetime.date | None = None) -> datetime.date:
     return first_wednesday + datetime.timedelta(days=7)
 
 
+def load_demo_panels(users: dict[str, User], agencies: dict[str, Agency]) -> None:
+    """The weekly selection panel from next Thursday, scheduled before the referrals are listed for
+    it (a referral is listed for a scheduled panel only). Idempotent."""
+    if MeetingSeries.objects.filter(title=PANEL_TITLE).exists():
+        return
+    chair = users[CHAIR]
+    with as_user(chair):
+        series_create(**_series(chair, agencies, MeetingKind.SELECTION_PANEL, PANEL_TITLE, next_panel_day()))
+
+
 def load_demo_meetings(users: dict[str, User], agencies: dict[str, Agency]) -> None:
     """Idempotent: safe to run on every start."""
     if MeetingSeries.objects.filter(title=MAP_TITLE).exists():
@@ -210,8 +220,10 @@ def load_demo_meetings(users: dict[str, User], agencies: dict[str, Agency]) -> N
     _past_selection_panel(chair, users, agencies)
     _last_map_meeting(chair, users, agencies)
     with as_user(chair):
-        series_create(**_series(chair, agencies, MeetingKind.SELECTION_PANEL, PANEL_TITLE, next_panel_day()))
         series_create(**_series(chair, agencies, MeetingKind.MAP, MAP_TITLE, timezone.localdate()))
+        # The chair refreshes next Thursday's agenda: referrals decided since they were listed for it
+        # (urgent ones, or decided at today's panel) leave it.
+        agenda_refresh(meeting=Meeting.objects.get(kind=MeetingKind.SELECTION_PANEL, date=next_panel_day()), by=chair)
     _case_conference(chair, users, agencies)
     _case_conference_recorded_after(chair, users, agencies)
     _young_people(users, agencies)
@@ -359,11 +371,11 @@ def _item_of(meeting: Meeting, **link: object) -> AgendaItem:
 
 def _past_selection_panel(chair: User, users: dict[str, User], agencies: dict[str, Agency]) -> None:
     day = past_panel_day()
+    meeting = _schedule_held(chair, agencies, MeetingKind.SELECTION_PANEL, PANEL_TITLE)  # first: listed for it
     accepted, deferred, rejected = (
         _listed_for_today(demo, users, agencies) for demo in (ACCEPTED_AT_PANEL, DEFERRED_AT_PANEL, REJECTED_AT_PANEL)
     )
     leaving = _deregistration_proposed(users, before=day)
-    meeting = _schedule_held(chair, agencies, MeetingKind.SELECTION_PANEL, PANEL_TITLE)
     Referral.objects.filter(pk__in=[accepted.pk, deferred.pk, rejected.pk]).update(panel_date=day)
     meeting = _move_back(meeting, day, chair)
     meeting = _open(meeting, chair, users, PANEL_ATTENDANCE)

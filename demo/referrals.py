@@ -1009,9 +1009,9 @@ def _refer(demo: DemoReferral, nominal: Nominal, users: dict[str, User]) -> None
         referral = referral_screen(referral=referral, by=screener, note="Complete; eligibility checked.")
         if demo.reaches == Status.SCREENED:
             return
-        # Decided today at the panel, or listed for next week's.
-        panel_day = next_panel_day() if demo.reaches == Status.LISTED else timezone.localdate()
-        referral = referral_list_for_panel(referral=referral, by=screener, panel_date=panel_day)
+        # Listed for the next panel (the weekly series, scheduled first: demo.meetings.load_demo_panels);
+        # those past it are decided there.
+        referral = referral_list_for_panel(referral=referral, by=screener, panel_date=next_panel_day())
     if demo.reaches == Status.LISTED:
         return
     with as_user(chair):

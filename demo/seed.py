@@ -12,7 +12,7 @@ from demo.cohort import load_demo_cohort
 from demo.common import account_details, role_groups
 from demo.deregistrations import load_demo_deregistrations
 from demo.duplicates import load_demo_duplicates
-from demo.meetings import load_demo_meetings
+from demo.meetings import load_demo_meetings, load_demo_panels
 from demo.notifications import load_demo_notifications
 from demo.records import load_demo_records
 from demo.referrals import load_demo_referrals
@@ -143,6 +143,7 @@ def load_demo() -> None:
             user.supervisor = supervisor
             user.save(update_fields=["supervisor"])
     load_demo_records(users, agencies)
+    load_demo_panels(users, agencies)  # the weekly selection panel, which referrals are listed for
     load_demo_referrals(users, agencies)
     load_demo_cohort(users, agencies)  # generated people, up to a cohort of about 400
     analyse_after_bulk_load()

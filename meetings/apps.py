@@ -9,6 +9,11 @@ class MeetingsConfig(AppConfig):
         from cohorts.timeline.selectors import timeline_source_register
         from meetings import timeline as meeting_timeline
         from meetings.actions import services as actions
+        from meetings.scheduling.panels import SELECTION_PANELS
+        from referrals.panel_dates import panel_source_register
+
+        # The scheduled selection panels a referral is listed for (referrals/panel_dates.py).
+        panel_source_register(SELECTION_PANELS)
 
         # Actions set in meetings, on the person's timeline (meetings/actions/services.py).
         timeline_source_register(

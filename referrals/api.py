@@ -712,11 +712,12 @@ class ReferralReturnSerializer(serializers.Serializer):
 
 class ReferralListForPanelSerializer(serializers.Serializer):
     panel_date = ApiDateField(
+        help_text="The date of a scheduled selection panel you may see (GET /api/v1/meetings/?kind=selection_panel).",
         error_messages={
             **_real_date("panel date"),
             "required": "Enter the panel date",
             "null": "Enter the panel date",
-        }
+        },
     )
 
 

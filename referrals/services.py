@@ -46,6 +46,7 @@ from referrals.models import (
     SelectionCriterion,
     SelectionMatrixVersion,
 )
+from referrals.panel_dates import panel_listed, panel_on
 from sharing.errors import NotAllowed, StaleVersion, StateError
 from sharing.models import Agency, SharingAgreement, User
 from sharing.roles import is_iom_team, may_refer
@@ -424,17 +425,24 @@ def referral_return(*, referral: Referral, by: User, questions: str) -> Referral
 
 @transaction.atomic
 def referral_list_for_panel(*, referral: Referral, by: User, panel_date: datetime.date) -> Referral:
-    """List a screened (or deferred) referral for a selection panel."""
+    """List a screened (or deferred) referral for a selection panel: one scheduled on that date that
+    the lister may see (referrals/panel_dates.py), never a date with no panel."""
     _require_iom_team(by)
-    if panel_date < timezone.localdate():
-        raise ValidationError({"panel_date": ["The panel date must be today or in the future"]})
     referral = _locked(referral)
     from_status = referral.status
     _refuse_unless(referral, (Status.SCREENED, Status.DEFERRED), "listed for a panel")
+    if panel_date < timezone.localdate():
+        raise ValidationError({"panel_date": ["The panel date must be today or in the future"]})
+    if panel_on(by, panel_date) is None:
+        raise ValidationError({"panel_date": [f"There is no selection panel on {panel_date:%-d %B %Y}: {NO_PANEL}"]})
     referral.status, referral.panel_date = Status.LISTED, panel_date
     referral.save(update_fields=["status", "panel_date", "updated_at"])
     _event(referral, ReferralActivity.Action.LISTED, by, from_status, f"Panel on {panel_date:%-d %B %Y}")
+    panel_listed(by, panel_date)
     return referral
+
+
+NO_PANEL = "choose one of the scheduled panels, or schedule one first"
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,11 @@ from django.utils.html import format_html
 
 from cohorts.management.models import CohortManagement, ManagementLevel, PriorityCohort, RagRating, Strand
 from referrals.models import Referral, ReferralDecision
+from referrals.panel_dates import panel_scheduling_url, panels_offered
 from referrals.services import AcceptTerms
 from sharing.models import Agency, User
 from sharing.roles import Role
-from ui.fields import GovDateField, radios, text_area
+from ui.fields import radios, text_area
 from ui.forms import layout_helper
 
 LEAD_PROFESSIONAL_ROLES = (Role.PRACTITIONER, Role.PARTNER_WORKER, Role.SUPERVISOR)
@@ -55,21 +56,29 @@ class ReturnForm(forms.Form):
         self.helper = layout_helper(Field.textarea("questions", rows=5), Button("return", "Return to the referrer"))
 
 
-def next_week() -> datetime.date:
-    return timezone.localdate() + datetime.timedelta(days=7)
-
-
 class ListForPanelForm(forms.Form):
-    panel_date = GovDateField(label="Panel date")
+    """One of the next scheduled selection panels the user may see (referrals/panel_dates.py), never a
+    typed date: a date with no panel put the referral on no agenda."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    panel_date = forms.TypedChoiceField(
+        label="Which selection panel?",
+        coerce=datetime.date.fromisoformat,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose the selection panel",
+            "invalid_choice": "Choose one of the scheduled selection panels",
+        },
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        example = next_week()
-        self.fields["panel_date"].help_text = (
-            f"The date of the selection panel that will consider it. For example, {example.day} {example.month} "
-            f"{example.year} (next week)"
-        )
-        self.helper = layout_helper(Field("panel_date"), Button("list", "List for the panel"))
+        self.panels = panels_offered(user, timezone.localdate())
+        self.schedule_url = panel_scheduling_url(user)
+        self.fields["panel_date"].choices = [  # type: ignore[attr-defined]
+            (panel.date.isoformat(), panel.label) for panel in self.panels
+        ]
+        self.fields["panel_date"].help_text = "The next scheduled selection panels; a chair decides it there."
+        self.helper = layout_helper(Field.radios("panel_date", small=True), Button("list", "List for the panel"))
 
 
 class RatifyForm(forms.Form):

@@ -100,6 +100,7 @@ class Action:
     run: Callable[[Referral, User, dict[str, Any]], object]
     done: Callable[[Referral, dict[str, Any]], str]
     extra: dict[str, Any] = field(default_factory=dict)
+    form_takes_user: bool = False  # the form's choices depend on who asks (the panels they may see)
 
 
 def _iom_team(user: User, referral: Referral) -> bool:
@@ -139,9 +140,9 @@ ACTIONS: dict[str, Action] = {
     ),
     "list": Action(
         title="List the referral for a panel",
-        summary="The referral goes on the agenda of the selection panel on the date you give, where a panel "
-        "chair decides it.",
+        summary="The referral goes on the agenda of the selection panel you choose, where a panel chair decides it.",
         form_class=ListForPanelForm,
+        form_takes_user=True,
         may=_iom_team,
         refused="Only the IOM team lists referrals for a panel.",
         why_not=_cannot_be((Status.SCREENED, Status.DEFERRED), "listed for a panel"),
@@ -181,7 +182,8 @@ def _action_page(request: HttpRequest, pk: int, action: Action) -> HttpResponse:
     referral = referral_get_for_user(user, pk)
     if not action.may(user, referral):
         raise PermissionDenied(action.refused)
-    form = action.form_class(request.POST or None)
+    make_form: Callable[..., forms.Form] = action.form_class
+    form = make_form(request.POST or None, **({"user": user} if action.form_takes_user else {}))
     why_not, state_error = action.why_not(referral), ""
     if request.method == "POST" and why_not:
         state_error = why_not

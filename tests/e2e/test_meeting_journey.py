@@ -45,8 +45,6 @@ def this_weeks_panel(partnership: Partnership) -> tuple[Any, Meeting, Referral, 
     chair = UserFactory.create(
         agency=p.police, roles=[Role.PANEL_CHAIR], first_name="Mark", last_name="Reynolds", job_title="Inspector"
     )
-    burglar = listed_for(p, "Dean", "Fletcher", today)
-    thief = listed_for(p, "Lee", "Ashworth", today)
     meeting = meeting_create(
         by=chair,
         kind=MeetingKind.SELECTION_PANEL,
@@ -60,6 +58,8 @@ def this_weeks_panel(partnership: Partnership) -> tuple[Any, Meeting, Referral, 
         invited_agencies=[p.police, p.probation, p.drugs],
         invited_people=[p.probation_officer, p.drugs_worker],
     )
+    burglar = listed_for(p, "Dean", "Fletcher", today)  # for the panel scheduled today
+    thief = listed_for(p, "Lee", "Ashworth", today)
     agenda_item_add(meeting=meeting, by=chair, title="Compass Recovery's new drop-in at the Hub")
     return chair, meeting, burglar, thief
 

@@ -15,6 +15,7 @@ from cohorts.records.models import Nominal
 from referrals.models import Referral
 from sharing.roles import Role
 from tests.partnership import build_partnership
+from tests.referrals.factories import selection_panel_on
 from tests.sharing.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -122,9 +123,10 @@ def test_probation_refers_the_iom_team_lists_and_the_panel_accepts(open_as, axe)
     axe(page)
     page.get_by_role("button", name="Mark as screened").click()
     axe(page)
+    panel_day = selection_panel_on(today + datetime.timedelta(days=7), screener)  # scheduled by a chair
     page.get_by_role("link", name="List for a panel").click()
     axe(page)
-    fill_date(page, page.get_by_role("group", name="Panel date"), today + datetime.timedelta(days=7))
+    page.get_by_role("radio", name=f"{panel_day:%A %-d %B %Y}, 10:00: Selection panel").check()
     page.get_by_role("button", name="List for the panel").click()
     axe(page)
     referral.refresh_from_db()

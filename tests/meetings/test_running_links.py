@@ -11,6 +11,7 @@ from meetings.running.services import item_decide_cohort, item_decide_referral
 from meetings.timeline import KIND, meetings_timeline
 from tests.meetings.factories import make_item
 from tests.meetings.test_running_support import cohort_item, on_iom, panel_of, referral_item, running, urgent_item
+from tests.referrals.factories import LISTING_PANEL_TITLE
 
 
 def test_the_referral_page_says_at_which_meeting_it_was_decided(partnership, signed_in):
@@ -71,7 +72,12 @@ def test_the_referral_page_runs_no_more_queries_for_a_meeting_decision(partnersh
 
 
 def entries_of(user, nominal):
-    return [entry for entry in nominal_timeline(user, nominal).entries if entry.kind == KIND]
+    """The person's meeting entries, but for the panel the factories listed their referral for."""
+    return [
+        entry
+        for entry in nominal_timeline(user, nominal).entries
+        if entry.kind == KIND and LISTING_PANEL_TITLE not in entry.title
+    ]
 
 
 def test_a_decision_in_a_meeting_is_on_the_persons_timeline_with_a_link_to_the_meeting(partnership):

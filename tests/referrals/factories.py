@@ -65,11 +65,28 @@ def screened_referral(nominal: Nominal, by: User, screener: User, **overrides: A
     return referral_screen(referral=submitted_referral(nominal, by, **overrides), by=screener)
 
 
+# The title of the panels the factories list referrals for, so that a test of another meeting can tell
+# them apart (a listed referral joins its panel's agenda, and so the person's timeline).
+LISTING_PANEL_TITLE = "Listing panel"
+
+
+def selection_panel_on(day: datetime.date, screener: User) -> datetime.date:
+    """A selection panel scheduled on the day that the screener sees (they are invited): a referral is
+    listed for a scheduled panel only. The day, for referral_list_for_panel."""
+    from meetings.scheduling.models import Meeting, MeetingKind
+    from tests.meetings.factories import MeetingFactory
+
+    if not Meeting.objects.filter(kind=MeetingKind.SELECTION_PANEL, date=day, invited_people=screener).exists():
+        meeting = MeetingFactory.create(chair=screener, date=day, invited=[screener.agency], title=LISTING_PANEL_TITLE)
+        meeting.invited_people.add(screener)
+    return day
+
+
 def listed_referral(nominal: Nominal, by: User, screener: User, **overrides: Any) -> Referral:
     return referral_list_for_panel(
         referral=screened_referral(nominal, by, screener, **overrides),
         by=screener,
-        panel_date=timezone.localdate() + datetime.timedelta(days=7),
+        panel_date=selection_panel_on(timezone.localdate() + datetime.timedelta(days=7), screener),
     )
 
 

@@ -31,7 +31,7 @@ from sharing.roles import Role
 from sharing.services import ClauseSpec
 from tests.cohorts.factories import make_nominal
 from tests.partnership import Partnership, agreement_in_force
-from tests.referrals.factories import draft_referral, listed_referral, submitted_referral
+from tests.referrals.factories import draft_referral, listed_referral, selection_panel_on, submitted_referral
 from tests.sharing.factories import UserFactory
 
 TODAY = timezone.localdate
@@ -131,7 +131,12 @@ def test_a_referral_goes_from_draft_to_the_cohort_through_the_api(partnership, c
 
     screened = screener.post(url("api-referral-screen", referral["id"]), {"note": "Complete"}, format="json")
     assert screened.json()["status"] == "screened"
-    panel_date = today + datetime.timedelta(days=7)
+    no_panel = screener.post(
+        url("api-referral-list-for-panel", referral["id"]), {"panel_date": str(today + datetime.timedelta(days=6))}
+    )
+    assert no_panel.status_code == 400
+    assert "There is no selection panel on" in no_panel.json()["errors"]["panel_date"][0]
+    panel_date = selection_panel_on(today + datetime.timedelta(days=7), partnership.officer)
     listed = screener.post(url("api-referral-list-for-panel", referral["id"]), {"panel_date": str(panel_date)})
     assert listed.status_code == 200, listed.json()
     assert listed.json()["panel_date"] == str(panel_date)

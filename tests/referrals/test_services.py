@@ -34,7 +34,7 @@ from sharing.errors import NotAllowed, StaleVersion, StateError
 from sharing.roles import Role
 from tests.cohorts.factories import make_nominal
 from tests.partnership import Partnership
-from tests.referrals.factories import accept_terms, complete_sections, draft_referral
+from tests.referrals.factories import accept_terms, complete_sections, draft_referral, selection_panel_on
 from tests.sharing.factories import AgencyFactory, UserFactory
 
 Status = Referral.Status
@@ -72,7 +72,9 @@ class Cast:
         if status == Status.SCREENED:
             return referral
         referral = referral_list_for_panel(
-            referral=referral, by=self.screener, panel_date=timezone.localdate() + NEXT_WEEK
+            referral=referral,
+            by=self.screener,
+            panel_date=selection_panel_on(timezone.localdate() + NEXT_WEEK, self.screener),
         )
         if status == Status.LISTED:
             return referral
@@ -111,7 +113,9 @@ TRANSITIONS: dict[str, tuple[Callable[[Cast, Referral], Any], set[str]]] = {
         {Status.SUBMITTED, Status.SCREENED},
     ),
     "list": (
-        lambda c, r: referral_list_for_panel(referral=r, by=c.screener, panel_date=timezone.localdate() + NEXT_WEEK),
+        lambda c, r: referral_list_for_panel(
+            referral=r, by=c.screener, panel_date=selection_panel_on(timezone.localdate() + NEXT_WEEK, c.screener)
+        ),
         {Status.SCREENED, Status.DEFERRED},
     ),
     "decide": (lambda c, r: c.decide(r, Outcome.REJECTED), {Status.LISTED}),
@@ -394,7 +398,11 @@ def test_a_person_on_the_cohort_cannot_be_referred(cast):
     again = draft_referral(nominal, cast.screener)  # started before the first was submitted
     listed = referral_submit(referral=draft_referral(nominal, cast.referrer), by=cast.referrer)
     listed = referral_screen(referral=listed, by=cast.screener)
-    listed = referral_list_for_panel(referral=listed, by=cast.screener, panel_date=timezone.localdate() + NEXT_WEEK)
+    listed = referral_list_for_panel(
+        referral=listed,
+        by=cast.screener,
+        panel_date=selection_panel_on(timezone.localdate() + NEXT_WEEK, cast.screener),
+    )
     cast.decide(listed, Outcome.ACCEPTED)
 
     with pytest.raises(ValidationError) as error:
@@ -411,7 +419,9 @@ def test_an_adults_only_level_refuses_a_young_person_on_accept(cast):
     referral = draft_referral(young, cast.referrer)
     referral = referral_submit(referral=referral, by=cast.referrer)
     referral = referral_screen(referral=referral, by=cast.screener)
-    referral = referral_list_for_panel(referral=referral, by=cast.screener, panel_date=today + NEXT_WEEK)
+    referral = referral_list_for_panel(
+        referral=referral, by=cast.screener, panel_date=selection_panel_on(today + NEXT_WEEK, cast.screener)
+    )
 
     with pytest.raises(ValidationError) as error:
         referral_decide(

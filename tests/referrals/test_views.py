@@ -34,6 +34,7 @@ from tests.referrals.factories import (
     accepted_referral,
     draft_referral,
     listed_referral,
+    selection_panel_on,
     submitted_referral,
 )
 from tests.sharing.factories import UserFactory
@@ -920,9 +921,13 @@ def test_the_referral_page_runs_a_fixed_number_of_queries(client, partnership, p
         needs={"needs": needs},
     )
     referral_decide(referral=big_decided, by=chair, outcome=ReferralDecision.Outcome.DEFERRED, rationale="More")
-    referral_list_for_panel(referral=big_decided, by=partnership.officer, panel_date=TODAY())
+    referral_list_for_panel(
+        referral=big_decided, by=partnership.officer, panel_date=selection_panel_on(TODAY(), partnership.officer)
+    )
     referral_decide(referral=big_decided, by=chair, outcome=ReferralDecision.Outcome.DEFERRED, rationale="Again")
-    referral_list_for_panel(referral=big_decided, by=partnership.officer, panel_date=TODAY())
+    referral_list_for_panel(
+        referral=big_decided, by=partnership.officer, panel_date=selection_panel_on(TODAY(), partnership.officer)
+    )
     referral_decide(
         referral=big_decided,
         by=chair,

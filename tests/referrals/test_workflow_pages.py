@@ -31,7 +31,7 @@ from referrals.services import referral_decide
 from sharing.models import User
 from sharing.roles import Role
 from tests.cohorts.factories import make_nominal
-from tests.referrals.factories import listed_referral, screened_referral, submitted_referral
+from tests.referrals.factories import listed_referral, screened_referral, selection_panel_on, submitted_referral
 from tests.sharing.factories import UserFactory
 
 URGENT = {"urgency": {"urgent": True, "urgency_reason": "Released tomorrow with nowhere to live."}}
@@ -193,18 +193,19 @@ def test_a_listed_referral_cannot_be_returned(client, team, person):
 # --- List for a panel --------------------------------------------------------------------------------
 
 
-def test_the_iom_team_lists_a_screened_referral_for_a_panel(client, team, person):
+def test_the_iom_team_lists_a_screened_referral_for_a_scheduled_panel(client, team, person):
+    """The panels offered are the scheduled ones: never a typed date (a Monday with no panel put the
+    referral on no agenda)."""
     referral = screened_referral(person, team.referrer, team.screener)
-    next_week = timezone.localdate() + datetime.timedelta(days=7)
+    next_week = selection_panel_on(timezone.localdate() + datetime.timedelta(days=7), team.screener)
     signed_in_as(client, team.screener)
 
-    shown = client.get(page("referral-list-for-panel", referral))
-    assert f"For example, {next_week.day} {next_week.month} {next_week.year}" in shown.content.decode()
+    shown = client.get(page("referral-list-for-panel", referral)).content.decode()
+    assert f'value="{next_week.isoformat()}"' in shown
+    assert f"{next_week:%A %-d %B %Y}, 10:00: Selection panel" in shown
+    assert "panel_date_0" not in shown
 
-    response = client.post(
-        page("referral-list-for-panel", referral),
-        {"panel_date_0": next_week.day, "panel_date_1": next_week.month, "panel_date_2": next_week.year},
-    )
+    response = client.post(page("referral-list-for-panel", referral), {"panel_date": next_week.isoformat()})
 
     assert response.status_code == 302
     referral = fresh(referral)
@@ -215,21 +216,35 @@ def test_the_iom_team_lists_a_screened_referral_for_a_panel(client, team, person
 @pytest.mark.parametrize(
     ("day", "message"),
     [
-        ({"panel_date_0": "31", "panel_date_1": "2", "panel_date_2": "2030"}, "The panel date must be a real date"),
-        ({"panel_date_0": "", "panel_date_1": "", "panel_date_2": ""}, "Enter the panel date"),
-        ({"panel_date_0": "1", "panel_date_1": "1", "panel_date_2": "2020"}, "must be today or in the future"),
+        ({"panel_date": "2030-02-31"}, "Choose one of the scheduled selection panels"),
+        ({"list": ""}, "Choose the selection panel"),
+        ({"panel_date": "2020-01-01"}, "Choose one of the scheduled selection panels"),
+        ({"panel_date": "+1"}, "Choose one of the scheduled selection panels"),  # a day with no panel
     ],
 )
-def test_a_bad_panel_date_is_explained(client, team, person, day, message):
+def test_a_panel_not_offered_is_explained(client, team, person, day, message):
     referral = screened_referral(person, team.referrer, team.screener)
+    selection_panel_on(timezone.localdate() + datetime.timedelta(days=7), team.screener)
+    if day.get("panel_date") == "+1":
+        day = {"panel_date": (timezone.localdate() + datetime.timedelta(days=8)).isoformat()}
     signed_in_as(client, team.screener)
 
     response = client.post(page("referral-list-for-panel", referral), day)
 
     assert response.status_code == 400
     assert message in response.content.decode()
-    assert 'href="#id_panel_date_0"' in response.content.decode()
+    assert 'href="#id_panel_date_1"' in response.content.decode()
     assert fresh(referral).status == Referral.Status.SCREENED
+
+
+def test_with_no_panel_scheduled_the_page_says_how_to_get_one(client, team, person):
+    referral = screened_referral(person, team.referrer, team.screener)
+    signed_in_as(client, team.screener)
+
+    shown = client.get(page("referral-list-for-panel", referral)).content.decode()
+
+    assert 'data-testid="no-panel"' in shown
+    assert "No selection panel is scheduled that you can see" in shown
 
 
 def test_a_submitted_referral_is_screened_before_it_is_listed(client, team, person):

@@ -205,9 +205,9 @@ def test_the_sweep_run_twice_by_a_real_worker_tells_each_once(celery_worker):
     assert Notification.objects.filter(subject=f"nominal:{nominal.pk}").count() == 2
     # Overdue reviews are emailed at once (the default), each to each recipient once.
     assert wait_for(lambda: Notification.objects.filter(emailed_at__isnull=False).count() == 2)
-    assert sorted(message.to[0] for message in mail.outbox) == sorted(
-        [supervisor.email, partnership.officer.supervisor.email]
-    )
+    police_supervisor = partnership.officer.supervisor
+    assert police_supervisor is not None
+    assert sorted(message.to[0] for message in mail.outbox) == sorted([supervisor.email, police_supervisor.email])
 
 
 # --- The inbox -------------------------------------------------------------------------------------------

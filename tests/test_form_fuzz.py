@@ -12,7 +12,10 @@ and unless it is a redirect (a success, which may change data), a fingerprint of
 application's records (each one's row count and a hash of its rows) must be as before.
 
 The demo (demo/seed.py) is loaded once for the module in a transaction never committed; each post
-runs in a savepoint rolled back after it, so every example starts from the same data.
+runs in a savepoint rolled back after it, so every example starts from the same data. Its users post,
+not the partnership fixture's (tests/partnership.py): the forms are shown only about records in the
+states where they may be used (a meeting in progress, a referral in draft, a tag fitted, a duplicate
+found), which the demo has, with its users in every role, and the partnership does not.
 """
 
 from __future__ import annotations
@@ -609,6 +612,11 @@ def posted_values(draw: st.DrawFn, form: Form, foreign_ids: list[int]) -> dict[s
     return data
 
 
+def shown(data: dict[str, Any]) -> str:
+    """The values posted, each cut short, for a failure's message."""
+    return ", ".join(f"{name}={str(value)[:40]!r}" for name, value in data.items()) or "nothing"
+
+
 # --- The test ---------------------------------------------------------------------------------------
 
 
@@ -631,7 +639,7 @@ def test_a_form_posted_anything_never_fails_and_changes_nothing_when_refused(
     @given(data=posted_values(found.form, found.foreign_ids))
     def post(data: dict[str, Any]) -> None:
         response, changed = posted_and_undone(client, found.form.action, data)
-        where = f"POST {found.form.action} as {found.username}: {response.status_code}"
+        where = f"POST {found.form.action} as {found.username} of {shown(data)}: {response.status_code}"
         assert response.status_code < 500, where
         if not 300 <= response.status_code < 400:
             assert not changed, f"{where}, refused, but changed {changed}"

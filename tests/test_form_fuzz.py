@@ -66,9 +66,11 @@ from tests.probe import MISSING, SLUGS, Secrets, Target, _pick_ids, addresses
 
 # Not fuzzed: the API (its own schema-driven tests, tests/shell/test_api.py and the probe), Django's
 # admin (Django's own forms, system admins only), signing in and out (a fuzzed sign-in locks the
-# user out, which is the point of it: tests/shell/test_sign_in_lockout.py), and the health check.
+# user out, which is the point of it: tests/shell/test_sign_in_lockout.py), the health check, and
+# the session's own posts: "Stay signed in" (sent by the timeout warning's script, no form) and
+# discarding a kept form (shown only after a session expired: tests/shell/test_kept_forms.py).
 SKIPPED_PREFIXES = ("api/", "admin/")
-SKIPPED_NAMES = {"login", "logout", "healthz"}
+SKIPPED_NAMES = {"login", "logout", "healthz", "session-renew", "kept-form-discard"}
 # Who posts, in the order tried: the first whose page shows the form. The IOM team's practitioner
 # (whose agency records most people), its panel chair, the police's agency admin, a probation
 # practitioner and supervisor, the system administrator, and partners.

@@ -119,13 +119,15 @@ def _prober(username: str, agency: Agency, roles: list[Role]) -> User:
 
 def _probers_add() -> None:
     """A council user, every role but system admin, no agreement; and a county youth offending team
-    worker who led some cases under an agreement, was told about them by the sweeps, and then lost
-    both: the agreement suspended, the cases transferred back to their previous lead."""
+    supervisor whose team led some cases under an agreement, was told about them by the sweeps (their
+    reviews), and then lost both: the agreement suspended, the cases transferred back to their
+    previous lead."""
     _prober(
         NO_AGREEMENT, Agency.objects.get(kind=Agency.Kind.LOCAL_AUTHORITY), [r for r in Role if r != Role.SYSTEM_ADMIN]
     )
     county = Agency.objects.get(name__icontains="County Youth")
-    worker = _prober(SUSPENDED, county, [Role.PARTNER_WORKER, Role.AGENCY_ADMIN])
+    worker = _prober(SUSPENDED, county, [Role.PARTNER_WORKER, Role.AGENCY_ADMIN, Role.SUPERVISOR])
+    county_lead = UserFactory.create(agency=county, roles=[Role.PARTNER_WORKER], supervisor=worker)
     police_admin = User.objects.get(username="claire.wood")
     agreement = agreement_in_force(
         by=police_admin,
@@ -142,7 +144,7 @@ def _probers_add() -> None:
     ).order_by("nominal_id")[:SUSPENDED_CASES]
     previous = [(assignment.nominal, assignment.worker) for assignment in led]
     for nominal, _ in previous:
-        case_assign(nominal=nominal, role="lead_professional", worker=worker, by=police_admin, reason="Probe")
+        case_assign(nominal=nominal, role="lead_professional", worker=county_lead, by=police_admin, reason="Probe")
     for name in SWEEPS:
         sweep_run(name=name)
     assert Notification.objects.filter(recipient=worker).count() >= SUSPENDED_CASES

@@ -15,7 +15,7 @@ from cohorts.records.models import Nominal
 from referrals.models import Referral
 from sharing.roles import Role
 from tests.partnership import build_partnership
-from tests.referrals.factories import selection_panel_on
+from tests.referrals.factories import LISTING_PANEL_TITLE, selection_panel_on
 from tests.sharing.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -126,7 +126,7 @@ def test_probation_refers_the_iom_team_lists_and_the_panel_accepts(open_as, axe)
     panel_day = selection_panel_on(today + datetime.timedelta(days=7), screener)  # scheduled by a chair
     page.get_by_role("link", name="List for a panel").click()
     axe(page)
-    page.get_by_role("radio", name=f"{panel_day:%A %-d %B %Y}, 10:00: Selection panel").check()
+    page.get_by_role("radio", name=f"{panel_day:%A %-d %B %Y}, 10:00: {LISTING_PANEL_TITLE}").check()
     page.get_by_role("button", name="List for the panel").click()
     axe(page)
     referral.refresh_from_db()

@@ -31,7 +31,13 @@ from referrals.services import referral_decide
 from sharing.models import User
 from sharing.roles import Role
 from tests.cohorts.factories import make_nominal
-from tests.referrals.factories import listed_referral, screened_referral, selection_panel_on, submitted_referral
+from tests.referrals.factories import (
+    LISTING_PANEL_TITLE,
+    listed_referral,
+    screened_referral,
+    selection_panel_on,
+    submitted_referral,
+)
 from tests.sharing.factories import UserFactory
 
 URGENT = {"urgency": {"urgent": True, "urgency_reason": "Released tomorrow with nowhere to live."}}
@@ -202,7 +208,7 @@ def test_the_iom_team_lists_a_screened_referral_for_a_scheduled_panel(client, te
 
     shown = client.get(page("referral-list-for-panel", referral)).content.decode()
     assert f'value="{next_week.isoformat()}"' in shown
-    assert f"{next_week:%A %-d %B %Y}, 10:00: Selection panel" in shown
+    assert f"{next_week:%A %-d %B %Y}, 10:00: {LISTING_PANEL_TITLE}" in shown
     assert "panel_date_0" not in shown
 
     response = client.post(page("referral-list-for-panel", referral), {"panel_date": next_week.isoformat()})

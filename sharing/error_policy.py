@@ -236,7 +236,6 @@ _DEFAULT_DESCRIPTIONS = {
     "409": "Not possible in the thing's current state, or someone else saved a newer version first.",
 }
 _WRITES = ("POST", "PUT", "PATCH")
-_PAGINATION = ("limit", "offset")
 
 
 def _docstring_parts(doc: str) -> tuple[str, str]:
@@ -248,7 +247,7 @@ def _docstring_parts(doc: str) -> tuple[str, str]:
 class ProblemAutoSchema(AutoSchema):
     """Every operation's error responses are problem details: those it declares (with their
     descriptions), and those every operation of its shape can answer: 401 everywhere, 404 where the
-    path names a thing, 400 where a body or a filter is sent."""
+    path names a thing, 400 where a body, a filter or a page's limit or offset is sent."""
 
     def get_summary(self) -> str | None:
         """The first paragraph of the operation's docstring (its method's, else its view's), as a title."""
@@ -271,11 +270,9 @@ class ProblemAutoSchema(AutoSchema):
         defaults = ["401"]
         if "{" in self.path:
             defaults.append("404")
-        filtered = any(
-            parameter.get("in") == "query" and parameter.get("name") not in _PAGINATION
-            for parameter in operation.get("parameters", [])
-        )
-        if self.method in _WRITES or filtered:
+        # A filter, and a page's limit and offset (sharing/pagination.py), refuse a value they cannot read.
+        queried = any(parameter.get("in") == "query" for parameter in operation.get("parameters", []))
+        if self.method in _WRITES or queried:
             defaults.append("400")
         for code in defaults:
             responses.setdefault(code, {"description": ""})

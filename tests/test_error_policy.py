@@ -158,6 +158,10 @@ PERSON = "/api/v1/people/{id}/"
 INVALID = [
     Case("officer", "POST", "/api/v1/people/", "/api/v1/people/"),
     Case("officer", "GET", "/api/v1/people/", "/api/v1/people/?cohort=maybe"),
+    Case("officer", "GET", "/api/v1/people/", "/api/v1/people/?offset=null"),
+    Case("officer", "GET", "/api/v1/agreements/", "/api/v1/agreements/?limit=0"),
+    Case("officer", "GET", "/api/v1/meetings/actions/", "/api/v1/meetings/actions/?offset=-1"),
+    Case("officer", "GET", "/api/v1/meetings/", "/api/v1/meetings/?when=tomorrow"),
     Case("officer", "POST", PERSON + "items/", "/api/v1/people/{on}/items/"),
     Case("officer", "POST", PERSON + "sensitive/", "/api/v1/people/{on}/sensitive/"),
     Case("officer", "POST", PERSON + "consent/", "/api/v1/people/{on}/consent/"),
@@ -308,6 +312,25 @@ def test_every_error_response_in_the_schema_is_problem_details(schema):
     ]
 
     assert not wrong
+
+
+def test_every_operation_taking_a_query_parameter_lists_400(schema):
+    missing = [
+        f"{method.upper()} {path}"
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if any(parameter["in"] == "query" for parameter in operation.get("parameters", []))
+        and "400" not in operation["responses"]
+    ]
+
+    assert not missing
+
+
+def test_a_page_is_refused_an_offset_or_limit_it_cannot_read_naming_it(built, db):
+    response = call(built, Case("officer", "GET", "/api/v1/agreements/", "/api/v1/agreements/?offset=null&limit=10"))
+
+    body = assert_problem(response, 400, "invalid")
+    assert body["errors"] == {"offset": ["Give a whole number of 0 or more"]}
 
 
 def test_every_operation_lists_401_and_every_named_thing_404(schema):

@@ -5,6 +5,7 @@ and the OpenAPI schema lists that response for the operation."""
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -331,6 +332,36 @@ def test_a_page_is_refused_an_offset_or_limit_it_cannot_read_naming_it(built, db
 
     body = assert_problem(response, 400, "invalid")
     assert body["errors"] == {"offset": ["Give a whole number of 0 or more"]}
+
+
+def test_a_body_that_cannot_be_read_matches_the_400_the_schema_lists(built, db, schema):
+    client = APIClient()
+    client.force_authenticate(User.objects.get(pk=built.users["officer"]))
+
+    body = client.post("/api/v1/people/", "{not json", content_type="application/json").json()
+
+    problem = schema["components"]["schemas"]["ValidationProblemDetails"]
+    assert "errors" not in body
+    assert set(problem["required"]) <= set(body)
+
+
+def test_the_schema_says_a_read_only_text_column_may_be_blank_and_a_missing_date_null(schema):
+    components = schema["components"]["schemas"]
+    blank = {"$ref": "#/components/schemas/BlankEnum"}
+
+    assert blank in components["CustodyEvent"]["properties"]["offence_type"]["oneOf"]
+    assert {"type": "string", "maxLength": 0} in components["Meeting"]["properties"]["online_link"]["oneOf"]
+    assert components["PathwayPlan"]["properties"]["need_assessed_on"]["nullable"] is True
+    assert components["ManagementReport"]["properties"]["next_contact_on"]["nullable"] is True
+
+
+def test_the_schema_gives_a_time_of_day_as_drf_writes_it(schema):
+    starts_at = schema["components"]["schemas"]["Meeting"]["properties"]["starts_at"]
+
+    assert "format" not in starts_at
+    assert re.match(starts_at["pattern"], "10:00:00")
+    assert re.match(starts_at["pattern"], "09:30")
+    assert not re.match(starts_at["pattern"], "25:00")
 
 
 def test_every_operation_lists_401_and_every_named_thing_404(schema):

@@ -366,7 +366,7 @@ REST_FRAMEWORK = {
     ],
     # Each operation's error responses documented as problem details (sharing/error_policy.py).
     "DEFAULT_SCHEMA_CLASS": "sharing.error_policy.ProblemAutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "sharing.pagination.ListPagination",
     # Every error answered as problem details with a stable code, one status per kind; a request
     # refused as out of scope is logged (cohorts/refusal_hooks.py).
     "EXCEPTION_HANDLER": "sharing.error_policy.api_exception_handler",

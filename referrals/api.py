@@ -36,7 +36,6 @@ from drf_spectacular.utils import (
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -90,6 +89,7 @@ from referrals.services import (
 )
 from sharing.errors import Invalid
 from sharing.models import User
+from sharing.pagination import ListPagination
 from sharing.roles import is_iom_team, may_refer
 from ui.dates import ApiDateField
 
@@ -880,7 +880,7 @@ def _shown(request: Request, pk: int, status_code: int = status.HTTP_200_OK) -> 
     return Response(ReferralSerializer(record, context={"request": request}).data, status=status_code)
 
 
-class ReferralPagination(LimitOffsetPagination):
+class ReferralPagination(ListPagination):
     max_limit = 200
 
 

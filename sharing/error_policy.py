@@ -14,8 +14,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import models
 from django.dispatch import Signal
 from django.http import Http404
 from drf_spectacular.openapi import AutoSchema
@@ -223,7 +224,9 @@ class ValidationProblemDetailsSerializer(ProblemDetailsSerializer):
 
     errors = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
-        help_text=f"The messages by field (a nested field as parent.child; none in particular under "
+        required=False,
+        help_text=f"Invalid input only (code invalid; a body that cannot be read, code malformed, has none): "
+        f"the messages by field (a nested field as parent.child; none in particular under "
         f"{api_settings.NON_FIELD_ERRORS_KEY}).",
     )
 
@@ -236,7 +239,9 @@ _DEFAULT_DESCRIPTIONS = {
     "409": "Not possible in the thing's current state, or someone else saved a newer version first.",
 }
 _WRITES = ("POST", "PUT", "PATCH")
-_PAGINATION = ("limit", "offset")
+# A time of day as DRF writes it (10:00:00, 10:00:00.250000) and reads it. Not the JSON Schema "time"
+# format drf-spectacular gives it: that is RFC 3339's full-time, which must end in an offset.
+_TIME_OF_DAY = {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$", "example": "10:00:00"}
 
 
 def _docstring_parts(doc: str) -> tuple[str, str]:
@@ -245,10 +250,25 @@ def _docstring_parts(doc: str) -> tuple[str, str]:
     return first.removesuffix("."), "\n\n".join(rest)
 
 
+def _blank_in_model(field: Any) -> bool:
+    """Whether a model serializer's text field, read-only and so without allow_blank, reads a column
+    that may hold a blank string (a choice not made yet, a link not given)."""
+    if not isinstance(field, serializers.CharField | serializers.ChoiceField) or getattr(field, "allow_blank", True):
+        return False
+    model = getattr(getattr(field.parent, "Meta", None), "model", None)
+    if model is None or not field.source or "." in field.source:
+        return False
+    try:
+        column = model._meta.get_field(field.source)
+    except FieldDoesNotExist:
+        return False
+    return bool(column.blank) and isinstance(column, models.CharField | models.TextField)
+
+
 class ProblemAutoSchema(AutoSchema):
     """Every operation's error responses are problem details: those it declares (with their
     descriptions), and those every operation of its shape can answer: 401 everywhere, 404 where the
-    path names a thing, 400 where a body or a filter is sent."""
+    path names a thing, 400 where a body, a filter or a page's limit or offset is sent."""
 
     def get_summary(self) -> str | None:
         """The first paragraph of the operation's docstring (its method's, else its view's), as a title."""
@@ -263,6 +283,16 @@ class ProblemAutoSchema(AutoSchema):
             return " ".join(view_doc.split())
         return described
 
+    def _map_serializer_field(self, field: Any, direction: str, bypass_extensions: bool = False) -> dict[str, Any]:
+        """A field's schema, saying what the field really sends: a blank string where the model allows
+        one, also for a read-only field (DRF drops allow_blank there), and a time of day as DRF writes it."""
+        if _blank_in_model(field):
+            field.allow_blank = True
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if isinstance(field, serializers.TimeField) and schema.get("format") == "time":
+            return {**{key: value for key, value in schema.items() if key != "format"}, **_TIME_OF_DAY}
+        return schema
+
     def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
         operation = super().get_operation(*args, **kwargs)
         if operation is None:
@@ -271,11 +301,9 @@ class ProblemAutoSchema(AutoSchema):
         defaults = ["401"]
         if "{" in self.path:
             defaults.append("404")
-        filtered = any(
-            parameter.get("in") == "query" and parameter.get("name") not in _PAGINATION
-            for parameter in operation.get("parameters", [])
-        )
-        if self.method in _WRITES or filtered:
+        # A filter, and a page's limit and offset (sharing/pagination.py), refuse a value they cannot read.
+        queried = any(parameter.get("in") == "query" for parameter in operation.get("parameters", []))
+        if self.method in _WRITES or queried:
             defaults.append("400")
         for code in defaults:
             responses.setdefault(code, {"description": ""})

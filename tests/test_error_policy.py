@@ -5,6 +5,7 @@ and the OpenAPI schema lists that response for the operation."""
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -158,6 +159,10 @@ PERSON = "/api/v1/people/{id}/"
 INVALID = [
     Case("officer", "POST", "/api/v1/people/", "/api/v1/people/"),
     Case("officer", "GET", "/api/v1/people/", "/api/v1/people/?cohort=maybe"),
+    Case("officer", "GET", "/api/v1/people/", "/api/v1/people/?offset=null"),
+    Case("officer", "GET", "/api/v1/agreements/", "/api/v1/agreements/?limit=0"),
+    Case("officer", "GET", "/api/v1/meetings/actions/", "/api/v1/meetings/actions/?offset=-1"),
+    Case("officer", "GET", "/api/v1/meetings/", "/api/v1/meetings/?when=tomorrow"),
     Case("officer", "POST", PERSON + "items/", "/api/v1/people/{on}/items/"),
     Case("officer", "POST", PERSON + "sensitive/", "/api/v1/people/{on}/sensitive/"),
     Case("officer", "POST", PERSON + "consent/", "/api/v1/people/{on}/consent/"),
@@ -308,6 +313,55 @@ def test_every_error_response_in_the_schema_is_problem_details(schema):
     ]
 
     assert not wrong
+
+
+def test_every_operation_taking_a_query_parameter_lists_400(schema):
+    missing = [
+        f"{method.upper()} {path}"
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if any(parameter["in"] == "query" for parameter in operation.get("parameters", []))
+        and "400" not in operation["responses"]
+    ]
+
+    assert not missing
+
+
+def test_a_page_is_refused_an_offset_or_limit_it_cannot_read_naming_it(built, db):
+    response = call(built, Case("officer", "GET", "/api/v1/agreements/", "/api/v1/agreements/?offset=null&limit=10"))
+
+    body = assert_problem(response, 400, "invalid")
+    assert body["errors"] == {"offset": ["Give a whole number of 0 or more"]}
+
+
+def test_a_body_that_cannot_be_read_matches_the_400_the_schema_lists(built, db, schema):
+    client = APIClient()
+    client.force_authenticate(User.objects.get(pk=built.users["officer"]))
+
+    body = client.post("/api/v1/people/", "{not json", content_type="application/json").json()
+
+    problem = schema["components"]["schemas"]["ValidationProblemDetails"]
+    assert "errors" not in body
+    assert set(problem["required"]) <= set(body)
+
+
+def test_the_schema_says_a_read_only_text_column_may_be_blank_and_a_missing_date_null(schema):
+    components = schema["components"]["schemas"]
+    blank = {"$ref": "#/components/schemas/BlankEnum"}
+
+    assert blank in components["CustodyEvent"]["properties"]["offence_type"]["oneOf"]
+    assert {"type": "string", "maxLength": 0} in components["Meeting"]["properties"]["online_link"]["oneOf"]
+    assert components["PathwayPlan"]["properties"]["need_assessed_on"]["nullable"] is True
+    assert components["ManagementReport"]["properties"]["next_contact_on"]["nullable"] is True
+
+
+def test_the_schema_gives_a_time_of_day_as_drf_writes_it(schema):
+    starts_at = schema["components"]["schemas"]["Meeting"]["properties"]["starts_at"]
+
+    assert "format" not in starts_at
+    assert re.match(starts_at["pattern"], "10:00:00")
+    assert re.match(starts_at["pattern"], "09:30")
+    assert not re.match(starts_at["pattern"], "25:00")
 
 
 def test_every_operation_lists_401_and_every_named_thing_404(schema):

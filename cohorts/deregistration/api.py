@@ -8,7 +8,6 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -28,6 +27,7 @@ from cohorts.deregistration.services import (
 )
 from cohorts.records.api import FORBIDDEN, NOT_FOUND, REFUSED, WorkerSerializer, nominal_or_404, request_user
 from cohorts.records.services import nominal_search_log, nominal_view_log
+from sharing.pagination import ListPagination
 from ui.dates import ApiDateField
 
 CATEGORIES = ["identity"]
@@ -145,7 +145,7 @@ class NominalDeregistrationsView(APIView):
         return _answer(proposal, status.HTTP_201_CREATED)
 
 
-class DeregistrationsWaitingPagination(LimitOffsetPagination):
+class DeregistrationsWaitingPagination(ListPagination):
     max_limit = 200
 
 

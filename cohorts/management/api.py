@@ -11,7 +11,6 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -21,10 +20,11 @@ from cohorts.management.views import CohortLists, cohort_filter_form, cohort_fil
 from cohorts.records.api import request_user
 from cohorts.records.models import Nominal
 from cohorts.transitions.services import TransitionStatus
+from sharing.pagination import ListPagination
 from ui.dates import ApiDateField
 
 
-class CohortPagination(LimitOffsetPagination):
+class CohortPagination(ListPagination):
     default_limit = 50
     max_limit = 200
 

@@ -17,7 +17,6 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -63,6 +62,7 @@ from cohorts.records.services import (
 from sharing.api import DataCategorySerializer
 from sharing.errors import StateError
 from sharing.models import Agency, DataCategory, User
+from sharing.pagination import ListPagination
 from ui.dates import ApiDateField
 
 NOT_FOUND = OpenApiResponse(description="No such person or item, or not one your agency may see.")
@@ -350,7 +350,7 @@ def nominal_or_404(request: Request, pk: int) -> Nominal:
         raise NotFound("No such person.") from error
 
 
-class NominalPagination(LimitOffsetPagination):
+class NominalPagination(ListPagination):
     max_limit = 200
 
 

@@ -101,7 +101,9 @@ class PathwayPlanSerializer(serializers.Serializer):
     need_level = serializers.CharField(
         source="need.level", read_only=True, allow_null=True, default=None, help_text="The latest you may read."
     )
-    need_assessed_on = serializers.DateField(source="need.item.occurred_on", read_only=True, default=None)
+    need_assessed_on = serializers.DateField(
+        source="need.item.occurred_on", read_only=True, allow_null=True, default=None
+    )
     actions = PlanActionSerializer(many=True, read_only=True)
 
 
@@ -150,7 +152,9 @@ class ManagementReportSerializer(serializers.Serializer):
     interventions = InterventionSerializer(many=True, read_only=True)
     decisions = DecisionSerializer(many=True, read_only=True)
     contacts = ContactSerializer(many=True, read_only=True)
-    next_contact_on = serializers.DateField(source="next_contact.next_contact_on", read_only=True, default=None)
+    next_contact_on = serializers.DateField(
+        source="next_contact.next_contact_on", read_only=True, allow_null=True, default=None
+    )
     enforcement = EnforcementSerializer(many=True, read_only=True)
     compliance = ComplianceSerializer(read_only=True)
     withheld = serializers.DictField(child=WithheldSerializer(), read_only=True, help_text="By section.")

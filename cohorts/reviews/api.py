@@ -8,7 +8,6 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -37,6 +36,7 @@ from cohorts.reviews.services import (
     supervisor_review_record,
 )
 from sharing.errors import StateError
+from sharing.pagination import ListPagination
 from sharing.roles import Role
 from ui.dates import ApiDateField
 
@@ -189,7 +189,7 @@ class NominalReviewsView(APIView):
         return Response(SupervisorReviewSerializer(review).data, status=status.HTTP_201_CREATED)
 
 
-class ReviewsDuePagination(LimitOffsetPagination):
+class ReviewsDuePagination(ListPagination):
     max_limit = 200
 
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cohorts.records.api import NOT_FOUND, nominal_or_404, request_user
 from cohorts.records.services import nominal_view_log
 from cohorts.timeline.selectors import nominal_timeline, timeline_kinds
+from sharing.pagination import ListPagination
 
 
 class TimelineEntrySerializer(serializers.Serializer):
@@ -37,7 +37,7 @@ class TimelineFilterSerializer(serializers.Serializer):
         self.fields["kind"].choices = timeline_kinds()  # type: ignore[attr-defined]
 
 
-class TimelinePagination(LimitOffsetPagination):
+class TimelinePagination(ListPagination):
     default_limit = 100
     max_limit = 500
 

@@ -10,7 +10,6 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -33,6 +32,7 @@ from meetings.actions.services import (
 )
 from meetings.agenda.models import AgendaItem
 from sharing.models import User
+from sharing.pagination import ListPagination
 from ui.dates import ApiDateField
 
 NOT_FOUND = OpenApiResponse(description="No such meeting or action, or not one you may see.")
@@ -142,7 +142,7 @@ def _answer(request: Request, action: MeetingAction, code: int = status.HTTP_200
     return Response(MeetingActionSerializer(fresh, context={"user": user}).data, status=code)
 
 
-class ActionsPagination(LimitOffsetPagination):
+class ActionsPagination(ListPagination):
     max_limit = 200
 
 

@@ -9,8 +9,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.generics import GenericAPIView
@@ -343,16 +342,20 @@ def _detail(request: Request, meeting: Meeting, code: int = status.HTTP_200_OK) 
     return Response(MeetingDetailSerializer(fresh, context={"items": items}).data, status=code)
 
 
+class MeetingFilterSerializer(serializers.Serializer):
+    """The meetings list's filters: a value it does not know is refused, not taken as no filter."""
+
+    when = serializers.ChoiceField(choices=["upcoming", "past"], required=False, default="upcoming")
+    kind = serializers.ChoiceField(choices=MeetingKind.choices, required=False, allow_blank=True, default="")
+
+
 class MeetingListView(GenericAPIView):
     """The meetings the caller may see; schedule one (panel chairs)."""
 
     serializer_class = MeetingSerializer
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("when", OpenApiTypes.STR, enum=["upcoming", "past"], required=False),
-            OpenApiParameter("kind", OpenApiTypes.STR, enum=MeetingKind.values, required=False),
-        ],
+        parameters=[MeetingFilterSerializer],
         responses={200: MeetingSerializer(many=True)},
     )
     def get(self, request: Request) -> Response:
@@ -362,10 +365,9 @@ class MeetingListView(GenericAPIView):
         agency runs. Upcoming (soonest first) by default; ?when=past for past ones (latest first); ?kind= for one
         kind.
         """
-        when = "past" if request.query_params.get("when") == "past" else "upcoming"
-        meetings = _with_people(
-            meetings_for_list(request_user(request), when=when, kind=request.query_params.get("kind", ""))
-        )
+        filters = MeetingFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        meetings = _with_people(meetings_for_list(request_user(request), **filters.validated_data))
         page = self.paginate_queryset(meetings)
         return self.get_paginated_response(MeetingSerializer(page, many=True).data)
 

@@ -31,7 +31,7 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import connection, transaction
-from django.db.models import Count, F, Min, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -318,16 +318,23 @@ class InboxGroup:
 
 
 def inbox_groups(user: User) -> list[InboxGroup]:
-    """The kinds of which the user has more than GROUP_OVER unread and still due: one entry each,
-    the earliest due first. One query."""
-    rows = (
-        Notification.objects.filter(recipient=user, read_at__isnull=True, no_longer_due_at=None)
-        .values("kind")
-        .annotate(count=Count("pk"), first_due=Min("due_on"))
-        .filter(count__gt=GROUP_OVER)
-        .order_by("first_due", "kind")
+    """The kinds of which the user has more than GROUP_OVER unread and still due, told now: one entry
+    each, the earliest due first. The count and the first date are of the notifications the reader
+    is still told (notifications_tell, the one gate), never of those withdrawn. Two queries, and the
+    tellers' own (a fixed number whatever the number of notifications)."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True, no_longer_due_at=None)
+    many = list(
+        unread.values("kind").annotate(count=Count("pk")).filter(count__gt=GROUP_OVER).values_list("kind", flat=True)
     )
-    return [InboxGroup(row["kind"], row["count"], row["first_due"]) for row in rows]
+    if not many:
+        return []
+    candidates = list(unread.filter(kind__in=many).only("kind", "subject", "due_on"))
+    told: dict[str, list[datetime.date]] = {}
+    for notification, text in zip(candidates, notifications_tell(user, candidates), strict=True):
+        if text is not None:
+            told.setdefault(notification.kind, []).append(notification.due_on)
+    groups = [InboxGroup(kind, len(dates), min(dates)) for kind, dates in told.items() if len(dates) > GROUP_OVER]
+    return sorted(groups, key=lambda group: (group.first_due, group.kind))
 
 
 def inbox_listed(

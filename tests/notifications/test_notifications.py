@@ -341,3 +341,35 @@ def test_many_of_one_kind_are_one_entry_listed_behind_it_and_one_line_of_the_dig
     assert body.count("Supervisor review overdue") == 1
     assert f"- 8 x Supervisor review overdue, the first due {today - datetime.timedelta(days=8):%-d %B %Y}" in body
     assert body.count("Supervisor review due, due") == 2
+
+
+def test_a_group_counts_only_what_its_reader_is_still_told(client, partnership, person):
+    """A group's count and first date come through the gate: a notification whose person the reader
+    can no longer see is not counted (nor its date shown), as it is withdrawn in the list."""
+    today = timezone.localdate()
+    hidden = make_nominal(partnership.outsider, last_name="Hiddengroup")  # the police do not see them
+    seen = [
+        reminder(
+            partnership.officer,
+            person,
+            due_on=today - datetime.timedelta(days=n),
+            kind=Notification.Kind.REVIEW_OVERDUE,
+        )
+        for n in range(1, 7)
+    ]
+    reminders_send(seen)
+    Notification.objects.create(
+        recipient=partnership.officer,
+        kind=Notification.Kind.REVIEW_OVERDUE,
+        subject=f"nominal:{hidden.pk}",
+        due_on=today - datetime.timedelta(days=30),
+        link="/",
+        delivery=Notification.Delivery.IN_APP,
+    )
+    client.force_login(partnership.officer)
+
+    inbox = client.get(reverse("notification-list")).content.decode()
+
+    assert "6 x Supervisor review overdue" in inbox
+    assert f"the first due {today - datetime.timedelta(days=6):%-d %b %Y}" in inbox
+    assert "Hiddengroup" not in inbox

@@ -351,11 +351,15 @@ def inbox_listed(
 
 
 def due_this_week(user: User, on: datetime.date | None = None) -> int:
-    """Unread and still due by a week from today (the overdue among them)."""
+    """Unread and still due by a week from today (the overdue among them), that the reader is still
+    told (notifications_tell: the withdrawn are not counted)."""
     by = (on or timezone.localdate()) + datetime.timedelta(days=7)
-    return Notification.objects.filter(
-        recipient=user, read_at__isnull=True, no_longer_due_at=None, due_on__lte=by
-    ).count()
+    due = list(
+        Notification.objects.filter(recipient=user, read_at__isnull=True, no_longer_due_at=None, due_on__lte=by).only(
+            "kind", "subject", "due_on"
+        )
+    )
+    return sum(1 for text in notifications_tell(user, due) if text is not None)
 
 
 def unread_count(user: User) -> int:

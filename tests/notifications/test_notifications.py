@@ -344,8 +344,9 @@ def test_many_of_one_kind_are_one_entry_listed_behind_it_and_one_line_of_the_dig
 
 
 def test_a_group_counts_only_what_its_reader_is_still_told(client, partnership, person):
-    """A group's count and first date come through the gate: a notification whose person the reader
-    can no longer see is not counted (nor its date shown), as it is withdrawn in the list."""
+    """A group's count and first date, and the due-this-week count, come through the gate: a
+    notification whose person the reader can no longer see is not counted (nor its date shown), as it
+    is withdrawn in the list."""
     today = timezone.localdate()
     hidden = make_nominal(partnership.outsider, last_name="Hiddengroup")  # the police do not see them
     seen = [
@@ -372,4 +373,5 @@ def test_a_group_counts_only_what_its_reader_is_still_told(client, partnership, 
 
     assert "6 x Supervisor review overdue" in inbox
     assert f"the first due {today - datetime.timedelta(days=6):%-d %b %Y}" in inbox
+    assert "Due this week: 6" in inbox
     assert "Hiddengroup" not in inbox
